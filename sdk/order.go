@@ -1,0 +1,164 @@
+package sdk
+
+import "time"
+
+// Order is a webshop order in koppel's canonical form. Shop connectors fill it from their API;
+// the host maps it onto a SnelStart sales order. Amounts are in Currency.
+type Order struct {
+	// ID is the shop's own, stable id of the order (WooCommerce id, Magento entity_id). The host
+	// keys its state by it.
+	ID string `json:"id"`
+	// Number is the order number the customer and the shop owner see ("1042", "000000123").
+	Number string `json:"number"`
+	// Status is the shop's status string, unchanged ("processing", "complete").
+	Status string `json:"status"`
+	// CreatedAt and ModifiedAt are the shop's times, in UTC.
+	CreatedAt  time.Time `json:"created_at"`
+	ModifiedAt time.Time `json:"modified_at"`
+	// Currency is the ISO 4217 code ("EUR").
+	Currency string `json:"currency"`
+	// PricesIncludeTax tells whether the shop entered its prices including VAT. Line amounts in
+	// this Order are always given both ways (see OrderLine), so this is informational: it says
+	// which of the two figures is the shop's original.
+	PricesIncludeTax bool `json:"prices_include_tax"`
+	// Customer is who placed the order.
+	Customer Customer `json:"customer"`
+	// Billing and Shipping are the invoice and delivery addresses; Shipping may be empty (a
+	// digital order), in which case the billing address is the delivery address.
+	Billing  Address `json:"billing"`
+	Shipping Address `json:"shipping"`
+	// Lines are the product lines, in the shop's order. Bundle or configurable children refer to
+	// their parent through ParentLineID.
+	Lines []OrderLine `json:"lines"`
+	// Shipping costs, fees (payment surcharges; a negative fee is a discount) and order-level
+	// discounts (coupons), each as its own charge.
+	ShippingLines []Charge `json:"shipping_lines,omitempty"`
+	Fees          []Charge `json:"fees,omitempty"`
+	Discounts     []Charge `json:"discounts,omitempty"`
+	// Totals are the shop's own figures; the host compares SnelStart's totals to them.
+	Totals Totals `json:"totals"`
+	// Payment is how the customer paid.
+	Payment Payment `json:"payment"`
+	// Refunded is the amount refunded so far (positive), zero when none.
+	Refunded Money `json:"refunded"`
+	// Note is the customer's note on the order, if any.
+	Note string `json:"note,omitempty"`
+	// Extra holds shop-specific fields the mapping may use (name → value).
+	Extra map[string]string `json:"extra,omitempty"`
+}
+
+// OrderLine is one product line of an Order.
+type OrderLine struct {
+	// ID is the shop's id of the line.
+	ID string `json:"id"`
+	// ProductID and VariationID are the shop's product ids (VariationID empty for a simple
+	// product).
+	ProductID   string `json:"product_id,omitempty"`
+	VariationID string `json:"variation_id,omitempty"`
+	// SKU is the product code; the host matches it to a SnelStart article code. May be empty.
+	SKU string `json:"sku"`
+	// Name is the product name as the shop shows it, HTML entities decoded.
+	Name string `json:"name"`
+	// Quantity ordered; decimal because some shops sell by weight or length.
+	Quantity Money `json:"quantity"`
+	// UnitPriceExcl and UnitPriceIncl are the price of one unit after line-level discounts,
+	// excluding and including VAT, unrounded where the shop gives more precision.
+	UnitPriceExcl Money `json:"unit_price_excl"`
+	UnitPriceIncl Money `json:"unit_price_incl"`
+	// TotalExcl, Tax and TotalIncl are the shop's line totals after line discounts (TotalIncl =
+	// TotalExcl + Tax).
+	TotalExcl Money `json:"total_excl"`
+	Tax       Money `json:"tax"`
+	TotalIncl Money `json:"total_incl"`
+	// TaxRate is the VAT percentage of the line ("21", "9", "0").
+	TaxRate Money `json:"tax_rate"`
+	// Discount is the line discount the shop gave (excluding VAT, positive), informational.
+	Discount Money `json:"discount"`
+	// Options are chosen variation attributes and add-ons ("Inhoud" = "1 liter").
+	Options []Option `json:"options,omitempty"`
+	// ParentLineID links a bundle or configurable child to its parent line; empty otherwise.
+	ParentLineID string `json:"parent_line_id,omitempty"`
+}
+
+// Option is one product option on an order line, with display labels.
+type Option struct {
+	Name  string `json:"name"`
+	Value string `json:"value"`
+}
+
+// Charge is a shipping, fee or discount amount on an order.
+type Charge struct {
+	// Code identifies the charge in the shop (shipping method id, coupon code, fee name).
+	Code string `json:"code,omitempty"`
+	// Name is the label the customer saw ("PostNL", "Kortingscode WELKOM10").
+	Name string `json:"name"`
+	// TotalExcl, Tax and TotalIncl as with OrderLine. Discounts are positive amounts that are
+	// subtracted; a negative fee is itself a discount.
+	TotalExcl Money `json:"total_excl"`
+	Tax       Money `json:"tax"`
+	TotalIncl Money `json:"total_incl"`
+	// TaxRate is the VAT percentage, when a single rate applies; empty for a charge spread over
+	// several rates.
+	TaxRate *Money `json:"tax_rate,omitempty"`
+}
+
+// Totals are an order's grand totals as the shop computed them.
+type Totals struct {
+	// TotalExcl is the order total excluding VAT, Tax the VAT, Total the amount the customer
+	// pays (Total = TotalExcl + Tax).
+	TotalExcl Money `json:"total_excl"`
+	Tax       Money `json:"tax"`
+	Total     Money `json:"total"`
+}
+
+// Payment describes how an order is paid.
+type Payment struct {
+	// Method is the shop's code ("ideal", "bacs"); Title its label ("iDEAL").
+	Method string `json:"method,omitempty"`
+	Title  string `json:"title,omitempty"`
+	// Paid tells whether the shop has registered the payment; PaidAt when.
+	Paid   bool       `json:"paid"`
+	PaidAt *time.Time `json:"paid_at,omitempty"`
+	// TransactionID is the payment provider's reference, if any.
+	TransactionID string `json:"transaction_id,omitempty"`
+}
+
+// Customer is the person or company that placed an order.
+type Customer struct {
+	// ID is the shop's customer id; empty for a guest order.
+	ID string `json:"id,omitempty"`
+	// Code is a customer code the shop keeps that may equal a SnelStart relatiecode.
+	Code string `json:"code,omitempty"`
+	// Email is the order e-mail address.
+	Email string `json:"email"`
+	// FirstName, LastName and Company as entered.
+	FirstName string `json:"first_name,omitempty"`
+	LastName  string `json:"last_name,omitempty"`
+	Company   string `json:"company,omitempty"`
+	Phone     string `json:"phone,omitempty"`
+	// VATNumber is the customer's VAT id as entered, unvalidated.
+	VATNumber string `json:"vat_number,omitempty"`
+}
+
+// Guest reports whether the order was placed without an account.
+func (c Customer) Guest() bool { return c.ID == "" || c.ID == "0" }
+
+// Address is a postal address.
+type Address struct {
+	FirstName string `json:"first_name,omitempty"`
+	LastName  string `json:"last_name,omitempty"`
+	Company   string `json:"company,omitempty"`
+	// Street is the street with house number and addition, as one line.
+	Street string `json:"street,omitempty"`
+	// Street2 is a second address line, if any.
+	Street2  string `json:"street2,omitempty"`
+	Postcode string `json:"postcode,omitempty"`
+	City     string `json:"city,omitempty"`
+	// Country is the ISO 3166-1 alpha-2 code ("NL").
+	Country string `json:"country,omitempty"`
+	Phone   string `json:"phone,omitempty"`
+	Email   string `json:"email,omitempty"`
+}
+
+// Empty reports whether no field of the address is set.
+func (a Address) Empty() bool { return a == Address{} }

@@ -1,0 +1,124 @@
+package plugin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/koppel-nl/koppel/sdk"
+	pb "github.com/koppel-nl/koppel/sdk/internal/protocol/v1"
+)
+
+// kindUnknownInstance marks a call on an instance the plugin process does not know (it was
+// restarted); the client configures the instance again and repeats the call once.
+const kindUnknownInstance = "unknown_instance"
+
+// toStatus converts a plugin-side error to a gRPC status carrying an ErrorDetail.
+func toStatus(err error) error {
+	if err == nil {
+		return nil
+	}
+	var se *sdk.Error
+	if !errors.As(err, &se) {
+		kind := sdk.KindOf(err)
+		se = &sdk.Error{Kind: kind, Message: err.Error()}
+	}
+	code := codes.Unknown
+	switch se.Kind {
+	case sdk.KindRetryable:
+		code = codes.Unavailable
+	case sdk.KindNotFound:
+		code = codes.NotFound
+	case sdk.KindAuth:
+		code = codes.Unauthenticated
+	case sdk.KindPermanent, sdk.KindConfig:
+		code = codes.InvalidArgument
+	case sdk.KindUnreachable:
+		code = codes.FailedPrecondition
+	case sdk.KindOutcomeUnknown:
+		code = codes.Aborted
+	}
+	msg := se.Message
+	if msg == "" && se.Err != nil {
+		msg = se.Err.Error()
+	}
+	st := status.New(code, msg)
+	withDetail, derr := st.WithDetails(&pb.ErrorDetail{
+		Kind:         string(se.Kind),
+		Code:         se.Code,
+		Message:      msg,
+		RetryAfterMs: se.RetryAfter.Milliseconds(),
+	})
+	if derr != nil {
+		return st.Err()
+	}
+	return withDetail.Err()
+}
+
+func unknownInstance(id string) error {
+	st := status.New(codes.FailedPrecondition, fmt.Sprintf("instance %q is not configured in this plugin process", id))
+	st2, err := st.WithDetails(&pb.ErrorDetail{Kind: kindUnknownInstance, Message: st.Message()})
+	if err != nil {
+		return st.Err()
+	}
+	return st2.Err()
+}
+
+// detailOf returns the ErrorDetail of a status error, or nil.
+func detailOf(err error) *pb.ErrorDetail {
+	st, ok := status.FromError(err)
+	if !ok {
+		return nil
+	}
+	for _, d := range st.Details() {
+		if ed, ok := d.(*pb.ErrorDetail); ok {
+			return ed
+		}
+	}
+	return nil
+}
+
+// fromStatus converts an error returned by a gRPC call into an *sdk.Error. A call that failed
+// because the plugin process went away becomes KindRetryable, or KindOutcomeUnknown when the call
+// could have created something (mutating is true), since the create may have been committed.
+func fromStatus(ctx context.Context, plugin, method string, err error, mutating bool) error {
+	if err == nil {
+		return nil
+	}
+	if d := detailOf(err); d != nil && d.Kind != kindUnknownInstance {
+		return &sdk.Error{
+			Kind:       sdk.ErrorKind(d.Kind),
+			Code:       d.Code,
+			Message:    d.Message,
+			RetryAfter: time.Duration(d.RetryAfterMs) * time.Millisecond,
+		}
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("plugin %s: %s: %w", plugin, method, ctx.Err())
+	}
+	st, _ := status.FromError(err)
+	switch st.Code() {
+	case codes.Unavailable, codes.Canceled, codes.Internal, codes.Unknown, codes.DeadlineExceeded:
+		kind := sdk.KindRetryable
+		what := "the call can be repeated"
+		if mutating {
+			kind = sdk.KindOutcomeUnknown
+			what = "whether it took effect is unknown"
+		}
+		return &sdk.Error{
+			Kind:    kind,
+			Message: fmt.Sprintf("plugin %s stopped answering during %s (%s); %s; it is started again on the next call", plugin, method, st.Message(), what),
+			Err:     err,
+		}
+	}
+	return &sdk.Error{Kind: sdk.KindPermanent, Message: fmt.Sprintf("plugin %s: %s: %s", plugin, method, st.Message()), Err: err}
+}
+
+func isUnknownInstance(err error) bool {
+	d := detailOf(err)
+	return d != nil && d.Kind == kindUnknownInstance
+}
