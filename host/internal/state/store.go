@@ -1,0 +1,257 @@
+package state
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/dgraph-io/badger/v4"
+	"github.com/hashicorp/go-hclog"
+)
+
+// Defaults for Options fields left at their zero value.
+const (
+	DefaultGCInterval     = 5 * time.Minute
+	DefaultMaxTxnAttempts = 32
+	gcDiscardRatio        = 0.5
+	gcMaxRewritesPerRound = 64
+)
+
+// Errors returned by the store.
+var (
+	// ErrClosed is returned by every operation on a Store after Close.
+	ErrClosed = errors.New("state: store is closed")
+	// ErrBusy is returned by operations started while Restore replaces the data.
+	ErrBusy = errors.New("state: store is busy restoring a backup")
+)
+
+// Options configures Open. The zero value is usable: on-disk, synchronous
+// writes, value-log GC every DefaultGCInterval, logs discarded.
+type Options struct {
+	// Logger receives the store's own messages and Badger's warnings and
+	// errors (Badger's info and debug output is dropped). Nil discards logs.
+	Logger hclog.Logger
+	// InMemory keeps everything in memory (dir is ignored); for tests.
+	InMemory bool
+	// GCInterval is how often value-log GC runs; 0 means DefaultGCInterval,
+	// a negative value disables the background GC goroutine.
+	GCInterval time.Duration
+	// NoSync turns off fsync after each commit. Faster, but a crash may lose
+	// the last commits; only for tests and benchmarks.
+	NoSync bool
+	// MaxTxnAttempts bounds how often Update runs its function when commits
+	// conflict; 0 means DefaultMaxTxnAttempts.
+	MaxTxnAttempts int
+}
+
+// Store is the koppel host's state database: one Badger database per host.
+// A Store is safe for concurrent use. Only one process may open a directory
+// at a time (Badger takes a directory lock).
+type Store struct {
+	db     *badger.DB
+	log    hclog.Logger
+	dir    string
+	inMem  bool
+	maxTry int
+
+	mu        sync.RWMutex // guards closed and restoring
+	closed    bool
+	restoring bool
+	inflight  sync.WaitGroup
+
+	stopGC    chan struct{}
+	gcDone    chan struct{}
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Open opens (creating if needed, mode 0700) the state database in dir and
+// starts the background value-log GC. The caller must Close the Store.
+func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("state: open: %w", err)
+	}
+	log := opts.Logger
+	if log == nil {
+		log = hclog.NewNullLogger()
+	}
+	if !opts.InMemory {
+		if dir == "" {
+			return nil, errors.New("state: open: no directory given (state_dir)")
+		}
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return nil, fmt.Errorf("state: open: create %s: %w", dir, err)
+		}
+	} else {
+		dir = ""
+	}
+	bo := badger.DefaultOptions(dir).
+		WithInMemory(opts.InMemory).
+		WithSyncWrites(!opts.NoSync && !opts.InMemory).
+		WithLogger(badgerLogger{log.Named("badger")}).
+		WithMetricsEnabled(false).
+		// The host's state is small (cursors, mappings, history): smaller
+		// memtables and caches than Badger's defaults keep the footprint low,
+		// and smaller value-log files let GC give space back sooner.
+		WithMemTableSize(16 << 20).
+		WithNumMemtables(3).
+		WithBlockCacheSize(32 << 20).
+		WithValueLogFileSize(64 << 20).
+		WithNumCompactors(2)
+	db, err := badger.Open(bo)
+	if err != nil {
+		if opts.InMemory {
+			return nil, fmt.Errorf("state: open in-memory store: %w", err)
+		}
+		if strings.Contains(err.Error(), "directory lock") {
+			return nil, fmt.Errorf("state: open %s (is another koppel process using this state_dir?): %w", dir, err)
+		}
+		return nil, fmt.Errorf("state: open %s: %w", dir, err)
+	}
+	s := &Store{
+		db:     db,
+		log:    log,
+		dir:    dir,
+		inMem:  opts.InMemory,
+		maxTry: opts.MaxTxnAttempts,
+		stopGC: make(chan struct{}),
+		gcDone: make(chan struct{}),
+	}
+	if s.maxTry <= 0 {
+		s.maxTry = DefaultMaxTxnAttempts
+	}
+	interval := opts.GCInterval
+	if interval == 0 {
+		interval = DefaultGCInterval
+	}
+	if opts.InMemory || interval < 0 {
+		close(s.gcDone)
+	} else {
+		go s.gcLoop(interval)
+	}
+	return s, nil
+}
+
+// Close waits for running operations, stops the GC goroutine and closes the
+// database. It is safe to call more than once; later calls return the first
+// result. Operations started after Close fail with ErrClosed.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		s.mu.Lock()
+		s.closed = true
+		s.mu.Unlock()
+		close(s.stopGC)
+		<-s.gcDone
+		s.inflight.Wait()
+		if err := s.db.Close(); err != nil {
+			s.closeErr = fmt.Errorf("state: close: %w", err)
+		}
+	})
+	return s.closeErr
+}
+
+// enter registers an operation; it fails once the store is closed or while a
+// restore runs. Every successful enter must be paired with s.inflight.Done().
+func (s *Store) enter() error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	switch {
+	case s.closed:
+		return ErrClosed
+	case s.restoring:
+		return ErrBusy
+	}
+	s.inflight.Add(1)
+	return nil
+}
+
+func (s *Store) leave() { s.inflight.Done() }
+
+// gcLoop runs value-log GC every interval (jittered by up to ±10% so hosts
+// started together do not GC in step) until Close.
+func (s *Store) gcLoop(interval time.Duration) {
+	defer close(s.gcDone)
+	for {
+		jitter := time.Duration(rand.Int64N(int64(interval)/5+1)) - interval/10
+		t := time.NewTimer(interval + jitter)
+		select {
+		case <-s.stopGC:
+			t.Stop()
+			return
+		case <-t.C:
+		}
+		if _, err := s.runGC(s.stopGC); err != nil && !errors.Is(err, ErrClosed) && !errors.Is(err, ErrBusy) {
+			s.log.Warn("value-log GC failed", "error", err)
+		}
+	}
+}
+
+// RunGC runs value-log garbage collection now, rewriting files until Badger
+// reports nothing left to rewrite, and returns how many files it rewrote. It
+// is a no-op for in-memory stores.
+func (s *Store) RunGC(ctx context.Context) (int, error) {
+	if err := ctx.Err(); err != nil {
+		return 0, fmt.Errorf("state: gc: %w", err)
+	}
+	stop := make(chan struct{})
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		select {
+		case <-ctx.Done():
+			close(stop)
+		case <-done:
+		}
+	}()
+	return s.runGC(stop)
+}
+
+func (s *Store) runGC(stop <-chan struct{}) (int, error) {
+	if s.inMem {
+		return 0, nil
+	}
+	if err := s.enter(); err != nil {
+		return 0, err
+	}
+	defer s.leave()
+	n := 0
+	for n < gcMaxRewritesPerRound {
+		select {
+		case <-stop:
+			return n, nil
+		default:
+		}
+		err := s.db.RunValueLogGC(gcDiscardRatio)
+		switch {
+		case err == nil:
+			n++
+		case errors.Is(err, badger.ErrNoRewrite), errors.Is(err, badger.ErrRejected):
+			if n > 0 {
+				s.log.Debug("value-log GC rewrote files", "files", n)
+			}
+			return n, nil
+		default:
+			return n, fmt.Errorf("state: value-log GC: %w", err)
+		}
+	}
+	return n, nil
+}
+
+// badgerLogger routes Badger's log output to hclog at warn level and above.
+type badgerLogger struct{ l hclog.Logger }
+
+func (b badgerLogger) Errorf(f string, a ...any) {
+	b.l.Error(strings.TrimSpace(fmt.Sprintf(f, a...)))
+}
+
+func (b badgerLogger) Warningf(f string, a ...any) {
+	b.l.Warn(strings.TrimSpace(fmt.Sprintf(f, a...)))
+}
+
+func (badgerLogger) Infof(string, ...any)  {}
+func (badgerLogger) Debugf(string, ...any) {}
