@@ -1,0 +1,101 @@
+package simulator
+
+import (
+	"encoding/json"
+	"net/http"
+	"time"
+)
+
+// faultsJSON is the admin endpoint's representation of Faults (latency as a Go duration string).
+type faultsJSON struct {
+	ErrorRate              float64 `json:"errorRate"`
+	Latency                string  `json:"latency"`
+	LoseCreateResponseRate float64 `json:"loseCreateResponseRate"`
+}
+
+// adminRoutes registers the simulator's own endpoints (no authentication; local use only):
+//
+//	POST /_sim/reset             back to the seed; tokens, rate window and stats cleared
+//	GET  /_sim/state             the administration as JSON (a valid seed)
+//	GET  /_sim/stats             counters (see Stats)
+//	GET  /_sim/faults            current fault injection
+//	PUT  /_sim/faults            {"errorRate":0.1,"latency":"50ms","loseCreateResponseRate":0.2}
+//	PUT  /_sim/ratelimit         {"perMinute":100} (negative disables)
+//	PUT  /_sim/vat               {"rounding":"per-rate|per-line","midpoint":"away|even"}
+//	POST /_sim/tokens/expire     invalidate every issued token
+func (s *Server) adminRoutes(m *http.ServeMux) {
+	m.HandleFunc("POST /_sim/reset", func(w http.ResponseWriter, r *http.Request) {
+		s.Reset()
+		writeJSON(w, http.StatusOK, map[string]string{"status": "reset"})
+	})
+	m.HandleFunc("GET /_sim/state", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, s.Dump())
+	})
+	m.HandleFunc("GET /_sim/stats", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, s.Stats())
+	})
+	m.HandleFunc("GET /_sim/faults", func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		f := s.faults
+		s.mu.Unlock()
+		writeJSON(w, http.StatusOK, faultsJSON{f.ErrorRate, f.Latency.String(), f.LoseCreateResponseRate})
+	})
+	m.HandleFunc("PUT /_sim/faults", func(w http.ResponseWriter, r *http.Request) {
+		var in faultsJSON
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&in); err != nil {
+			writeMessage(w, http.StatusBadRequest, "bad faults body: "+truncate(err.Error(), 100))
+			return
+		}
+		f := Faults{ErrorRate: in.ErrorRate, LoseCreateResponseRate: in.LoseCreateResponseRate}
+		if in.Latency != "" {
+			d, err := time.ParseDuration(in.Latency)
+			if err != nil {
+				writeMessage(w, http.StatusBadRequest, "bad latency: "+truncate(err.Error(), 100))
+				return
+			}
+			f.Latency = d
+		}
+		if err := s.SetFaults(f); err != nil {
+			writeMessage(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		writeJSON(w, http.StatusOK, faultsJSON{f.ErrorRate, f.Latency.String(), f.LoseCreateResponseRate})
+	})
+	m.HandleFunc("PUT /_sim/ratelimit", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			PerMinute int `json:"perMinute"`
+		}
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&in); err != nil {
+			writeMessage(w, http.StatusBadRequest, "bad ratelimit body")
+			return
+		}
+		s.SetRateLimit(in.PerMinute)
+		writeJSON(w, http.StatusOK, in)
+	})
+	m.HandleFunc("PUT /_sim/vat", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			Rounding string `json:"rounding"`
+			Midpoint string `json:"midpoint"`
+		}
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<16)).Decode(&in); err != nil {
+			writeMessage(w, http.StatusBadRequest, "bad vat body")
+			return
+		}
+		mode, err := ParseRoundingMode(in.Rounding)
+		if err != nil {
+			writeMessage(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		mp, err := ParseMidpoint(in.Midpoint)
+		if err != nil {
+			writeMessage(w, http.StatusBadRequest, err.Error())
+			return
+		}
+		s.SetVATRounding(mode, mp)
+		writeJSON(w, http.StatusOK, map[string]string{"rounding": mode.String(), "midpoint": mp.String()})
+	})
+	m.HandleFunc("POST /_sim/tokens/expire", func(w http.ResponseWriter, r *http.Request) {
+		s.ExpireTokens()
+		writeJSON(w, http.StatusOK, map[string]string{"status": "expired"})
+	})
+}
