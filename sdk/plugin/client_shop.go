@@ -3,7 +3,6 @@ package plugin
 import (
 	"context"
 
-
 	"github.com/koppel-nl/koppel/sdk"
 	pb "github.com/koppel-nl/koppel/sdk/internal/protocol/v1"
 )
@@ -21,7 +20,9 @@ func NewShop(dial Dialer, name, id string, cfg sdk.Config) sdk.Shop {
 }
 
 // Shop returns an sdk.Shop bound to instance id on this connection.
-func (r *Remote) Shop(id string, cfg sdk.Config) sdk.Shop { return NewShop(Static(r), r.label(), id, cfg) }
+func (r *Remote) Shop(id string, cfg sdk.Config) sdk.Shop {
+	return NewShop(Static(r), r.label(), id, cfg)
+}
 
 func (c *shopClient) Check(ctx context.Context) (sdk.CheckResult, error) {
 	return unaryClient[sdk.CheckResult](ctx, c.in, "Check", false, nil, func(r *Remote, call *pb.Call) (*pb.Result, error) {

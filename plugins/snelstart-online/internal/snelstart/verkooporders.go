@@ -1,0 +1,300 @@
+package snelstart
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+
+	"github.com/koppel-nl/koppel/sdk"
+)
+
+// CreateSalesOrder creates o with POST /verkooporders and returns the order as SnelStart
+// stored it. When the answer carries no totals for an order with priced lines, the order is
+// read back once (GET /verkooporders/{id}) for SnelStart's computed totals. A create whose
+// answer was lost is KindOutcomeUnknown: look it up with FindSalesOrders by reference.
+func (c *Connector) CreateSalesOrder(ctx context.Context, o sdk.SalesOrder) (sdk.SalesOrder, error) {
+	body, err := c.toVerkooporder(ctx, o)
+	if err != nil {
+		return sdk.SalesOrder{}, err
+	}
+	what := "the sales order"
+	if ref := firstNonEmpty(o.OrderReference, o.PaymentReference); ref != "" {
+		what = fmt.Sprintf("sales order %q", ref)
+	}
+	var created verkooporderIn
+	err = c.api.do(ctx, call{method: http.MethodPost, path: "/verkooporders", body: body, what: what, roles: orderAddressRoles(body)}, &created)
+	if err != nil {
+		return sdk.SalesOrder{}, err
+	}
+	if created.ID == "" {
+		return sdk.SalesOrder{}, &sdk.Error{Kind: sdk.KindOutcomeUnknown,
+			Message: fmt.Sprintf("SnelStart accepted %s but returned no id; look it up by reference before creating it again", what)}
+	}
+	if needsTotals(created, body) && validGUID(created.ID) {
+		var stored verkooporderIn
+		if err := c.api.get(ctx, "/verkooporders/"+created.ID, nil, what, &stored); err == nil && stored.ID != "" {
+			created = stored
+		} else if err != nil {
+			// The order exists; report it without totals rather than fail and invite a
+			// duplicate.
+			c.log.Warn("sales order created but its totals could not be read back", "id", created.ID, "error", err)
+		}
+	}
+	if err := c.ensureLanden(ctx); err != nil {
+		c.log.Warn("countries could not be read to map the order's addresses", "error", err)
+	}
+	return c.fromVerkooporder(created), nil
+}
+
+// needsTotals reports an answer without totals for an order that has priced lines.
+func needsTotals(o verkooporderIn, sent *verkooporderWrite) bool {
+	if o.TotaalInclusiefBtw != nil && o.TotaalInclusiefBtw.Valid && !o.TotaalInclusiefBtw.D.IsZero() {
+		return false
+	}
+	for _, l := range sent.Regels {
+		if l.Stuksprijs != nil && !l.Stuksprijs.D.IsZero() && l.Aantal != nil && !l.Aantal.D.IsZero() {
+			return true
+		}
+		if l.Stuksprijs == nil && l.Artikel != nil {
+			return true // SnelStart fills the price
+		}
+	}
+	return false
+}
+
+// firstNonEmpty returns the first non-empty string.
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// toVerkooporder maps a SalesOrder to the POST body, checking ids and mapping countries.
+func (c *Connector) toVerkooporder(ctx context.Context, o sdk.SalesOrder) (*verkooporderWrite, error) {
+	if o.ID != "" || o.Number != 0 {
+		return nil, sdk.Errorf(sdk.KindPermanent, "a new sales order must not have an id or number")
+	}
+	if !validGUID(o.CustomerID) {
+		return nil, sdk.Errorf(sdk.KindPermanent, "the sales order has no valid customer id (%q)", o.CustomerID)
+	}
+	for _, id := range []struct{ name, v string }{{"cost centre", o.CostCentreID}, {"template", o.TemplateID}} {
+		if id.v != "" && !validGUID(id.v) {
+			return nil, sdk.Errorf(sdk.KindPermanent, "the %s id %q is not a SnelStart id", id.name, id.v)
+		}
+	}
+	if o.Date.IsZero() {
+		return nil, sdk.Errorf(sdk.KindPermanent, "the sales order has no date")
+	}
+	body := &verkooporderWrite{
+		Relatie:              refOf(o.CustomerID),
+		ProcesStatus:         string(o.ProcessStatus),
+		Datum:                ssTime{o.Date},
+		Krediettermijn:       o.PaymentTermDays,
+		Omschrijving:         o.Description,
+		Betalingskenmerk:     o.PaymentReference,
+		Memo:                 o.Memo,
+		Orderreferentie:      o.OrderReference,
+		Kostenplaats:         refOf(o.CostCentreID),
+		Verkoopordersjabloon: refOf(o.TemplateID),
+		Regels:               make([]regelWrite, 0, len(o.Lines)),
+	}
+	if o.PricesIncludeVAT {
+		body.VerkooporderBtwIngaveModel = "Inclusief"
+	} else {
+		body.VerkooporderBtwIngaveModel = "Exclusief"
+	}
+	var err error
+	if body.Factuuradres, err = c.toAdres(ctx, o.InvoiceAddress); err != nil {
+		return nil, err
+	}
+	if body.Afleveradres, err = c.toAdres(ctx, o.DeliveryAddress); err != nil {
+		return nil, err
+	}
+	for i, l := range o.Lines {
+		if l.ArticleID != "" && !validGUID(l.ArticleID) {
+			return nil, sdk.Errorf(sdk.KindPermanent, "line %d: article id %q is not a SnelStart id", i+1, l.ArticleID)
+		}
+		r := regelWrite{Artikel: refOf(l.ArticleID), Omschrijving: l.Description, Aantal: newNum(l.Quantity)}
+		if l.UnitPrice != nil {
+			r.Stuksprijs = newNum(*l.UnitPrice)
+		}
+		if !l.DiscountPercent.IsZero() {
+			r.KortingsPercentage = newNum(l.DiscountPercent)
+		}
+		body.Regels = append(body.Regels, r)
+	}
+	return body, nil
+}
+
+// fromVerkooporder maps VerkoopOrderModel to sdk.SalesOrder.
+func (c *Connector) fromVerkooporder(v verkooporderIn) sdk.SalesOrder {
+	o := sdk.SalesOrder{
+		ID:               v.ID,
+		Number:           v.Nummer,
+		CustomerID:       idOf(v.Relatie),
+		Date:             v.Datum.Time,
+		ProcessStatus:    sdk.ProcessStatus(v.ProcesStatus),
+		Description:      v.Omschrijving,
+		PaymentReference: v.Betalingskenmerk,
+		OrderReference:   v.Orderreferentie,
+		PricesIncludeVAT: v.VerkooporderBtwIngaveModel == "Inclusief",
+		CostCentreID:     idOf(v.Kostenplaats),
+		TemplateID:       idOf(v.Verkoopordersjabloon),
+		PaymentTermDays:  v.Krediettermijn,
+		Memo:             v.Memo,
+		TotalExcl:        v.TotaalExclusiefBtw.dec(),
+		TotalIncl:        v.TotaalInclusiefBtw.dec(),
+		ModifiedAt:       v.ModifiedOn.Time,
+		Lines:            make([]sdk.SalesOrderLine, 0, len(v.Regels)),
+	}
+	if v.Factuuradres != nil {
+		a := c.fromAdres(v.Factuuradres)
+		o.InvoiceAddress = &a
+	}
+	if v.Afleveradres != nil {
+		a := c.fromAdres(v.Afleveradres)
+		o.DeliveryAddress = &a
+	}
+	for _, r := range v.Regels {
+		l := sdk.SalesOrderLine{
+			ArticleID:       idOf(r.Artikel),
+			Description:     r.Omschrijving,
+			Quantity:        r.Aantal.dec(),
+			DiscountPercent: r.KortingsPercentage.dec(),
+			Total:           r.Totaal.dec(),
+		}
+		if r.Stuksprijs != nil && r.Stuksprijs.Valid {
+			p := r.Stuksprijs.D
+			l.UnitPrice = &p
+		}
+		o.Lines = append(o.Lines, l)
+	}
+	return o
+}
+
+// FindSalesOrders returns the sales orders matching q, most recent first (by date, then
+// number), at most q.Limit when set.
+//
+// With order_lookup "filter" SnelStart is asked with $filter (Betalingskenmerk eq '…' or
+// Orderreferentie eq '…'; or Relatie/Id eq guid'…'). With "scan" the orders modified within
+// order_scan_window are paged (ModifiedOn ge datetime'…'; all orders when the window is 0 or
+// SnelStart refuses that filter too) and matched locally. "auto" filters first and switches to
+// scanning for good when SnelStart refuses the filter (snelstart-totals.md §2: none of these
+// filters is documented for verkooporders). Every result is also checked locally.
+func (c *Connector) FindSalesOrders(ctx context.Context, q sdk.SalesOrderQuery) ([]sdk.SalesOrder, error) {
+	q.Reference = strings.TrimSpace(q.Reference)
+	if q.CustomerID != "" && !validGUID(q.CustomerID) {
+		return nil, nil
+	}
+	match := func(v verkooporderIn) bool {
+		if q.Reference != "" && v.Betalingskenmerk != q.Reference && v.Orderreferentie != q.Reference {
+			return false
+		}
+		if q.CustomerID != "" && !strings.EqualFold(idOf(v.Relatie), q.CustomerID) {
+			return false
+		}
+		return true
+	}
+	var filter string
+	switch {
+	case q.Reference != "":
+		filter = or(eqString("Betalingskenmerk", q.Reference), eqString("Orderreferentie", q.Reference))
+	case q.CustomerID != "":
+		filter = eqGUID("Relatie/Id", q.CustomerID)
+	}
+
+	var found []verkooporderIn
+	scan := c.orderLookup == LookupScan || (c.orderLookup == LookupAuto && c.filterRefused.Load())
+	if !scan && filter != "" {
+		all, err := listAll[verkooporderIn](ctx, c.api, "/verkooporders", filter, pageDefault, "sales orders")
+		switch {
+		case err == nil:
+			for _, v := range all {
+				if match(v) {
+					found = append(found, v)
+				}
+			}
+		case c.orderLookup == LookupAuto && filterRefused(err):
+			c.filterRefused.Store(true)
+			c.log.Warn("SnelStart refused a $filter on verkooporders; looking sales orders up by scanning from now on", "error", err)
+			scan = true
+		default:
+			return nil, err
+		}
+	} else {
+		scan = true
+	}
+	if scan {
+		var err error
+		found, err = c.scanOrders(ctx, match)
+		if err != nil {
+			return nil, err
+		}
+	}
+	sort.SliceStable(found, func(i, j int) bool {
+		a, b := found[i], found[j]
+		if !a.Datum.Equal(b.Datum.Time) {
+			return a.Datum.After(b.Datum.Time)
+		}
+		if a.Nummer != b.Nummer {
+			return a.Nummer > b.Nummer
+		}
+		return a.ModifiedOn.After(b.ModifiedOn.Time)
+	})
+	if q.Limit > 0 && len(found) > q.Limit {
+		found = found[:q.Limit]
+	}
+	if len(found) > 0 {
+		if err := c.ensureLanden(ctx); err != nil {
+			return nil, err
+		}
+	}
+	out := make([]sdk.SalesOrder, 0, len(found))
+	for _, v := range found {
+		out = append(out, c.fromVerkooporder(v))
+	}
+	return out, nil
+}
+
+// filterRefused reports an error that means SnelStart did not accept a $filter (ALG-0104,
+// or any other 400 on a list call).
+func filterRefused(err error) bool {
+	if sdk.KindOf(err) != sdk.KindPermanent {
+		return false
+	}
+	var se *sdk.Error
+	return asSDK(err, &se) && (se.Code == "ALG-0104" || se.Code == "http_400" || se.Code == "")
+}
+
+// scanOrders pages the orders modified within the scan window (or all) and keeps the matches.
+func (c *Connector) scanOrders(ctx context.Context, match func(verkooporderIn) bool) ([]verkooporderIn, error) {
+	var found []verkooporderIn
+	keep := func(v verkooporderIn) error {
+		if match(v) {
+			found = append(found, v)
+		}
+		return nil
+	}
+	if c.scanWindow > 0 && !c.modifiedRefused.Load() {
+		filter := geDateTime("ModifiedOn", c.now().Add(-c.scanWindow))
+		err := list(ctx, c.api, "/verkooporders", filter, pageDefault, "sales orders", keep)
+		if err == nil {
+			return found, nil
+		}
+		if !filterRefused(err) {
+			return nil, err
+		}
+		c.modifiedRefused.Store(true)
+		c.log.Warn("SnelStart refused a ModifiedOn filter on verkooporders; scanning every order from now on", "error", err)
+		found = nil
+	}
+	if err := list(ctx, c.api, "/verkooporders", "", pageDefault, "sales orders", keep); err != nil {
+		return nil, err
+	}
+	return found, nil
+}
