@@ -77,6 +77,8 @@ const (
 	ArtikelMok            GUID = "a2710000-0000-4000-8000-000000000006"
 	ArtikelOrderverschil  GUID = "a2710000-0000-4000-8000-000000000007"
 	ArtikelOud            GUID = "a2710000-0000-4000-8000-000000000008"
+	ArtikelKorting        GUID = "a2710000-0000-4000-8000-000000000009"
+	ArtikelBetaalkosten   GUID = "a2710000-0000-4000-8000-00000000000a"
 	grootboekOmzetHoog    GUID = "9b000000-0000-4000-8000-000000008000"
 	grootboekOmzetLaag    GUID = "9b000000-0000-4000-8000-000000008010"
 	grootboekOmzetGeen    GUID = "9b000000-0000-4000-8000-000000008020"
@@ -201,6 +203,10 @@ func DefaultAdministration() *Administration {
 				Verkoopprijs: D("0"), ModifiedOn: mod, ID: ArtikelOrderverschil},
 			{Artikelcode: "OUD-01", Omschrijving: "Uit assortiment", ArtikelOmzetgroep: ref("artikelomzetgroepen", OmzetgroepHoog),
 				Verkoopprijs: D("9.95"), ModifiedOn: mod, IsNonActief: true, ID: ArtikelOud},
+			{Artikelcode: "KORTING", Omschrijving: "Korting webshop", ArtikelOmzetgroep: ref("artikelomzetgroepen", OmzetgroepHoog),
+				Verkoopprijs: D("0"), ModifiedOn: mod, ID: ArtikelKorting},
+			{Artikelcode: "BETAALKOSTEN", Omschrijving: "Betaalkosten", ArtikelOmzetgroep: ref("artikelomzetgroepen", OmzetgroepHoog),
+				Verkoopprijs: D("0"), ModifiedOn: mod, ID: ArtikelBetaalkosten},
 		},
 	}
 }

@@ -171,8 +171,8 @@ func TestPaging(t *testing.T) {
 			break
 		}
 	}
-	if len(seen) != 38 {
-		t.Errorf("paged %d distinct articles, want 38", len(seen))
+	if len(seen) != 40 {
+		t.Errorf("paged %d distinct articles, want 40", len(seen))
 	}
 	c.call("GET", "/v2/artikelen?$filter="+url.QueryEscape("startswith(Artikelcode,'P-')")+"&$skip=20&$top=25", nil, 200, &page)
 	if len(page) != 10 || page[0].Artikelcode != "P-20" {

@@ -267,8 +267,8 @@ func TestSimArticles(t *testing.T) {
 	if err := e.c.ListStock(ctxBg, func(a sdk.Article) error { n++; return nil }); err != nil {
 		t.Fatal(err)
 	}
-	if n != 9 {
-		t.Fatalf("ListStock yielded %d articles, want 9", n)
+	if n != 11 {
+		t.Fatalf("ListStock yielded %d articles, want 11", n)
 	}
 }
 
@@ -494,7 +494,7 @@ func TestSimServerErrorsRetried(t *testing.T) {
 			t.Fatalf("GETs must be retried through 5xx: %v", err)
 		}
 	}
-	if n != 8 || e.sim.Stats().InjectedErrors == 0 {
+	if n != 10 || e.sim.Stats().InjectedErrors == 0 {
 		t.Fatalf("%d articles, stats %+v", n, e.sim.Stats())
 	}
 }
