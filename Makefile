@@ -1,0 +1,65 @@
+# koppel: build, test, demo and benchmarks. Run `make help` for the list.
+GO        ?= go
+BIN       := bin
+PLUGINS   := onetoshop magento woocommerce snelstart-online snelstart-mdb
+VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS   := -s -w -X main.version=$(VERSION)
+FUZZTIME  ?= 10s
+PROTO_DIR := sdk/internal/protocol/v1
+
+.PHONY: help build test test-unit test-fuzz cross demo bench soak lint proto clean
+
+help:
+	@echo "make build   build bin/koppel and bin/koppel-plugin-* for this machine"
+	@echo "make demo    build, start the simulators and run the demo profile (no accounts needed)"
+	@echo "make test    lint, build for linux and windows, run every test and a short fuzz run"
+	@echo "make bench   run the benchmarks and print their figures"
+	@echo "make soak    long fuzz and soak runs (not part of make test)"
+	@echo "make lint    gofmt check and go vet"
+	@echo "make proto   regenerate the protobuf code (needs protoc, protoc-gen-go, protoc-gen-go-grpc)"
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/koppel ./host
+	@for p in $(PLUGINS); do \
+		echo "$(GO) build -o $(BIN)/koppel-plugin-$$p ./plugins/$$p"; \
+		$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/koppel-plugin-$$p ./plugins/$$p || exit 1; \
+	done
+
+# cross checks that the host and every plugin compile for Windows (SnelStart desktop users run it).
+cross:
+	GOOS=windows GOARCH=amd64 $(GO) build -o /dev/null ./host
+	@for p in $(PLUGINS); do \
+		echo "GOOS=windows GOARCH=amd64 $(GO) build ./plugins/$$p"; \
+		GOOS=windows GOARCH=amd64 $(GO) build -o /dev/null ./plugins/$$p || exit 1; \
+	done
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '\.pb\.go$$')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+test: lint build cross test-unit test-fuzz
+
+test-unit:
+	$(GO) test -count=1 -timeout 15m ./...
+
+# A short run of every fuzz target; `make soak` runs them longer.
+test-fuzz:
+	@scripts/fuzz.sh $(FUZZTIME)
+
+soak:
+	@scripts/fuzz.sh 5m
+	KOPPEL_SOAK=1 $(GO) test -count=1 -timeout 80m -run 'Soak' ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 1x -timeout 30m ./... | tee bench.out | grep -E '^(Benchmark|ok|FAIL|---)'
+
+demo: build
+	@scripts/demo.sh
+
+proto:
+	protoc --go_out=. --go_opt=paths=source_relative \
+		--go-grpc_out=. --go-grpc_opt=paths=source_relative $(PROTO_DIR)/koppel.proto
+
+clean:
+	rm -rf $(BIN) bench.out

@@ -1,0 +1,147 @@
+// Package cli is the koppel command line: one file per command, wiring the host's packages
+// (config, plugins, state, ...) together. It holds no logic of its own beyond presentation.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/hashicorp/go-hclog"
+	"github.com/spf13/cobra"
+)
+
+// Exit statuses, as cli.md fixes them.
+const (
+	ExitOK      = 0 // success
+	ExitFailed  = 1 // the work failed: an order failed, a check failed
+	ExitUsage   = 2 // bad usage or an invalid configuration
+	exitUnknown = ExitFailed
+)
+
+// Env is everything the command line touches outside itself, so tests can run it in-process.
+type Env struct {
+	// Version is the host's version string.
+	Version string
+	Stdin   io.Reader
+	Stdout  io.Writer
+	Stderr  io.Writer
+	// Getenv looks up environment variables (for env() in profiles and KOPPEL_* settings).
+	Getenv func(string) (string, bool)
+}
+
+// exitError carries an exit status through cobra.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageErr marks err as bad usage or invalid configuration (exit 2).
+func usageErr(format string, args ...any) error {
+	return &exitError{code: ExitUsage, err: fmt.Errorf(format, args...)}
+}
+
+// failedErr marks err as failed work (exit 1).
+func failedErr(format string, args ...any) error {
+	return &exitError{code: ExitFailed, err: fmt.Errorf(format, args...)}
+}
+
+// silentExit ends the command with a status after it printed its own explanation.
+func silentExit(code int) error { return &exitError{code: code, err: errSilent} }
+
+var errSilent = errors.New("")
+
+// globals are the flags every command takes.
+type globals struct {
+	configDir string
+	logLevel  string
+	logJSON   bool
+}
+
+// app is one invocation of the command line.
+type app struct {
+	env Env
+	g   globals
+}
+
+// Run executes args (without the program name) and returns the exit status.
+func Run(ctx context.Context, args []string, env Env) int {
+	a := &app{env: env}
+	root := a.rootCommand()
+	root.SetArgs(args)
+	root.SetIn(env.Stdin)
+	root.SetOut(env.Stdout)
+	root.SetErr(env.Stderr)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	var ee *exitError
+	if errors.As(err, &ee) {
+		if !errors.Is(ee.err, errSilent) {
+			fmt.Fprintf(env.Stderr, "koppel: %v\n", ee.err)
+		}
+		return ee.code
+	}
+	// Errors cobra raises itself (unknown command or flag, wrong argument count) are usage
+	// errors.
+	fmt.Fprintf(env.Stderr, "koppel: %v\n", err)
+	if isCobraUsage(err) {
+		fmt.Fprintln(env.Stderr, "Run 'koppel --help' for usage.")
+		return ExitUsage
+	}
+	return exitUnknown
+}
+
+func isCobraUsage(err error) bool {
+	msg := err.Error()
+	for _, s := range []string{"unknown command", "unknown flag", "unknown shorthand", "accepts ", "requires at least", "invalid argument", "flag needs an argument", "arg(s)"} {
+		if strings.Contains(msg, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func (a *app) rootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "koppel",
+		Short: "koppel links webshops to SnelStart",
+		Long: `koppel links webshops (WooCommerce, Magento, Onetoshop, your own) to the accounting
+package SnelStart: shop orders become SnelStart sales orders exactly once, stock flows back to the
+shop, on a schedule per profile.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	pf := root.PersistentFlags()
+	pf.StringVar(&a.g.configDir, "config", ".", "directory holding the *.hcl profiles")
+	pf.StringVar(&a.g.logLevel, "log-level", "warn", "log level: trace, debug, info, warn, error")
+	pf.BoolVar(&a.g.logJSON, "log-json", false, "log as JSON lines")
+	root.AddCommand(
+		a.versionCommand(),
+		a.validateCommand(),
+		a.checkCommand(),
+		a.pluginsCommand(),
+		a.stateCommand(),
+	)
+	return root
+}
+
+// logger returns the host logger per the global flags, writing to stderr.
+func (a *app) logger() hclog.Logger {
+	level := hclog.LevelFromString(a.g.logLevel)
+	if level == hclog.NoLevel {
+		level = hclog.Warn
+	}
+	return hclog.New(&hclog.LoggerOptions{
+		Name:       "koppel",
+		Level:      level,
+		Output:     a.env.Stderr,
+		JSONFormat: a.g.logJSON,
+	})
+}

@@ -1,0 +1,97 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/hashicorp/hcl/v2"
+
+	"github.com/koppel-nl/koppel/host/internal/config"
+	"github.com/koppel-nl/koppel/host/internal/plugins"
+	"github.com/koppel-nl/koppel/sdk"
+)
+
+// koppelBlock reads only the koppel block of the configuration (state_dir, plugin_dir, ...),
+// without starting any plugin. Problems in profiles are ignored here; a broken koppel block is
+// a usage error.
+func (a *app) koppelBlock() (config.KoppelBlock, error) {
+	cfg, diags := config.Load(a.g.configDir, config.LoadOptions{Env: a.env.Getenv})
+	if cfg == nil {
+		return config.KoppelBlock{}, usageErr("cannot read the configuration in %s", a.g.configDir)
+	}
+	for _, d := range diags {
+		if d.Severity == hcl.DiagError && d.Subject != nil && inRange(cfg.Koppel.DeclRange, *d.Subject) {
+			a.printDiags(cfg, hcl.Diagnostics{d})
+			return cfg.Koppel, silentExit(ExitUsage)
+		}
+	}
+	return cfg.Koppel, nil
+}
+
+func inRange(outer, inner hcl.Range) bool {
+	return outer.Filename != "" && outer.Filename == inner.Filename &&
+		inner.Start.Byte >= outer.Start.Byte && inner.End.Byte <= outer.End.Byte
+}
+
+// pluginManager returns a plugin manager for the configured plugin_dir. The caller closes it.
+func (a *app) pluginManager(k config.KoppelBlock, allowUnlocked bool) *plugins.Manager {
+	return plugins.NewManager(plugins.Options{
+		Dir:           k.PluginDir,
+		Logger:        a.logger().Named("plugin"),
+		AllowUnlocked: allowUnlocked,
+	})
+}
+
+// loadConfig reads and checks every profile against the plugins' schemas. It prints the
+// diagnostics itself; on errors it returns a usage exit.
+func (a *app) loadConfig(ctx context.Context, mgr *plugins.Manager) (*config.Config, error) {
+	schemas := func(kind sdk.PluginKind, name string) (sdk.Schema, error) {
+		info, err := mgr.Info(ctx, name)
+		if err != nil {
+			if errors.Is(err, plugins.ErrNotInstalled) {
+				return sdk.Schema{}, &config.UnknownPluginError{Kind: kind, Name: name, Known: a.knownPlugins(ctx, mgr, kind)}
+			}
+			return sdk.Schema{}, err
+		}
+		if info.Kind != kind {
+			return sdk.Schema{}, fmt.Errorf("plugin %q is a %s plugin; name it in a %s block", name, info.Kind, info.Kind)
+		}
+		return info.Schema, nil
+	}
+	cfg, diags := config.Load(a.g.configDir, config.LoadOptions{Schemas: schemas, Env: a.env.Getenv})
+	if len(diags) > 0 {
+		a.printDiags(cfg, diags)
+	}
+	if diags.HasErrors() {
+		return cfg, silentExit(ExitUsage)
+	}
+	return cfg, nil
+}
+
+// knownPlugins lists the installed plugins of a kind, for "did you mean" hints.
+func (a *app) knownPlugins(ctx context.Context, mgr *plugins.Manager, kind sdk.PluginKind) []string {
+	list, err := mgr.List(ctx)
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, l := range list {
+		if l.Kind == kind {
+			out = append(out, l.Name)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+func (a *app) printDiags(cfg *config.Config, diags hcl.Diagnostics) {
+	var files map[string]*hcl.File
+	redact := func(s string) string { return s }
+	if cfg != nil {
+		files = cfg.Files
+		redact = cfg.Redactor()
+	}
+	config.Format(a.env.Stderr, diags, files, redact)
+}
