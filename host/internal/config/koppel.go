@@ -1,0 +1,108 @@
+package config
+
+import (
+	"fmt"
+	"net"
+	"strconv"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
+)
+
+// minTokenLength is the api_token length below which koppel warns.
+const minTokenLength = 16
+
+// decodeKoppel decodes the koppel block; at most one may exist across all files.
+func (l *loader) decodeKoppel(block *hclsyntax.Block, ctx *hcl.EvalContext) {
+	if len(block.Labels) > 0 {
+		l.errorf(block.LabelRanges[0], "the koppel block takes no name", "", "write koppel { ... }")
+	}
+	if l.koppelFirst != nil {
+		l.errorf(block.DefRange(), "a second koppel block",
+			fmt.Sprintf("the first one is at %s", rangeString(*l.koppelFirst)),
+			"a config directory has at most one koppel block; merge them into one")
+		return
+	}
+	def := block.DefRange()
+	l.koppelFirst = &def
+	k := &l.cfg.Koppel
+	k.DeclRange = def
+	d := l.decoder(block.Body, ctx, "koppel", "the koppel block")
+
+	for _, p := range []struct {
+		name string
+		dst  *string
+	}{{"state_dir", &k.StateDir}, {"plugin_dir", &k.PluginDir}} {
+		var s string
+		if d.String(p.name, &s, false) == present {
+			if strings.TrimSpace(s) == "" {
+				l.errorf(d.attrs[p.name].Expr.Range(), fmt.Sprintf("koppel.%s must not be empty", p.name), "",
+					fmt.Sprintf("leave %s out for the default, or give a directory; a relative path is taken from the config directory", p.name))
+			} else {
+				*p.dst = l.resolvePath(s)
+			}
+		}
+	}
+
+	var listen string
+	listenSt := d.String("listen", &listen, false)
+	if listenSt == present {
+		k.Listen = listen
+		if listen != "" {
+			if err := checkListen(listen); err != nil {
+				l.errorf(d.attrs["listen"].Expr.Range(), "koppel.listen must be host:port",
+					fmt.Sprintf("%s: %v", showValue(listen), err),
+					`write listen = "127.0.0.1:8484", or listen = "" to turn the dashboard and HTTP API off`)
+				listenSt = failed
+			}
+		}
+	}
+
+	tokenSt := d.String("api_token", &k.APIToken, true)
+	if tokenSt == present && k.APIToken != "" && len(k.APIToken) < minTokenLength {
+		l.warnf(d.attrs["api_token"].Expr.Range(), fmt.Sprintf("koppel.api_token is shorter than %d characters", minTokenLength),
+			"a short token is easy to guess", "generate one with: openssl rand -hex 32")
+	}
+	if listenSt == present && k.Listen != "" && !isLoopback(k.Listen) && k.APIToken == "" && tokenSt != failed {
+		l.errorf(d.attrs["listen"].Expr.Range(),
+			fmt.Sprintf("koppel.api_token is required when listen (%s) is not a loopback address", showValue(k.Listen)),
+			"anyone who can reach that address could run tasks and read orders",
+			`add api_token = env("KOPPEL_API_TOKEN") to the koppel block, or listen on "127.0.0.1:8484"`)
+	}
+
+	d.Int("retention_days", &k.RetentionDays, 1)
+	l.noBlocks(block.Body, "the koppel block")
+	d.finish()
+}
+
+// checkListen checks a host:port address.
+func checkListen(addr string) error {
+	_, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	n, err := strconv.Atoi(port)
+	if err != nil || n < 0 || n > 65535 {
+		return fmt.Errorf("port %q is not a number from 0 to 65535", port)
+	}
+	return nil
+}
+
+// isLoopback reports whether addr (host:port) is on a loopback address.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// rangeString is "file:line,col" of a range's start.
+func rangeString(r hcl.Range) string {
+	return fmt.Sprintf("%s:%d,%d", r.Filename, r.Start.Line, r.Start.Column)
+}

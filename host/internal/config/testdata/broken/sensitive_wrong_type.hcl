@@ -1,0 +1,15 @@
+# A secret written as a bare number: reported without its value.
+profile "mijnwinkel" {
+  shop "woocommerce" {
+    url             = "https://www.mijnwinkel.nl"
+    consumer_key    = env("WC_KEY")
+    consumer_secret = 12345678
+  }
+  ledger "snelstart-online" {
+    client_key       = env("SNELSTART_CLIENT_KEY")
+    subscription_key = env("SNELSTART_SUBSCRIPTION_KEY")
+  }
+  orders {
+    since = "2026-01-01T00:00:00+01:00"
+  }
+}
