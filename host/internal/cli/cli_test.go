@@ -1,0 +1,323 @@
+package cli
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+)
+
+// pluginBin is a directory with every koppel-plugin-* built from this checkout (TestMain).
+var pluginBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "koppel-cli-test")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
+	pluginBin = dir
+	root := repoRoot()
+	for _, p := range []string{"woocommerce", "snelstart-online", "magento"} {
+		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "koppel-plugin-"+p), "./plugins/"+p)
+		cmd.Dir = root
+		if out, err := cmd.CombinedOutput(); err != nil {
+			fmt.Fprintf(os.Stderr, "build %s: %v\n%s", p, err, out)
+			os.Exit(1)
+		}
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+func repoRoot() string {
+	dir, _ := os.Getwd()
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			panic("go.mod not found")
+		}
+		dir = parent
+	}
+}
+
+// run executes the command line in-process and returns exit status, stdout and stderr.
+func run(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Run(context.Background(), args, Env{
+		Version: "test",
+		Stdin:   strings.NewReader(""),
+		Stdout:  &out,
+		Stderr:  &errb,
+		Getenv: func(k string) (string, bool) {
+			v, ok := env[k]
+			return v, ok
+		},
+	})
+	return code, out.String(), errb.String()
+}
+
+// configDir writes a config directory whose plugin_dir is a copy of the test plugins, locked.
+func configDir(t *testing.T, profile string) string {
+	t.Helper()
+	dir := t.TempDir()
+	plugins := filepath.Join(dir, "plugins")
+	if err := os.MkdirAll(plugins, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := os.ReadDir(pluginBin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile(filepath.Join(pluginBin, e.Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(plugins, e.Name()), b, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	koppel := "koppel {\n  state_dir = \"./state\"\n  plugin_dir = \"./plugins\"\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "koppel.hcl"), []byte(koppel), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "profile.hcl"), []byte(profile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := run(t, nil, "plugins", "lock", "--config", dir); code != 0 {
+		t.Fatalf("plugins lock: %d\n%s\n%s", code, out, errs)
+	}
+	return dir
+}
+
+func freePort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close()
+	return addr
+}
+
+// simulate starts `koppel-plugin-NAME simulate --addr ADDR` and waits until it answers.
+func simulate(t *testing.T, name string, args ...string) string {
+	t.Helper()
+	addr := freePort(t)
+	cmd := exec.Command(filepath.Join(pluginBin, "koppel-plugin-"+name), append([]string{"simulate", "--addr", addr}, args...)...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+		}
+	}()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if c, err := net.Dial("tcp", addr); err == nil {
+			c.Close()
+			return addr
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	t.Fatalf("%s simulator did not start on %s", name, addr)
+	return ""
+}
+
+func profileText(wooAddr, ssAddr, clientKey, secret string) string {
+	return fmt.Sprintf(`profile "winkel" {
+  description = "Test winkel"
+  shop "woocommerce" {
+    url             = "http://%s"
+    consumer_key    = "ck_demo"
+    consumer_secret = %q
+  }
+  ledger "snelstart-online" {
+    client_key       = %q
+    subscription_key = "demo-subscription-key"
+    base_url         = "http://%s/v2"
+    auth_url         = "http://%s/b2b/token"
+  }
+  orders {
+    since = "2020-01-01T00:00:00Z"
+  }
+  task "import_orders" { every = "15m" }
+}
+`, wooAddr, secret, clientKey, ssAddr, ssAddr)
+}
+
+func TestVersion(t *testing.T) {
+	code, out, _ := run(t, nil, "version")
+	if code != 0 || out != "koppel test (plugin protocol 1, sdk 0.1.0)\n" {
+		t.Fatalf("version: %d %q", code, out)
+	}
+	code, out, _ = run(t, nil, "version", "--json")
+	if code != 0 || !strings.Contains(out, `"protocol":1`) {
+		t.Fatalf("version --json: %d %q", code, out)
+	}
+}
+
+func TestUsageErrorsExitTwo(t *testing.T) {
+	for _, args := range [][]string{{"nonsense"}, {"check"}, {"validate", "--no-such-flag"}, {"check", "a", "b"}} {
+		if code, _, errs := run(t, nil, args...); code != ExitUsage {
+			t.Fatalf("%v: exit %d, want 2 (%s)", args, code, errs)
+		}
+	}
+}
+
+func TestValidateAndCheckAgainstSimulators(t *testing.T) {
+	woo := simulate(t, "woocommerce", "--orders", "3")
+	ss := simulate(t, "snelstart-online")
+	dir := configDir(t, profileText(woo, ss, "ZGVtbzpkZW1v", "cs_demo"))
+
+	code, out, errs := run(t, nil, "validate", "--config", dir)
+	if code != 0 || !strings.Contains(out, "valid: 1 profile(s): winkel") {
+		t.Fatalf("validate: %d\n%s\n%s", code, out, errs)
+	}
+	// Flags after the arguments work too.
+	code, out, errs = run(t, nil, "check", "winkel", "--config", dir)
+	if code != 0 {
+		t.Fatalf("check: %d\n%s\n%s", code, out, errs)
+	}
+	for _, want := range []string{"shop   woocommerce", "geslaagd", "WooCommerce 10.0.2", "Demo Webwinkel B.V."} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("check output lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = run(t, nil, "check", "nobody", "--config", dir)
+	if code != ExitUsage {
+		t.Fatalf("check of an unknown profile: exit %d", code)
+	}
+}
+
+func TestCheckNamesBadKeysWithoutPrintingThem(t *testing.T) {
+	woo := simulate(t, "woocommerce")
+	ss := simulate(t, "snelstart-online")
+	const badSecret = "cs_wrong_but_secret_123"
+	const badClientKey = "YmFkOmJhZA=="
+	dir := configDir(t, profileText(woo, ss, badClientKey, badSecret))
+	code, out, errs := run(t, nil, "check", "winkel", "--config", dir, "--log-level", "trace")
+	if code != ExitFailed {
+		t.Fatalf("check with bad keys: exit %d, want 1\n%s\n%s", code, out, errs)
+	}
+	if strings.Count(out, "MISLUKT") != 2 {
+		t.Fatalf("both sides must fail:\n%s", out)
+	}
+	for _, secret := range []string{badSecret, badClientKey} {
+		if strings.Contains(out+errs, secret) {
+			t.Fatalf("a secret was printed:\n%s\n%s", out, errs)
+		}
+	}
+}
+
+func TestCheckUnreachable(t *testing.T) {
+	dead := freePort(t)
+	dir := configDir(t, profileText(dead, dead, "ZGVtbzpkZW1v", "cs_demo"))
+	code, out, errs := run(t, nil, "check", "winkel", "--config", dir)
+	if code != ExitFailed || strings.Count(out, "MISLUKT") != 2 {
+		t.Fatalf("check of unreachable hosts: exit %d\n%s\n%s", code, out, errs)
+	}
+}
+
+var diagLine = regexp.MustCompile(`profile\.hcl:\d+,\d+: error: `)
+
+func TestValidateBrokenProfiles(t *testing.T) {
+	good := profileText("127.0.0.1:1", "127.0.0.1:1", "ZGVtbzpkZW1v", "cs_demo")
+	cases := []struct {
+		name, profile string
+		want          []string
+		env           map[string]string
+	}{
+		{"unknown plugin", strings.Replace(good, `shop "woocommerce"`, `shop "woocomerce"`, 1),
+			[]string{`unknown plugin "woocomerce"`, "woocommerce"}, nil},
+		{"ledger plugin in a shop block", strings.Replace(good, `shop "woocommerce" {`, `shop "snelstart-online" {`, 1),
+			[]string{"ledger plugin"}, nil},
+		{"sensitive value of the wrong type", strings.Replace(good, `consumer_secret = "cs_demo"`, `consumer_secret = ["s3cr3t-value"]`, 1),
+			[]string{"consumer_secret"}, nil},
+		{"env of an unset variable", strings.Replace(good, `consumer_secret = "cs_demo"`, `consumer_secret = env("WC_SECRET")`, 1),
+			[]string{"WC_SECRET"}, nil},
+		{"unknown attribute of the plugin", strings.Replace(good, `consumer_key    = "ck_demo"`, "consumer_key = \"ck_demo\"\n    consumer_sekret = \"x\"", 1),
+			[]string{`consumer_sekret`, "consumer_secret"}, nil},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := configDir(t, tc.profile)
+			code, out, errs := run(t, tc.env, "validate", "--config", dir)
+			if code != ExitUsage {
+				t.Fatalf("exit %d, want 2\n%s\n%s", code, out, errs)
+			}
+			if !diagLine.MatchString(errs) || !strings.Contains(errs, "hint:") {
+				t.Fatalf("diagnostic lacks file:line:col or hint:\n%s", errs)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(errs, w) {
+					t.Fatalf("diagnostic lacks %q:\n%s", w, errs)
+				}
+			}
+			if strings.Contains(out+errs, "s3cr3t-value") {
+				t.Fatalf("a secret was printed:\n%s", errs)
+			}
+		})
+	}
+}
+
+func TestTamperedPluginIsRefused(t *testing.T) {
+	dir := configDir(t, profileText("127.0.0.1:1", "127.0.0.1:1", "ZGVtbzpkZW1v", "cs_demo"))
+	bin := filepath.Join(dir, "plugins", "koppel-plugin-woocommerce")
+	f, err := os.OpenFile(bin, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte("tampered"))
+	f.Close()
+	code, _, errs := run(t, nil, "validate", "--config", dir)
+	if code != ExitUsage || !strings.Contains(errs, "changed since it was locked") || !strings.Contains(errs, "koppel plugins lock") {
+		t.Fatalf("tampered plugin: exit %d\n%s", code, errs)
+	}
+	code, out, _ := run(t, nil, "plugins", "--config", dir)
+	if code != 0 || !regexp.MustCompile(`woocommerce\s.*changed since locked`).MatchString(out) {
+		t.Fatalf("plugins listing does not show the change:\n%s", out)
+	}
+}
+
+func TestStateBackupRestore(t *testing.T) {
+	dir := configDir(t, profileText("127.0.0.1:1", "127.0.0.1:1", "ZGVtbzpkZW1v", "cs_demo"))
+	file := filepath.Join(t.TempDir(), "state.bak")
+	if code, out, errs := run(t, nil, "state", "backup", file, "--config", dir); code != 0 || !strings.Contains(out, "written") {
+		t.Fatalf("backup: %d %s %s", code, out, errs)
+	}
+	if _, err := os.Stat(file); err != nil {
+		t.Fatal(err)
+	}
+	other := configDir(t, profileText("127.0.0.1:1", "127.0.0.1:1", "ZGVtbzpkZW1v", "cs_demo"))
+	if code, out, errs := run(t, nil, "state", "restore", file, "--config", other); code != 0 {
+		t.Fatalf("restore: %d %s %s", code, out, errs)
+	}
+	if code, _, errs := run(t, nil, "state", "restore", filepath.Join(t.TempDir(), "missing"), "--config", other); code != ExitUsage {
+		t.Fatalf("restore of a missing file: exit %d %s", code, errs)
+	}
+	if code, out, _ := run(t, nil, "state", "stats", "--config", other); code != 0 || !strings.Contains(out, "records") {
+		t.Fatalf("stats: %d %s", code, out)
+	}
+}
