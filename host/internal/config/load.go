@@ -59,6 +59,9 @@ type loader struct {
 	koppelFirst *hcl.Range
 	// profileAt is where each profile name was first declared.
 	profileAt map[string]hcl.Range
+	// originals holds the source of files whose one-line blocks were spread over lines before
+	// parsing (see expandOneLineBlocks), for remapping diagnostic positions.
+	originals map[string][]byte
 }
 
 type schemaResult struct {
@@ -79,6 +82,7 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 		opts:      opts,
 		schemas:   map[string]schemaResult{},
 		profileAt: map[string]hcl.Range{},
+		originals: map[string][]byte{},
 		cfg: &Config{
 			Dir:       dir,
 			Files:     map[string]*hcl.File{},
@@ -118,6 +122,7 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 		l.loadFile(filepath.Join(dir, name))
 	}
 	l.finish()
+	remapDiagnostics(l.diags, l.originals)
 	return l.cfg, l.diags
 }
 
@@ -159,7 +164,14 @@ func (l *loader) loadFile(filename string) {
 		})
 		return
 	}
-	file, diags := hclsyntax.ParseConfig(src, filename, hcl.InitialPos)
+	parseSrc, expanded := expandOneLineBlocks(src)
+	file, diags := hclsyntax.ParseConfig(parseSrc, filename, hcl.InitialPos)
+	if expanded {
+		l.originals[filename] = src
+		if file != nil {
+			file.Bytes = src
+		}
+	}
 	if file != nil {
 		l.cfg.Files[filename] = file
 	}
