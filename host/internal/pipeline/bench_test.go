@@ -1,0 +1,103 @@
+package pipeline
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/koppel-nl/koppel/sdk"
+)
+
+// benchShop fills e with the issue-5 benchmark: 100 articles in SnelStart, 200 shop customers
+// of whom 100 already exist in SnelStart (found by e-mail), and n orders (offset first) of 1-3
+// lines plus shipping, spread over those customers and articles.
+func benchSetup(e *env, offset, n int, seedLedger bool) {
+	if seedLedger {
+		for i := 0; i < 100; i++ {
+			g := "g-hoog"
+			if i%2 == 1 {
+				g = "g-laag"
+			}
+			e.ledger.addArticle(sdk.Article{Code: fmt.Sprintf("A%03d", i), Description: fmt.Sprintf("Artikel %d", i), RevenueGroupID: g})
+		}
+		for c := 0; c < 100; c++ {
+			e.ledger.addRelatie(sdk.Relatie{Name: fmt.Sprintf("Klant %d", c), Email: fmt.Sprintf("klant%d@example.nl", c),
+				Address: sdk.LedgerAddress{Street: "Straat 1", Postcode: fmt.Sprintf("%04dAB", 1000+c), City: "Plaats", Country: "NL"}})
+		}
+	}
+	for k := offset; k < offset+n; k++ {
+		c := k % 200
+		var lines []ln
+		for j := 0; j < 1+k%3; j++ {
+			a := (k*7 + j*13) % 100
+			rate := "21"
+			if a%2 == 1 {
+				rate = "9"
+			}
+			lines = append(lines, ln{sku: fmt.Sprintf("A%03d", a), name: fmt.Sprintf("Artikel %d", a), qty: fmt.Sprint(1 + j), price: fmt.Sprintf("%d.%02d", 2+a%20, (a*31)%100), rate: rate})
+		}
+		id := fmt.Sprintf("%06d", k)
+		e.shop.put(mkOrder(id, true, lines, func(o *sdk.Order) {
+			o.ModifiedAt = day.Add(time.Duration(k) * time.Second)
+			o.Customer = sdk.Customer{ID: fmt.Sprintf("c%03d", c), Email: fmt.Sprintf("klant%d@example.nl", c), FirstName: "Klant", LastName: fmt.Sprint(c)}
+			o.Billing.Postcode = fmt.Sprintf("%04dAB", 1000+c)
+			o.Billing.Email = o.Customer.Email
+			o.ShippingLines = []sdk.Charge{chg("PostNL", "4.95", "21", true)}
+		}))
+	}
+}
+
+// TestLedgerCallBudget: issue 5's targets, ≤1.5 ledger calls per order cold and ≤1.1 warm (a
+// warm order is exactly one CreateSalesOrder).
+func TestLedgerCallBudget(t *testing.T) {
+	e := newEnv(t)
+	benchSetup(e, 0, 1000, true)
+	cold := e.run()
+	if cold.Imported != 1000 || cold.CallsPerOrder() > 1.5 {
+		t.Fatalf("cold: imported %d, %.3f calls/order %v", cold.Imported, cold.CallsPerOrder(), cold.CallsByMethod)
+	}
+	benchSetup(e, 1000, 1000, false)
+	warm := e.run()
+	if warm.Imported != 1000 || warm.CallsPerOrder() > 1.1 || warm.CallsByMethod["CreateSalesOrder"] != 1000 {
+		t.Fatalf("warm: imported %d, %.3f calls/order %v", warm.Imported, warm.CallsPerOrder(), warm.CallsByMethod)
+	}
+	t.Logf("cold %.3f calls/order %v; warm %.3f calls/order %v", cold.CallsPerOrder(), cold.CallsByMethod, warm.CallsPerOrder(), warm.CallsByMethod)
+}
+
+func BenchmarkImportOrdersCold(b *testing.B) {
+	var calls, orders int64
+	var elapsed time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		e := newEnv(b)
+		benchSetup(e, 0, 1000, true)
+		b.StartTimer()
+		start := time.Now()
+		res := e.run()
+		elapsed += time.Since(start)
+		calls += res.LedgerCalls
+		orders += int64(res.Imported)
+	}
+	b.ReportMetric(float64(calls)/float64(orders), "ledger-calls/order")
+	b.ReportMetric(float64(orders)/elapsed.Seconds(), "orders/s")
+}
+
+func BenchmarkImportOrdersWarm(b *testing.B) {
+	var calls, orders int64
+	var elapsed time.Duration
+	for b.Loop() {
+		b.StopTimer()
+		e := newEnv(b)
+		benchSetup(e, 0, 1000, true)
+		e.run()
+		benchSetup(e, 1000, 1000, false)
+		b.StartTimer()
+		start := time.Now()
+		res := e.run()
+		elapsed += time.Since(start)
+		calls += res.LedgerCalls
+		orders += int64(res.Imported)
+	}
+	b.ReportMetric(float64(calls)/float64(orders), "ledger-calls/order")
+	b.ReportMetric(float64(orders)/elapsed.Seconds(), "orders/s")
+}

@@ -1,0 +1,306 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/koppel-nl/koppel/host/internal/config"
+	"github.com/koppel-nl/koppel/host/internal/state"
+	"github.com/koppel-nl/koppel/sdk"
+)
+
+func (e *env) intent(id string) (IntentRecord, bool) {
+	e.t.Helper()
+	r, ok, err := state.Get[IntentRecord](context.Background(), e.store, state.IntentKey("shop1", id))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return r, ok
+}
+
+func (e *env) cursor() string {
+	e.t.Helper()
+	r, _, err := state.Get[CursorRecord](context.Background(), e.store, state.CursorKey("shop1", TaskImportOrders))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return r.Cursor
+}
+
+// A create whose answer is lost (KindOutcomeUnknown) but which SnelStart committed is adopted on
+// the next run: no duplicate.
+func TestOutcomeUnknownButCommittedIsAdopted(t *testing.T) {
+	e := newEnv(t)
+	e.ledger.createHook = func(n int, _ sdk.SalesOrder) (bool, error) {
+		if n == 1 {
+			return true, &sdk.Error{Kind: sdk.KindOutcomeUnknown, Message: "timeout after the request was sent"}
+		}
+		return true, nil
+	}
+	first := e.one(plain("1"))
+	mustStatus(t, first, StatusRetrying)
+	if in, ok := e.intent("1"); !ok || in.Reference != "101" || in.LastError == "" {
+		t.Fatalf("intent = %+v, %v", in, ok)
+	}
+	second := e.run()
+	mustStatus(t, second.Orders[0], StatusAdopted)
+	if len(e.ledger.orders) != 1 || e.ledger.creates != 1 || second.CallsByMethod["CreateSalesOrder"] != 0 {
+		t.Fatalf("ledger orders %d, creates %d, calls %v", len(e.ledger.orders), e.ledger.creates, second.CallsByMethod)
+	}
+	rec, ok, _ := GetOrderRecord(t.Context(), e.store, "shop1", "1")
+	if !ok || rec.Status != StatusAdopted || rec.LedgerNumber != 5001 {
+		t.Fatalf("record = %+v", rec)
+	}
+	if _, ok := e.intent("1"); ok {
+		t.Fatal("intent left behind")
+	}
+	if _, ok, _ := GetFailedRecord(t.Context(), e.store, "shop1", "1"); ok {
+		t.Fatal("failure record left behind")
+	}
+	if third := e.run(); third.CallsByMethod["CreateSalesOrder"] != 0 || third.LedgerCalls != 0 {
+		t.Fatalf("a third run made calls: %v", third.CallsByMethod)
+	}
+}
+
+// A crash between intent and create (the plugin died: a plain error, nothing committed): the
+// next run looks the reference up, finds nothing, and creates the order once.
+func TestCrashBetweenIntentAndCreate(t *testing.T) {
+	e := newEnv(t)
+	e.ledger.createHook = func(n int, _ sdk.SalesOrder) (bool, error) {
+		if n == 1 {
+			return false, errors.New("plugin exited unexpectedly")
+		}
+		return true, nil
+	}
+	mustStatus(t, e.one(plain("1")), StatusRetrying)
+	if _, ok := e.intent("1"); !ok {
+		t.Fatal("no intent after a create with unknown outcome")
+	}
+	res := e.run()
+	mustStatus(t, res.Orders[0], StatusImported)
+	if res.CallsByMethod["FindSalesOrders"] != 1 || res.CallsByMethod["CreateSalesOrder"] != 1 || len(e.ledger.orders) != 1 {
+		t.Fatalf("calls %v, orders %d", res.CallsByMethod, len(e.ledger.orders))
+	}
+	if in, ok := e.intent("1"); ok {
+		t.Fatalf("intent left behind: %+v", in)
+	}
+}
+
+// A create refused before it was sent (KindRetryable) certainly did not happen: no intent stays.
+func TestRetryableCreateLeavesNoIntent(t *testing.T) {
+	e := newEnv(t)
+	e.ledger.createHook = func(n int, _ sdk.SalesOrder) (bool, error) {
+		if n == 1 {
+			return false, &sdk.Error{Kind: sdk.KindRetryable, Message: "429"}
+		}
+		return true, nil
+	}
+	mustStatus(t, e.one(plain("1")), StatusRetrying)
+	if _, ok := e.intent("1"); ok {
+		t.Fatal("intent kept after a create that was not sent")
+	}
+	mustStatus(t, e.run().Orders[0], StatusImported)
+	if len(e.ledger.orders) != 1 {
+		t.Fatalf("orders = %d", len(e.ledger.orders))
+	}
+}
+
+// The cursor moves past an order only when it is done or parked: after a transient failure the
+// next run lists it again, and later orders done meanwhile cost nothing.
+func TestCursorWaitsForTransientFailure(t *testing.T) {
+	e := newEnv(t)
+	fail := true
+	e.ledger.createHook = func(_ int, so sdk.SalesOrder) (bool, error) {
+		if fail && so.OrderReference == "102" {
+			return false, &sdk.Error{Kind: sdk.KindRetryable, Message: "503"}
+		}
+		return true, nil
+	}
+	for i, id := range []string{"1", "2", "3"} {
+		e.shop.put(mkOrder(id, true, []ln{coffee}, func(o *sdk.Order) { o.ModifiedAt = day.Add(time.Duration(i) * time.Minute) }))
+	}
+	res := e.run()
+	if res.Imported != 2 || res.Retrying != 1 {
+		t.Fatalf("first run: %+v", res)
+	}
+	if c := e.cursor(); !strings.HasSuffix(c, "|1") {
+		t.Fatalf("cursor = %q, want just past order 1", c)
+	}
+	fail = false
+	res = e.run()
+	if res.Imported != 1 || res.Skipped != 1 || res.CallsByMethod["CreateSalesOrder"] != 1 || len(e.ledger.orders) != 3 {
+		t.Fatalf("second run: %+v, calls %v", res, res.CallsByMethod)
+	}
+	if c := e.cursor(); !strings.HasSuffix(c, "|3") {
+		t.Fatalf("cursor = %q, want past order 3", c)
+	}
+}
+
+// A parked order waits; the cursor moves on; changed in the shop it is retried with the new
+// data; Retry retries it on demand.
+func TestParkedOrderLifecycle(t *testing.T) {
+	e := newEnv(t, func(p *config.Profile) { p.Articles.Mode = config.ModeManual })
+	bad := mkOrder("1", true, []ln{{sku: "X-1", name: "Onbekend", qty: "1", price: "2.00", rate: "21"}})
+	mustStatus(t, e.one(bad), StatusFailed)
+	if c := e.cursor(); !strings.HasSuffix(c, "|1") {
+		t.Fatalf("cursor = %q, want past the parked order", c)
+	}
+	if res := e.run(); res.Seen() != 0 {
+		t.Fatalf("unchanged parked order handled again: %+v", res.Orders)
+	}
+	// Retry on demand, still failing: attempts go up.
+	res, err := e.p.Retry(t.Context(), []string{"1", "404"})
+	if err != nil || res.Failed != 1 || res.Skipped != 1 {
+		t.Fatalf("retry: %+v, %v", res, err)
+	}
+	f, _, _ := GetFailedRecord(t.Context(), e.store, "shop1", "1")
+	if f.Attempts != 2 || !f.Parked {
+		t.Fatalf("failed record = %+v", f)
+	}
+	// Fixed in the shop: the order is listed again (newer modification) and imported.
+	good := mkOrder("1", true, []ln{mug}, func(o *sdk.Order) { o.ModifiedAt = day.Add(time.Hour) })
+	mustStatus(t, e.one(good), StatusImported)
+	if _, ok, _ := GetFailedRecord(t.Context(), e.store, "shop1", "1"); ok {
+		t.Fatal("failure record not removed")
+	}
+	if !e.hasLineFor(e.ledger.only(t), "MOK") {
+		t.Fatal("the order was not imported with the new data")
+	}
+}
+
+func TestRetryAfterFixInLedger(t *testing.T) {
+	e := newEnv(t, func(p *config.Profile) { p.Articles.Mode = config.ModeManual })
+	mustStatus(t, e.one(mkOrder("1", true, []ln{{sku: "NIEUW", name: "Nieuw", qty: "1", price: "2.18", rate: "9"}})), StatusFailed)
+	e.ledger.addArticle(sdk.Article{Code: "NIEUW", Description: "Nieuw", RevenueGroupID: "g-laag"})
+	res, err := e.p.RetryFailed(t.Context())
+	if err != nil || res.Imported != 1 || len(e.ledger.orders) != 1 {
+		t.Fatalf("retry: %+v, %v", res, err)
+	}
+}
+
+// Several transient failures in a row stop the run; the rest waits for the next run.
+func TestConsecutiveTransientFailuresStopTheRun(t *testing.T) {
+	e := newEnv(t)
+	e.ledger.createHook = func(int, sdk.SalesOrder) (bool, error) {
+		return false, &sdk.Error{Kind: sdk.KindUnreachable, Message: "connection refused"}
+	}
+	for i, id := range []string{"1", "2", "3", "4", "5"} {
+		e.shop.put(mkOrder(id, true, []ln{coffee}, func(o *sdk.Order) { o.ModifiedAt = day.Add(time.Duration(i) * time.Minute) }))
+	}
+	res := e.run()
+	if res.Retrying != maxConsecutiveTransient || res.Seen() != maxConsecutiveTransient || res.Stopped == "" {
+		t.Fatalf("run = %+v", res)
+	}
+}
+
+// Refused credentials stop the run with an error; no order is parked for it.
+func TestAuthErrorAbortsRun(t *testing.T) {
+	e := newEnv(t)
+	e.ledger.createHook = func(int, sdk.SalesOrder) (bool, error) {
+		return false, &sdk.Error{Kind: sdk.KindAuth, Message: "koppelsleutel ingetrokken"}
+	}
+	e.shop.put(plain("1"))
+	_, err := e.p.ImportOrders(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "koppelsleutel") || sdk.KindOf(err) != sdk.KindAuth {
+		t.Fatalf("err = %v", err)
+	}
+	if _, ok, _ := GetFailedRecord(t.Context(), e.store, "shop1", "1"); ok {
+		t.Fatal("order parked for an auth error")
+	}
+	var runs []RunRecord
+	_ = ListRunRecords(t.Context(), e.store, "shop1", 0, func(r RunRecord) error { runs = append(runs, r); return nil })
+	if len(runs) != 1 || !strings.Contains(runs[0].Error, "koppelsleutel") {
+		t.Fatalf("runs = %+v", runs)
+	}
+}
+
+// An unknown template is a configuration problem: the run stops before any order.
+func TestUnknownTemplateStopsRun(t *testing.T) {
+	e := newEnv(t, func(p *config.Profile) { p.Orders.Template = "Bestaat niet" })
+	e.shop.put(plain("1"))
+	_, err := e.p.ImportOrders(t.Context())
+	if err == nil || !strings.Contains(err.Error(), "Bestaat niet") || !strings.Contains(err.Error(), `"Webshop"`) {
+		t.Fatalf("err = %v", err)
+	}
+	if len(e.ledger.orders) != 0 {
+		t.Fatal("order created")
+	}
+}
+
+// A transient failure that keeps coming back is parked after ParkAfter runs spanning a day.
+func TestTransientFailureParkedEventually(t *testing.T) {
+	e := newEnv(t)
+	e.p.opts.ParkAfter = 4
+	e.ledger.createHook = func(int, sdk.SalesOrder) (bool, error) {
+		return false, &sdk.Error{Kind: sdk.KindRetryable, Message: "503"}
+	}
+	e.shop.put(plain("1"))
+	for i := 0; i < 3; i++ {
+		mustStatus(t, e.run().Orders[0], StatusRetrying)
+		e.now = e.now.Add(12 * time.Hour)
+	}
+	out := e.run().Orders[0]
+	mustStatus(t, out, StatusFailed)
+	mustReason(t, out, "gave up after 4 attempts")
+}
+
+// The double-import guard probes once per run and becomes strict when the probe hits.
+func TestGuardProbeAndStrict(t *testing.T) {
+	e := newEnv(t)
+	for i, id := range []string{"1", "2", "3"} {
+		e.shop.put(mkOrder(id, true, []ln{coffee}, func(o *sdk.Order) { o.ModifiedAt = day.Add(time.Duration(i) * time.Minute) }))
+	}
+	res := e.run()
+	if res.CallsByMethod["FindSalesOrders"] != 1 || res.Imported != 3 {
+		t.Fatalf("calls %v", res.CallsByMethod)
+	}
+	// State lost (e.g. restored from an old backup): every order is found, none duplicated.
+	e2 := newEnv(t)
+	e2.ledger = e.ledger
+	e2.shop = e.shop
+	e2.p = New(Options{Profile: e2.prof, Shop: e2.shop, Ledger: e2.ledger, Store: e2.store, Clock: func() time.Time { return e2.now }})
+	res = e2.run()
+	if res.AlreadyPresent != 3 || len(e.ledger.orders) != 3 || res.CallsByMethod["CreateSalesOrder"] != 0 {
+		t.Fatalf("after state loss: %+v, calls %v", res, res.CallsByMethod)
+	}
+}
+
+// The run is recorded, without customer names, and progress is reported per order.
+func TestRunRecordAndProgress(t *testing.T) {
+	e := newEnv(t)
+	var prog []Progress
+	e.p.prog = func(p Progress) { prog = append(prog, p) }
+	e.shop.put(plain("1"))
+	res := e.run()
+	if res.Orders[0].CustomerName != "Jan Jansen" || len(prog) != 1 || prog[0].Imported != 1 || prog[0].Current != "101" {
+		t.Fatalf("result %+v, progress %+v", res.Orders, prog)
+	}
+	var runs []RunRecord
+	if err := ListRunRecords(t.Context(), e.store, "shop1", 5, func(r RunRecord) error { runs = append(runs, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(runs) != 1 || runs[0].Imported != 1 || runs[0].LedgerCalls != res.LedgerCalls || strings.Contains(toJSON(runs[0]), "Jansen") {
+		t.Fatalf("runs = %s", toJSON(runs))
+	}
+	var orders []OrderRecord
+	_ = ListOrderRecords(t.Context(), e.store, "shop1", func(r OrderRecord) error { orders = append(orders, r); return nil })
+	if len(orders) != 1 || orders[0].LedgerNumber != 5001 || orders[0].CustomerCode != 1000 || !orders[0].TotalIncl.Equal(d("10.90")) {
+		t.Fatalf("orders = %s", toJSON(orders))
+	}
+}
+
+// Two runs cannot overlap: the second finds the lock taken.
+func TestRunsAreLocked(t *testing.T) {
+	e := newEnv(t)
+	release, err := e.store.AcquireLock(t.Context(), "shop1", TaskImportOrders, "someone-else", time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = release() }()
+	if _, err := e.p.ImportOrders(t.Context()); !errors.Is(err, state.ErrLocked) {
+		t.Fatalf("err = %v, want ErrLocked", err)
+	}
+}

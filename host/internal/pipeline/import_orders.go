@@ -1,0 +1,684 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/koppel-nl/koppel/host/internal/state"
+	"github.com/koppel-nl/koppel/sdk"
+	"github.com/shopspring/decimal"
+)
+
+// lockTTL is the lease of the import_orders lock; it is renewed while a run goes on.
+const lockTTL = 10 * time.Minute
+
+// maxConsecutiveTransient stops a run after this many transient failures in a row: the ledger
+// or the shop is having trouble, and the next run will pick up where this one stopped.
+const maxConsecutiveTransient = 3
+
+// run is the state of one ImportOrders or Retry run.
+type run struct {
+	p    *Pipeline
+	task string
+	// retry is set for Retry: parked orders are tried, the cursor is left alone.
+	retry bool
+	rd    *runData
+
+	customers       map[string]customerRef
+	articles        map[string]*ArticleMapRecord
+	updatedArticles map[string]bool
+	templates       map[string]string
+	seen            map[string]bool
+
+	// guardProbed / guardStrict: see guard.
+	guardProbed bool
+	guardStrict bool
+
+	res          RunResult
+	callsBefore  int64
+	byBefore     map[string]int64
+	clean        bool // no transient failure yet: the cursor may move on
+	cursor       string
+	cursorDirty  bool
+	transientRun int
+	renewedAt    time.Time
+}
+
+func (p *Pipeline) newRun(task string) *run {
+	start := p.now()
+	return &run{
+		p: p, task: task,
+		customers: map[string]customerRef{}, articles: map[string]*ArticleMapRecord{},
+		updatedArticles: map[string]bool{}, templates: map[string]string{}, seen: map[string]bool{},
+		res:         RunResult{Profile: p.profile, Task: task, Start: start, Orders: []OrderOutcome{}},
+		callsBefore: p.ledger.Calls(), byBefore: p.ledger.snapshot(),
+		clean: true, renewedAt: start,
+	}
+}
+
+// ImportOrders runs import_orders once: it lists the shop's orders from the stored cursor and
+// imports each one (see the package documentation). A failing order does not stop the run; the
+// error is for what stops the whole run (the shop listing failed, credentials or configuration
+// refused, the context ended, the state store failed). The run is recorded under
+// run/<profile>/<start> either way, and the result returned also on error.
+func (p *Pipeline) ImportOrders(ctx context.Context) (RunResult, error) {
+	if err := p.validate(); err != nil {
+		return RunResult{}, err
+	}
+	release, err := p.lock(ctx)
+	if err != nil {
+		return RunResult{}, err
+	}
+	defer release()
+	r := p.newRun(TaskImportOrders)
+	cur, _, err := state.Get[CursorRecord](ctx, p.store, state.CursorKey(p.profile, TaskImportOrders))
+	if err != nil {
+		return r.finish(ctx, fmt.Errorf("read the import_orders cursor: %w", err))
+	}
+	r.cursor = cur.Cursor
+	q := sdk.OrderQuery{Since: p.prof.Orders.Since, Cursor: cur.Cursor, Statuses: p.prof.Orders.Statuses}
+	var yieldErr error
+	err = p.shop.ListOrders(ctx, q, func(it sdk.OrderItem) error {
+		yieldErr = r.handle(ctx, it.Order, it.Cursor)
+		return yieldErr
+	})
+	err = listingError(err, yieldErr, "list the shop's orders")
+	if ferr := r.flushCursor(ctx); ferr != nil && err == nil {
+		err = ferr
+	}
+	return r.finish(ctx, err)
+}
+
+// Retry imports the given shop orders again now (`koppel retry`), whether parked or not,
+// fetching their current data from the shop (OrderQuery.IDs). Orders already imported are
+// skipped; ids the shop does not return are reported as skipped. The cursor is not moved.
+func (p *Pipeline) Retry(ctx context.Context, shopIDs []string) (RunResult, error) {
+	if err := p.validate(); err != nil {
+		return RunResult{}, err
+	}
+	release, err := p.lock(ctx)
+	if err != nil {
+		return RunResult{}, err
+	}
+	defer release()
+	r := p.newRun(TaskRetry)
+	r.retry = true
+	r.clean = false
+	ids := slices.Compact(slices.Sorted(slices.Values(shopIDs)))
+	if len(ids) == 0 {
+		return r.finish(ctx, nil)
+	}
+	var yieldErr error
+	err = p.shop.ListOrders(ctx, sdk.OrderQuery{IDs: ids}, func(it sdk.OrderItem) error {
+		yieldErr = r.handle(ctx, it.Order, "")
+		return yieldErr
+	})
+	err = listingError(err, yieldErr, "fetch orders "+strings.Join(ids, ", ")+" from the shop")
+	if err == nil {
+		for _, id := range ids {
+			if !r.seen[id] {
+				r.add(OrderOutcome{ShopID: id, Status: StatusSkipped, Reason: "the shop did not return this order"}, "")
+			}
+		}
+	}
+	return r.finish(ctx, err)
+}
+
+// RetryFailed retries every parked order of the profile (`koppel retry --all-failed`).
+func (p *Pipeline) RetryFailed(ctx context.Context) (RunResult, error) {
+	if err := p.validate(); err != nil {
+		return RunResult{}, err
+	}
+	var ids []string
+	err := ListFailedRecords(ctx, p.store, p.profile, func(f FailedRecord) error {
+		ids = append(ids, f.ShopID)
+		return nil
+	})
+	if err != nil {
+		return RunResult{}, err
+	}
+	return p.Retry(ctx, ids)
+}
+
+// listingError is the error of a shop listing: the callback's own error when it stopped the
+// listing (nil for errStopRun), else the shop's, wrapped with what was being done.
+func listingError(err, yieldErr error, what string) error {
+	switch {
+	case yieldErr != nil && errors.Is(yieldErr, errStopRun):
+		return nil
+	case yieldErr != nil:
+		return yieldErr
+	case err != nil:
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return nil
+}
+
+// lock takes the profile's import_orders lock unless the caller holds it.
+func (p *Pipeline) lock(ctx context.Context) (func(), error) {
+	if p.opts.NoLock {
+		return func() {}, nil
+	}
+	owner := p.lockOwner()
+	release, err := p.store.AcquireLock(ctx, p.profile, TaskImportOrders, owner, lockTTL)
+	if err != nil {
+		return nil, fmt.Errorf("import_orders of profile %q: %w", p.profile, err)
+	}
+	return func() {
+		if err := release(); err != nil {
+			p.log.Warn("releasing the import_orders lock failed", "error", err)
+		}
+	}, nil
+}
+
+func (p *Pipeline) lockOwner() string {
+	if p.opts.LockOwner != "" {
+		return p.opts.LockOwner
+	}
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s/%d", host, os.Getpid())
+}
+
+// renewLock extends the lease during long runs.
+func (r *run) renewLock(ctx context.Context) error {
+	if r.p.opts.NoLock || r.p.now().Sub(r.renewedAt) < lockTTL/4 {
+		return nil
+	}
+	r.renewedAt = r.p.now()
+	if err := r.p.store.RenewLock(ctx, r.p.profile, TaskImportOrders, r.p.lockOwner(), lockTTL); err != nil {
+		return fmt.Errorf("%w: import_orders lock lost: %v", errAbort, err)
+	}
+	return nil
+}
+
+// handle processes one listed order. It returns an error only to stop the listing.
+func (r *run) handle(ctx context.Context, o sdk.Order, cursor string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if r.seen[o.ID] {
+		r.advance(cursor)
+		return nil
+	}
+	r.seen[o.ID] = true
+	if err := r.renewLock(ctx); err != nil {
+		return err
+	}
+	out, terminal, err := r.process(ctx, o)
+	if err != nil {
+		return err
+	}
+	if terminal {
+		r.advance(cursor)
+		r.transientRun = 0
+	} else {
+		r.clean = false
+	}
+	r.add(out, o.Number)
+	if out.Status == StatusRetrying {
+		r.transientRun++
+		if r.transientRun >= maxConsecutiveTransient {
+			r.res.Stopped = fmt.Sprintf("%d transient failures in a row; the next run continues from order %s", r.transientRun, o.Number)
+			return errStopRun
+		}
+	}
+	if err := r.maybeFlushCursor(ctx); err != nil {
+		return err
+	}
+	return nil
+}
+
+// add counts an outcome and reports progress.
+func (r *run) add(out OrderOutcome, number string) {
+	switch out.Status {
+	case StatusImported, StatusAdopted:
+		r.res.Imported++
+	case StatusAlreadyPresent:
+		r.res.AlreadyPresent++
+	case StatusWaiting:
+		r.res.Waiting++
+	case StatusFailed:
+		r.res.Failed++
+	case StatusRetrying:
+		r.res.Retrying++
+	default:
+		r.res.Skipped++
+	}
+	r.res.Orders = append(r.res.Orders, out)
+	if r.p.prog != nil {
+		r.p.prog(Progress{
+			Profile: r.p.profile, Task: r.task, Seen: r.res.Seen(),
+			Imported: r.res.Imported, AlreadyPresent: r.res.AlreadyPresent, Waiting: r.res.Waiting,
+			Failed: r.res.Failed, Retrying: r.res.Retrying, Skipped: r.res.Skipped,
+			LedgerCalls: r.p.ledger.Calls() - r.callsBefore, Current: number,
+		})
+	}
+}
+
+// advance moves the pending cursor past an order, while no transient failure blocks it.
+func (r *run) advance(cursor string) {
+	if r.retry || !r.clean || cursor == "" || cursor == r.cursor {
+		return
+	}
+	r.cursor = cursor
+	r.cursorDirty = true
+}
+
+func (r *run) maybeFlushCursor(ctx context.Context) error {
+	if len(r.seen)%100 == 0 {
+		return r.flushCursor(ctx)
+	}
+	return nil
+}
+
+func (r *run) flushCursor(ctx context.Context) error {
+	if !r.cursorDirty {
+		return nil
+	}
+	if err := state.Put(ctx, r.p.store, state.CursorKey(r.p.profile, TaskImportOrders), CursorRecord{Cursor: r.cursor, UpdatedAt: r.p.now()}); err != nil {
+		return fmt.Errorf("%w: store the import_orders cursor: %v", errAbort, err)
+	}
+	r.cursorDirty = false
+	return nil
+}
+
+// putCursor adds the pending cursor to a transaction that records an order.
+func (r *run) putCursor(tx *state.Tx) error {
+	if !r.cursorDirty {
+		return nil
+	}
+	return tx.Put(state.CursorKey(r.p.profile, TaskImportOrders), CursorRecord{Cursor: r.cursor, UpdatedAt: r.p.now()})
+}
+
+// finish records the run and returns its result.
+func (r *run) finish(ctx context.Context, runErr error) (RunResult, error) {
+	r.res.End = r.p.now()
+	r.res.Duration = r.res.End.Sub(r.res.Start)
+	r.res.LedgerCalls = r.p.ledger.Calls() - r.callsBefore
+	r.res.CallsByMethod = callsSince(r.p.ledger.snapshot(), r.byBefore)
+	rec := RunRecord{RunResult: r.res}
+	rec.Orders = make([]OrderOutcome, 0, min(len(r.res.Orders), MaxRunOrders))
+	for i, o := range r.res.Orders {
+		if i >= MaxRunOrders {
+			rec.Truncated = true
+			break
+		}
+		o.CustomerName = ""
+		rec.Orders = append(rec.Orders, o)
+	}
+	if runErr != nil {
+		rec.Error = strings.TrimPrefix(runErr.Error(), errAbort.Error()+": ")
+		r.p.log.Error("import_orders run failed", "task", r.task, "error", rec.Error)
+	}
+	// Record the run even when ctx ended: the history should show the interrupted run.
+	wctx := ctx
+	if ctx.Err() != nil {
+		var cancel context.CancelFunc
+		wctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+	}
+	if err := state.Put(wctx, r.p.store, state.RunKey(r.p.profile, r.res.Start), rec); err != nil && runErr == nil {
+		runErr = fmt.Errorf("record the run: %w", err)
+	}
+	r.p.log.Info("import_orders run finished", "task", r.task, "imported", r.res.Imported, "already_present", r.res.AlreadyPresent,
+		"waiting", r.res.Waiting, "failed", r.res.Failed, "retrying", r.res.Retrying, "skipped", r.res.Skipped,
+		"ledger_calls", r.res.LedgerCalls, "duration", r.res.Duration)
+	if runErr != nil {
+		runErr = unwrapAbort(runErr)
+	}
+	return r.res, runErr
+}
+
+// unwrapAbort removes the internal errAbort marker from a run error's text, keeping the chain.
+func unwrapAbort(err error) error {
+	if errors.Is(err, errAbort) {
+		return &runError{msg: strings.TrimPrefix(err.Error(), errAbort.Error()+": "), err: err}
+	}
+	return err
+}
+
+// runError is an error that stopped a run.
+type runError struct {
+	msg string
+	err error
+}
+
+func (e *runError) Error() string { return e.msg }
+func (e *runError) Unwrap() error { return e.err }
+
+// process handles one order and says whether the cursor may move past it (terminal). An error
+// stops the run.
+func (r *run) process(ctx context.Context, o sdk.Order) (OrderOutcome, bool, error) {
+	p := r.p
+	out := OrderOutcome{ShopID: o.ID, ShopNumber: o.Number}
+	if rec, ok, err := GetOrderRecord(ctx, p.store, p.profile, o.ID); err != nil {
+		return out, false, fmt.Errorf("%w: read order record: %v", errAbort, err)
+	} else if ok {
+		out.Status, out.LedgerOrderID, out.LedgerNumber, out.CustomerCode = StatusSkipped, rec.LedgerOrderID, rec.LedgerNumber, rec.CustomerCode
+		out.Reason = fmt.Sprintf("already imported as SnelStart sales order %d", rec.LedgerNumber)
+		return out, true, nil
+	}
+	since := p.prof.Orders.Since
+	if !since.IsZero() && !o.CreatedAt.IsZero() && o.CreatedAt.Before(since) {
+		out.Status = StatusSkipped
+		out.Reason = fmt.Sprintf("created %s, before orders.since %s", o.CreatedAt.Format(time.RFC3339), since.Format(time.RFC3339))
+		return out, true, nil
+	}
+	if sts := p.prof.Orders.Statuses; len(sts) > 0 && !slices.Contains(sts, o.Status) {
+		out.Status = StatusWaiting
+		out.Reason = fmt.Sprintf("shop status %q is not in orders.statuses", o.Status)
+		return out, true, nil
+	}
+	failed, wasFailed, err := GetFailedRecord(ctx, p.store, p.profile, o.ID)
+	if err != nil {
+		return out, false, fmt.Errorf("%w: read failure record: %v", errAbort, err)
+	}
+	if wasFailed && failed.Parked && !r.retry && !o.ModifiedAt.After(failed.ShopModifiedAt) {
+		out.Status = StatusSkipped
+		out.Reason = "parked after a failure, unchanged in the shop since: " + failed.Reason
+		return out, true, nil
+	}
+	if r.rd == nil {
+		rd, err := p.loadRunData(ctx)
+		if err != nil {
+			if classify(err) == classAbort {
+				return out, false, err
+			}
+			return out, false, fmt.Errorf("%w: %v", errAbort, err)
+		}
+		r.rd = rd
+	}
+
+	var w warnings
+	rec, req, err := r.importOne(ctx, o, &w)
+	out.Warnings = w
+	if err == nil {
+		out.Status = rec.Status
+		out.LedgerOrderID, out.LedgerNumber, out.CustomerCode = rec.LedgerOrderID, rec.LedgerNumber, rec.CustomerCode
+		out.CustomerName = rec.customerName
+		t := rec.TotalIncl
+		out.TotalIncl = &t
+		for _, msg := range w {
+			p.log.Warn("order imported with a warning", "order", o.Number, "warning", msg)
+		}
+		return out, true, nil
+	}
+	class := classify(err)
+	if class == classAbort {
+		return out, false, err
+	}
+	if ctx.Err() != nil {
+		return out, false, ctx.Err()
+	}
+	now := p.now()
+	f := FailedRecord{
+		ShopID: o.ID, ShopNumber: o.Number, Reason: reasonOf(err), Kind: kindName(err), Code: codeOf(err),
+		Attempts: 1, FirstFailedAt: now, LastFailedAt: now, ShopModifiedAt: o.ModifiedAt, Order: o, Request: req,
+	}
+	if wasFailed {
+		f.Attempts = failed.Attempts + 1
+		f.FirstFailedAt = failed.FirstFailedAt
+		if req == nil {
+			f.Request = failed.Request
+		}
+	}
+	terminal := class == classPermanent
+	if class == classTransient && f.Attempts >= p.opts.ParkAfter && now.Sub(f.FirstFailedAt) >= p.opts.ParkAfterAge {
+		terminal = true
+		f.Reason = fmt.Sprintf("gave up after %d attempts since %s: %s", f.Attempts, f.FirstFailedAt.Format(time.RFC3339), f.Reason)
+	}
+	f.Parked = terminal
+	err = p.store.Update(ctx, func(tx *state.Tx) error {
+		if err := tx.Put(state.FailedKey(p.profile, o.ID), f); err != nil {
+			return err
+		}
+		if terminal && r.clean {
+			return r.putCursor(tx)
+		}
+		return nil
+	})
+	if err != nil {
+		return out, false, fmt.Errorf("%w: record the failure of order %s: %v", errAbort, o.Number, err)
+	}
+	out.Reason = f.Reason
+	if terminal {
+		out.Status = StatusFailed
+		p.log.Warn("order failed and is parked", "order", o.Number, "reason", f.Reason)
+	} else {
+		out.Status = StatusRetrying
+		p.log.Warn("order failed, retried on the next run", "order", o.Number, "reason", f.Reason)
+		if ra := sdk.RetryAfterOf(err); ra > 0 {
+			r.transientRun = maxConsecutiveTransient - 1 // the service asked to slow down: stop after this one
+		}
+	}
+	return out, terminal, nil
+}
+
+// doneRecord is an OrderRecord plus the in-memory-only customer name.
+type doneRecord struct {
+	OrderRecord
+	customerName string
+}
+
+// importOne runs the exactly-once protocol for one order. On failure it returns the refused
+// request, when the failure came from the create.
+func (r *run) importOne(ctx context.Context, o sdk.Order, w *warnings) (doneRecord, *sdk.SalesOrder, error) {
+	p := r.p
+	ref := p.reference(o)
+	intent, hasIntent, err := state.Get[IntentRecord](ctx, p.store, state.IntentKey(p.profile, o.ID))
+	if err != nil {
+		return doneRecord{}, nil, fmt.Errorf("%w: read intent: %v", errAbort, err)
+	}
+	if hasIntent {
+		// A previous create's outcome is unknown: look before creating again.
+		refs := []string{intent.Reference}
+		if ref != intent.Reference {
+			refs = append(refs, ref)
+		}
+		for _, x := range refs {
+			found, err := p.ledger.FindSalesOrders(ctx, sdk.SalesOrderQuery{Reference: x})
+			if err != nil {
+				return doneRecord{}, nil, fmt.Errorf("look up sales order %q after an unfinished create: %w", x, err)
+			}
+			if so, ok := pickByReference(found, x); ok {
+				p.log.Info("adopted a sales order whose create had no answer", "order", o.Number, "number", so.Number)
+				d, err := r.recordDone(ctx, o, x, so, StatusAdopted, decimal.Zero, nil, 0)
+				return d, nil, err
+			}
+		}
+	} else if found, ok, err := r.guard(ctx, ref); err != nil {
+		return doneRecord{}, nil, err
+	} else if ok {
+		w.add("SnelStart already has sales order %d with reference %q; it was not created again", found.Number, ref)
+		d, err := r.recordDone(ctx, o, ref, found, StatusAlreadyPresent, decimal.Zero, *w, 0)
+		return d, nil, err
+	}
+
+	cust, err := r.resolveCustomer(ctx, o, w)
+	if err != nil {
+		return doneRecord{}, nil, err
+	}
+	so, lines, err := r.buildSalesOrder(ctx, r.rd, o, cust, ref, w)
+	if err != nil {
+		return doneRecord{}, nil, err
+	}
+	vw, err := p.checkVAT(r.rd, o.CreatedAt, lines)
+	*w = append(*w, vw...)
+	if err != nil {
+		return doneRecord{}, nil, err
+	}
+	diff, err := r.balance(ctx, r.rd, o, &so, &lines, w)
+	if err != nil {
+		return doneRecord{}, nil, err
+	}
+	so.Lines = make([]sdk.SalesOrderLine, len(lines))
+	for i, l := range lines {
+		so.Lines[i] = l.line
+	}
+
+	intent = IntentRecord{ShopID: o.ID, ShopNumber: o.Number, Reference: ref, CustomerID: cust.ID,
+		StartedAt: p.now(), Attempts: intent.Attempts + 1}
+	if err := state.Put(ctx, p.store, state.IntentKey(p.profile, o.ID), intent); err != nil {
+		return doneRecord{}, nil, fmt.Errorf("%w: record the intent to create order %s: %v", errAbort, o.Number, err)
+	}
+	created, err := p.ledger.CreateSalesOrder(ctx, so)
+	if err != nil {
+		req := so
+		if outcomeUnknown(err) {
+			intent.LastError = reasonOf(err)
+			if perr := state.Put(ctx, p.store, state.IntentKey(p.profile, o.ID), intent); perr != nil {
+				p.log.Warn("could not update the intent", "order", o.Number, "error", perr)
+			}
+		} else if derr := state.Delete(ctx, p.store, state.IntentKey(p.profile, o.ID)); derr != nil {
+			p.log.Warn("could not delete the intent", "order", o.Number, "error", derr)
+		}
+		if classify(err) == classPermanent {
+			var keys []string
+			for _, l := range lines {
+				if l.articleKey != "" {
+					keys = append(keys, l.articleKey)
+				}
+			}
+			r.forgetArticles(ctx, keys)
+		}
+		return doneRecord{}, &req, fmt.Errorf("SnelStart refused or did not confirm the sales order: %w", err)
+	}
+	if created.Number == 0 && created.ID == "" {
+		return doneRecord{}, nil, fmt.Errorf("create sales order: the ledger returned neither id nor number")
+	}
+	r.verifyTotals(o, created, w)
+	if p.prof.Orders.ReuseLastTemplate {
+		r.templates[cust.ID] = so.TemplateID
+	}
+	if created.CustomerID == "" {
+		created.CustomerID = cust.ID
+	}
+	d, err := r.recordDone(ctx, o, ref, created, StatusImported, diff, *w, cust.Code)
+	d.customerName = cust.Name
+	return d, nil, err
+}
+
+// guard implements the double-import guard of orders.payment_reference: it asks the ledger for
+// a sales order with the reference before creating one. To keep a known order at one ledger call,
+// the guard probes the first order of each run; when SnelStart already has that one (state lost
+// or restored from an old backup, orders booked by another tool), it checks every further order
+// of the run. Options.StrictGuard checks every order.
+func (r *run) guard(ctx context.Context, ref string) (sdk.SalesOrder, bool, error) {
+	if !r.p.prof.Orders.PaymentReference {
+		return sdk.SalesOrder{}, false, nil
+	}
+	if !r.p.opts.StrictGuard && !r.guardStrict && r.guardProbed {
+		return sdk.SalesOrder{}, false, nil
+	}
+	r.guardProbed = true
+	found, err := r.p.ledger.FindSalesOrders(ctx, sdk.SalesOrderQuery{Reference: ref})
+	if err != nil {
+		return sdk.SalesOrder{}, false, fmt.Errorf("look up sales order %q (double-import guard): %w", ref, err)
+	}
+	so, ok := pickByReference(found, ref)
+	if ok && !r.guardStrict {
+		r.guardStrict = true
+		r.p.log.Warn("SnelStart already has an order koppel has no record of; checking every order of this run", "reference", ref)
+	}
+	return so, ok, nil
+}
+
+// pickByReference returns the order whose betalingskenmerk or orderreferentie is ref.
+func pickByReference(found []sdk.SalesOrder, ref string) (sdk.SalesOrder, bool) {
+	for _, so := range found {
+		if so.PaymentReference == ref || so.OrderReference == ref {
+			return so, true
+		}
+	}
+	return sdk.SalesOrder{}, false
+}
+
+// recordDone writes the OrderRecord (code is the relatiecode when known, else 0), deletes the intent and the failure record, and moves the
+// cursor, in one transaction.
+func (r *run) recordDone(ctx context.Context, o sdk.Order, ref string, so sdk.SalesOrder, status OutcomeStatus, diff sdk.Money, w warnings, code int) (doneRecord, error) {
+	p := r.p
+	rec := OrderRecord{
+		ShopID: o.ID, ShopNumber: o.Number, Reference: ref, Status: status,
+		LedgerOrderID: so.ID, LedgerNumber: so.Number, CustomerID: so.CustomerID,
+		TotalExcl: so.TotalExcl, TotalIncl: so.TotalIncl, ShopTotal: o.Totals.Total, DifferenceBooked: diff,
+		ShopModifiedAt: o.ModifiedAt, DoneAt: p.now(), Warnings: w,
+	}
+	rec.CustomerCode = code
+	if c, ok := r.codeOf(so.CustomerID); ok && code == 0 {
+		rec.CustomerCode = c
+	}
+	err := p.store.Update(ctx, func(tx *state.Tx) error {
+		if err := tx.Put(state.OrderKey(p.profile, o.ID), rec); err != nil {
+			return err
+		}
+		if err := tx.Delete(state.IntentKey(p.profile, o.ID)); err != nil {
+			return err
+		}
+		if err := tx.Delete(state.FailedKey(p.profile, o.ID)); err != nil {
+			return err
+		}
+		if r.clean {
+			return r.putCursor(tx)
+		}
+		return nil
+	})
+	if err != nil {
+		// The order exists in SnelStart; the intent stays, so the next run adopts it.
+		return doneRecord{}, fmt.Errorf("%w: record order %s as done (SnelStart sales order %d): %v", errAbort, o.Number, so.Number, err)
+	}
+	if r.clean {
+		r.cursorDirty = false
+	}
+	return doneRecord{OrderRecord: rec}, nil
+}
+
+// codeOf returns the relatiecode of a relatie this run has seen.
+func (r *run) codeOf(id string) (int, bool) {
+	for _, c := range r.customers {
+		if c.ID == id {
+			return c.Code, true
+		}
+	}
+	return 0, false
+}
+
+// outcomeUnknown reports whether a failed create may nevertheless have been committed: the
+// ledger said so (KindOutcomeUnknown), or the call broke without a typed answer (a crashed
+// plugin, a broken connection).
+func outcomeUnknown(err error) bool {
+	var se *sdk.Error
+	if !errors.As(err, &se) {
+		return !errors.Is(err, context.Canceled)
+	}
+	return se.Kind == sdk.KindOutcomeUnknown
+}
+
+// reasonOf is the message of a failure for the failed record.
+func reasonOf(err error) string {
+	return strings.TrimPrefix(err.Error(), errAbort.Error()+": ")
+}
+
+// kindName is the failure kind stored in the failed record.
+func kindName(err error) string {
+	var se *sdk.Error
+	if errors.As(err, &se) {
+		return string(se.Kind)
+	}
+	if errors.Is(err, errPermanent) {
+		return "refused"
+	}
+	return "transport"
+}
+
+func codeOf(err error) string {
+	var se *sdk.Error
+	if errors.As(err, &se) {
+		return se.Code
+	}
+	return ""
+}

@@ -1,0 +1,165 @@
+package pipeline
+
+import (
+	"context"
+	"time"
+
+	"github.com/koppel-nl/koppel/host/internal/config"
+	"github.com/koppel-nl/koppel/sdk"
+	"github.com/shopspring/decimal"
+)
+
+// How the totals stay right. SnelStart does not document whether it rounds VAT per line or per
+// rate, nor its midpoint rule (reference/snelstart-totals.md). The pipeline therefore:
+//
+//   - sends every line's unit price so that quantity × price, rounded to cents, is the shop's
+//     own line total (up to 4 decimals, SnelStart's limit; cents when the administration rounds
+//     unit prices first, companyInfo regelkortingVerkooporder = BerekenenOverStukprijs);
+//   - in an order entered including VAT (shops with prices including VAT) the order total is
+//     then the sum of the lines, whatever SnelStart's VAT rounding: predicted exactly;
+//   - in an order entered excluding VAT the total depends on the VAT rounding; both models (per
+//     rate and per line) are computed and a shop total equal to either is accepted;
+//   - the predicted total is compared with the shop's before the create: within
+//     orders.difference_tolerance nothing happens; a larger difference becomes a line on
+//     orders.difference_article, or, without one, refuses the order naming both totals;
+//   - after the create SnelStart's own total is compared again; a difference there (the
+//     ledger computed differently than predicted) is recorded as a warning on the order.
+
+// money formats an amount for messages.
+func money(m sdk.Money) string { return m.StringFixed(2) }
+
+// lineAmount is what SnelStart makes of quantity × unit price for a line without discount.
+func lineAmount(qty, price sdk.Money, unitRounded bool) sdk.Money {
+	if unitRounded {
+		price = price.Round(2)
+	}
+	return qty.Mul(price).Round(2)
+}
+
+// unitPriceFor chooses the unit price to send for a line whose shop total is total: the price
+// that reproduces the total to the cent, preferring the fewest decimals.
+func unitPriceFor(total, qty, shopUnit sdk.Money, unitRounded bool) sdk.Money {
+	total = total.Round(2)
+	if qty.IsZero() {
+		return shopUnit.Round(4)
+	}
+	exact := total.Div(qty)
+	places := []int32{2, 3, 4}
+	if unitRounded {
+		places = []int32{2}
+	}
+	for _, pl := range places {
+		for _, p := range []sdk.Money{exact.Round(pl), shopUnit.Round(pl)} {
+			if lineAmount(qty, p, unitRounded).Equal(total) {
+				return p
+			}
+		}
+	}
+	if unitRounded {
+		return exact.Round(2)
+	}
+	return exact.Round(4)
+}
+
+// predictTotals returns the order total including VAT that SnelStart will compute for lines,
+// under per-rate and per-line VAT rounding (equal for an order entered including VAT). ok is
+// false when a line's amount or VAT rate is not known beforehand (a price left to SnelStart).
+func predictTotals(rd *runData, date time.Time, inclVAT bool, lines []plannedLine) (perRate, perLine sdk.Money, ok bool) {
+	byRate := map[string]sdk.Money{}
+	pcts := map[string]sdk.Money{}
+	sum := decimal.Zero
+	perLine = decimal.Zero
+	for _, l := range lines {
+		if l.line.ArticleID == "" {
+			continue // text line, zero amount
+		}
+		if l.line.UnitPrice == nil {
+			return sum, sum, false
+		}
+		amt := lineAmount(l.line.Quantity, *l.line.UnitPrice, rd.unitPriceRounded)
+		sum = sum.Add(amt)
+		if inclVAT {
+			continue
+		}
+		if l.article == nil {
+			return sum, sum, false
+		}
+		_, pct, known := rd.vatOf(l.article.RevenueGroupID, date)
+		if !known {
+			return sum, sum, false
+		}
+		k := pct.String()
+		byRate[k] = byRate[k].Add(amt)
+		pcts[k] = pct
+		perLine = perLine.Add(amt).Add(amt.Mul(pct).Div(decimal.NewFromInt(100)).Round(2))
+	}
+	if inclVAT {
+		return sum, sum, true
+	}
+	perRate = sum
+	for k, base := range byRate {
+		perRate = perRate.Add(base.Mul(pcts[k]).Div(decimal.NewFromInt(100)).Round(2))
+	}
+	return perRate, perLine, true
+}
+
+// balance compares the predicted SnelStart total with the shop's total and, beyond
+// orders.difference_tolerance, adds a line on orders.difference_article or refuses the order.
+// It returns the amount booked as difference.
+func (r *run) balance(ctx context.Context, rd *runData, o sdk.Order, so *sdk.SalesOrder, lines *[]plannedLine, w *warnings) (sdk.Money, error) {
+	op := r.p.prof.Orders
+	if op.Lines == config.LinesCodeAndQuantity {
+		return decimal.Zero, nil // prices come from SnelStart (price agreements): no prediction
+	}
+	perRate, perLine, ok := predictTotals(rd, o.CreatedAt, so.PricesIncludeVAT, *lines)
+	if !ok {
+		w.add("the order total could not be predicted before creating the order (a VAT rate is unknown); it is compared afterwards")
+		return decimal.Zero, nil
+	}
+	shop := o.Totals.Total
+	tol := op.DifferenceTolerance
+	d := shop.Sub(perRate)
+	if d.Abs().LessThanOrEqual(tol) || shop.Sub(perLine).Abs().LessThanOrEqual(tol) {
+		return decimal.Zero, nil
+	}
+	if op.DifferenceArticle == "" {
+		return decimal.Zero, refusef("totals differ: SnelStart's total including VAT would be %s (the sum of the order's lines) but the shop's total is %s, a difference of %s (orders.difference_tolerance is %s); set orders.difference_article to book such differences, or correct the order in the shop, then retry",
+			money(perRate), money(shop), money(d), money(tol))
+	}
+	art, err := r.configuredArticle(ctx, "difference_article", op.DifferenceArticle)
+	if err != nil {
+		return decimal.Zero, err
+	}
+	price := d
+	if !so.PricesIncludeVAT {
+		if _, pct, known := rd.vatOf(art.RevenueGroupID, o.CreatedAt); known && !pct.IsZero() {
+			price = d.Mul(decimal.NewFromInt(100)).Div(decimal.NewFromInt(100).Add(pct)).Round(2)
+		}
+	}
+	*lines = append(*lines, plannedLine{
+		line: sdk.SalesOrderLine{
+			ArticleID: art.ArticleID, Description: "Ordertotaalverschil", UnitPrice: &price,
+			Quantity: decimal.NewFromInt(1),
+		},
+		label: "difference line", article: art, kind: kindDifference,
+	})
+	w.add("the shop's total %s differs from the sum of the lines %s; the difference of %s was booked on %s",
+		money(shop), money(perRate), money(d), op.DifferenceArticle)
+	return d, nil
+}
+
+// verifyTotals compares SnelStart's total of the created order with the shop's; a difference
+// beyond the tolerance becomes a warning (the order exists; the ledger computed differently
+// than predicted). A zero total on an order with amounts is treated as unknown.
+func (r *run) verifyTotals(o sdk.Order, created sdk.SalesOrder, w *warnings) {
+	if r.p.prof.Orders.Lines == config.LinesCodeAndQuantity {
+		return
+	}
+	if created.TotalIncl.IsZero() && !o.Totals.Total.IsZero() {
+		return
+	}
+	if d := o.Totals.Total.Sub(created.TotalIncl); d.Abs().GreaterThan(r.p.prof.Orders.DifferenceTolerance) {
+		w.add("SnelStart's total including VAT is %s but the shop's total is %s (difference %s); check sales order %d",
+			money(created.TotalIncl), money(o.Totals.Total), money(d), created.Number)
+	}
+}

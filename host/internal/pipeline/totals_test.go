@@ -1,0 +1,237 @@
+package pipeline
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/koppel-nl/koppel/host/internal/config"
+	"github.com/koppel-nl/koppel/sdk"
+)
+
+// TestAwkwardOrdersMatchToTheCent: SnelStart's total of the created order equals the shop's
+// total exactly, for orders that are easy to get wrong. Each runs against a ledger that rounds
+// VAT per rate and one that rounds per line (SnelStart does not document which it does).
+func TestAwkwardOrdersMatchToTheCent(t *testing.T) {
+	hundredLines := func(incl bool) sdk.Order {
+		var ls []ln
+		for i := 0; i < 100; i++ {
+			sku, rate := "MOK", "21"
+			if i%3 == 0 {
+				sku, rate = "KOFFIE", "9"
+			}
+			ls = append(ls, ln{sku: sku, name: fmt.Sprintf("Artikel %d", i), qty: fmt.Sprint(1 + i%4), price: fmt.Sprintf("%d.%02d", 1+i%17, (i*37)%100), rate: rate})
+		}
+		return mkOrder("1", incl, ls)
+	}
+	cases := []struct {
+		name    string
+		profile func(*config.Profile)
+		order   sdk.Order
+		check   func(t *testing.T, e *env, so sdk.SalesOrder)
+	}{
+		{name: "mixed 21% and 9%, prices including VAT", order: mkOrder("1", true, []ln{coffee, mug, {sku: "BOEK", name: "Boek", qty: "1", price: "19.99", rate: "9"}})},
+		{name: "mixed 21% and 9%, prices excluding VAT", order: mkOrder("1", false, []ln{{sku: "KOFFIE", name: "Koffie", qty: "2", price: "10.00", rate: "9"}, {sku: "MOK", name: "Mok", qty: "3", price: "5.00", rate: "21"}}),
+			check: func(t *testing.T, e *env, so sdk.SalesOrder) {
+				if so.PricesIncludeVAT {
+					t.Fatal("an order of an excl-VAT shop was sent including VAT")
+				}
+			}},
+		{name: "tax-inclusive shop with shipping", order: mkOrder("1", true, []ln{mug}, func(o *sdk.Order) { o.ShippingLines = []sdk.Charge{chg("PostNL", "6.95", "21", true)} }),
+			check: func(t *testing.T, e *env, so sdk.SalesOrder) {
+				if !so.PricesIncludeVAT {
+					t.Fatal("an order of an incl-VAT shop was sent excluding VAT")
+				}
+			}},
+		{name: "tax-exclusive shop with shipping", order: mkOrder("1", false, []ln{{sku: "MOK", name: "Mok", qty: "2", price: "5.00", rate: "21"}}, func(o *sdk.Order) {
+			o.ShippingLines = []sdk.Charge{chg("PostNL", "5.00", "21", false)}
+		})},
+		{
+			name:    "a coupon over mixed rates (split per rate)",
+			profile: func(p *config.Profile) { p.Orders.VATCheck = config.VATCheckWarn },
+			order: mkOrder("1", true, []ln{coffee, mug}, func(o *sdk.Order) {
+				// 10.00 off, spread by the shop over 9% and 21% products.
+				o.Discounts = []sdk.Charge{{Name: "Kortingscode TIEN", TotalExcl: d("8.69"), Tax: d("1.31"), TotalIncl: d("10.00")}}
+			}),
+			check: func(t *testing.T, e *env, so sdk.SalesOrder) {
+				n := 0
+				for _, l := range so.Lines {
+					if l.ArticleID == e.ledger.article("KORTING").ID {
+						n++
+					}
+				}
+				if n != 2 {
+					t.Fatalf("coupon lines = %d, want one per rate: %+v", n, so.Lines)
+				}
+			},
+		},
+		{name: "a percentage discount (in the lines) and a fixed discount", order: mkOrder("1", true, []ln{
+			{sku: "MOK", name: "Mok -10%", qty: "2", price: "5.445", rate: "21"},
+			{sku: "KOFFIE", name: "Koffie -10%", qty: "1", price: "9.81", rate: "9"},
+		}, func(o *sdk.Order) {
+			o.Lines[0].Discount, o.Lines[1].Discount = d("1.00"), d("0.90")
+			o.Discounts = []sdk.Charge{chg("5 euro korting", "5.00", "21", true)}
+		})},
+		{name: "a payment fee", order: mkOrder("1", true, []ln{coffee}, func(o *sdk.Order) { o.Fees = []sdk.Charge{chg("iDEAL-kosten", "0.29", "21", true)} })},
+		{name: "a negative fee", order: mkOrder("1", true, []ln{coffee, mug}, func(o *sdk.Order) { o.Fees = []sdk.Charge{chg("Korting bij afhalen", "-2.50", "21", true)} }),
+			check: func(t *testing.T, e *env, so sdk.SalesOrder) {
+				if l := e.lineFor(so, "BETAALKOSTEN"); !l.UnitPrice.Equal(d("-2.50")) {
+					t.Fatalf("fee line = %+v", l)
+				}
+			}},
+		{name: "free shipping", order: mkOrder("1", true, []ln{coffee}, func(o *sdk.Order) { o.ShippingLines = []sdk.Charge{chg("Gratis verzending", "0", "21", true)} }),
+			check: func(t *testing.T, e *env, so sdk.SalesOrder) {
+				if e.hasLineFor(so, "VERZEND") {
+					t.Fatal("a zero shipping line was booked")
+				}
+			}},
+		{name: "quantity 3 at 0.333 each", order: mkOrder("1", true, []ln{{sku: "MOK", name: "Sticker", qty: "3", price: "0.333", rate: "21"}}),
+			check: func(t *testing.T, e *env, so sdk.SalesOrder) {
+				if l := e.lineFor(so, "MOK"); !l.Quantity.Equal(d("3")) || !l.Total.Equal(d("1.00")) {
+					t.Fatalf("line = %+v, want quantity 3 totalling 1.00", l)
+				}
+			}},
+		{name: "100 lines, prices including VAT", order: hundredLines(true)},
+		{name: "a variation with options", order: mkOrder("1", true, []ln{{sku: "KOFFIE", name: "Koffie - Grof", qty: "2", price: "11.45", rate: "9",
+			opts: []sdk.Option{{Name: "Maling", Value: "grof"}}}}, func(o *sdk.Order) { o.Lines[0].ProductID, o.Lines[0].VariationID = "10", "11" })},
+		{name: "a composite article with recipes", profile: func(p *config.Profile) { p.Orders.Recipes = true },
+			order: mkOrder("1", true, []ln{{sku: "PAKKET", name: "Theepakket", qty: "2", price: "24.95", rate: "9"}})},
+		{name: "a rounded unit price in SnelStart (Stukprijs) is corrected by the difference article",
+			profile: func(p *config.Profile) { p.Orders.DifferenceArticle = "VERSCHIL" },
+			order:   mkOrder("1", true, []ln{{sku: "MOK", name: "Sticker", qty: "3", price: "0.333", rate: "21"}})},
+	}
+	for _, c := range cases {
+		for _, perLine := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/vatPerLine=%v", c.name, perLine), func(t *testing.T) {
+				var mods []func(*config.Profile)
+				if c.profile != nil {
+					mods = append(mods, c.profile)
+				}
+				e := newEnv(t, mods...)
+				e.ledger.vatPerLine = perLine
+				if strings.Contains(c.name, "Stukprijs") {
+					e.ledger.unitRounded = true
+					e.ledger.ref.Company.Extra["regelkortingVerkooporder"] = "BerekenenOverStukprijs"
+				}
+				out := e.one(c.order)
+				mustStatus(t, out, StatusImported)
+				so := e.ledger.only(t)
+				if !so.TotalIncl.Equal(c.order.Totals.Total) {
+					t.Fatalf("SnelStart total %s, shop total %s; lines %+v", so.TotalIncl, c.order.Totals.Total, so.Lines)
+				}
+				for _, w := range out.Warnings {
+					if strings.Contains(w, "SnelStart's total") {
+						t.Errorf("unexpected total warning: %s", w)
+					}
+				}
+				if c.check != nil {
+					c.check(t, e, so)
+				}
+			})
+		}
+	}
+}
+
+// TestOrdersThatMustFail: each fails with a reason a bookkeeper can act on, creates no sales
+// order, and is parked with the shop payload.
+func TestOrdersThatMustFail(t *testing.T) {
+	cases := []struct {
+		name    string
+		profile func(*config.Profile)
+		ledger  func(*fakeLedger)
+		order   sdk.Order
+		reason  []string
+	}{
+		{"unknown article without fallback", func(p *config.Profile) { p.Articles.Mode = config.ModeManual },
+			nil, mkOrder("1", true, []ln{{sku: "X-99", name: "Onbekend", qty: "1", price: "1.00", rate: "21"}}),
+			[]string{"line 1", `"X-99"`, "fallback_article"}},
+		{"VAT mismatch", nil, nil, mkOrder("1", true, []ln{{sku: "KOFFIE", name: "Koffie", qty: "1", price: "12.10", rate: "21"}}),
+			[]string{"line 1", "21%", "KOFFIE", "Laag", "9%"}},
+		{"difference over tolerance without a difference article", nil, nil, func() sdk.Order {
+			o := mkOrder("1", true, []ln{coffee})
+			o.Totals.Total = d("9.90")
+			return o
+		}(), []string{"10.90", "9.90", "difference_article"}},
+		{"manual customers without a match", func(p *config.Profile) { p.Customers.Mode = config.ModeManual }, nil, plain("1"),
+			[]string{"no SnelStart customer matches", "jan@example.nl"}},
+		{"a configured article that SnelStart lacks", func(p *config.Profile) { p.Orders.ShippingArticle = "VERZ-X" }, nil,
+			mkOrder("1", true, []ln{coffee}, func(o *sdk.Order) { o.ShippingLines = []sdk.Charge{chg("PostNL", "4.95", "21", true)} }),
+			[]string{"shipping_article", "VERZ-X"}},
+		{"SnelStart refuses the order", nil, func(l *fakeLedger) {
+			l.createHook = func(int, sdk.SalesOrder) (bool, error) {
+				return false, refused("VOR-0002", "Relatie is geen klant")
+			}
+		}, plain("1"), []string{"VOR-0002", "geen klant"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var mods []func(*config.Profile)
+			if c.profile != nil {
+				mods = append(mods, c.profile)
+			}
+			e := newEnv(t, mods...)
+			if c.ledger != nil {
+				c.ledger(e.ledger)
+			}
+			out := e.one(c.order)
+			mustStatus(t, out, StatusFailed)
+			mustReason(t, out, c.reason...)
+			if len(e.ledger.orders) != 0 {
+				t.Fatal("a sales order was created")
+			}
+			f, ok, err := GetFailedRecord(t.Context(), e.store, "shop1", "1")
+			if err != nil || !ok || !f.Parked || f.Order.ID != "1" || f.Reason != out.Reason {
+				t.Fatalf("failed record = %+v, %v, %v", f, ok, err)
+			}
+			if c.ledger != nil && f.Request == nil {
+				t.Fatal("the refused request was not kept")
+			}
+		})
+	}
+}
+
+// TestPredictTotals pins the two VAT rounding models on the vectors of snelstart-totals.md.
+func TestPredictTotals(t *testing.T) {
+	rd := &runData{groups: map[string]sdk.RevenueGroup{"h": {ID: "h", VATClass: sdk.VATHigh}, "l": {ID: "l", VATClass: sdk.VATLow}}}
+	rd.ref.VATRates = newFakeLedger().ref.VATRates
+	lines := func(n int, price, group string) []plannedLine {
+		var out []plannedLine
+		for i := 0; i < n; i++ {
+			out = append(out, plannedLine{line: sdk.SalesOrderLine{ArticleID: "a", UnitPrice: dp(price), Quantity: d("1")}, article: &ArticleMapRecord{RevenueGroupID: group}})
+		}
+		return out
+	}
+	cases := []struct {
+		name             string
+		lines            []plannedLine
+		perRate, perLine string
+	}{
+		{"3 x 0.07 at 21%", lines(3, "0.07", "h"), "0.25", "0.24"},
+		{"7 x 0.10 at 9%", lines(7, "0.10", "l"), "0.76", "0.77"},
+	}
+	for _, c := range cases {
+		pr, pl, ok := predictTotals(rd, day, false, c.lines)
+		if !ok || !pr.Equal(d(c.perRate)) || !pl.Equal(d(c.perLine)) {
+			t.Errorf("%s: per rate %s per line %s (ok %v), want %s / %s", c.name, pr, pl, ok, c.perRate, c.perLine)
+		}
+	}
+}
+
+func TestUnitPriceFor(t *testing.T) {
+	cases := []struct {
+		total, qty, unit string
+		rounded          bool
+		want             string
+	}{
+		{"1.00", "3", "0.333", false, "0.333"},
+		{"12.10", "2", "6.05", false, "6.05"},
+		{"10.89", "2", "5.445", false, "5.445"},
+		{"1.00", "3", "0.333", true, "0.33"},
+		{"5.00", "0", "5.00", false, "5"},
+	}
+	for _, c := range cases {
+		if got := unitPriceFor(d(c.total), d(c.qty), d(c.unit), c.rounded); !got.Equal(d(c.want)) {
+			t.Errorf("unitPriceFor(%s, %s, %s, %v) = %s, want %s", c.total, c.qty, c.unit, c.rounded, got, c.want)
+		}
+	}
+}
