@@ -71,6 +71,10 @@ type ArticleQuery struct {
 type SalesOrderQuery struct {
 	// Reference matches the betalingskenmerk or orderreferentie exactly.
 	Reference string `json:"reference,omitempty"`
+	// References matches any of these references (betalingskenmerk or orderreferentie), so one
+	// call can guard a batch of orders against double import. A connector may split a long
+	// list over several requests.
+	References []string `json:"references,omitempty"`
 	// CustomerID limits to one relatie.
 	CustomerID string `json:"customer_id,omitempty"`
 	// Limit caps the number returned (0 = no cap); with CustomerID and Limit 1 it returns

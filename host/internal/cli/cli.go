@@ -129,6 +129,10 @@ shop, on a schedule per profile.`,
 		a.pluginsCommand(),
 		a.stateCommand(),
 	)
+	// The commands of the pipeline (sync, orders, runs, retry) and of the daemon (run, demo)
+	// live in their own files.
+	root.AddCommand(a.pipelineCommands()...)
+	root.AddCommand(a.daemonCommands()...)
 	return root
 }
 
