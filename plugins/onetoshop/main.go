@@ -1,18 +1,21 @@
-// Command koppel-plugin-onetoshop is koppel's shop connector for Onetoshop webshops.
+// Command koppel-plugin-onetoshop is koppel's shop plugin for Onetoshop webshops: orders,
+// products and stock over the REST contract in API.md (assumed; Onetoshop publishes none).
 //
-// This connector is not implemented yet (see the project's issue for it). The binary already
-// declares its configuration schema, so profiles that name it validate, and it answers the
-// plugin protocol; every call on an instance fails with a clear message.
+//	koppel-plugin-onetoshop token                        print a new API token for the shop and the profile
+//	koppel-plugin-onetoshop simulate --addr 127.0.0.1:PORT  run the Onetoshop simulator
+//	koppel-plugin-onetoshop version | describe
+//
+// Started by koppel it serves the plugin protocol.
 package main
 
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 
-	"github.com/hashicorp/go-hclog"
-
-	"github.com/koppel-nl/koppel/sdk"
+	"github.com/koppel-nl/koppel/plugins/onetoshop/internal/onetoshop"
+	"github.com/koppel-nl/koppel/plugins/onetoshop/simulator"
 	"github.com/koppel-nl/koppel/sdk/plugin"
 )
 
@@ -27,16 +30,31 @@ func main() {
 }
 
 func run() error {
+	if len(os.Args) > 1 && os.Args[1] == "token" {
+		return printToken(os.Stdout, os.Args[2:])
+	}
 	return plugin.Serve(plugin.ServeOpts{
-		Info: sdk.PluginInfo{
-			Name:        "onetoshop",
-			Kind:        sdk.KindShop,
-			Version:     version,
-			Description: "Onetoshop webshops (not implemented yet)",
-			Schema:      schema(),
-		},
-		NewShop: func(context.Context, sdk.Config, hclog.Logger) (sdk.Shop, error) {
-			return nil, sdk.Errorf(sdk.KindConfig, "the onetoshop connector is not implemented yet in this version of koppel")
+		Info:    info(),
+		NewShop: onetoshop.New,
+		Simulate: func(ctx context.Context, args []string) error {
+			return simulator.Run(ctx, args, os.Stdout)
 		},
 	})
+}
+
+// printToken is `koppel-plugin-onetoshop token`: one new random token on stdout, on a line of
+// its own (so it can be piped), and on stderr where to enter it.
+func printToken(out io.Writer, args []string) error {
+	if len(args) > 0 {
+		return fmt.Errorf("token takes no arguments")
+	}
+	tok, err := onetoshop.NewToken()
+	if err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintln(out, tok); err != nil {
+		return fmt.Errorf("print token: %w", err)
+	}
+	fmt.Fprintln(os.Stderr, "Enter this token in the Onetoshop back office (API / koppelingen) and as token in the profile's shop \"onetoshop\" block; keep it secret.")
+	return nil
 }
