@@ -10,7 +10,6 @@ import (
 
 	"github.com/koppel-nl/koppel/plugins/woocommerce/internal/woocommerce"
 	"github.com/koppel-nl/koppel/plugins/woocommerce/simulator"
-	"github.com/koppel-nl/koppel/sdk"
 	"github.com/koppel-nl/koppel/sdk/plugin"
 )
 
@@ -26,14 +25,7 @@ func main() {
 
 func run() error {
 	return plugin.Serve(plugin.ServeOpts{
-		Info: sdk.PluginInfo{
-			Name:         "woocommerce",
-			Kind:         sdk.KindShop,
-			Version:      version,
-			Description:  "WooCommerce REST API v3: orders, products and stock",
-			Schema:       woocommerce.Schema(),
-			Capabilities: []string{sdk.CapStockWrite, sdk.CapProducts},
-		},
+		Info:    woocommerce.Info(version),
 		NewShop: woocommerce.New,
 		Simulate: func(ctx context.Context, args []string) error {
 			return simulator.Run(ctx, args, os.Stdout)

@@ -79,6 +79,7 @@ func (s *Server) AddOrder(o Order) (Order, error) {
 	}
 	c.stockReduced = c.Status == "processing" || c.Status == "completed" || c.Status == "on-hold"
 	s.orders[c.ID] = &c
+	s.modIdx.put(&c)
 	return c.clone(), nil
 }
 
@@ -137,6 +138,7 @@ func (s *Server) TouchOrder(id int64, status string) (Order, error) {
 		o.Status = status
 	}
 	o.DateModified = s.now()
+	s.modIdx.put(o)
 	return o.clone(), nil
 }
 
@@ -294,6 +296,7 @@ func (s *Server) LoadSeed(r io.Reader) (products, orders int, err error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	s.modIdx.markStale() // many orders with their own dates: rebuild once when next listed
 	for i, raw := range f.Products {
 		var in productInput
 		if err := json.Unmarshal(raw, &in); err != nil {

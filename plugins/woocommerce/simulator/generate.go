@@ -136,6 +136,7 @@ func (s *Server) GenerateOrders(n int) ([]Order, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.modIdx.markStale() // dates are rewritten after creation: rebuild once when next listed
 	now := s.now()
 	offsets := make([]int64, n)
 	for i := range offsets {

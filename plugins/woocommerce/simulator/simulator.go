@@ -117,6 +117,7 @@ type Server struct {
 	nextItemID int64
 	nextMetaID int64
 	orders     map[int64]*Order
+	modIdx     modIndex // orders by date_modified, for listings
 	products   map[int64]*Product
 	coupons    map[string]*Coupon
 	taxes      []TaxRate
@@ -184,6 +185,7 @@ func (s *Server) resetLocked() {
 	s.nextItemID = 0
 	s.nextMetaID = 0
 	s.orders = map[int64]*Order{}
+	s.modIdx.reset()
 	s.products = map[int64]*Product{}
 	s.coupons = map[string]*Coupon{}
 	s.nonces = map[int64]string{}

@@ -2,6 +2,7 @@ package woocommerce
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"sort"
@@ -197,21 +198,158 @@ func TestListOrdersSinceStatusesAndIDs(t *testing.T) {
 }
 
 func TestCursorRoundTrip(t *testing.T) {
-	var p position
-	p.moveTo(1795479246)
-	for i := int64(0); i < maxCursorIDs+50; i++ {
-		p.add(i)
+	const T = int64(1795479246)
+	tests := []struct {
+		name   string
+		window int64
+		add    [][2]int64 // (second, id)
+		wantW  int64
+		has    [][2]int64
+		hasNot [][2]int64
+		ranges int
+	}{
+		{name: "one second", window: 0, add: [][2]int64{{T, 5}, {T, 7}, {T, 6}, {T, 9}},
+			wantW: T, has: [][2]int64{{T, 5}, {T, 6}, {T, 7}, {T, 9}}, hasNot: [][2]int64{{T, 8}, {T, 4}}, ranges: 2},
+		{name: "window keeps recent seconds", window: 600,
+			add:   [][2]int64{{T - 700, 1}, {T - 500, 2}, {T - 10, 3}, {T, 4}, {T - 20, 5}},
+			wantW: T - 600, has: [][2]int64{{T - 500, 2}, {T - 10, 3}, {T, 4}, {T - 20, 5}},
+			hasNot: [][2]int64{{T - 700, 1}, {T, 2}}, ranges: 4},
+		{name: "bulk second of consecutive ids", window: 600, add: seq(T, 1000, 3000),
+			wantW: T - 600, has: [][2]int64{{T, 1000}, {T, 2999}}, hasNot: [][2]int64{{T, 3000}}, ranges: 1},
+		{name: "too many scattered ids: oldest seconds forgotten", window: 600, add: scattered(T-300, 300, 10),
+			wantW: T - 25, has: [][2]int64{{T - 1, 29990}, {T - 25, 27500}}, hasNot: [][2]int64{{T - 300, 0}, {T - 26, 27490}}, ranges: 250},
+		{name: "too many scattered ids in one second: closest merged", window: 600, add: scattered(T, 1, 300),
+			wantW: T - 600, has: [][2]int64{{T, 0}, {T, 2990}}, ranges: maxCursorRanges},
 	}
-	q, err := decodeCursor(p.encode())
-	if err != nil {
-		t.Fatal(err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := position{window: tt.window}
+			for _, a := range tt.add {
+				p.add(a[0], a[1])
+			}
+			q, err := decodeCursor(p.encode(), tt.window)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if q.T != p.T || q.W != tt.wantW || p.W != tt.wantW || q.n != tt.ranges || p.n != tt.ranges {
+				t.Fatalf("T %d W %d (want %d) ranges %d/%d (want %d)", q.T-T, q.W-T, tt.wantW-T, q.n, p.n, tt.ranges)
+			}
+			for _, h := range tt.has {
+				if !q.has(h[0], h[1]) {
+					t.Errorf("decoded cursor lacks id %d at T%+d", h[1], h[0]-T)
+				}
+			}
+			for _, h := range tt.hasNot {
+				if q.has(h[0], h[1]) {
+					t.Errorf("decoded cursor has id %d at T%+d", h[1], h[0]-T)
+				}
+			}
+			if len(p.encode()) > 4096 {
+				t.Errorf("cursor of %d bytes", len(p.encode()))
+			}
+		})
 	}
-	if q.T != p.T || len(q.ids) != maxCursorIDs || !q.has(0) || q.has(maxCursorIDs) {
-		t.Fatalf("decoded %d ids at %d", len(q.ids), q.T)
+	// A version 1 cursor still resumes: second T and its ids.
+	v1 := base64.RawURLEncoding.EncodeToString([]byte(`{"v":1,"t":1795479246,"ids":[4,5]}`))
+	if q, err := decodeCursor(v1, 600); err != nil || !q.legacy || !q.has(T, 4) || q.has(T, 6) {
+		t.Fatalf("v1 cursor: %+v %v", q, err)
 	}
-	for _, bad := range []string{"", "!!!", "e30", "eyJ2Ijo5LCJ0IjoxfQ"} { // {} and {"v":9,"t":1}
-		if _, err := decodeCursor(bad); err == nil {
+	for _, bad := range []string{"", "!!!", "e30", "eyJ2Ijo5LCJ0IjoxfQ", "Ag", "AgEBAQ", "AgoAAQABAAEB"} {
+		if _, err := decodeCursor(bad, 600); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}
 }
+
+// FuzzDecodeCursor: no input panics, and what decodes re-encodes to itself.
+func FuzzDecodeCursor(f *testing.F) {
+	p := position{window: 600}
+	for _, a := range append(scattered(1795479246-300, 30, 3), seq(1795479246, 1, 20)...) {
+		p.add(a[0], a[1])
+	}
+	f.Add(p.encode())
+	f.Add("eyJ2IjoxLCJ0IjoxNzk1NDgxMDQzLCJpZHMiOls2NSw2NCw2Myw2Ml19")
+	f.Fuzz(func(t *testing.T, s string) {
+		q, err := decodeCursor(s, 600)
+		if err != nil || q.legacy {
+			return
+		}
+		if again, err := decodeCursor(q.encode(), 600); err != nil || again.encode() != q.encode() {
+			t.Fatalf("re-encoding %q: %v", s, err)
+		}
+	})
+}
+
+// seq is ids from..to-1, all in second t.
+func seq(t, from, to int64) [][2]int64 {
+	var out [][2]int64
+	for id := from; id < to; id++ {
+		out = append(out, [2]int64{t, id})
+	}
+	return out
+}
+
+// scattered is n seconds from t on, each with k ids ten apart (no two adjacent).
+func scattered(t int64, n, k int) [][2]int64 {
+	var out [][2]int64
+	id := int64(0)
+	for i := 0; i < n; i++ {
+		for j := 0; j < k; j++ {
+			out = append(out, [2]int64{t + int64(i), id})
+			id += 10
+		}
+	}
+	return out
+}
+
+// An order saved late (its modified time already behind the position when it became visible)
+// is found by the next run if it lies within the overlap window; what the cursor records is not
+// handed out again, and a run stopped after every single order still progresses each time.
+func TestListOrdersOverlapFindsLateSavesWithoutRepeats(t *testing.T) {
+	f := newFakeStore(t)
+	for i := int64(1); i <= 60; i++ {
+		f.add(i, t0.Add(time.Duration(i/4)*80*time.Second), "processing") // four per second, 20 minutes
+	}
+	srv := f.start()
+	s := newTestShop(t, srv.URL, func(c sdk.Config) { c.Set(attrPageSize, 5).Set(attrOverlap, "10m") })
+
+	// Stop after every order: each resume yields exactly the next one.
+	cursor := ""
+	var order []string
+	for round := 0; round < 100; round++ {
+		n := 0
+		err := s.ListOrders(context.Background(), sdk.OrderQuery{Since: t0, Cursor: cursor}, func(it sdk.OrderItem) error {
+			n++
+			order = append(order, it.Order.ID)
+			cursor = it.Cursor
+			return errStopTest
+		})
+		if n == 0 && err == nil {
+			break
+		}
+		if !errors.Is(err, errStopTest) || n != 1 {
+			t.Fatalf("round %d: %d yielded, %v", round, n, err)
+		}
+	}
+	if len(order) != 60 {
+		t.Fatalf("stop-after-1 resumes yielded %d orders, want 60 once each: %v", len(order), order)
+	}
+
+	// Two late saves: one 5 minutes behind the position (inside the window), one 15 minutes
+	// behind (outside it).
+	last := t0.Add(15 * 80 * time.Second)
+	f.mu.Lock()
+	f.add(100, last.Add(-5*time.Minute), "processing")
+	f.add(101, last.Add(-15*time.Minute), "processing")
+	f.mu.Unlock()
+	h := list(t, s, sdk.OrderQuery{Cursor: cursor})
+	if len(h.seen) != 1 || h.seen["100@"+last.Add(-5*time.Minute).Format(time.RFC3339)] != 1 {
+		t.Fatalf("resume after late saves yielded %v, want only order 100", h.seen)
+	}
+	// Its cursor records it: the next resume yields nothing.
+	if again := list(t, s, sdk.OrderQuery{Cursor: h.cursors[0]}); len(again.seen) != 0 {
+		t.Fatalf("second resume yielded %v", again.seen)
+	}
+}
+
+var errStopTest = errors.New("stop here")

@@ -38,7 +38,7 @@ func (s *Shop) ListProducts(ctx context.Context, q sdk.ProductQuery, yield func(
 		Key:     productKey,
 	}
 	if q.Cursor != "" {
-		p, err := decodeCursor(q.Cursor)
+		p, err := decodeCursor(q.Cursor, int64(s.overlap/time.Second))
 		if err != nil {
 			return err
 		}

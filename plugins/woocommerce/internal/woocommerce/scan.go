@@ -19,8 +19,8 @@ type scanSpec[T any] struct {
 	// From is the resume position; HasFrom is false when listing starts at Since.
 	From    position
 	HasFrom bool
-	// Overlap is subtracted from a resume position's second before querying, so that items
-	// committed late with an older modification time are still seen.
+	// Overlap is how far back from the newest second handed out a position keeps a record of
+	// what it handed out, and so how far back a resume looks for items committed late.
 	Overlap time.Duration
 	// PerPage is the page size the fetch uses.
 	PerPage int
@@ -34,9 +34,9 @@ type scanSpec[T any] struct {
 	Yield func(item T, after, before string) error
 }
 
-// scan lists items incrementally, WooCommerce-style, so that nothing is skipped and nothing is
-// handed out twice within one listing even when items are modified while paging or share a
-// second (reference A.8b):
+// scan lists items incrementally, WooCommerce-style, so that nothing is skipped, nothing is
+// handed out twice and a stopped listing always resumes with something new, even when items
+// are modified while paging or share a second (reference A.8b):
 //
 //   - WooCommerce's modified_after is exclusive at second resolution and orders items of one
 //     second by descending id, so each query asks for modified_after = (second - 1s) and skips
@@ -46,30 +46,32 @@ type scanSpec[T any] struct {
 //     starts from the newest second read (keyset paging). Only when a whole page falls in one
 //     second does it move to the next page of the same query. A query's end is known from the
 //     X-WP-TotalPages of its first page, never from an empty page (WooCommerce reports 0 there).
-//   - On resume, the query starts Overlap before the cursor's second; items older than the
-//     cursor's second are handed out again (the host removes repeats by id and modification
-//     time), items of the cursor's second that the cursor records are not.
+//   - The position (the cursor) records every (second, id) handed out in the last Overlap
+//     before its newest second. A resume queries from the start of that window: items the
+//     position records are skipped, the others (saved late, after the listing had passed
+//     their second) are handed out. So a resume never repeats what was handed out, wherever
+//     the host stopped, and the window still catches late saves.
 //
-// Memory does not grow with the number of items: only the ids of the current second are kept.
+// Memory does not grow with the number of items: only the ids of the current second and the
+// bounded record of the window are kept.
 func scan[T any](ctx context.Context, s scanSpec[T]) error {
 	var since int64
 	if !s.Since.IsZero() {
 		since = s.Since.UTC().Unix()
 	}
-	cur := s.From
-	if cur.set == nil {
-		cur.set = map[int64]struct{}{}
-	}
-	low := since
-	if s.HasFrom {
-		if l := cur.T - int64(s.Overlap/time.Second); l > low {
-			low = l
-		}
-	}
+	window := int64(s.Overlap / time.Second)
+	cur := position{window: window, W: since}
 	before := ""
 	if s.HasFrom {
+		cur = s.From
+		cur.window = window
+		if cur.legacy { // version 1 cursor: re-read the whole window before it
+			cur.W, cur.legacy = cur.T-window, false
+		}
+		cur.W = max(cur.W, since)
 		before = cur.encode()
 	}
+	low := cur.W
 	scanT := low
 	seen := map[int64]struct{}{}
 	queryLow := low
@@ -92,7 +94,7 @@ func scan[T any](ctx context.Context, s scanSpec[T]) error {
 		for _, it := range pg.Items {
 			id, mod := s.Key(it)
 			t := mod.Unix()
-			if t < since || t < scanT {
+			if t < since || t < scanT || t < cur.W {
 				continue
 			}
 			if t == scanT {
@@ -104,17 +106,10 @@ func scan[T any](ctx context.Context, s scanSpec[T]) error {
 				clear(seen)
 			}
 			seen[id] = struct{}{}
-			switch {
-			case t < cur.T: // overlap region: hand out again, position unchanged
-			case t == cur.T:
-				if cur.has(id) {
-					continue
-				}
-				cur.add(id)
-			default:
-				cur.moveTo(t)
-				cur.add(id)
+			if cur.has(t, id) {
+				continue
 			}
+			cur.add(t, id)
 			enc := cur.encode()
 			if err := s.Yield(it, enc, before); err != nil {
 				return err

@@ -60,7 +60,7 @@ func Schema() sdk.Schema {
 		{Name: attrTimeout, Type: sdk.TypeDuration, Default: sdk.MustDefault(defaultTimeout.String()),
 			Description: "Time limit for one HTTP request to the shop."},
 		{Name: attrOverlap, Type: sdk.TypeDuration, Default: sdk.MustDefault(defaultOverlap.String()),
-			Description: "When resuming, orders modified this long before the stored position are read again, so orders saved late (or with a clock difference) are not missed; repeats are removed by the host."},
+			Description: "When resuming, orders modified up to this long before the stored position are looked for again, so orders saved late (after the previous run had passed their modification time) are not missed; the cursor records the orders of this window already handed out, so they are not repeated."},
 		{Name: attrPageSize, Type: sdk.TypeNumber, Default: sdk.MustDefault(defaultPageSize),
 			Description: "Orders and products per request, 1 to 100."},
 		{Name: attrRatePerMinute, Type: sdk.TypeNumber, Default: sdk.MustDefault(defaultRatePerMin),
@@ -71,6 +71,20 @@ func Schema() sdk.Schema {
 			Enum:        []string{couponsSeparate, couponsInLines},
 			Description: `"separate": product lines at their price before coupons, the coupon discount as discount charges (one per VAT rate); "in_lines": product lines at WooCommerce's totals after coupons, no coupon charges.`},
 	}}
+}
+
+// Info is the plugin's description for plugin.Serve (and for the conformance kit), with the
+// given plugin version: name "woocommerce", kind shop, the Schema, and the capabilities
+// stock_write and products.
+func Info(version string) sdk.PluginInfo {
+	return sdk.PluginInfo{
+		Name:         "woocommerce",
+		Kind:         sdk.KindShop,
+		Version:      version,
+		Description:  "WooCommerce REST API v3: orders, products and stock",
+		Schema:       Schema(),
+		Capabilities: []string{sdk.CapStockWrite, sdk.CapProducts},
+	}
 }
 
 // Shop is a configured WooCommerce store. It implements sdk.Shop and is safe for concurrent use.
@@ -317,7 +331,7 @@ func (s *Shop) ListOrders(ctx context.Context, q sdk.OrderQuery, yield func(sdk.
 		Key:     orderKey,
 	}
 	if q.Cursor != "" {
-		p, err := decodeCursor(q.Cursor)
+		p, err := decodeCursor(q.Cursor, int64(s.overlap/time.Second))
 		if err != nil {
 			return err
 		}
@@ -404,8 +418,7 @@ func (s *Shop) listOrdersByID(ctx context.Context, q sdk.OrderQuery, yield func(
 					return &sdk.Error{Kind: sdk.KindPermanent, Err: err, Message: "WooCommerce order " + o.ID.String() + ": " + err.Error()}
 				}
 				p := position{}
-				p.moveTo(ord.ModifiedAt.Unix())
-				p.add(o.ID.Int())
+				p.add(ord.ModifiedAt.Unix(), o.ID.Int())
 				if err := yield(sdk.OrderItem{Order: ord, Cursor: p.encode()}); err != nil {
 					return err
 				}
