@@ -1,8 +1,6 @@
-// Command koppel-plugin-magento is koppel's shop connector for Magento 2 / Adobe Commerce (REST).
-//
-// This connector is not implemented yet (see the project's issue for it). The binary already
-// declares its configuration schema, so profiles that name it validate, and it answers the
-// plugin protocol; every call on an instance fails with a clear message.
+// Command koppel-plugin-magento is koppel's shop connector for Magento 2 / Adobe Commerce
+// (REST API). `koppel-plugin-magento simulate --addr 127.0.0.1:8703` runs a strict simulator of
+// the store API for tests and the demo.
 package main
 
 import (
@@ -12,6 +10,8 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/koppel-nl/koppel/plugins/magento/internal/magento"
+	"github.com/koppel-nl/koppel/plugins/magento/simulator"
 	"github.com/koppel-nl/koppel/sdk"
 	"github.com/koppel-nl/koppel/sdk/plugin"
 )
@@ -29,14 +29,18 @@ func main() {
 func run() error {
 	return plugin.Serve(plugin.ServeOpts{
 		Info: sdk.PluginInfo{
-			Name:        "magento",
-			Kind:        sdk.KindShop,
-			Version:     version,
-			Description: "Magento 2 / Adobe Commerce (REST) (not implemented yet)",
-			Schema:      schema(),
+			Name:         "magento",
+			Kind:         sdk.KindShop,
+			Version:      version,
+			Description:  "Magento 2 / Adobe Commerce (REST): orders, products, stock (MSI or legacy)",
+			Schema:       schema(),
+			Capabilities: []string{sdk.CapStockWrite, sdk.CapProducts},
 		},
-		NewShop: func(context.Context, sdk.Config, hclog.Logger) (sdk.Shop, error) {
-			return nil, sdk.Errorf(sdk.KindConfig, "the magento connector is not implemented yet in this version of koppel")
+		NewShop: func(ctx context.Context, cfg sdk.Config, log hclog.Logger) (sdk.Shop, error) {
+			return magento.New(ctx, cfg, log)
+		},
+		Simulate: func(ctx context.Context, args []string) error {
+			return simulator.Run(ctx, args, os.Stdout)
 		},
 	})
 }
