@@ -26,7 +26,7 @@ func TestMain(m *testing.M) {
 	}
 	pluginBin = dir
 	root := repoRoot()
-	for _, p := range []string{"woocommerce", "snelstart-online", "magento"} {
+	for _, p := range []string{"woocommerce", "snelstart-online", "magento", "onetoshop"} {
 		cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "koppel-plugin-"+p), "./plugins/"+p)
 		cmd.Dir = root
 		if out, err := cmd.CombinedOutput(); err != nil {
