@@ -1,8 +1,6 @@
-// Command koppel-plugin-snelstart-mdb is koppel's ledger connector for SnelStart 11 administrations in Access (.mdb) files.
-//
-// This connector is not implemented yet (see the project's issue for it). The binary already
-// declares its configuration schema, so profiles that name it validate, and it answers the
-// plugin protocol; every call on an instance fails with a clear message.
+// Command koppel-plugin-snelstart-mdb is koppel's ledger connector for SnelStart 11
+// administrations kept in Microsoft Access (.mdb) files. On Windows it reads and writes through
+// the Microsoft Access ODBC driver; elsewhere it reads through mdbtools (read-only).
 package main
 
 import (
@@ -12,6 +10,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/koppel-nl/koppel/plugins/snelstart-mdb/internal/ledger"
 	"github.com/koppel-nl/koppel/sdk"
 	"github.com/koppel-nl/koppel/sdk/plugin"
 )
@@ -26,17 +25,16 @@ func main() {
 	}
 }
 
-func run() error {
-	return plugin.Serve(plugin.ServeOpts{
-		Info: sdk.PluginInfo{
-			Name:        "snelstart-mdb",
-			Kind:        sdk.KindLedger,
-			Version:     version,
-			Description: "SnelStart 11 administrations in Access (.mdb) files (not implemented yet)",
-			Schema:      schema(),
+func run() error { return plugin.Serve(serveOpts()) }
+
+// serveOpts is what the binary serves: the ledger plugin's info and constructor.
+func serveOpts() plugin.ServeOpts {
+	info := ledger.PluginInfo(version)
+	info.Schema = schema()
+	return plugin.ServeOpts{
+		Info: info,
+		NewLedger: func(ctx context.Context, cfg sdk.Config, log hclog.Logger) (sdk.Ledger, error) {
+			return ledger.New(ctx, cfg, log)
 		},
-		NewLedger: func(context.Context, sdk.Config, hclog.Logger) (sdk.Ledger, error) {
-			return nil, sdk.Errorf(sdk.KindConfig, "the snelstart-mdb connector is not implemented yet in this version of koppel")
-		},
-	})
+	}
 }
