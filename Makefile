@@ -32,6 +32,9 @@ cross:
 		echo "GOOS=windows GOARCH=amd64 $(GO) build ./plugins/$$p"; \
 		GOOS=windows GOARCH=amd64 $(GO) build -o /dev/null ./plugins/$$p || exit 1; \
 	done
+	# The Access ODBC driver that ships with Windows is 32-bit only.
+	GOOS=windows GOARCH=386 $(GO) build -o /dev/null ./plugins/snelstart-mdb
+	GOOS=windows GOARCH=amd64 $(GO) build -o /dev/null ./examples/plugins/orderfiles
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '\.pb\.go$$')); \

@@ -14,10 +14,11 @@ import (
 	"time"
 )
 
-// idempotent reports whether a method may be repeated without changing the outcome.
+// idempotent reports whether a method may be repeated without changing the outcome. WebDAV's
+// read methods PROPFIND and REPORT (RFC 4918, RFC 3253) count as reads.
 func idempotent(method string) bool {
 	switch strings.ToUpper(method) {
-	case "", http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions, http.MethodTrace:
+	case "", http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodOptions, http.MethodTrace, "PROPFIND", "REPORT":
 		return true
 	}
 	return false

@@ -74,7 +74,7 @@ func TestRetryAfterFromBody(t *testing.T) {
 
 func TestIdempotentMethods(t *testing.T) {
 	for m, want := range map[string]bool{"GET": true, "HEAD": true, "PUT": true, "DELETE": true,
-		"OPTIONS": true, "POST": false, "PATCH": false, "post": false, "": true} {
+		"OPTIONS": true, "PROPFIND": true, "REPORT": true, "POST": false, "PATCH": false, "post": false, "": true} {
 		if idempotent(m) != want {
 			t.Errorf("idempotent(%q) = %v", m, !want)
 		}

@@ -61,8 +61,8 @@ func (o ServeOpts) validate() error {
 }
 
 // Serve is the one call a plugin binary makes. With the argument `version` it prints the
-// plugin's version, with `describe` its PluginInfo as JSON, and with `simulate ARGS...` it runs
-// opts.Simulate. Started by koppel (the handshake cookie is in the environment) it serves the
+// plugin's version, with `describe` its PluginInfo as JSON, with `debug` it runs in debug mode
+// (ServeDebug), and with `simulate ARGS...` it runs opts.Simulate. Started by koppel (the handshake cookie is in the environment) it serves the
 // plugin over gRPC until the host stops it, and exits by itself when the host process dies. Run
 // by a person without arguments it explains what it is and returns an error.
 func Serve(opts ServeOpts) error {
@@ -88,6 +88,10 @@ func Serve(opts ServeOpts) error {
 			enc := json.NewEncoder(out)
 			enc.SetIndent("", "  ")
 			return enc.Encode(info)
+		case "debug":
+			ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			return ServeDebug(ctx, opts, DebugOpts{Out: out})
 		case "simulate":
 			if opts.Simulate == nil {
 				return fmt.Errorf("koppel-plugin-%s has no simulator", info.Name)
@@ -106,6 +110,7 @@ run "koppel plugins lock" there, and name it in a profile:  %[3]s "%[1]s" { ... 
 Commands:
   koppel-plugin-%[1]s version                      print the version
   koppel-plugin-%[1]s describe                     print name, kind and configuration schema as JSON
+  koppel-plugin-%[1]s debug                        run unmanaged (e.g. under a debugger) and print how koppel attaches to it
   koppel-plugin-%[1]s simulate --addr 127.0.0.1:PORT  run the simulator of the service it talks to
 `, info.Name, info.Version, info.Kind)
 		if len(args) > 0 {

@@ -13,8 +13,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/hashicorp/go-hclog"
 
@@ -38,12 +36,7 @@ func run() error {
 		},
 		Simulate: orderfiles.Simulate,
 	}
-	// `koppel-plugin-orderfiles debug` runs the plugin under your debugger and prints the
-	// KOPPEL_REATTACH_PLUGINS line for koppel (see docs/plugin-guide.md, "Debugging").
-	if len(os.Args) > 1 && os.Args[1] == "debug" {
-		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-		defer stop()
-		return plugin.ServeDebug(ctx, opts, plugin.DebugOpts{})
-	}
+	// plugin.Serve also answers `version`, `describe`, `simulate` and `debug` (run under a
+	// debugger; see docs/plugin-guide.md, "Debugging").
 	return plugin.Serve(opts)
 }

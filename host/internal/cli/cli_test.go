@@ -321,3 +321,19 @@ func TestStateBackupRestore(t *testing.T) {
 		t.Fatalf("stats: %d %s", code, out)
 	}
 }
+
+func TestPluginsNew(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "koppel-plugin-mijnshop")
+	code, out, errs := run(t, nil, "plugins", "new", "mijnshop", "--kind", "shop", "--dir", dir)
+	if code != 0 || !strings.Contains(out, "wrote") {
+		t.Fatalf("plugins new: %d\n%s\n%s", code, out, errs)
+	}
+	for _, f := range []string{"main.go", "go.mod"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
+			t.Fatalf("scaffold lacks %s: %v", f, err)
+		}
+	}
+	if code, _, _ := run(t, nil, "plugins", "new", "Bad Name", "--dir", filepath.Join(t.TempDir(), "x")); code != ExitUsage {
+		t.Fatalf("a bad plugin name: exit %d, want 2", code)
+	}
+}

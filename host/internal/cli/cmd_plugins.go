@@ -73,7 +73,7 @@ func (a *app) pluginsCommand() *cobra.Command {
 			return nil
 		},
 	}
-	cmd.AddCommand(lock)
+	cmd.AddCommand(lock, a.pluginsNewCommand())
 	return cmd
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/koppel-nl/koppel/host/internal/config"
 	"github.com/koppel-nl/koppel/host/internal/plugins"
 	"github.com/koppel-nl/koppel/sdk"
+	"github.com/koppel-nl/koppel/sdk/plugin"
 )
 
 // koppelBlock reads only the koppel block of the configuration (state_dir, plugin_dir, ...),
@@ -36,11 +37,23 @@ func inRange(outer, inner hcl.Range) bool {
 }
 
 // pluginManager returns a plugin manager for the configured plugin_dir. The caller closes it.
+// Plugins named in KOPPEL_REATTACH_PLUGINS (printed by `koppel-plugin-NAME debug`) are used
+// from their debug processes instead of being started.
 func (a *app) pluginManager(k config.KoppelBlock, allowUnlocked bool) *plugins.Manager {
+	log := a.logger()
+	var reattach map[string]plugin.ReattachInfo
+	if v, ok := a.env.Getenv(plugin.ReattachEnv); ok && v != "" {
+		r, err := plugin.ParseReattach(v)
+		if err != nil {
+			log.Warn("ignoring "+plugin.ReattachEnv, "error", err)
+		}
+		reattach = r
+	}
 	return plugins.NewManager(plugins.Options{
 		Dir:           k.PluginDir,
-		Logger:        a.logger().Named("plugin"),
+		Logger:        log.Named("plugin"),
 		AllowUnlocked: allowUnlocked,
+		Reattach:      reattach,
 	})
 }
 

@@ -56,6 +56,11 @@ type Options struct {
 	AllowUnlocked bool
 	// StartTimeout bounds starting one plugin (handshake and the Info call); zero means 30 s.
 	StartTimeout time.Duration
+	// Reattach names plugins already running in debug mode (plugin.ServeDebug, usually from
+	// the KOPPEL_REATTACH_PLUGINS environment variable via plugin.ReattachFromEnv). The Manager
+	// connects to those processes instead of starting binaries from Dir, does not check them
+	// against the lock file (it logs a warning), and never stops or restarts them.
+	Reattach map[string]plugin.ReattachInfo
 }
 
 // Manager starts and supervises plugin processes: one process per plugin binary, shared by
@@ -343,7 +348,8 @@ func (m *Manager) bury(p *proc, r *running) {
 	r.stopWithin(5 * time.Second)
 	lived := time.Since(r.started)
 	exit := "stopped answering"
-	if st := r.cmd.ProcessState; st != nil {
+	if r.cmd != nil && r.cmd.ProcessState != nil {
+		st := r.cmd.ProcessState
 		exit = st.String()
 	}
 	p.mu.Lock()
@@ -382,6 +388,9 @@ func restartDelay(n int) time.Duration {
 // Called with p.sem held.
 func (m *Manager) start(p *proc) (*running, error) {
 	name := p.name
+	if ri, ok := m.opts.Reattach[name]; ok {
+		return m.startReattached(p, ri)
+	}
 	path := filepath.Join(m.dir, fileName(name, runtime.GOOS))
 	if _, err := os.Stat(path); err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
@@ -419,6 +428,27 @@ func (m *Manager) start(p *proc) (*running, error) {
 		return nil, &sdk.Error{Kind: sdk.KindRetryable, Err: err, Message: fmt.Sprintf("plugin %s: could not start %s: %v", name, path, err)}
 	}
 
+	return m.install(p, r, locked)
+}
+
+// startReattached connects to a plugin running in debug mode.
+func (m *Manager) startReattached(p *proc, ri plugin.ReattachInfo) (*running, error) {
+	m.logger.Warn("using a plugin in debug mode: it is not checked against the lock file", "plugin", p.name, "pid", ri.Pid, "address", ri.Address)
+	cfg, err := plugin.ReattachClientConfig(ri, plugin.ClientOptions{Logger: m.logger.Named(p.name), StartTimeout: m.startTimeout})
+	if err != nil {
+		return nil, &sdk.Error{Kind: sdk.KindConfig, Err: err, Message: fmt.Sprintf("plugin %s: %s: %v", p.name, plugin.ReattachEnv, err)}
+	}
+	r, err := m.connect(p.name, cfg, nil)
+	if err != nil {
+		return nil, &sdk.Error{Kind: sdk.KindRetryable, Err: err, Message: fmt.Sprintf("plugin %s: cannot reach the debug process at %s: %v", p.name, ri.Address, err)}
+	}
+	r.pid = ri.Pid
+	return m.install(p, r, false)
+}
+
+// install makes r the running process of p.
+func (m *Manager) install(p *proc, r *running, locked bool) (*running, error) {
+	name := p.name
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.closed {

@@ -41,12 +41,18 @@ type running struct {
 func (m *Manager) launch(name, path string, checksum []byte) (*running, error) {
 	cmd := exec.Command(path)
 	setProcAttr(cmd)
-	r := &running{cmd: cmd, started: time.Now()}
 	cfg := plugin.ClientConfig(cmd, plugin.ClientOptions{
 		Checksum:     checksum,
 		Logger:       m.logger.Named(name),
 		StartTimeout: m.startTimeout,
 	})
+	return m.connect(name, cfg, cmd)
+}
+
+// connect starts (or, for a debug plugin, reattaches) the go-plugin client of cfg and asks the
+// plugin for its Info. cmd is nil for a reattached plugin.
+func (m *Manager) connect(name string, cfg *goplugin.ClientConfig, cmd *exec.Cmd) (*running, error) {
+	r := &running{cmd: cmd, started: time.Now()}
 	cfg.GRPCDialOptions = append(cfg.GRPCDialOptions,
 		grpc.WithChainUnaryInterceptor(r.watchUnary),
 		grpc.WithChainStreamInterceptor(r.watchStream))
@@ -58,7 +64,7 @@ func (m *Manager) launch(name, path string, checksum []byte) (*running, error) {
 		return nil, err
 	}
 	r.remote = remote
-	if cmd.Process != nil {
+	if cmd != nil && cmd.Process != nil {
 		r.pid = cmd.Process.Pid
 	}
 	if rpc, err := client.Client(); err == nil {
@@ -77,7 +83,7 @@ func (m *Manager) launch(name, path string, checksum []byte) (*running, error) {
 	if info.Name != name {
 		r.stop()
 		return nil, &sdk.Error{Kind: sdk.KindConfig, Message: fmt.Sprintf(
-			"plugin %s: the binary %s says it is plugin %q; rename it to %s", name, cmd.Path, info.Name, fileName(info.Name, runtime.GOOS))}
+			"plugin %s: the process says it is plugin %q; rename its binary to %s", name, info.Name, fileName(info.Name, runtime.GOOS))}
 	}
 	if info.Kind != sdk.KindShop && info.Kind != sdk.KindLedger {
 		r.stop()
@@ -185,9 +191,10 @@ func (r *running) stopWithin(grace time.Duration) {
 	<-done
 }
 
-// kill sends SIGKILL (TerminateProcess on Windows) to the process.
+// kill sends SIGKILL (TerminateProcess on Windows) to the process. A reattached debug process
+// (no cmd) is never killed.
 func (r *running) kill() {
-	if r.cmd.Process != nil {
+	if r.cmd != nil && r.cmd.Process != nil {
 		_ = r.cmd.Process.Kill() // an error means it is already gone
 	}
 }
