@@ -1,0 +1,343 @@
+package serve
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/koppel-nl/koppel/sdk"
+)
+
+// Languages of the dashboard: Dutch (the default) and English.
+const (
+	langNL = "nl"
+	langEN = "en"
+	// langCookie remembers the choice made with ?lang=.
+	langCookie = "koppel_lang"
+)
+
+// messages holds every text of the dashboard per language. Keys missing in a language show as
+// "??key" (a test checks that both languages have the same keys).
+var messages = map[string]map[string]string{
+	langNL: {
+		"title":                           "Uitvoering",
+		"subtitle":                        "Koppeling webwinkel ↔ SnelStart",
+		"switch":                          "English",
+		"logout":                          "Afmelden",
+		"running":                         "Er loopt een taak; deze pagina ververst zichzelf.",
+		"no_profiles":                     "Er zijn geen profielen ingesteld.",
+		"profile":                         "Profiel",
+		"shop":                            "Webwinkel",
+		"ledger":                          "Boekhouding",
+		"tasks":                           "Taken",
+		"task":                            "Taak",
+		"interval":                        "Interval",
+		"on_demand":                       "alleen op verzoek",
+		"next_run":                        "Volgende uitvoering",
+		"last_result":                     "Laatste resultaat",
+		"run_now":                         "Nu uitvoeren",
+		"busy":                            "Bezig…",
+		"busy_since":                      "bezig sinds",
+		"no_tasks":                        "Geen taken ingesteld.",
+		"never":                           "nog niet",
+		"none":                            "—",
+		"runs":                            "Recente uitvoeringen",
+		"no_runs":                         "Nog geen uitvoeringen.",
+		"start":                           "Start",
+		"duration":                        "Duur",
+		"imported":                        "Geïmporteerd",
+		"already_present":                 "Al aanwezig",
+		"waiting":                         "Wachtend",
+		"failed":                          "Mislukt",
+		"skipped":                         "Overgeslagen",
+		"ledger_calls":                    "SnelStart-aanroepen",
+		"result":                          "Resultaat",
+		"orders":                          "Geïmporteerde orders",
+		"orders_hint":                     "Orders uit de recente uitvoeringen.",
+		"no_orders":                       "Nog geen geïmporteerde orders.",
+		"shop_number":                     "Ordernummer webwinkel",
+		"ledger_number":                   "SnelStart-ordernummer",
+		"customer":                        "Klant (relatiecode)",
+		"customer_name":                   "Naam",
+		"amount":                          "Bedrag incl. btw",
+		"status":                          "Status",
+		"when":                            "Moment",
+		"failed_orders":                   "Mislukte orders",
+		"no_failed":                       "Geen mislukte orders.",
+		"reason":                          "Reden",
+		"attempts":                        "Pogingen",
+		"last_failed":                     "Laatst mislukt",
+		"retry":                           "Opnieuw",
+		"plugins":                         "Plugins",
+		"no_plugins":                      "Er draaien geen plugins.",
+		"plugin":                          "Naam",
+		"kind":                            "Soort",
+		"version":                         "Versie",
+		"pid":                             "Proces",
+		"started":                         "Gestart",
+		"restarts":                        "Herstarts",
+		"login_title":                     "Aanmelden",
+		"login_text":                      "Deze koppeling is beveiligd. Vul de API-token in (koppel.api_token).",
+		"token":                           "API-token",
+		"login":                           "Aanmelden",
+		"login_wrong":                     "Die token klopt niet.",
+		"load_error":                      "Gegevens lezen mislukt: ",
+		"stopped":                         "gestopt",
+		"ago":                             "%s geleden",
+		"in":                              "over %s",
+		"now":                             "nu",
+		"articles_counts":                 "%d artikelen: %d nieuw, %d bijgewerkt",
+		"stock_counts":                    "voorraad: %d geschreven, %d ongewijzigd",
+		"result.ok":                       "Gelukt",
+		"result.failed_items":             "Deels mislukt",
+		"result.error":                    "Fout",
+		"status.imported":                 "geïmporteerd",
+		"status.adopted":                  "geïmporteerd (overgenomen)",
+		"status.already_present":          "al aanwezig",
+		"status.failed":                   "geparkeerd",
+		"status.retrying":                 "wordt opnieuw geprobeerd",
+		"task.import_orders":              "Orders importeren",
+		"task.import_articles":            "Artikelen importeren",
+		"task.export_stock":               "Voorraad bijwerken",
+		"task.import_orders_export_stock": "Orders importeren en voorraad bijwerken",
+		"notice.run_started":              "%[1]s: taak %[2]s is gestart.",
+		"notice.run_busy":                 "%[1]s: taak %[2]s loopt al.",
+		"notice.run_not_found":            "%[1]s: taak %[2]s bestaat niet.",
+		"notice.run_failed":               "%[1]s: taak %[2]s kon niet worden gestart.",
+		"notice.retry_started":            "%[1]s: order %[3]s wordt opnieuw verwerkt.",
+		"notice.retry_busy":               "%[1]s: er loopt al een import; probeer het straks opnieuw.",
+		"notice.retry_not_found":          "%[1]s: order %[3]s staat niet (meer) bij de mislukte orders.",
+		"notice.retry_failed":             "%[1]s: order %[3]s kon niet opnieuw worden gestart.",
+		"notice.not_found":                "%[1]s bestaat niet.",
+		"notice.unavailable":              "Deze koppel kan dat hier niet uitvoeren.",
+		"footer":                          "koppel %s",
+	},
+	langEN: {
+		"title":                           "Execution",
+		"subtitle":                        "Webshop ↔ SnelStart link",
+		"switch":                          "Nederlands",
+		"logout":                          "Log out",
+		"running":                         "A task is running; this page refreshes itself.",
+		"no_profiles":                     "No profiles are configured.",
+		"profile":                         "Profile",
+		"shop":                            "Webshop",
+		"ledger":                          "Accounting",
+		"tasks":                           "Tasks",
+		"task":                            "Task",
+		"interval":                        "Interval",
+		"on_demand":                       "on demand only",
+		"next_run":                        "Next run",
+		"last_result":                     "Last result",
+		"run_now":                         "Run now",
+		"busy":                            "Running…",
+		"busy_since":                      "running since",
+		"no_tasks":                        "No tasks configured.",
+		"never":                           "not yet",
+		"none":                            "—",
+		"runs":                            "Recent runs",
+		"no_runs":                         "No runs yet.",
+		"start":                           "Start",
+		"duration":                        "Duration",
+		"imported":                        "Imported",
+		"already_present":                 "Already present",
+		"waiting":                         "Waiting",
+		"failed":                          "Failed",
+		"skipped":                         "Skipped",
+		"ledger_calls":                    "SnelStart calls",
+		"result":                          "Result",
+		"orders":                          "Imported orders",
+		"orders_hint":                     "Orders of the recent runs.",
+		"no_orders":                       "No imported orders yet.",
+		"shop_number":                     "Webshop order number",
+		"ledger_number":                   "SnelStart order number",
+		"customer":                        "Customer (relatiecode)",
+		"customer_name":                   "Name",
+		"amount":                          "Amount incl. VAT",
+		"status":                          "Status",
+		"when":                            "When",
+		"failed_orders":                   "Failed orders",
+		"no_failed":                       "No failed orders.",
+		"reason":                          "Reason",
+		"attempts":                        "Attempts",
+		"last_failed":                     "Last failed",
+		"retry":                           "Retry",
+		"plugins":                         "Plugins",
+		"no_plugins":                      "No plugins are running.",
+		"plugin":                          "Name",
+		"kind":                            "Kind",
+		"version":                         "Version",
+		"pid":                             "Process",
+		"started":                         "Started",
+		"restarts":                        "Restarts",
+		"login_title":                     "Log in",
+		"login_text":                      "This koppel is protected. Enter the API token (koppel.api_token).",
+		"token":                           "API token",
+		"login":                           "Log in",
+		"login_wrong":                     "That token is wrong.",
+		"load_error":                      "Reading the data failed: ",
+		"stopped":                         "stopped",
+		"ago":                             "%s ago",
+		"in":                              "in %s",
+		"now":                             "now",
+		"articles_counts":                 "%d articles: %d new, %d updated",
+		"stock_counts":                    "stock: %d written, %d unchanged",
+		"result.ok":                       "Succeeded",
+		"result.failed_items":             "Partly failed",
+		"result.error":                    "Error",
+		"status.imported":                 "imported",
+		"status.adopted":                  "imported (adopted)",
+		"status.already_present":          "already present",
+		"status.failed":                   "parked",
+		"status.retrying":                 "will be retried",
+		"task.import_orders":              "Import orders",
+		"task.import_articles":            "Import articles",
+		"task.export_stock":               "Update stock",
+		"task.import_orders_export_stock": "Import orders and update stock",
+		"notice.run_started":              "%[1]s: task %[2]s has started.",
+		"notice.run_busy":                 "%[1]s: task %[2]s is already running.",
+		"notice.run_not_found":            "%[1]s: task %[2]s does not exist.",
+		"notice.run_failed":               "%[1]s: task %[2]s could not be started.",
+		"notice.retry_started":            "%[1]s: order %[3]s is being processed again.",
+		"notice.retry_busy":               "%[1]s: an import is running; try again shortly.",
+		"notice.retry_not_found":          "%[1]s: order %[3]s is not (or no longer) among the failed orders.",
+		"notice.retry_failed":             "%[1]s: order %[3]s could not be retried.",
+		"notice.not_found":                "%[1]s does not exist.",
+		"notice.unavailable":              "This koppel cannot do that here.",
+		"footer":                          "koppel %s",
+	},
+}
+
+// pickLang returns the language of a request: ?lang= (remembered in a cookie), else the
+// cookie, else Dutch.
+func pickLang(w http.ResponseWriter, r *http.Request) string {
+	if l := r.URL.Query().Get("lang"); l == langNL || l == langEN {
+		http.SetCookie(w, &http.Cookie{Name: langCookie, Value: l, Path: "/", MaxAge: 365 * 24 * 3600, SameSite: http.SameSiteLaxMode})
+		return l
+	}
+	if c, err := r.Cookie(langCookie); err == nil && (c.Value == langNL || c.Value == langEN) {
+		return c.Value
+	}
+	return langNL
+}
+
+// tr is one language's texts and formats.
+type tr struct {
+	lang string
+	loc  *time.Location
+	now  time.Time
+}
+
+// Lang returns the language code ("nl" or "en").
+func (t tr) Lang() string { return t.lang }
+
+// Now returns the time the page was made.
+func (t tr) Now() time.Time { return t.now }
+
+// T returns the text of key, formatted with args when given.
+func (t tr) T(key string, args ...any) string {
+	m, ok := messages[t.lang][key]
+	if !ok {
+		return "??" + key
+	}
+	if len(args) > 0 {
+		return fmt.Sprintf(m, args...)
+	}
+	return m
+}
+
+// Time formats a time in the dashboard's zone; "—" for the zero time.
+func (t tr) Time(v time.Time) string {
+	if v.IsZero() {
+		return t.T("none")
+	}
+	v = v.In(t.loc)
+	if t.lang == langEN {
+		return v.Format("2006-01-02 15:04:05")
+	}
+	return v.Format("02-01-2006 15:04:05")
+}
+
+// Rel says how far a time is from now ("over 4 min", "3 min geleden").
+func (t tr) Rel(v time.Time) string {
+	if v.IsZero() {
+		return ""
+	}
+	d := v.Sub(t.now)
+	switch {
+	case d > time.Second:
+		return t.T("in", shortDuration(d))
+	case d < -time.Second:
+		return t.T("ago", shortDuration(-d))
+	}
+	return t.T("now")
+}
+
+// Dur formats a duration shortly ("1m5s", "850ms").
+func (t tr) Dur(d time.Duration) string { return shortDuration(d) }
+
+// Every formats a task interval; 0 is "on demand only".
+func (t tr) Every(d time.Duration) string {
+	if d <= 0 {
+		return t.T("on_demand")
+	}
+	return shortDuration(d)
+}
+
+// Money formats an amount with two decimals and thousands separators in the language's style:
+// € 1.234,50 in Dutch, €1,234.50 in English.
+func (t tr) Money(m *sdk.Money) string {
+	if m == nil {
+		return t.T("none")
+	}
+	s := m.StringFixed(2)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	intPart, frac, _ := strings.Cut(s, ".")
+	var b strings.Builder
+	thou, dec := ".", ","
+	if t.lang == langEN {
+		thou, dec = ",", "."
+	}
+	for i, c := range intPart {
+		if i > 0 && (len(intPart)-i)%3 == 0 {
+			b.WriteString(thou)
+		}
+		b.WriteRune(c)
+	}
+	sign := ""
+	if neg {
+		sign = "-"
+	}
+	if t.lang == langEN {
+		return sign + "€" + b.String() + dec + frac
+	}
+	return sign + "€ " + b.String() + dec + frac
+}
+
+// shortDuration rounds d for people: milliseconds under a second, seconds under a minute,
+// whole seconds under an hour, whole minutes above; without trailing zero units ("15m", "1h").
+func shortDuration(d time.Duration) string {
+	switch {
+	case d < 0:
+		d = -d
+	}
+	switch {
+	case d < time.Second:
+		return d.Round(time.Millisecond).String()
+	case d < time.Minute:
+		return d.Round(100 * time.Millisecond).String()
+	case d < time.Hour:
+		d = d.Round(time.Second)
+	default:
+		d = d.Round(time.Minute)
+	}
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = strings.TrimSuffix(s, "0m")
+	}
+	return s
+}
