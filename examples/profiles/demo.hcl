@@ -1,6 +1,7 @@
 # The demo: a WooCommerce shop (the simulator on 127.0.0.1:8702) linked to a SnelStart
-# administration (the B2B API simulator on 127.0.0.1:8701). `make demo` starts both simulators and
-# runs this profile; nothing here needs an account. The keys below are the simulators' public demo
+# administration (the B2B API simulator on 127.0.0.1:8701). `make demo` (= `koppel demo`) starts
+# both simulators on the addresses written below, runs every task of this profile once, prints the
+# execution overview and keeps the schedule running until Ctrl-C; nothing here needs an account. The keys below are the simulators' public demo
 # keys; in a real profile write env("...") or file("...") instead.
 
 koppel {
@@ -24,6 +25,7 @@ profile "demo" {
     subscription_key = "demo-subscription-key"
     base_url         = "http://127.0.0.1:8701/v2"
     auth_url         = "http://127.0.0.1:8701/b2b/token"
+    rate_limit       = 3000   # the simulator has no call budget; leave it out for a real administration (100/min)
   }
 
   orders {

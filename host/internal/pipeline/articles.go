@@ -174,6 +174,16 @@ func (r *run) lineArticle(ctx context.Context, rd *runData, n int, l sdk.OrderLi
 	}
 	created, err := r.p.ledger.CreateArticle(ctx, na)
 	if err != nil {
+		if classify(err) == classAbort || ctx.Err() != nil {
+			return nil, false, fmt.Errorf("create article %s: %w", sku, err)
+		}
+		// An earlier create whose answer was lost (a crash, a timeout) may have made it, and
+		// SnelStart then refuses the code as taken: look again before giving up.
+		delete(r.articles, k.mapKey())
+		if again, ferr := r.findArticle(ctx, k); ferr == nil && again != nil {
+			r.p.log.Info("the article already exists in SnelStart (an earlier create's answer was lost); using it", "code", sku)
+			return again, false, nil
+		}
 		return nil, false, fmt.Errorf("create article %s: %w", sku, err)
 	}
 	if created.ID == "" {

@@ -3,6 +3,8 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -247,15 +249,27 @@ func TestTransientFailureParkedEventually(t *testing.T) {
 	mustReason(t, out, "gave up after 4 attempts")
 }
 
-// The double-import guard probes once per run and becomes strict when the probe hits.
-func TestGuardProbeAndStrict(t *testing.T) {
+// The double-import guard looks up the references of a batch of orders with one call, and
+// after a loss of state every order is found, none duplicated.
+func TestGuardBatched(t *testing.T) {
 	e := newEnv(t)
-	for i, id := range []string{"1", "2", "3"} {
-		e.shop.put(mkOrder(id, true, []ln{coffee}, func(o *sdk.Order) { o.ModifiedAt = day.Add(time.Duration(i) * time.Minute) }))
+	for i := 0; i < 60; i++ {
+		e.shop.put(mkOrder(fmt.Sprintf("%03d", i), true, []ln{coffee}, func(o *sdk.Order) { o.ModifiedAt = day.Add(time.Duration(i) * time.Minute) }))
 	}
 	res := e.run()
-	if res.CallsByMethod["FindSalesOrders"] != 1 || res.Imported != 3 {
-		t.Fatalf("calls %v", res.CallsByMethod)
+	if res.CallsByMethod["FindSalesOrders"] != 3 || res.Imported != 60 {
+		t.Fatalf("calls %v, imported %d", res.CallsByMethod, res.Imported)
+	}
+	var sizes []int
+	for _, q := range e.ledger.finds {
+		sizes = append(sizes, len(q.References))
+	}
+	if !slices.Equal(sizes, []int{25, 25, 10}) {
+		t.Fatalf("references per look-up = %v, want [25 25 10]", sizes)
+	}
+	// A run with nothing new makes no look-up.
+	if again := e.run(); again.LedgerCalls != 0 {
+		t.Fatalf("a run with nothing to do made calls: %v", again.CallsByMethod)
 	}
 	// State lost (e.g. restored from an old backup): every order is found, none duplicated.
 	e2 := newEnv(t)
@@ -263,8 +277,55 @@ func TestGuardProbeAndStrict(t *testing.T) {
 	e2.shop = e.shop
 	e2.p = New(Options{Profile: e2.prof, Shop: e2.shop, Ledger: e2.ledger, Store: e2.store, Clock: func() time.Time { return e2.now }})
 	res = e2.run()
-	if res.AlreadyPresent != 3 || len(e.ledger.orders) != 3 || res.CallsByMethod["CreateSalesOrder"] != 0 {
-		t.Fatalf("after state loss: %+v, calls %v", res, res.CallsByMethod)
+	if res.AlreadyPresent != 60 || len(e.ledger.orders) != 60 || res.CallsByMethod["CreateSalesOrder"] != 0 || res.CallsByMethod["FindSalesOrders"] != 3 {
+		t.Fatalf("after state loss: already present %d, orders %d, calls %v", res.AlreadyPresent, len(e.ledger.orders), res.CallsByMethod)
+	}
+	rec, ok, err := GetOrderRecord(t.Context(), e2.store, "shop1", "007")
+	if err != nil || !ok || rec.Status != StatusAlreadyPresent || rec.LedgerNumber != 5008 {
+		t.Fatalf("record of order 007 = %+v %v %v, want already present as 5008", rec, ok, err)
+	}
+}
+
+// An order SnelStart already has (booked by hand with the same betalingskenmerk) among new
+// ones is recorded with the existing number; the others are created.
+func TestGuardFindsOneOfABatch(t *testing.T) {
+	e := newEnv(t)
+	for i, id := range []string{"1", "2", "3"} {
+		e.shop.put(mkOrder(id, true, []ln{coffee}, func(o *sdk.Order) { o.ModifiedAt = day.Add(time.Duration(i) * time.Minute) }))
+	}
+	cust := e.ledger.addRelatie(sdk.Relatie{Name: "Handmatig"})
+	e.ledger.orders = append(e.ledger.orders, sdk.SalesOrder{ID: "so-hand", Number: 4711, CustomerID: cust.ID, PaymentReference: "102", TotalIncl: d("10.90")})
+	res := e.run()
+	if res.Imported != 2 || res.AlreadyPresent != 1 || res.CallsByMethod["FindSalesOrders"] != 1 {
+		t.Fatalf("result %+v, calls %v", res, res.CallsByMethod)
+	}
+	mustStatus(t, res.Orders[1], StatusAlreadyPresent)
+	if res.Orders[1].LedgerNumber != 4711 {
+		t.Fatalf("already present as %d, want 4711", res.Orders[1].LedgerNumber)
+	}
+}
+
+// A guard look-up that fails transiently creates nothing unguarded: the orders are retried.
+// payment_reference = false switches the guard (and its look-ups) off.
+func TestGuardLookupFailsAndGuardOff(t *testing.T) {
+	e := newEnv(t)
+	e.ledger.failFind = &sdk.Error{Kind: sdk.KindRetryable, Message: "503"}
+	for i, id := range []string{"1", "2", "3", "4"} {
+		e.shop.put(mkOrder(id, true, []ln{coffee}, func(o *sdk.Order) { o.ModifiedAt = day.Add(time.Duration(i) * time.Minute) }))
+	}
+	res := e.run()
+	if res.Imported != 0 || res.Retrying != 3 || len(e.ledger.orders) != 0 || res.Stopped == "" {
+		t.Fatalf("with a failing look-up: %+v", res)
+	}
+	e.ledger.failFind = nil
+	if res = e.run(); res.Imported != 4 || len(e.ledger.orders) != 4 {
+		t.Fatalf("after the look-up recovered: %+v", res)
+	}
+
+	off := newEnv(t, func(p *config.Profile) { p.Orders.PaymentReference = false })
+	off.shop.put(plain("1"))
+	if res := off.run(); res.Imported != 1 || res.CallsByMethod["FindSalesOrders"] != 0 {
+		t.Fatalf("payment_reference off: %+v %v", res, res.CallsByMethod)
 	}
 }
 

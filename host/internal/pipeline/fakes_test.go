@@ -45,6 +45,8 @@ type fakeLedger struct {
 	creates    int
 	// failFind, when set, fails FindSalesOrders.
 	failFind error
+	// finds records every FindSalesOrders query.
+	finds []sdk.SalesOrderQuery
 }
 
 var _ sdk.Ledger = (*fakeLedger)(nil)
@@ -408,6 +410,7 @@ func (l *fakeLedger) CreateSalesOrder(_ context.Context, so sdk.SalesOrder) (sdk
 func (l *fakeLedger) FindSalesOrders(_ context.Context, q sdk.SalesOrderQuery) ([]sdk.SalesOrder, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	l.finds = append(l.finds, q)
 	if l.failFind != nil {
 		return nil, l.failFind
 	}
@@ -415,6 +418,9 @@ func (l *fakeLedger) FindSalesOrders(_ context.Context, q sdk.SalesOrderQuery) (
 	for i := len(l.orders) - 1; i >= 0; i-- {
 		o := l.orders[i]
 		if q.Reference != "" && o.PaymentReference != q.Reference && o.OrderReference != q.Reference {
+			continue
+		}
+		if len(q.References) > 0 && !slices.Contains(q.References, o.PaymentReference) && !slices.Contains(q.References, o.OrderReference) {
 			continue
 		}
 		if q.CustomerID != "" && o.CustomerID != q.CustomerID {

@@ -35,9 +35,12 @@ type run struct {
 	templates       map[string]string
 	seen            map[string]bool
 
-	// guardProbed / guardStrict: see guard.
-	guardProbed bool
-	guardStrict bool
+	// batch holds listed orders not yet handled (see enqueue); guard* hold the double-import
+	// guard's look-up for the batch being handled.
+	batch        []pendingOrder
+	guardChecked map[string]bool
+	guardFound   map[string]sdk.SalesOrder
+	guardErr     map[string]error
 
 	res          RunResult
 	callsBefore  int64
@@ -84,9 +87,13 @@ func (p *Pipeline) ImportOrders(ctx context.Context) (RunResult, error) {
 	q := sdk.OrderQuery{Since: p.prof.Orders.Since, Cursor: cur.Cursor, Statuses: p.prof.Orders.Statuses}
 	var yieldErr error
 	err = p.shop.ListOrders(ctx, q, func(it sdk.OrderItem) error {
-		yieldErr = r.handle(ctx, it.Order, it.Cursor)
+		yieldErr = r.enqueue(ctx, it.Order, it.Cursor)
 		return yieldErr
 	})
+	// The orders listed before the listing ended (or failed) are still handled.
+	if yieldErr == nil {
+		yieldErr = r.flush(ctx)
+	}
 	err = listingError(err, yieldErr, "list the shop's orders")
 	if ferr := r.flushCursor(ctx); ferr != nil && err == nil {
 		err = ferr
@@ -115,9 +122,12 @@ func (p *Pipeline) Retry(ctx context.Context, shopIDs []string) (RunResult, erro
 	}
 	var yieldErr error
 	err = p.shop.ListOrders(ctx, sdk.OrderQuery{IDs: ids}, func(it sdk.OrderItem) error {
-		yieldErr = r.handle(ctx, it.Order, "")
+		yieldErr = r.enqueue(ctx, it.Order, "")
 		return yieldErr
 	})
+	if yieldErr == nil {
+		yieldErr = r.flush(ctx)
+	}
 	err = listingError(err, yieldErr, "fetch orders "+strings.Join(ids, ", ")+" from the shop")
 	if err == nil {
 		for _, id := range ids {
@@ -192,6 +202,112 @@ func (r *run) renewLock(ctx context.Context) error {
 	r.renewedAt = r.p.now()
 	if err := r.p.store.RenewLock(ctx, r.p.profile, TaskImportOrders, r.p.lockOwner(), lockTTL); err != nil {
 		return fmt.Errorf("%w: import_orders lock lost: %v", errAbort, err)
+	}
+	return nil
+}
+
+// pendingOrder is a listed order waiting in the run's batch.
+type pendingOrder struct {
+	order  sdk.Order
+	cursor string
+}
+
+// DefaultGuardBatch is how many listed orders share one double-import guard look-up.
+const DefaultGuardBatch = 25
+
+// enqueue adds a listed order to the batch and handles the batch when it is full. It returns an
+// error only to stop the listing.
+func (r *run) enqueue(ctx context.Context, o sdk.Order, cursor string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	r.batch = append(r.batch, pendingOrder{order: o, cursor: cursor})
+	n := r.p.opts.GuardBatch
+	if n <= 0 {
+		n = DefaultGuardBatch
+	}
+	if len(r.batch) >= n {
+		return r.flush(ctx)
+	}
+	return nil
+}
+
+// flush handles the batched orders in listing order, after one double-import guard look-up for
+// those of them that are about to be created.
+func (r *run) flush(ctx context.Context) error {
+	items := r.batch
+	r.batch = nil
+	if len(items) == 0 {
+		return nil
+	}
+	if err := r.prepareGuard(ctx, items); err != nil {
+		return err
+	}
+	for _, it := range items {
+		if err := r.handle(ctx, it.order, it.cursor); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// prepareGuard implements the double-import guard of orders.payment_reference for a batch: the
+// references of the orders about to be created (not done, not waiting, not skipped, not parked,
+// no unfinished create of their own) are looked up in the ledger with one FindSalesOrders call
+// (SalesOrderQuery.References). guard then answers from that look-up. A failed look-up is
+// recorded per reference, so those orders fail transiently (nothing is created unguarded); only
+// a failure that ends the run (credentials, configuration) is returned.
+func (r *run) prepareGuard(ctx context.Context, items []pendingOrder) error {
+	r.guardChecked, r.guardFound, r.guardErr = map[string]bool{}, map[string]sdk.SalesOrder{}, map[string]error{}
+	if !r.p.prof.Orders.PaymentReference {
+		return nil
+	}
+	var refs []string
+	inBatch := map[string]bool{}
+	for _, it := range items {
+		o := it.order
+		if r.seen[o.ID] || inBatch[o.ID] {
+			continue
+		}
+		inBatch[o.ID] = true
+		_, decided, _, _, err := r.screen(ctx, o)
+		if err != nil {
+			return err
+		}
+		if decided {
+			continue
+		}
+		if _, hasIntent, err := state.Get[IntentRecord](ctx, r.p.store, state.IntentKey(r.p.profile, o.ID)); err != nil {
+			return fmt.Errorf("%w: read intent: %v", errAbort, err)
+		} else if hasIntent {
+			continue // the unfinished create is resolved by its own look-up
+		}
+		ref := r.p.reference(o)
+		if !slices.Contains(refs, ref) {
+			refs = append(refs, ref)
+		}
+	}
+	if len(refs) == 0 {
+		return nil
+	}
+	found, err := r.p.ledger.FindSalesOrders(ctx, sdk.SalesOrderQuery{References: refs})
+	if err != nil {
+		if classify(err) == classAbort {
+			return fmt.Errorf("%w: look up %d references (double-import guard): %v", errAbort, len(refs), err)
+		}
+		for _, ref := range refs {
+			r.guardErr[ref] = fmt.Errorf("look up sales order %q (double-import guard): %w", ref, err)
+		}
+		return nil
+	}
+	for _, ref := range refs {
+		r.guardChecked[ref] = true
+		if so, ok := pickByReference(found, ref); ok {
+			r.guardFound[ref] = so
+		}
+	}
+	if len(r.guardFound) > 0 {
+		r.p.log.Warn("SnelStart already has sales orders koppel has no record of; they are recorded, not created again", "count", len(r.guardFound))
 	}
 	return nil
 }
@@ -325,6 +441,7 @@ func (r *run) finish(ctx context.Context, runErr error) (RunResult, error) {
 	if err := state.Put(wctx, r.p.store, state.RunKey(r.p.profile, r.res.Start), rec); err != nil && runErr == nil {
 		runErr = fmt.Errorf("record the run: %w", err)
 	}
+	r.p.pruneRuns(wctx)
 	r.p.log.Info("import_orders run finished", "task", r.task, "imported", r.res.Imported, "already_present", r.res.AlreadyPresent,
 		"waiting", r.res.Waiting, "failed", r.res.Failed, "retrying", r.res.Retrying, "skipped", r.res.Skipped,
 		"ledger_calls", r.res.LedgerCalls, "duration", r.res.Duration)
@@ -332,6 +449,27 @@ func (r *run) finish(ctx context.Context, runErr error) (RunResult, error) {
 		runErr = unwrapAbort(runErr)
 	}
 	return r.res, runErr
+}
+
+// pruneRuns deletes the profile's run records older than Options.Retention (personal data
+// and history are not kept longer than the koppel block's retention_days). A failure is logged:
+// the next run tries again.
+func (p *Pipeline) pruneRuns(ctx context.Context) {
+	keep := p.opts.Retention
+	if keep == 0 {
+		keep = DefaultRetention
+	}
+	if keep < 0 {
+		return
+	}
+	n, err := p.store.DeleteOlder(ctx, state.NSRun.ProfilePrefix(p.profile), p.now().Add(-keep))
+	if err != nil {
+		p.log.Warn("removing old run records failed", "error", err)
+		return
+	}
+	if n > 0 {
+		p.log.Info("removed run records older than the retention period", "count", n, "retention", keep)
+	}
 }
 
 // unwrapAbort removes the internal errAbort marker from a run error's text, keeping the chain.
@@ -355,33 +493,9 @@ func (e *runError) Unwrap() error { return e.err }
 // stops the run.
 func (r *run) process(ctx context.Context, o sdk.Order) (OrderOutcome, bool, error) {
 	p := r.p
-	out := OrderOutcome{ShopID: o.ID, ShopNumber: o.Number}
-	if rec, ok, err := GetOrderRecord(ctx, p.store, p.profile, o.ID); err != nil {
-		return out, false, fmt.Errorf("%w: read order record: %v", errAbort, err)
-	} else if ok {
-		out.Status, out.LedgerOrderID, out.LedgerNumber, out.CustomerCode = StatusSkipped, rec.LedgerOrderID, rec.LedgerNumber, rec.CustomerCode
-		out.Reason = fmt.Sprintf("already imported as SnelStart sales order %d", rec.LedgerNumber)
-		return out, true, nil
-	}
-	since := p.prof.Orders.Since
-	if !since.IsZero() && !o.CreatedAt.IsZero() && o.CreatedAt.Before(since) {
-		out.Status = StatusSkipped
-		out.Reason = fmt.Sprintf("created %s, before orders.since %s", o.CreatedAt.Format(time.RFC3339), since.Format(time.RFC3339))
-		return out, true, nil
-	}
-	if sts := p.prof.Orders.Statuses; len(sts) > 0 && !slices.Contains(sts, o.Status) {
-		out.Status = StatusWaiting
-		out.Reason = fmt.Sprintf("shop status %q is not in orders.statuses", o.Status)
-		return out, true, nil
-	}
-	failed, wasFailed, err := GetFailedRecord(ctx, p.store, p.profile, o.ID)
-	if err != nil {
-		return out, false, fmt.Errorf("%w: read failure record: %v", errAbort, err)
-	}
-	if wasFailed && failed.Parked && !r.retry && !o.ModifiedAt.After(failed.ShopModifiedAt) {
-		out.Status = StatusSkipped
-		out.Reason = "parked after a failure, unchanged in the shop since: " + failed.Reason
-		return out, true, nil
+	out, decided, failed, wasFailed, err := r.screen(ctx, o)
+	if err != nil || decided {
+		return out, decided, err
 	}
 	if r.rd == nil {
 		rd, err := p.loadRunData(ctx)
@@ -457,6 +571,42 @@ func (r *run) process(ctx context.Context, o sdk.Order) (OrderOutcome, bool, err
 		}
 	}
 	return out, terminal, nil
+}
+
+// screen decides the orders that need no import: already done, created before orders.since,
+// waiting for a status, or parked and unchanged. decided is true for those (their outcome is
+// out; all are terminal). Otherwise it returns the order's failure record, if any.
+func (r *run) screen(ctx context.Context, o sdk.Order) (out OrderOutcome, decided bool, failed FailedRecord, wasFailed bool, err error) {
+	p := r.p
+	out = OrderOutcome{ShopID: o.ID, ShopNumber: o.Number}
+	if rec, ok, err := GetOrderRecord(ctx, p.store, p.profile, o.ID); err != nil {
+		return out, false, failed, false, fmt.Errorf("%w: read order record: %v", errAbort, err)
+	} else if ok {
+		out.Status, out.LedgerOrderID, out.LedgerNumber, out.CustomerCode = StatusSkipped, rec.LedgerOrderID, rec.LedgerNumber, rec.CustomerCode
+		out.Reason = fmt.Sprintf("already imported as SnelStart sales order %d", rec.LedgerNumber)
+		return out, true, failed, false, nil
+	}
+	since := p.prof.Orders.Since
+	if !since.IsZero() && !o.CreatedAt.IsZero() && o.CreatedAt.Before(since) {
+		out.Status = StatusSkipped
+		out.Reason = fmt.Sprintf("created %s, before orders.since %s", o.CreatedAt.Format(time.RFC3339), since.Format(time.RFC3339))
+		return out, true, failed, false, nil
+	}
+	if sts := p.prof.Orders.Statuses; len(sts) > 0 && !slices.Contains(sts, o.Status) {
+		out.Status = StatusWaiting
+		out.Reason = fmt.Sprintf("shop status %q is not in orders.statuses", o.Status)
+		return out, true, failed, false, nil
+	}
+	failed, wasFailed, err = GetFailedRecord(ctx, p.store, p.profile, o.ID)
+	if err != nil {
+		return out, false, failed, false, fmt.Errorf("%w: read failure record: %v", errAbort, err)
+	}
+	if wasFailed && failed.Parked && !r.retry && !o.ModifiedAt.After(failed.ShopModifiedAt) {
+		out.Status = StatusSkipped
+		out.Reason = "parked after a failure, unchanged in the shop since: " + failed.Reason
+		return out, true, failed, wasFailed, nil
+	}
+	return out, false, failed, wasFailed, nil
 }
 
 // doneRecord is an OrderRecord plus the in-memory-only customer name.
@@ -563,28 +713,25 @@ func (r *run) importOne(ctx context.Context, o sdk.Order, w *warnings) (doneReco
 	return d, nil, err
 }
 
-// guard implements the double-import guard of orders.payment_reference: it asks the ledger for
-// a sales order with the reference before creating one. To keep a known order at one ledger call,
-// the guard probes the first order of each run; when SnelStart already has that one (state lost
-// or restored from an old backup, orders booked by another tool), it checks every further order
-// of the run. Options.StrictGuard checks every order.
+// guard answers the double-import guard of orders.payment_reference for one order about to be
+// created: whether SnelStart already has a sales order with ref. It uses the batch's look-up
+// (prepareGuard); a reference the batch did not look up is asked for on its own.
 func (r *run) guard(ctx context.Context, ref string) (sdk.SalesOrder, bool, error) {
 	if !r.p.prof.Orders.PaymentReference {
 		return sdk.SalesOrder{}, false, nil
 	}
-	if !r.p.opts.StrictGuard && !r.guardStrict && r.guardProbed {
-		return sdk.SalesOrder{}, false, nil
+	if err, ok := r.guardErr[ref]; ok {
+		return sdk.SalesOrder{}, false, err
 	}
-	r.guardProbed = true
+	if r.guardChecked[ref] {
+		so, ok := r.guardFound[ref]
+		return so, ok, nil
+	}
 	found, err := r.p.ledger.FindSalesOrders(ctx, sdk.SalesOrderQuery{Reference: ref})
 	if err != nil {
 		return sdk.SalesOrder{}, false, fmt.Errorf("look up sales order %q (double-import guard): %w", ref, err)
 	}
 	so, ok := pickByReference(found, ref)
-	if ok && !r.guardStrict {
-		r.guardStrict = true
-		r.p.log.Warn("SnelStart already has an order koppel has no record of; checking every order of this run", "reference", ref)
-	}
 	return so, ok, nil
 }
 

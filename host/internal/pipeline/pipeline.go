@@ -30,6 +30,15 @@
 // Customers and articles found once are remembered in the state store (map/<profile>/customer/…,
 // map/<profile>/article/…) so that an order of a known customer with known articles costs
 // exactly one ledger call (CreateSalesOrder). Reference data is fetched once per run.
+//
+// # Double-import guard
+//
+// With orders.payment_reference on, an order whose reference SnelStart already has (booked by
+// hand, by another tool, or by koppel before its state was lost) is not created again: it is
+// recorded as already present, with the existing SnelStart number. To keep that at a fraction
+// of a call per order, listed orders are buffered in batches (Options.GuardBatch, default 25)
+// and the references of those about to be created are looked up with one FindSalesOrders call
+// (SalesOrderQuery.References) per batch.
 package pipeline
 
 import (
@@ -45,6 +54,10 @@ import (
 
 // TaskImportOrders is the task name under which runs and the cursor are recorded.
 const TaskImportOrders = "import_orders"
+
+// DefaultRetention is how long run records are kept when Options.Retention is 0 (the koppel
+// block's retention_days default of 90).
+const DefaultRetention = 90 * 24 * time.Hour
 
 // TaskRetry is the task name of runs started by Retry.
 const TaskRetry = "retry"
@@ -66,17 +79,22 @@ type Options struct {
 	// Progress, when set, is called after every order a run handles (from the run's
 	// goroutine; it must not block for long).
 	Progress func(Progress)
-	// StrictGuard makes the double-import guard (orders.payment_reference) ask the ledger for
-	// every order's reference before creating it: one extra ledger call per order. By default
-	// the guard probes the first order of each run and switches to strict for the rest of the
-	// run when SnelStart already has that order (see the package documentation of guard).
+	// StrictGuard is kept for compatibility and ignored: the double-import guard
+	// (orders.payment_reference) now checks every order, in batches of GuardBatch.
 	StrictGuard bool
+	// GuardBatch is how many listed orders are buffered so that the double-import guard looks
+	// up all their references with one FindSalesOrders call; 0 means DefaultGuardBatch.
+	GuardBatch int
 	// ParkAfter is how many runs a transient failure may repeat (and for at least
 	// ParkAfterAge) before the order is parked like a permanent one; 0 means 10.
 	ParkAfter int
 	// ParkAfterAge is the minimum age of the first transient failure before ParkAfter applies;
 	// 0 means 24h.
 	ParkAfterAge time.Duration
+	// Retention is how long run records (run/<profile>/…) are kept: every run ends by deleting
+	// the profile's runs that started longer ago (koppel block retention_days). 0 means
+	// DefaultRetention; a negative value keeps them forever.
+	Retention time.Duration
 	// LockOwner identifies this process in the task lock; "" means a generated one.
 	LockOwner string
 	// NoLock skips taking the task lock (the caller holds it).

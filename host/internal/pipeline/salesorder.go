@@ -33,6 +33,10 @@ type plannedLine struct {
 	article    *ArticleMapRecord
 	articleKey string
 	kind       lineKind
+	// inclTotal and inclUnit are the shop's amounts including VAT of a priced line (signed as
+	// sent), so an order entered excluding VAT can be sent including VAT instead (see balance).
+	inclTotal *sdk.Money
+	inclUnit  sdk.Money
 }
 
 // reference is what koppel stamps on the sales order of a shop order.
@@ -175,7 +179,12 @@ func (r *run) productLines(ctx context.Context, rd *runData, o sdk.Order, w *war
 			sl.UnitPrice = &price
 		}
 		rate := l.TaxRate
-		out = append(out, plannedLine{line: sl, label: lineLabel(n, l), shopRate: &rate, article: art, articleKey: mk, kind: kindProduct})
+		pl := plannedLine{line: sl, label: lineLabel(n, l), shopRate: &rate, article: art, articleKey: mk, kind: kindProduct}
+		if sl.UnitPrice != nil {
+			incl := l.TotalIncl
+			pl.inclTotal, pl.inclUnit = &incl, l.UnitPriceIncl
+		}
+		out = append(out, pl)
 		if op.ProductOptions == config.OptionsSeparateLine || (op.ProductOptions == config.OptionsInLine && opts != "" && sl.Description == "") {
 			for _, opt := range l.Options {
 				zero := decimal.Zero
@@ -252,11 +261,13 @@ func (r *run) chargeLines(ctx context.Context, rd *runData, o sdk.Order) ([]plan
 					desc = joinNonEmpty(" ", desc, "("+part.rate.String()+"% btw)")
 					label += " at " + part.rate.String() + "%"
 				}
+				incl := part.incl.Mul(decimal.NewFromInt(g.sign)).Round(2)
 				out = append(out, plannedLine{
 					line: sdk.SalesOrderLine{ArticleID: art.ArticleID, Description: truncRunes(desc, maxLineText),
 						UnitPrice: &price, Quantity: decimal.NewFromInt(1)},
 					label: label, shopRate: part.rate, article: art,
 					articleKey: articleKey{value: g.code}.mapKey(), kind: kindCharge,
+					inclTotal: &incl, inclUnit: incl,
 				})
 			}
 		}

@@ -18,7 +18,11 @@ import (
 //   - in an order entered including VAT (shops with prices including VAT) the order total is
 //     then the sum of the lines, whatever SnelStart's VAT rounding: predicted exactly;
 //   - in an order entered excluding VAT the total depends on the VAT rounding; both models (per
-//     rate and per line) are computed and a shop total equal to either is accepted;
+//     rate and per line) are computed, and when they differ or a VAT amount falls on a half
+//     cent (so SnelStart's total would depend on its undocumented rounding or midpoint rule)
+//     the order is sent including VAT instead, each line at the
+//     shop's amount including VAT, which makes the total exact whatever SnelStart rounds;
+//     otherwise the prices are sent excluding VAT, as the shop has them;
 //   - the predicted total is compared with the shop's before the create: within
 //     orders.difference_tolerance nothing happens; a larger difference becomes a line on
 //     orders.difference_article, or, without one, refuses the order naming both totals;
@@ -65,6 +69,20 @@ func unitPriceFor(total, qty, shopUnit sdk.Money, unitRounded bool) sdk.Money {
 // under per-rate and per-line VAT rounding (equal for an order entered including VAT). ok is
 // false when a line's amount or VAT rate is not known beforehand (a price left to SnelStart).
 func predictTotals(rd *runData, date time.Time, inclVAT bool, lines []plannedLine) (perRate, perLine sdk.Money, ok bool) {
+	perRate, perLine, _, ok = predict(rd, date, inclVAT, lines)
+	return perRate, perLine, ok
+}
+
+// halfCent reports whether v lies exactly halfway between two cents, where the midpoint rule
+// (also undocumented for SnelStart) decides the rounding.
+func halfCent(v sdk.Money) bool {
+	x := v.Mul(decimal.NewFromInt(200))
+	return x.IsInteger() && !x.Mod(decimal.NewFromInt(2)).IsZero()
+}
+
+// predict is predictTotals that also reports whether a VAT amount falls on a half cent
+// (tie), so the total also depends on SnelStart's midpoint rule.
+func predict(rd *runData, date time.Time, inclVAT bool, lines []plannedLine) (perRate, perLine sdk.Money, tie, ok bool) {
 	byRate := map[string]sdk.Money{}
 	pcts := map[string]sdk.Money{}
 	sum := decimal.Zero
@@ -74,7 +92,7 @@ func predictTotals(rd *runData, date time.Time, inclVAT bool, lines []plannedLin
 			continue // text line, zero amount
 		}
 		if l.line.UnitPrice == nil {
-			return sum, sum, false
+			return sum, sum, false, false
 		}
 		amt := lineAmount(l.line.Quantity, *l.line.UnitPrice, rd.unitPriceRounded)
 		sum = sum.Add(amt)
@@ -82,25 +100,29 @@ func predictTotals(rd *runData, date time.Time, inclVAT bool, lines []plannedLin
 			continue
 		}
 		if l.article == nil {
-			return sum, sum, false
+			return sum, sum, false, false
 		}
 		_, pct, known := rd.vatOf(l.article.RevenueGroupID, date)
 		if !known {
-			return sum, sum, false
+			return sum, sum, false, false
 		}
 		k := pct.String()
 		byRate[k] = byRate[k].Add(amt)
 		pcts[k] = pct
-		perLine = perLine.Add(amt).Add(amt.Mul(pct).Div(decimal.NewFromInt(100)).Round(2))
+		vat := amt.Mul(pct).Div(decimal.NewFromInt(100))
+		tie = tie || halfCent(vat)
+		perLine = perLine.Add(amt).Add(vat.Round(2))
 	}
 	if inclVAT {
-		return sum, sum, true
+		return sum, sum, false, true
 	}
 	perRate = sum
 	for k, base := range byRate {
-		perRate = perRate.Add(base.Mul(pcts[k]).Div(decimal.NewFromInt(100)).Round(2))
+		vat := base.Mul(pcts[k]).Div(decimal.NewFromInt(100))
+		tie = tie || halfCent(vat)
+		perRate = perRate.Add(vat.Round(2))
 	}
-	return perRate, perLine, true
+	return perRate, perLine, tie, true
 }
 
 // balance compares the predicted SnelStart total with the shop's total and, beyond
@@ -111,7 +133,10 @@ func (r *run) balance(ctx context.Context, rd *runData, o sdk.Order, so *sdk.Sal
 	if op.Lines == config.LinesCodeAndQuantity {
 		return decimal.Zero, nil // prices come from SnelStart (price agreements): no prediction
 	}
-	perRate, perLine, ok := predictTotals(rd, o.CreatedAt, so.PricesIncludeVAT, *lines)
+	perRate, perLine, tie, ok := predict(rd, o.CreatedAt, so.PricesIncludeVAT, *lines)
+	if ok && !so.PricesIncludeVAT && (tie || !perRate.Equal(perLine)) && toInclusive(rd, so, *lines) {
+		perRate, perLine, ok = predictTotals(rd, o.CreatedAt, true, *lines)
+	}
 	if !ok {
 		w.add("the order total could not be predicted before creating the order (a VAT rate is unknown); it is compared afterwards")
 		return decimal.Zero, nil
@@ -146,6 +171,30 @@ func (r *run) balance(ctx context.Context, rd *runData, o sdk.Order, so *sdk.Sal
 	w.add("the shop's total %s differs from the sum of the lines %s; the difference of %s was booked on %s",
 		money(shop), money(perRate), money(d), op.DifferenceArticle)
 	return d, nil
+}
+
+// toInclusive switches an order entered excluding VAT to prices including VAT: every priced
+// line gets the unit price that reproduces the shop's line total including VAT. It does nothing
+// and returns false when a priced line lacks the shop's amount including VAT.
+func toInclusive(rd *runData, so *sdk.SalesOrder, lines []plannedLine) bool {
+	for _, l := range lines {
+		if l.line.UnitPrice != nil && l.inclTotal == nil {
+			return false
+		}
+	}
+	for i := range lines {
+		l := &lines[i]
+		if l.line.UnitPrice == nil {
+			continue
+		}
+		price := unitPriceFor(*l.inclTotal, l.line.Quantity, l.inclUnit, rd.unitPriceRounded)
+		if l.line.UnitPrice.IsZero() && l.inclTotal.IsZero() {
+			price = decimal.Zero
+		}
+		l.line.UnitPrice = &price
+	}
+	so.PricesIncludeVAT = true
+	return true
 }
 
 // verifyTotals compares SnelStart's total of the created order with the shop's; a difference

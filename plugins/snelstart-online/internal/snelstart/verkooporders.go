@@ -180,19 +180,27 @@ func (c *Connector) fromVerkooporder(v verkooporderIn) sdk.SalesOrder {
 // FindSalesOrders returns the sales orders matching q, most recent first (by date, then
 // number), at most q.Limit when set.
 //
-// With order_lookup "filter" SnelStart is asked with $filter (Betalingskenmerk eq '…' or
-// Orderreferentie eq '…'; or Relatie/Id eq guid'…'). With "scan" the orders modified within
-// order_scan_window are paged (ModifiedOn ge datetime'…'; all orders when the window is 0 or
-// SnelStart refuses that filter too) and matched locally. "auto" filters first and switches to
-// scanning for good when SnelStart refuses the filter (snelstart-totals.md §2: none of these
-// filters is documented for verkooporders). Every result is also checked locally.
+// q.Reference and q.References together form the set of references looked for: an order
+// matches when its betalingskenmerk or orderreferentie is one of them (the double-import
+// guard asks for a whole batch of orders in one call). With order_lookup "filter" SnelStart is
+// asked with $filter (Betalingskenmerk eq '…' or Orderreferentie eq '…' or …, split over
+// several requests so no URL grows beyond maxFilterLen; or Relatie/Id eq guid'…'). With "scan"
+// the orders modified within order_scan_window are paged (ModifiedOn ge datetime'…'; all
+// orders when the window is 0 or SnelStart refuses that filter too) and matched locally, once
+// for all references. "auto" filters first and switches to scanning for good when SnelStart
+// refuses the filter (snelstart-totals.md §2: none of these filters is documented for
+// verkooporders). Every result is also checked locally.
 func (c *Connector) FindSalesOrders(ctx context.Context, q sdk.SalesOrderQuery) ([]sdk.SalesOrder, error) {
-	q.Reference = strings.TrimSpace(q.Reference)
+	refs := referenceSet(q)
 	if q.CustomerID != "" && !validGUID(q.CustomerID) {
 		return nil, nil
 	}
+	want := make(map[string]bool, len(refs))
+	for _, r := range refs {
+		want[r] = true
+	}
 	match := func(v verkooporderIn) bool {
-		if q.Reference != "" && v.Betalingskenmerk != q.Reference && v.Orderreferentie != q.Reference {
+		if len(refs) > 0 && !want[v.Betalingskenmerk] && !want[v.Orderreferentie] {
 			return false
 		}
 		if q.CustomerID != "" && !strings.EqualFold(idOf(v.Relatie), q.CustomerID) {
@@ -200,31 +208,35 @@ func (c *Connector) FindSalesOrders(ctx context.Context, q sdk.SalesOrderQuery) 
 		}
 		return true
 	}
-	var filter string
+	var filters []string
 	switch {
-	case q.Reference != "":
-		filter = or(eqString("Betalingskenmerk", q.Reference), eqString("Orderreferentie", q.Reference))
+	case len(refs) > 0:
+		filters = referenceFilters(refs, maxFilterLen)
 	case q.CustomerID != "":
-		filter = eqGUID("Relatie/Id", q.CustomerID)
+		filters = []string{eqGUID("Relatie/Id", q.CustomerID)}
 	}
 
 	var found []verkooporderIn
 	scan := c.orderLookup == LookupScan || (c.orderLookup == LookupAuto && c.filterRefused.Load())
-	if !scan && filter != "" {
-		all, err := listAll[verkooporderIn](ctx, c.api, "/verkooporders", filter, pageDefault, "sales orders")
-		switch {
-		case err == nil:
+	if !scan && len(filters) > 0 {
+		seen := map[string]bool{}
+		for _, filter := range filters {
+			all, err := listAll[verkooporderIn](ctx, c.api, "/verkooporders", filter, pageDefault, "sales orders")
+			if err != nil {
+				if c.orderLookup == LookupAuto && filterRefused(err) {
+					c.filterRefused.Store(true)
+					c.log.Warn("SnelStart refused a $filter on verkooporders; looking sales orders up by scanning from now on", "error", err)
+					scan = true
+					break
+				}
+				return nil, err
+			}
 			for _, v := range all {
-				if match(v) {
+				if match(v) && !seen[v.ID] {
+					seen[v.ID] = true
 					found = append(found, v)
 				}
 			}
-		case c.orderLookup == LookupAuto && filterRefused(err):
-			c.filterRefused.Store(true)
-			c.log.Warn("SnelStart refused a $filter on verkooporders; looking sales orders up by scanning from now on", "error", err)
-			scan = true
-		default:
-			return nil, err
 		}
 	} else {
 		scan = true
@@ -259,6 +271,48 @@ func (c *Connector) FindSalesOrders(ctx context.Context, q sdk.SalesOrderQuery) 
 		out = append(out, c.fromVerkooporder(v))
 	}
 	return out, nil
+}
+
+// maxFilterLen caps the URL-encoded length of one reference $filter, so a request line stays
+// well below the 2,048-character query-string limit common in front of IIS.
+const maxFilterLen = 1600
+
+// referenceSet returns the trimmed, non-empty, distinct references of q (Reference first).
+func referenceSet(q sdk.SalesOrderQuery) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, r := range append([]string{q.Reference}, q.References...) {
+		r = strings.TrimSpace(r)
+		if r == "" || seen[r] {
+			continue
+		}
+		seen[r] = true
+		out = append(out, r)
+	}
+	return out
+}
+
+// referenceFilters builds `Betalingskenmerk eq 'r' or Orderreferentie eq 'r' or …` filters for
+// refs, as few as possible with each one's encoded length at most maxLen (a single reference
+// longer than that still gets a filter of its own).
+func referenceFilters(refs []string, maxLen int) []string {
+	var out []string
+	var cur []string
+	curLen := 0
+	for _, r := range refs {
+		clause := or(eqString("Betalingskenmerk", r), eqString("Orderreferentie", r))
+		n := len(escapeQueryValue(clause)) + len(escapeQueryValue(" or "))
+		if len(cur) > 0 && curLen+n > maxLen {
+			out = append(out, or(cur...))
+			cur, curLen = nil, 0
+		}
+		cur = append(cur, clause)
+		curLen += n
+	}
+	if len(cur) > 0 {
+		out = append(out, or(cur...))
+	}
+	return out
 }
 
 // filterRefused reports an error that means SnelStart did not accept a $filter (ALG-0104,

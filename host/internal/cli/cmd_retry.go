@@ -1,0 +1,77 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/koppel-nl/koppel/host/internal/pipeline"
+	"github.com/koppel-nl/koppel/host/internal/state"
+)
+
+func (a *app) retryCommand() *cobra.Command {
+	var allFailed, asJSON, noProgress bool
+	cmd := &cobra.Command{
+		Use:   "retry PROFILE [ORDER...]",
+		Short: "Import failed orders again now (by shop order number or id), or every failed order with --all-failed",
+		Long: `Import the given shop orders again now, with their current data from the shop (after the
+cause of a failure was fixed: the article created, the customer added, the order corrected).
+ORDER is the shop's order number as 'koppel orders --failed' shows it, or the shop's order id.
+Orders already imported are not imported again. Exit status 1 when an order failed again.`,
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			profile, orders := args[0], args[1:]
+			if allFailed == (len(orders) > 0) {
+				return usageErr("name the orders to retry, or use --all-failed (not both)")
+			}
+			ctx := cmd.Context()
+			bar := a.newProgress(pipeline.TaskRetry, asJSON || noProgress)
+			s, err := a.openSession(ctx, profile, bar.update, pipeline.TaskImportOrders)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			var tr pipeline.TaskRun
+			var runErr error
+			if allFailed {
+				tr.RunResult, runErr = s.pipe.RetryFailed(ctx)
+			} else {
+				ids, err := shopIDs(ctx, s.store, profile, orders)
+				if err != nil {
+					return err
+				}
+				tr.RunResult, runErr = s.pipe.Retry(ctx, ids)
+			}
+			bar.finish()
+			return a.reportRun(tr, runErr, asJSON)
+		},
+	}
+	cmd.Flags().BoolVar(&allFailed, "all-failed", false, "retry every failed order of the profile")
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the run's result as JSON")
+	cmd.Flags().BoolVar(&noProgress, "no-progress", false, "no progress bar, even on a terminal")
+	return cmd
+}
+
+// shopIDs maps what the user typed (shop order numbers or ids) to shop ids, using the failed
+// and done orders koppel knows; anything unknown is passed on as an id.
+func shopIDs(ctx context.Context, st *state.Store, profile string, args []string) ([]string, error) {
+	byNumber := map[string]string{}
+	err := pipeline.ListFailedRecords(ctx, st, profile, func(f pipeline.FailedRecord) error {
+		if f.ShopNumber != "" {
+			byNumber[f.ShopNumber] = f.ShopID
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, failedErr("%v", err)
+	}
+	ids := make([]string, 0, len(args))
+	for _, arg := range args {
+		if id, ok := byNumber[arg]; ok {
+			ids = append(ids, id)
+			continue
+		}
+		ids = append(ids, arg)
+	}
+	return ids, nil
+}

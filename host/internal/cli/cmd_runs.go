@@ -1,0 +1,122 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"text/tabwriter"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/koppel-nl/koppel/host/internal/pipeline"
+)
+
+// runRow is one run as `koppel runs --json` prints it: the run's counts without the per-order
+// outcomes.
+type runRow struct {
+	Profile        string           `json:"profile"`
+	Task           string           `json:"task"`
+	Start          time.Time        `json:"start"`
+	End            time.Time        `json:"end"`
+	Duration       time.Duration    `json:"duration"`
+	Imported       int              `json:"imported"`
+	AlreadyPresent int              `json:"already_present"`
+	Waiting        int              `json:"waiting"`
+	Failed         int              `json:"failed"`
+	Retrying       int              `json:"retrying"`
+	Skipped        int              `json:"skipped"`
+	LedgerCalls    int64            `json:"ledger_calls"`
+	CallsByMethod  map[string]int64 `json:"calls_by_method,omitempty"`
+	Stopped        string           `json:"stopped,omitempty"`
+	Error          string           `json:"error,omitempty"`
+	// Errors lists the failed and retried orders of the run with their reasons.
+	Errors []runError `json:"errors,omitempty"`
+}
+
+type runError struct {
+	Order  string `json:"order"`
+	Status string `json:"status"`
+	Reason string `json:"reason"`
+}
+
+func (a *app) runsCommand() *cobra.Command {
+	var asJSON bool
+	var limit int
+	cmd := &cobra.Command{
+		Use:   "runs [PROFILE]",
+		Short: "Execution overview: recent runs per task with their counts and errors",
+		Long: `Execution overview (tab Uitvoering): the recent runs of every profile (or of PROFILE), newest
+first, at most --limit per task, each with its start, duration, counts (imported, already
+present, waiting, failed, retrying, skipped), ledger calls and errors. Runs older than the koppel
+block's retention_days are removed by the runs themselves.`,
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			st, profiles, err := a.readStore(ctx)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if len(args) == 1 {
+				if err := a.checkProfileName(args[0], profiles); err != nil {
+					return err
+				}
+				profiles = args[:1]
+			}
+			var rows []runRow
+			for _, p := range profiles {
+				perTask := map[string]int{}
+				err := pipeline.ListRunRecords(ctx, st, p, 0, func(r pipeline.RunRecord) error {
+					if limit > 0 && perTask[r.Task] >= limit {
+						return nil
+					}
+					perTask[r.Task]++
+					rows = append(rows, toRunRow(r))
+					return nil
+				})
+				if err != nil {
+					return failedErr("%v", err)
+				}
+			}
+			if asJSON {
+				if rows == nil {
+					rows = []runRow{}
+				}
+				return json.NewEncoder(a.env.Stdout).Encode(rows)
+			}
+			if len(rows) == 0 {
+				fmt.Fprintln(a.env.Stdout, "no runs recorded yet")
+				return nil
+			}
+			tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
+			fmt.Fprintln(tw, "PROFILE\tTASK\tSTART\tDURATION\tIMPORTED\tPRESENT\tWAITING\tFAILED\tRETRYING\tSKIPPED\tLEDGER CALLS\tERROR")
+			for _, r := range rows {
+				msg := firstNonEmpty(r.Error, r.Stopped)
+				if msg == "" && len(r.Errors) > 0 {
+					msg = fmt.Sprintf("order %s: %s", r.Errors[0].Order, r.Errors[0].Reason)
+					if len(r.Errors) > 1 {
+						msg += fmt.Sprintf(" (+%d more)", len(r.Errors)-1)
+					}
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", r.Profile, r.Task, r.Start.Local().Format(time.DateTime),
+					r.Duration.Round(10*time.Millisecond), r.Imported, r.AlreadyPresent, r.Waiting, r.Failed, r.Retrying, r.Skipped, r.LedgerCalls, dash(msg))
+			}
+			return tw.Flush()
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "machine-readable output")
+	cmd.Flags().IntVar(&limit, "limit", 10, "most runs shown per task and profile (0 = all)")
+	return cmd
+}
+
+func toRunRow(r pipeline.RunRecord) runRow {
+	row := runRow{Profile: r.Profile, Task: r.Task, Start: r.Start, End: r.End, Duration: r.Duration, Imported: r.Imported,
+		AlreadyPresent: r.AlreadyPresent, Waiting: r.Waiting, Failed: r.Failed, Retrying: r.Retrying, Skipped: r.Skipped,
+		LedgerCalls: r.LedgerCalls, CallsByMethod: r.CallsByMethod, Stopped: r.Stopped, Error: r.Error}
+	for _, o := range r.Orders {
+		if o.Status == pipeline.StatusFailed || o.Status == pipeline.StatusRetrying {
+			row.Errors = append(row.Errors, runError{Order: firstNonEmpty(o.ShopNumber, o.ShopID), Status: string(o.Status), Reason: o.Reason})
+		}
+	}
+	return row
+}

@@ -1,0 +1,233 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/koppel-nl/koppel/host/internal/pipeline"
+)
+
+// Task names `koppel sync` accepts (spec/settings.md, task).
+var syncTasks = []string{"import_orders", "import_articles", "export_stock", "import_orders_export_stock"}
+
+func (a *app) syncCommand() *cobra.Command {
+	var asJSON, noProgress bool
+	cmd := &cobra.Command{
+		Use:   "sync PROFILE TASK",
+		Short: `Run one task of a profile now ("nu uitvoeren"): import_orders, import_articles, export_stock, import_orders_export_stock`,
+		Long: `Run one task of a profile now ("nu uitvoeren"), whether or not the profile schedules it.
+On a terminal a progress bar shows the orders handled; afterwards a summary lists what was
+imported, already present in SnelStart, waiting for a shop status, failed and retried, with
+the ledger calls made and the duration. Exit status 1 when an order failed (or must be retried),
+or when the task is already running.`,
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			profile, task := args[0], args[1]
+			if !contains(syncTasks, task) {
+				return usageErr("unknown task %q (tasks: %s)", task, strings.Join(syncTasks, ", "))
+			}
+			ctx := cmd.Context()
+			bar := a.newProgress(task, asJSON || noProgress)
+			locks := []string{task}
+			if task == pipeline.TaskImportOrdersExportStock {
+				locks = append(locks, pipeline.TaskImportOrders)
+			}
+			s, err := a.openSession(ctx, profile, bar.update, locks...)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			var tr pipeline.TaskRun
+			var runErr error
+			if task == pipeline.TaskImportOrders {
+				tr.RunResult, runErr = s.pipe.ImportOrders(ctx)
+			} else {
+				tr, runErr = s.pipe.RunTask(ctx, task)
+			}
+			bar.finish()
+			return a.reportRun(tr, runErr, asJSON)
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the run's result as JSON (no progress bar)")
+	cmd.Flags().BoolVar(&noProgress, "no-progress", false, "no progress bar, even on a terminal")
+	return cmd
+}
+
+// reportRun prints a run's summary (or its JSON) and turns its outcome into the exit status:
+// 1 when the run failed, when an order (article, stock level) failed or is to be retried, or
+// when the task was already running.
+func (a *app) reportRun(tr pipeline.TaskRun, runErr error, asJSON bool) error {
+	if runErr != nil && tr.Start.IsZero() {
+		// Nothing ran: the lock was taken, or the pipeline could not start.
+		if msg := lockedMessage(runErr); msg != "" {
+			return failedErr("%s", msg)
+		}
+		return failedErr("%v", runErr)
+	}
+	if asJSON {
+		out := struct {
+			pipeline.TaskRun
+			Error string `json:"error,omitempty"`
+		}{TaskRun: tr}
+		if runErr != nil {
+			out.Error = runErr.Error()
+		}
+		if err := json.NewEncoder(a.env.Stdout).Encode(out); err != nil {
+			return failedErr("write the result: %v", err)
+		}
+	} else {
+		printSummary(a.env.Stdout, tr)
+	}
+	switch {
+	case runErr != nil && errors.Is(runErr, context.Canceled):
+		return failedErr("interrupted; the next run continues where this one stopped")
+	case runErr != nil:
+		if msg := lockedMessage(runErr); msg != "" {
+			return failedErr("%s", msg)
+		}
+		return failedErr("the run stopped: %v", runErr)
+	case tr.FailedItems() > 0:
+		return silentExit(ExitFailed)
+	}
+	return nil
+}
+
+// printSummary writes the human summary of a run.
+func printSummary(w io.Writer, tr pipeline.TaskRun) {
+	res := tr.RunResult
+	seen := res.Seen()
+	unit := "orders"
+	if res.Task == pipeline.TaskImportArticles {
+		unit = "products"
+	}
+	secs := res.Duration.Seconds()
+	rate := ""
+	if secs > 0 && seen > 0 {
+		rate = fmt.Sprintf(" (%.1f %s/s)", float64(seen)/secs, unit)
+	}
+	fmt.Fprintf(w, "%s of profile %s: %d %s handled in %s%s\n", res.Task, res.Profile, seen, unit, res.Duration.Round(10*time.Millisecond), rate)
+	row := func(label string, n int) { fmt.Fprintf(w, "  %-16s %6d\n", label, n) }
+	row("imported", res.Imported)
+	row("already present", res.AlreadyPresent)
+	row("waiting", res.Waiting)
+	row("failed", res.Failed)
+	row("retrying", res.Retrying)
+	row("skipped", res.Skipped)
+	perOrder := ""
+	if res.Imported+res.AlreadyPresent > 0 {
+		perOrder = fmt.Sprintf(" (%.2f per order)", res.CallsPerOrder())
+	}
+	fmt.Fprintf(w, "  %-16s %6d%s\n", "ledger calls", res.LedgerCalls, perOrder)
+	fmt.Fprintf(w, "  %-16s %s\n", "duration", res.Duration.Round(time.Millisecond))
+	if a := tr.Articles; a != nil {
+		fmt.Fprintf(w, "  articles: %d listed, %d created, %d updated, %d linked, %d skipped, %d failed, %d retrying\n",
+			a.Listed, a.Created, a.Updated, a.Linked, a.Skipped, a.Failed, a.Retrying)
+	}
+	if st := tr.Stock; st != nil {
+		fmt.Fprintf(w, "  stock: %d articles (%d tracked), %d written, %d unchanged, %d not in the shop, %d refused, %d held back\n",
+			st.Articles, st.Tracked, st.Written, st.Unchanged, len(st.NotInShop)+st.NotInShopKnown, len(st.Failed)+st.FailedTruncated, len(st.HeldBack))
+		for _, f := range st.Failed {
+			fmt.Fprintf(w, "  stock refused for %s: %s\n", f.SKU, f.Reason)
+		}
+	}
+	if res.Stopped != "" {
+		fmt.Fprintf(w, "stopped early: %s\n", res.Stopped)
+	}
+	for _, st := range []pipeline.OutcomeStatus{pipeline.StatusFailed, pipeline.StatusRetrying} {
+		header := false
+		shown, more := 0, 0
+		for _, o := range res.Orders {
+			if o.Status != st {
+				continue
+			}
+			if shown >= maxListed {
+				more++
+				continue
+			}
+			shown++
+			if !header {
+				label := "failed (parked until the order changes or 'koppel retry')"
+				if st == pipeline.StatusRetrying {
+					label = "to be retried on the next run"
+				}
+				fmt.Fprintf(w, "%s:\n", label)
+				header = true
+			}
+			fmt.Fprintf(w, "  order %s: %s\n", firstNonEmpty(o.ShopNumber, o.ShopID), o.Reason)
+		}
+		if more > 0 {
+			fmt.Fprintf(w, "  ... and %d more ('koppel orders %s --failed' lists them all)\n", more, res.Profile)
+		}
+	}
+}
+
+// maxListed caps the failed and retried orders the summary names.
+const maxListed = 20
+
+// progress draws a progress bar on a terminal; its methods do nothing otherwise.
+type progress struct {
+	bar *progressbar.ProgressBar
+}
+
+// newProgress returns a progress bar on stdout when stdout is a terminal and off is false.
+func (a *app) newProgress(task string, off bool) *progress {
+	f, ok := a.env.Stdout.(*os.File)
+	if off || !ok || !term.IsTerminal(int(f.Fd())) {
+		return &progress{}
+	}
+	bar := progressbar.NewOptions(-1,
+		progressbar.OptionSetWriter(f),
+		progressbar.OptionSetDescription(task),
+		progressbar.OptionSetItsString("orders"),
+		progressbar.OptionShowIts(),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSpinnerType(14),
+		progressbar.OptionThrottle(100*time.Millisecond),
+		progressbar.OptionClearOnFinish(),
+	)
+	return &progress{bar: bar}
+}
+
+// update is the pipeline's Progress callback.
+func (p *progress) update(pr pipeline.Progress) {
+	if p.bar == nil {
+		return
+	}
+	p.bar.Describe(fmt.Sprintf("%s: %d imported, %d present, %d failed, %d ledger calls", pr.Task, pr.Imported, pr.AlreadyPresent, pr.Failed+pr.Retrying, pr.LedgerCalls))
+	_ = p.bar.Set(pr.Seen)
+}
+
+// finish removes the bar before the summary is printed.
+func (p *progress) finish() {
+	if p.bar != nil {
+		_ = p.bar.Finish()
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

@@ -1,0 +1,413 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/koppel-nl/koppel/host/internal/config"
+	"github.com/koppel-nl/koppel/host/internal/state"
+	"github.com/koppel-nl/koppel/sdk"
+	"github.com/shopspring/decimal"
+)
+
+// ArticleStatus is what import_articles did with one shop product.
+type ArticleStatus string
+
+// Article statuses.
+const (
+	// ArticleCreated: SnelStart had no article for the product; koppel created it.
+	ArticleCreated ArticleStatus = "created"
+	// ArticleUpdated: articles.mode = add_update and the description or price differed.
+	ArticleUpdated ArticleStatus = "updated"
+	// ArticleLinked: SnelStart already had the article; nothing to change.
+	ArticleLinked ArticleStatus = "linked"
+	// ArticleSkipped: nothing to do (no SKU, a variable parent, manual mode, inactive article).
+	ArticleSkipped ArticleStatus = "skipped"
+	// ArticleFailed: refused (by SnelStart or by a check of koppel); retried when the product
+	// changes in the shop.
+	ArticleFailed ArticleStatus = "failed"
+	// ArticleRetrying: a transient failure; the next run tries it again.
+	ArticleRetrying ArticleStatus = "retrying"
+)
+
+// ArticleOutcome is the result of one product in an import_articles run.
+type ArticleOutcome struct {
+	ProductID string        `json:"product_id"`
+	SKU       string        `json:"sku"`
+	Status    ArticleStatus `json:"status"`
+	// ArticleID is the SnelStart article (created, updated or linked).
+	ArticleID string `json:"article_id,omitempty"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+// ArticleSummary is what an import_articles run did.
+type ArticleSummary struct {
+	Listed   int `json:"listed"`
+	Created  int `json:"created"`
+	Updated  int `json:"updated"`
+	Linked   int `json:"linked"`
+	Skipped  int `json:"skipped"`
+	Failed   int `json:"failed"`
+	Retrying int `json:"retrying"`
+	// Items holds the outcome per product except linked ones, at most MaxRunOrders.
+	Items     []ArticleOutcome `json:"items,omitempty"`
+	Truncated bool             `json:"truncated,omitempty"`
+}
+
+// ImportArticles runs import_articles once: the shop's products changed since articles.since
+// (or since the stored cursor, cursor/<profile>/import_articles) become SnelStart articles per
+// articles.mode and code_field. A product is looked up first (by artikelcode or extra field),
+// so nothing is created twice; add creates what is missing in the omzetgroep of
+// articles.revenue_group_by_vat / revenue_group, add_update also brings description and price
+// (excluding VAT) up to date, manual only links what exists. Variations are imported, their
+// variable parent is not. The run takes the profile's import_articles lock and is recorded
+// under run/<profile>/<start>; the error is for what stops the whole run.
+func (p *Pipeline) ImportArticles(ctx context.Context) (RunResult, error) {
+	tr, err := p.importArticles(ctx)
+	return tr.RunResult, err
+}
+
+// articleRun is the state of one import_articles run.
+type articleRun struct {
+	p           *Pipeline
+	rd          *runData
+	sum         ArticleSummary
+	res         *RunResult
+	seen        map[string]bool
+	parents     map[string]bool
+	clean       bool
+	cursor      string
+	cursorDirty bool
+	transient   int
+}
+
+func (p *Pipeline) importArticles(ctx context.Context) (TaskRun, error) {
+	if err := p.validate(); err != nil {
+		return TaskRun{}, err
+	}
+	release, err := p.holdLock(ctx, TaskImportArticles)
+	if err != nil {
+		return TaskRun{}, err
+	}
+	defer release()
+	tc := p.startTask()
+	tr := TaskRun{RunResult: RunResult{Task: TaskImportArticles}}
+	r := &articleRun{p: p, res: &tr.RunResult, seen: map[string]bool{}, parents: map[string]bool{}, clean: true}
+	defer func() { tr.Articles = &r.sum }()
+	cur, _, err := state.Get[CursorRecord](ctx, p.store, state.CursorKey(p.profile, TaskImportArticles))
+	if err != nil {
+		tr.Articles = &r.sum
+		return p.finishTask(ctx, tc, tr, fmt.Errorf("read the import_articles cursor: %w", err))
+	}
+	r.cursor = cur.Cursor
+	var yieldErr error
+	err = p.shop.ListProducts(ctx, sdk.ProductQuery{Since: p.prof.Articles.Since, Cursor: cur.Cursor}, func(it sdk.ProductItem) error {
+		yieldErr = r.handle(ctx, it)
+		return yieldErr
+	})
+	err = listingError(err, yieldErr, "list the shop's products")
+	if ferr := r.flush(ctx); ferr != nil && err == nil {
+		err = ferr
+	}
+	tr.Articles = &r.sum
+	return p.finishTask(ctx, tc, tr, err)
+}
+
+func (r *articleRun) handle(ctx context.Context, it sdk.ProductItem) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	pr := it.Product
+	if pr.ParentID != "" {
+		r.parents[pr.ParentID] = true
+	}
+	key := pr.ID + "\x00" + pr.ParentID
+	if r.seen[key] {
+		r.advance(it.Cursor)
+		return nil
+	}
+	r.seen[key] = true
+	r.sum.Listed++
+	out, terminal, err := r.process(ctx, pr)
+	if err != nil {
+		return err
+	}
+	r.add(out)
+	if terminal {
+		r.advance(it.Cursor)
+		r.transient = 0
+	} else {
+		r.clean = false
+		r.transient++
+		if r.transient >= maxConsecutiveTransient {
+			r.res.Stopped = fmt.Sprintf("%d transient failures in a row; the next run continues from product %s", r.transient, pr.SKU)
+			return errStopRun
+		}
+	}
+	if r.sum.Listed%100 == 0 {
+		return r.flush(ctx)
+	}
+	return nil
+}
+
+func (r *articleRun) add(out ArticleOutcome) {
+	switch out.Status {
+	case ArticleCreated:
+		r.sum.Created++
+		r.res.Imported++
+	case ArticleUpdated:
+		r.sum.Updated++
+		r.res.Imported++
+	case ArticleLinked:
+		r.sum.Linked++
+		r.res.AlreadyPresent++
+		return // linked products are the bulk of a run: counted, not listed
+	case ArticleFailed:
+		r.sum.Failed++
+		r.res.Failed++
+	case ArticleRetrying:
+		r.sum.Retrying++
+		r.res.Retrying++
+	default:
+		r.sum.Skipped++
+		r.res.Skipped++
+	}
+	if len(r.sum.Items) >= MaxRunOrders {
+		r.sum.Truncated = true
+		return
+	}
+	r.sum.Items = append(r.sum.Items, out)
+}
+
+func (r *articleRun) advance(cursor string) {
+	if !r.clean || cursor == "" || cursor == r.cursor {
+		return
+	}
+	r.cursor, r.cursorDirty = cursor, true
+}
+
+func (r *articleRun) flush(ctx context.Context) error {
+	if !r.cursorDirty {
+		return nil
+	}
+	if err := state.Put(ctx, r.p.store, state.CursorKey(r.p.profile, TaskImportArticles), CursorRecord{Cursor: r.cursor, UpdatedAt: r.p.now()}); err != nil {
+		return fmt.Errorf("%w: store the import_articles cursor: %v", errAbort, err)
+	}
+	r.cursorDirty = false
+	return nil
+}
+
+// process handles one product and says whether the cursor may move past it. An error stops
+// the run.
+func (r *articleRun) process(ctx context.Context, pr sdk.Product) (ArticleOutcome, bool, error) {
+	p := r.p
+	sku := strings.TrimSpace(pr.SKU)
+	out := ArticleOutcome{ProductID: pr.ID, SKU: sku}
+	switch {
+	case r.parents[pr.ID] && pr.ParentID == "":
+		out.Status, out.Reason = ArticleSkipped, "a product with variations: its variations are imported as articles"
+		return out, true, nil
+	case sku == "":
+		out.Status, out.Reason = ArticleSkipped, fmt.Sprintf("product %q has no code (SKU)", pr.Name)
+		return out, true, nil
+	}
+	k := articleKey{value: sku}
+	if f, ok := p.prof.Articles.ExtraField(); ok {
+		k = articleKey{extraField: f, value: sku}
+	}
+	a, inactive, err := r.lookup(ctx, k)
+	if err == nil {
+		switch {
+		case a != nil && p.prof.Articles.Mode == config.ModeAddUpdate:
+			out, err = r.update(ctx, k, a, pr, out)
+		case a != nil:
+			out.Status, out.ArticleID = ArticleLinked, a.ID
+		case inactive:
+			out.Status, out.Reason = ArticleSkipped, fmt.Sprintf("SnelStart's article with %s is inactive (non-actief); koppel does not create a second one", k)
+		case p.prof.Articles.Mode == config.ModeManual:
+			out.Status, out.Reason = ArticleSkipped, fmt.Sprintf("SnelStart has no article with %s and articles.mode is \"manual\"", k)
+		default:
+			out, err = r.create(ctx, k, pr, out)
+		}
+	}
+	if err == nil {
+		return out, true, nil
+	}
+	switch classify(err) {
+	case classAbort:
+		return out, false, err
+	case classTransient:
+		if ctx.Err() != nil {
+			return out, false, ctx.Err()
+		}
+		out.Status, out.Reason = ArticleRetrying, reasonOf(err)
+		p.log.Warn("article import failed, retried on the next run", "sku", sku, "reason", out.Reason)
+		return out, false, nil
+	default:
+		out.Status, out.Reason = ArticleFailed, reasonOf(err)
+		p.log.Warn("article import refused", "sku", sku, "reason", out.Reason)
+		return out, true, nil
+	}
+}
+
+// lookup finds the active article for k in the ledger (always asked: the map may be stale and
+// a create must never be repeated). inactive reports an inactive article with that code.
+func (r *articleRun) lookup(ctx context.Context, k articleKey) (a *sdk.Article, inactive bool, err error) {
+	q := sdk.ArticleQuery{Code: k.value}
+	if k.extraField != "" {
+		q = sdk.ArticleQuery{ExtraField: k.extraField, ExtraValue: k.value}
+	}
+	found, err := r.p.ledger.FindArticles(ctx, q)
+	if err != nil {
+		return nil, false, fmt.Errorf("look up %s: %w", k, err)
+	}
+	for i := range found {
+		f := &found[i]
+		if f.ID == "" || (k.extraField == "" && f.Code != k.value) {
+			continue
+		}
+		if f.Inactive {
+			inactive = true
+			continue
+		}
+		return f, false, r.remember(ctx, k, *f)
+	}
+	return nil, inactive, nil
+}
+
+// remember writes the article to map/<profile>/article/<key>, the map import_orders reads.
+func (r *articleRun) remember(ctx context.Context, k articleKey, a sdk.Article) error {
+	rec := ArticleMapRecord{
+		ArticleID: a.ID, Code: a.Code, Description: a.Description, RevenueGroupID: a.RevenueGroupID,
+		SalesPrice: a.SalesPrice, Composite: a.Composite, Components: a.Components, Inactive: a.Inactive,
+		FetchedAt: r.p.now(),
+	}
+	if err := state.Put(ctx, r.p.store, state.MapKey(r.p.profile, state.MapArticle, k.mapKey()), rec); err != nil {
+		return fmt.Errorf("%w: remember article %s: %v", errAbort, a.Code, err)
+	}
+	return nil
+}
+
+func (r *articleRun) runData(ctx context.Context) (*runData, error) {
+	if r.rd != nil {
+		return r.rd, nil
+	}
+	rd, err := r.p.loadRunData(ctx)
+	if err != nil {
+		if classify(err) == classAbort {
+			return nil, err
+		}
+		return nil, fmt.Errorf("%w: %v", errAbort, err)
+	}
+	r.rd = rd
+	return rd, nil
+}
+
+// create makes the SnelStart article for a product SnelStart lacks.
+func (r *articleRun) create(ctx context.Context, k articleKey, pr sdk.Product, out ArticleOutcome) (ArticleOutcome, error) {
+	rd, err := r.runData(ctx)
+	if err != nil {
+		return out, err
+	}
+	var rate sdk.Money
+	if pr.TaxRate != nil {
+		rate = *pr.TaxRate
+	}
+	group, ok := rd.groupForRate(rate)
+	if pr.TaxRate == nil {
+		group, ok = rd.groupDefault, rd.groupDefault != ""
+	}
+	if !ok {
+		what := "the shop does not say the product's VAT rate"
+		if pr.TaxRate != nil {
+			what = fmt.Sprintf("no omzetgroep is set for %s%% VAT", rate)
+		}
+		return out, refusef("SnelStart has no article with %s and koppel cannot create it: %s; set articles.revenue_group (or revenue_group_by_vat), or create the article in SnelStart", k, what)
+	}
+	var w warnings
+	na := sdk.Article{
+		Code:           k.value,
+		Description:    w.cut(firstNonEmpty(pr.Name, k.value), maxLineText, "the description of new article "+k.value),
+		RevenueGroupID: group,
+		SalesPrice:     r.priceExcl(rd, pr, group),
+	}
+	if k.extraField != "" {
+		na.ExtraFields = map[string]string{k.extraField: k.value}
+	}
+	created, err := r.p.ledger.CreateArticle(ctx, na)
+	if err != nil {
+		return out, fmt.Errorf("create article %s: %w", k.value, err)
+	}
+	if created.ID == "" {
+		return out, fmt.Errorf("create article %s: the ledger returned no id", k.value)
+	}
+	if created.Code == "" {
+		created.Code, created.Description, created.RevenueGroupID, created.SalesPrice = na.Code, na.Description, na.RevenueGroupID, na.SalesPrice
+	}
+	if err := r.remember(ctx, k, created); err != nil {
+		return out, err
+	}
+	out.Status, out.ArticleID = ArticleCreated, created.ID
+	out.Reason = strings.Join(w, "; ")
+	return out, nil
+}
+
+// update applies add_update: description and price from the shop when they differ.
+func (r *articleRun) update(ctx context.Context, k articleKey, a *sdk.Article, pr sdk.Product, out ArticleOutcome) (ArticleOutcome, error) {
+	out.ArticleID = a.ID
+	desc := strings.TrimSpace(pr.Name)
+	var price sdk.Money
+	havePrice := !pr.Price.IsZero()
+	if havePrice {
+		rd, err := r.runData(ctx)
+		if err != nil {
+			return out, err
+		}
+		price = r.priceExcl(rd, pr, a.RevenueGroupID)
+	}
+	if desc == "" || utfLen(desc) > maxLineText {
+		desc = a.Description
+	}
+	if desc == a.Description && (!havePrice || price.Equal(a.SalesPrice)) {
+		out.Status = ArticleLinked
+		return out, nil
+	}
+	next := *a
+	next.Description = desc
+	if havePrice {
+		next.SalesPrice = price
+	}
+	upd, err := r.p.ledger.UpdateArticle(ctx, next)
+	if err != nil {
+		return out, fmt.Errorf("update article %s: %w", a.Code, err)
+	}
+	if upd.ID == "" {
+		upd = next
+	}
+	if err := r.remember(ctx, k, upd); err != nil {
+		return out, err
+	}
+	out.Status = ArticleUpdated
+	return out, nil
+}
+
+// priceExcl is the product's regular price excluding VAT (SnelStart's verkoopprijs), rounded
+// to 4 decimals. A price including VAT is divided by the shop's rate, or else by the rate of
+// the article's omzetgroep today.
+func (r *articleRun) priceExcl(rd *runData, pr sdk.Product, group string) sdk.Money {
+	if !pr.PriceIncludesTax {
+		return pr.Price.Round(4)
+	}
+	var rate sdk.Money
+	switch {
+	case pr.TaxRate != nil:
+		rate = *pr.TaxRate
+	default:
+		if _, pct, ok := rd.vatOf(group, r.p.now()); ok {
+			rate = pct
+		}
+	}
+	hundred := decimal.NewFromInt(100)
+	return pr.Price.Mul(hundred).Div(hundred.Add(rate)).Round(4)
+}
