@@ -145,6 +145,9 @@ func TestFormats(t *testing.T) {
 		{90 * time.Second, "1m30s"},
 		{time.Hour, "1h"},
 		{26*time.Hour + 30*time.Minute + 10*time.Second, "26h30m"},
+		{3*24*time.Hour + 4*time.Hour + 20*time.Minute, "3d4h"},
+		{632062 * time.Hour, "26335d22h"},
+		{5*24*time.Hour + 23*time.Hour + 40*time.Minute, "6d"},
 		{-2 * time.Minute, "2m"},
 	} {
 		if got := shortDuration(tc.d); got != tc.want {

@@ -3,6 +3,7 @@ package serve
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -329,6 +330,17 @@ func shortDuration(d time.Duration) string {
 		return d.Round(100 * time.Millisecond).String()
 	case d < time.Hour:
 		d = d.Round(time.Second)
+	case d >= 48*time.Hour:
+		// Days for far-away times ("over 3d4h"), not thousands of hours.
+		days := int(d / (24 * time.Hour))
+		hours := int((d % (24 * time.Hour)).Round(time.Hour) / time.Hour)
+		if hours == 24 {
+			days, hours = days+1, 0
+		}
+		if hours == 0 {
+			return strconv.Itoa(days) + "d"
+		}
+		return strconv.Itoa(days) + "d" + strconv.Itoa(hours) + "h"
 	default:
 		d = d.Round(time.Minute)
 	}
