@@ -143,8 +143,10 @@ func (s *Server) TouchOrder(id int64, status string) (Order, error) {
 }
 
 // AddProduct stores a product or variation as given. A zero ID, dates, Status ("publish"),
-// Type ("simple"), TaxStatus ("taxable"), Backorders ("no") or Slug are filled in; stock
-// status follows the quantity when stock is managed. It fails on a taken id or SKU, or a
+// Type ("simple"), TaxStatus ("taxable"), Backorders ("no") or Slug are filled in, and a
+// variation's empty TaxClass becomes "parent" ("Same as parent"; TaxClass "standard" is stored
+// as "", the standard class, as WooCommerce does); stock status follows the quantity when stock
+// is managed. It fails on a taken id or SKU, or a
 // variation whose parent is missing.
 func (s *Server) AddProduct(p Product) (Product, error) {
 	s.mu.Lock()
@@ -180,6 +182,12 @@ func (s *Server) AddProduct(p Product) (Product, error) {
 	}
 	if c.TaxStatus == "" {
 		c.TaxStatus = "taxable"
+	}
+	switch {
+	case c.TaxClass == "standard":
+		c.TaxClass = ""
+	case c.TaxClass == "" && c.Type == "variation":
+		c.TaxClass = "parent"
 	}
 	if c.Backorders == "" {
 		c.Backorders = "no"

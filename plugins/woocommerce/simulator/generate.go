@@ -49,19 +49,31 @@ type genCustomer struct {
 	id                                     int64
 	first, last, company, street, postcode string
 	city, country, email, phone            string
+	// emailAlt, when set, is the same address as the customer typed it on other orders
+	// (mixed case): used on every order with an odd id.
+	emailAlt string
+	// vat is the customer's VAT number (B2B), stored as order meta "vat_number" as EU VAT
+	// plugins do.
+	vat string
 }
 
+// genCustomers are the generator's customers: every order carries a billing e-mail (guests
+// too, as in WooCommerce); each customer orders several times in a generated set of a few dozen
+// orders; Anouk (a guest) types her e-mail in mixed case on some orders; Hoekstra Fietsen,
+// Janssens & Co and Weiß GmbH are businesses with a VAT number. Jan de Vries (customer 2,
+// jan.devries@example.nl, 3511 AB) is also relatie 1001 of the SnelStart simulator's
+// administration.
 var genCustomers = []genCustomer{
-	{0, "Zoë", "van der Berg", "Berg & Zn. B.V.", "Keizersgracht 123", "1015 CJ", "Amsterdam", "NL", "zoe@example.nl", "+31 20 123 4567"},
-	{2, "Jan", "de Vries", "", "Oudegracht 45", "3511 AB", "Utrecht", "NL", "jan.devries@example.nl", "06 12345678"},
-	{0, "Anouk", "Bakker", "", "Markt 8", "5611 EB", "Eindhoven", "NL", "anouk@example.nl", ""},
-	{3, "Sjoerd", "Hoekstra", "Hoekstra Fietsen V.O.F.", "Nieuwestad 77", "8911 CM", "Leeuwarden", "NL", "info@hoekstra.example", "058 2134567"},
-	{0, "Françoise", "Dubois", "", "Rue Haute 12", "1000", "Bruxelles", "BE", "francoise@example.be", "+32 2 123 45 67"},
-	{4, "Pieter", "Janssens", "Janssens & Co BV", "Meir 50", "2000", "Antwerpen", "BE", "pieter@janssens.example", "+32 3 987 65 43"},
-	{0, "Jürgen", "Müller", "", "Königstraße 5", "70173", "Stuttgart", "DE", "juergen.mueller@example.de", "+49 711 123456"},
-	{5, "Søren", "Weiß", "Weiß GmbH", "Straße des 17. Juni 100", "10623", "Berlin", "DE", "soren@weiss.example", ""},
-	{0, "Ömer", "Yılmaz", "", "Damrak 1", "1012 LG", "Amsterdam", "NL", "omer@example.nl", ""},
-	{6, "Marie-José", "Smit-Ruíz", "", "Grote Markt 3", "9711 LV", "Groningen", "NL", "mj.smit@example.nl", "050 3123456"},
+	{id: 0, first: "Zoë", last: "van der Berg", company: "Berg & Zn. B.V.", street: "Keizersgracht 123", postcode: "1015 CJ", city: "Amsterdam", country: "NL", email: "zoe@bergenzn.example.nl", phone: "+31 20 123 4567"},
+	{id: 2, first: "Jan", last: "de Vries", street: "Oudegracht 45", postcode: "3511 AB", city: "Utrecht", country: "NL", email: "jan.devries@example.nl", phone: "06 12345678"},
+	{id: 0, first: "Anouk", last: "Bakker", street: "Markt 8", postcode: "5611 EB", city: "Eindhoven", country: "NL", email: "anouk.bakker@example.nl", emailAlt: "Anouk.Bakker@Example.NL", phone: "040 2123456"},
+	{id: 3, first: "Sjoerd", last: "Hoekstra", company: "Hoekstra Fietsen V.O.F.", street: "Nieuwestad 77", postcode: "8911 CM", city: "Leeuwarden", country: "NL", email: "info@hoekstrafietsen.example.nl", phone: "058 2134567", vat: "NL123456782B01"},
+	{id: 0, first: "Françoise", last: "Dubois", street: "Rue Haute 12", postcode: "1000", city: "Bruxelles", country: "BE", email: "francoise.dubois@example.be", phone: "+32 2 123 45 67"},
+	{id: 4, first: "Pieter", last: "Janssens", company: "Janssens & Co BV", street: "Meir 50", postcode: "2000", city: "Antwerpen", country: "BE", email: "pieter@janssens-co.example.be", phone: "+32 3 987 65 43", vat: "BE0123456749"},
+	{id: 0, first: "Jürgen", last: "Müller", street: "Königstraße 5", postcode: "70173", city: "Stuttgart", country: "DE", email: "juergen.mueller@example.de", phone: "+49 711 123456"},
+	{id: 5, first: "Søren", last: "Weiß", company: "Weiß GmbH", street: "Straße des 17. Juni 100", postcode: "10623", city: "Berlin", country: "DE", email: "buchhaltung@weiss-gmbh.example.de", phone: "+49 30 1234567", vat: "DE123456789"},
+	{id: 0, first: "Ömer", last: "Yılmaz", street: "Damrak 1", postcode: "1012 LG", city: "Amsterdam", country: "NL", email: "omer.yilmaz@example.nl", phone: "06 98765432"},
+	{id: 6, first: "Marie-José", last: "Smit-Ruíz", street: "Grote Markt 3", postcode: "9711 LV", city: "Groningen", country: "NL", email: "mj.smit@example.nl", phone: "050 3123456"},
 }
 
 var genPayments = map[string][][2]string{
@@ -146,10 +158,16 @@ func (s *Server) GenerateOrders(n int) ([]Order, error) {
 	out := make([]Order, 0, n)
 	var prevModified time.Time
 	for i := 0; i < n; i++ {
-		in := s.genOrderInput(catalogue)
+		in, c := s.genOrderInput(catalogue)
 		o, e := s.createOrderLocked(in, false)
 		if e != nil {
 			return out, fmt.Errorf("simulator: generate order %d: %w", i, e)
+		}
+		// The billing e-mail and phone are set on the stored order itself: real orders always
+		// carry an e-mail, guests' too.
+		o.Billing.Email, o.Billing.Phone = c.email, c.phone
+		if c.emailAlt != "" && o.ID%2 == 1 {
+			o.Billing.Email = c.emailAlt
 		}
 		created := now.Add(-time.Duration(offsets[i]) * time.Second)
 		modified := created.Add(time.Duration(s.rnd.Int63n(48*3600)) * time.Second)
@@ -186,8 +204,9 @@ func (s *Server) GenerateOrders(n int) ([]Order, error) {
 
 func (s *Server) pick(n int) int { return s.rnd.Intn(n) }
 
-// genOrderInput builds one POST /orders body; the caller holds mu.
-func (s *Server) genOrderInput(catalogue []*Product) *orderInput {
+// genOrderInput builds one POST /orders body and returns it with its customer; the caller
+// holds mu.
+func (s *Server) genOrderInput(catalogue []*Product) (*orderInput, genCustomer) {
 	c := genCustomers[s.pick(len(genCustomers))]
 	in := &orderInput{}
 	addr := &addressInput{FirstName: js(c.first), LastName: js(c.last), Company: js(c.company), Address1: js(c.street),
@@ -204,6 +223,10 @@ func (s *Server) genOrderInput(catalogue []*Product) *orderInput {
 	in.MetaData = []metaInput{
 		{Key: js("is_vat_exempt"), Value: json.RawMessage(`"no"`)},
 		{Key: js("_wc_order_attribution_source_type"), Value: json.RawMessage(`"typein"`)},
+	}
+	if c.vat != "" {
+		v, _ := json.Marshal(c.vat)
+		in.MetaData = append(in.MetaData, metaInput{Key: js("vat_number"), Value: v})
 	}
 	nLines := 1 + s.pick(4)
 	used := map[int64]bool{}
@@ -258,5 +281,5 @@ func (s *Server) genOrderInput(catalogue []*Product) *orderInput {
 	if s.pick(6) == 0 {
 		in.CustomerNote = js("Graag bellen vóór bezorging")
 	}
-	return in
+	return in, c
 }

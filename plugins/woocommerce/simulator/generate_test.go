@@ -312,3 +312,67 @@ func BenchmarkListOrdersPage(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.N)*100/time.Since(start).Seconds(), "orders/s")
 }
+
+// TestGeneratedOrdersCarryCustomerEmails: every generated order has a billing e-mail (guests
+// too); customers order several times; one customer's e-mail appears in mixed case beside its
+// lower-case form; business customers carry a company and a VAT number.
+func TestGeneratedOrdersCarryCustomerEmails(t *testing.T) {
+	e := newEnv(t, Options{RandSeed: 5})
+	if _, err := e.sim.GenerateOrders(60); err != nil {
+		t.Fatal(err)
+	}
+	resp := e.do("GET", "/wp-json/wc/v3/orders", qs("per_page", "100", "status", "any"), nil)
+	list := arr(t, decode(t, resp, 200))
+	if len(list) != 60 {
+		t.Fatalf("listed %d orders", len(list))
+	}
+	byLower := map[string]map[string]int{} // lower-case e-mail -> spelling -> orders
+	guests, b2b := 0, 0
+	for _, raw := range list {
+		o := obj(t, raw)
+		b := obj(t, o["billing"])
+		email, _ := b["email"].(string)
+		if !regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[a-zA-Z]{2,}$`).MatchString(email) {
+			t.Fatalf("order %v: billing e-mail %q", o["id"], email)
+		}
+		if b["phone"] == "" {
+			t.Errorf("order %v has no phone", o["id"])
+		}
+		if o["customer_id"] == float64(0) {
+			guests++
+		}
+		l := strings.ToLower(email)
+		if byLower[l] == nil {
+			byLower[l] = map[string]int{}
+		}
+		byLower[l][email]++
+		vat := ""
+		for _, m := range arr(t, o["meta_data"]) {
+			if mm := obj(t, m); mm["key"] == "vat_number" {
+				vat, _ = mm["value"].(string)
+			}
+		}
+		if vat != "" {
+			if b["company"] == "" {
+				t.Errorf("order %v: VAT number %s without a company", o["id"], vat)
+			}
+			b2b++
+		}
+	}
+	repeat, mixed := 0, 0
+	for _, spellings := range byLower {
+		n := 0
+		for _, c := range spellings {
+			n += c
+		}
+		if n > 1 {
+			repeat++
+		}
+		if len(spellings) > 1 {
+			mixed++
+		}
+	}
+	if guests == 0 || b2b == 0 || repeat < 3 || mixed != 1 {
+		t.Fatalf("guests %d, B2B orders %d, returning customers %d, customers with two spellings %d (%v)", guests, b2b, repeat, mixed, byLower)
+	}
+}

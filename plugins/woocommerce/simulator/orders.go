@@ -309,6 +309,8 @@ func applyAddress(a *Address, in *addressInput) {
 	set(&a.City, in.City)
 	set(&a.State, in.State)
 	set(&a.Postcode, in.Postcode)
+	set(&a.Email, in.Email)
+	set(&a.Phone, in.Phone)
 	if in.Country.Set && !in.Country.Bad {
 		a.Country = strings.ToUpper(in.Country.V) // ISO codes are stored upper case
 	}
@@ -715,10 +717,11 @@ func (s *Server) lineName(p *Product) string {
 }
 
 // productTaxClass is the tax class of a product as an order item carries it ("" = standard);
-// a variation with class "parent" takes the parent's.
+// a variation with class "parent" takes the parent's ("" on a variation is the standard class,
+// as WooCommerce's "Standard" choice beside "Same as parent").
 func (s *Server) productTaxClass(p *Product) string {
 	tc := p.TaxClass
-	if p.Type == "variation" && (tc == "" || tc == "parent") {
+	if p.Type == "variation" && tc == "parent" {
 		if pp, ok := s.products[p.ParentID]; ok {
 			tc = pp.TaxClass
 		} else {

@@ -221,7 +221,7 @@ func TestCreateKeepsGivenTotals(t *testing.T) {
 	e := newEnv(t, Options{})
 	o := obj(t, decode(t, e.do("POST", "/wp-json/wc/v3/orders", nil, map[string]any{
 		"status":  "completed",
-		"billing": map[string]any{"country": "BE"},
+		"billing": map[string]any{"country": "BE", "email": "Klant@Example.be", "phone": "+32 3 123 45 67"},
 		"line_items": []any{map[string]any{"product_id": 4242, "name": "Los artikel", "quantity": 3,
 			"subtotal": "30.00", "total": "27.00", "total_tax": "5.67",
 			"taxes": []any{map[string]any{"id": 4, "total": "5.67", "subtotal": "6.30"}}}},
@@ -229,6 +229,9 @@ func TestCreateKeepsGivenTotals(t *testing.T) {
 			"taxes": []any{map[string]any{"id": 4, "total": "1.46"}}}},
 		"total": "41.08", "total_tax": "7.13",
 	}), 201))
+	if b := obj(t, o["billing"]); b["email"] != "Klant@Example.be" || b["phone"] != "+32 3 123 45 67" {
+		t.Fatalf("billing e-mail and phone not kept: %v", b)
+	}
 	li := obj(t, arr(t, o["line_items"])[0])
 	if li["subtotal_tax"] != "6.30" || li["total_tax"] != "5.67" || li["sku"] != nil || o["total"] != "41.08" || o["discount_total"] != "3.00" {
 		t.Fatalf("given totals not kept: %v / %v / %v", li, o["total"], o["discount_total"])

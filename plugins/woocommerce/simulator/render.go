@@ -429,10 +429,6 @@ func (s *Server) renderVariation(v *Product, home string) orderedMap {
 	pid := strconv.FormatInt(v.ParentID, 10)
 	links := selfLinks(api+"/products/"+pid+"/variations/"+strconv.FormatInt(v.ID, 10), api+"/products/"+pid+"/variations")
 	links = append(links, kv{"up", []any{orderedMap{{"href", api + "/products/" + pid}}}})
-	taxClass := v.TaxClass
-	if taxClass == "" {
-		taxClass = "parent"
-	}
 	return orderedMap{
 		{"id", v.ID}, {"type", "variation"},
 		{"date_created", s.localDate(v.DateCreated)}, {"date_created_gmt", gmtDate(v.DateCreated)},
@@ -442,7 +438,7 @@ func (s *Server) renderVariation(v *Product, home string) orderedMap {
 		{"date_on_sale_from", nil}, {"date_on_sale_from_gmt", nil}, {"date_on_sale_to", nil}, {"date_on_sale_to_gmt", nil},
 		{"on_sale", onSale}, {"status", v.Status}, {"purchasable", price.Valid && v.Status == "publish"},
 		{"virtual", v.Virtual}, {"downloadable", v.Downloadable}, {"downloads", []any{}},
-		{"download_limit", -1}, {"download_expiry", -1}, {"tax_status", v.TaxStatus}, {"tax_class", taxClass},
+		{"download_limit", -1}, {"download_expiry", -1}, {"tax_status", v.TaxStatus}, {"tax_class", v.TaxClass},
 		{"manage_stock", s.manageStockValue(v)}, {"stock_quantity", stockQty(v)}, {"stock_status", v.StockStatus},
 		{"backorders", v.Backorders}, {"backorders_allowed", v.Backorders == "yes" || v.Backorders == "notify"},
 		{"backordered", false}, {"low_stock_amount", nil}, {"weight", v.Weight},

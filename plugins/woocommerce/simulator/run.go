@@ -27,7 +27,7 @@ import (
 //
 // Flags: --addr (default 127.0.0.1:8702), --seed FILE, --orders N, --rand-seed N, --key,
 // --secret, --timezone, --tls, --trust-proxy-https, --site-url, --redirect-to,
-// --prices-include-tax, --hide-variations-in-sku-search, --error-rate, --too-many-rate,
+// --prices-include-tax, --base-country, --hide-variations-in-sku-search, --error-rate, --too-many-rate,
 // --unavailable-rate, --drop-rate, --lost-response-rate, --latency, --retry-after.
 func Run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
@@ -44,6 +44,7 @@ func Run(ctx context.Context, args []string, stdout io.Writer) error {
 	siteURL := fs.String("site-url", "", "store home URL used in links and OAuth base strings (default: request Host)")
 	redirect := fs.String("redirect-to", "", "answer every API request with 301 to this base URL")
 	inclTax := fs.Bool("prices-include-tax", false, "shop prices include tax (orders created without totals)")
+	baseCountry := fs.String("base-country", DefaultBaseCountry, "store base location (woocommerce_default_country): NL, or country:state such as US:CA")
 	hideVar := fs.Bool("hide-variations-in-sku-search", false, "GET /products?sku= does not find variations (old stores)")
 	var f Faults
 	fs.Float64Var(&f.ErrorRate, "error-rate", 0, "fraction of API requests answered 500")
@@ -65,6 +66,7 @@ func Run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	srv, err := New(Options{ConsumerKey: *key, ConsumerSecret: *secret, TimeZone: loc, Faults: f, RedirectTo: *redirect,
 		TLS: *useTLS, TrustProxyHTTPS: *trustProxy, SiteURL: *siteURL, PricesIncludeTax: *inclTax,
+		BaseCountry:               *baseCountry,
 		HideVariationsInSKUSearch: *hideVar, RandSeed: *randSeed})
 	if err != nil {
 		return fmt.Errorf("simulate: %w", err)

@@ -84,6 +84,9 @@ type Options struct {
 	// PricesIncludeTax is the store setting "prices entered with tax": used for orders created
 	// without explicit totals.
 	PricesIncludeTax bool
+	// BaseCountry is the store's base location as GET /settings/general/woocommerce_default_country
+	// answers it: a country code ("NL") or country and state ("US:CA"). Default DefaultBaseCountry.
+	BaseCountry string
 	// HideVariationsInSKUSearch makes GET /products?sku= ignore variations, as stores before
 	// WooCommerce 3.x-ish did; WooCommerce 10 finds variations there (default false).
 	HideVariationsInSKUSearch bool
@@ -150,6 +153,12 @@ func New(opts Options) (*Server, error) {
 	}
 	if opts.Currency == "" {
 		opts.Currency = "EUR"
+	}
+	if opts.BaseCountry == "" {
+		opts.BaseCountry = DefaultBaseCountry
+	}
+	if !validBaseCountry(opts.BaseCountry) {
+		return nil, fmt.Errorf("simulator: base country %q: want a country code such as NL, or country:state such as US:CA", opts.BaseCountry)
 	}
 	if opts.Version == "" {
 		opts.Version = DefaultVersion
@@ -390,6 +399,10 @@ func (s *Server) route(w http.ResponseWriter, req *request) {
 			s.handleNamespaceIndex(w, req)
 			return
 		}
+	case p[0] == "settings":
+		if s.serveSettings(w, req, p, count) {
+			return
+		}
 	case p[0] == "system_status" && len(p) == 1 && m == http.MethodGet:
 		count("/system_status")
 		s.handleSystemStatus(w, req)
@@ -590,6 +603,9 @@ var routeList = []struct {
 	{"/wc/v3/products/(?P<product_id>[\\d]+)/variations/batch", []string{"POST", "PUT", "PATCH"}},
 	{"/wc/v3/taxes", []string{"GET"}},
 	{"/wc/v3/taxes/(?P<id>[\\d]+)", []string{"GET"}},
+	{"/wc/v3/settings", []string{"GET"}},
+	{"/wc/v3/settings/(?P<group_id>[\\w-]+)", []string{"GET"}},
+	{"/wc/v3/settings/(?P<group_id>[\\w-]+)/(?P<id>[\\w-]+)", []string{"GET"}},
 	{"/wc/v3/system_status", []string{"GET"}},
 }
 

@@ -180,6 +180,21 @@ func TestListOrdersSinceStatusesAndIDs(t *testing.T) {
 	if fmt.Sprint(got) != "[100 110 120 130 140 150]" {
 		t.Fatalf("since+status: %v", got)
 	}
+	// AllStatuses: status=any, whatever Statuses and the configured statuses say.
+	f.queries = nil
+	h = list(t, s, sdk.OrderQuery{Since: t0.Add(100 * time.Minute), Statuses: []string{"processing"}, AllStatuses: true})
+	if len(h.latest) != 51 {
+		t.Fatalf("all statuses: %d orders, want 51 (processing and on-hold)", len(h.latest))
+	}
+	for _, q := range f.queries {
+		if q.Get("status") != "any" {
+			t.Fatalf("all statuses: status=%q, want any", q.Get("status"))
+		}
+	}
+	h = list(t, s, sdk.OrderQuery{Since: t0.Add(100 * time.Minute)})
+	if len(h.latest) != 45 {
+		t.Fatalf("default statuses: %d orders, want the 45 processing ones", len(h.latest))
+	}
 	var ids []string
 	for i := 1; i <= 150; i++ {
 		ids = append(ids, fmt.Sprint(i))

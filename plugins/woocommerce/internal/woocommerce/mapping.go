@@ -373,8 +373,11 @@ func cleanText(s string) string {
 	return strings.TrimSpace(html.UnescapeString(s))
 }
 
-// mapProduct maps a product or variation. parentName, when known, prefixes a variation's name.
-func mapProduct(p *wcProduct, parentName string, pricesIncludeTax bool) (sdk.Product, error) {
+// mapProduct maps a product or variation. parent, when known, is a variation's parent: its
+// name prefixes the variation's (unless the name already starts with it) and its tax class and status apply (productTax). tax gives
+// PriceIncludesTax and TaxRate (taxTable.rateFor); with tax nil prices count as excluding tax
+// and TaxRate is set only for an untaxed product (0).
+func mapProduct(p, parent *wcProduct, tax *taxTable) (sdk.Product, error) {
 	id := p.ID.String()
 	if id == "" {
 		return sdk.Product{}, fmt.Errorf("product without id")
@@ -385,15 +388,21 @@ func mapProduct(p *wcProduct, parentName string, pricesIncludeTax bool) (sdk.Pro
 		SKU:              strings.TrimSpace(string(p.SKU)),
 		Name:             cleanText(string(p.Name)),
 		Price:            decimal.Zero,
-		PriceIncludesTax: pricesIncludeTax,
+		PriceIncludesTax: tax != nil && tax.pricesIncludeTax,
 		ManagesStock:     p.managesStock(),
 		ModifiedAt:       gmtOr(p.DateModifiedGMT, p.DateModified).T,
 	}
-	if parentName != "" && out.ParentID != "" {
+	parentName := ""
+	if parent != nil {
+		parentName = string(parent.Name)
+	}
+	// The variations endpoint names a variation by its attributes ("M"); /products names it as
+	// WooCommerce's title ("T-shirt - M"), which already starts with the parent's name.
+	if pn := cleanText(parentName); pn != "" && out.ParentID != "" && !strings.HasPrefix(out.Name, pn) {
 		if out.Name == "" {
-			out.Name = cleanText(parentName)
+			out.Name = pn
 		} else {
-			out.Name = cleanText(parentName) + " - " + out.Name
+			out.Name = pn + " - " + out.Name
 		}
 	}
 	switch {
@@ -406,5 +415,6 @@ func mapProduct(p *wcProduct, parentName string, pricesIncludeTax bool) (sdk.Pro
 		q := p.StockQuantity.D
 		out.Stock = &q
 	}
+	out.TaxRate = tax.rateFor(productTax(p, parent))
 	return out, nil
 }

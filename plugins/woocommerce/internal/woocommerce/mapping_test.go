@@ -337,17 +337,20 @@ func TestMapOrderEdgeCases(t *testing.T) {
 	}
 }
 
+// The captured products with the captured tax table of the same store (NL, prices excluding
+// tax): the 9% book, the standard-class T-shirt and its variation inheriting the class.
 func TestMapCapturedProducts(t *testing.T) {
+	tax := capturedTaxTable(t, "NL")
 	tests := []struct {
 		file, parent string
 		want         sdk.Product
 	}{
 		{"product-simple.json", "", sdk.Product{ID: "68", SKU: "BK-64ccb1", Name: `Boek "Koken" & meer`, Price: d("24.50"),
-			ManagesStock: true, Stock: dp("3"), ModifiedAt: time.Date(2026, 11, 24, 0, 14, 5, 0, time.UTC)}},
+			TaxRate: dp("9"), ManagesStock: true, Stock: dp("3"), ModifiedAt: time.Date(2026, 11, 24, 0, 14, 5, 0, time.UTC)}},
 		{"product-variable.json", "", sdk.Product{ID: "66", SKU: "TS-64ccb1", Name: "T-shirt Ærø", Price: d("0"),
-			ModifiedAt: time.Date(2026, 11, 24, 0, 14, 5, 0, time.UTC)}},
-		{"product-variation.json", "T-shirt Ærø", sdk.Product{ID: "67", ParentID: "66", SKU: "TS-64ccb1-M", Name: "T-shirt Ærø - M",
-			Price: d("19.95"), ManagesStock: true, Stock: dp("7"), ModifiedAt: time.Date(2026, 11, 24, 0, 14, 5, 0, time.UTC)}},
+			TaxRate: dp("21"), ModifiedAt: time.Date(2026, 11, 24, 0, 14, 5, 0, time.UTC)}},
+		{"product-variation.json", "product-variable.json", sdk.Product{ID: "67", ParentID: "66", SKU: "TS-64ccb1-M", Name: "T-shirt Ærø - M",
+			TaxRate: dp("21"), Price: d("19.95"), ManagesStock: true, Stock: dp("7"), ModifiedAt: time.Date(2026, 11, 24, 0, 14, 5, 0, time.UTC)}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
@@ -355,9 +358,22 @@ func TestMapCapturedProducts(t *testing.T) {
 			if err := json.Unmarshal(loadShared(t, "reference/external/woocommerce-captured/"+tt.file), &p); err != nil {
 				t.Fatal(err)
 			}
-			got, err := mapProduct(&p, tt.parent, false)
+			var parent *wcProduct
+			if tt.parent != "" {
+				parent = new(wcProduct)
+				if err := json.Unmarshal(loadShared(t, "reference/external/woocommerce-captured/"+tt.parent), parent); err != nil {
+					t.Fatal(err)
+				}
+			}
+			got, err := mapProduct(&p, parent, tax)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if got.PriceIncludesTax {
+				t.Error("PriceIncludesTax = true for a store entering prices without tax")
+			}
+			if got.TaxRate == nil || !got.TaxRate.Equal(*tt.want.TaxRate) {
+				t.Errorf("TaxRate = %v, want %s", got.TaxRate, tt.want.TaxRate)
 			}
 			checkStr(t, "ID", got.ID, tt.want.ID)
 			checkStr(t, "ParentID", got.ParentID, tt.want.ParentID)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -28,9 +29,14 @@ func productKey(p *wcProduct) (int64, time.Time) {
 // guarantees as ListOrders. A variable product is followed by its variations (each with
 // ParentID set and the parent's name in front of its own); the variations carry the cursor
 // from before their parent, so a resume repeats the family rather than losing part of it.
-// Variations are listed when their parent product is modified.
+// Variations are listed when their parent product is modified. Each product carries
+// PriceIncludesTax (the store setting) and TaxRate: the rate of its tax class in the store's
+// base country (a variation with class "parent" takes its parent's), 0 for tax status "none" or
+// "shipping", nil when the store's tax table does not tell (see taxTable.rateFor). The tax
+// table is read once per listing (and reused by the Shop for taxTTL); a transient failure to
+// read it fails the listing.
 func (s *Shop) ListProducts(ctx context.Context, q sdk.ProductQuery, yield func(sdk.ProductItem) error) error {
-	pit := s.pricesIncludeTax(ctx)
+	taxes := s.lazyTaxInfo()
 	spec := scanSpec[*wcProduct]{
 		Since:   q.Since,
 		Overlap: s.overlap,
@@ -59,14 +65,17 @@ func (s *Shop) ListProducts(ctx context.Context, q sdk.ProductQuery, yield func(
 		return scanPage[*wcProduct]{Items: ps, TotalPages: tp}, err
 	}
 	spec.Yield = func(p *wcProduct, after, before string) error {
+		tax, err := taxes(ctx)
+		if err != nil {
+			return err
+		}
 		if string(p.Type) == "variable" {
-			parentName := string(p.Name)
 			err := s.eachPage(ctx, "/products/"+p.ID.String()+"/variations", url.Values{}, func(vs []*wcProduct) error {
 				for _, v := range vs {
 					if v.ParentID.String() == "" {
 						v.ParentID = p.ID
 					}
-					prod, err := mapProduct(v, parentName, pit)
+					prod, err := mapProduct(v, p, tax)
 					if err != nil {
 						return sdk.Errorf(sdk.KindPermanent, "WooCommerce variation of product %s: %v", p.ID.String(), err)
 					}
@@ -80,7 +89,7 @@ func (s *Shop) ListProducts(ctx context.Context, q sdk.ProductQuery, yield func(
 				return err
 			}
 		}
-		prod, err := mapProduct(p, "", pit)
+		prod, err := mapProduct(p, nil, tax)
 		if err != nil {
 			return sdk.Errorf(sdk.KindPermanent, "WooCommerce product: %v", err)
 		}
@@ -89,26 +98,22 @@ func (s *Shop) ListProducts(ctx context.Context, q sdk.ProductQuery, yield func(
 	return wrapCtx(scan(ctx, spec))
 }
 
-// pricesIncludeTax reads the store's "prices entered with tax" setting once; false when it
-// cannot be read (older stores, keys without settings rights).
-func (s *Shop) pricesIncludeTax(ctx context.Context) bool {
-	s.pitMu.Lock()
-	defer s.pitMu.Unlock()
-	if s.pitSet {
-		return s.pit
+// lazyTaxInfo returns a function that reads the store's tax table (Shop.taxInfo) on its first
+// call and returns the same table afterwards: one read per listing, none for a listing that
+// finds nothing.
+func (s *Shop) lazyTaxInfo() func(context.Context) (*taxTable, error) {
+	var t *taxTable
+	return func(ctx context.Context) (*taxTable, error) {
+		if t != nil {
+			return t, nil
+		}
+		v, err := s.taxInfo(ctx)
+		if err != nil {
+			return nil, err
+		}
+		t = v
+		return t, nil
 	}
-	r, err := s.api.get(ctx, "/settings/tax/woocommerce_prices_include_tax", nil)
-	if err != nil {
-		s.log.Debug("prices-include-tax setting not readable; assuming prices exclude tax", "error", err.Error())
-		return false
-	}
-	var v struct {
-		Value string `json:"value"`
-	}
-	if json.Unmarshal(r.Body, &v) == nil {
-		s.pit, s.pitSet = v.Value == "yes", true
-	}
-	return s.pit
 }
 
 // fetchProducts gets one page of a product or variation collection.
@@ -153,8 +158,23 @@ func (s *Shop) eachPage(ctx context.Context, path string, v url.Values, fn func(
 // FindProducts looks products and variations up by exact SKU: first through /products?sku=
 // (newer WooCommerce returns variations there too), then, for SKUs still missing, through
 // /products/{id}/variations?sku= of every variable product. Unknown SKUs are absent from the
-// result. The result follows the order of skus, one product per SKU.
+// result. The result follows the order of skus, one product per SKU. Products carry
+// PriceIncludesTax and TaxRate as in ListProducts; a variation found through /products?sku=
+// has its parent read (one request per 100 parents) for the parent's name and tax class. The
+// tax table is read once per call, and only when something was found.
 func (s *Shop) FindProducts(ctx context.Context, skus []string) ([]sdk.Product, error) {
+	return s.findProducts(ctx, skus, true)
+}
+
+// foundProduct is a product found by SKU, with its parent when it is a variation whose parent
+// is known.
+type foundProduct struct {
+	p, parent *wcProduct
+}
+
+// findProducts is FindProducts; with full false (the SKU look-up of WriteStock, which needs only
+// the ids) it reads neither parents nor the tax table, so products have no TaxRate.
+func (s *Shop) findProducts(ctx context.Context, skus []string, full bool) ([]sdk.Product, error) {
 	want := map[string]bool{}
 	var order []string
 	for _, sku := range skus {
@@ -164,8 +184,8 @@ func (s *Shop) FindProducts(ctx context.Context, skus []string) ([]sdk.Product, 
 			order = append(order, sku)
 		}
 	}
-	found := map[string]sdk.Product{}
-	take := func(ps []*wcProduct, parentName string) error {
+	found := map[string]foundProduct{}
+	take := func(ps []*wcProduct, parent *wcProduct) {
 		for _, p := range ps {
 			sku := strings.TrimSpace(string(p.SKU))
 			if !want[sku] {
@@ -174,18 +194,14 @@ func (s *Shop) FindProducts(ctx context.Context, skus []string) ([]sdk.Product, 
 			if _, dup := found[sku]; dup {
 				continue
 			}
-			prod, err := mapProduct(p, parentName, false)
-			if err != nil {
-				return sdk.Errorf(sdk.KindPermanent, "WooCommerce product with SKU %q: %v", sku, err)
-			}
-			found[sku] = prod
+			found[sku] = foundProduct{p: p, parent: parent}
 		}
-		return nil
 	}
 	for i := 0; i < len(order); i += skuChunk {
 		chunk := order[i:min(i+skuChunk, len(order))]
 		if err := s.eachPage(ctx, "/products", url.Values{"sku": {strings.Join(chunk, ",")}}, func(ps []*wcProduct) error {
-			return take(ps, "")
+			take(ps, nil)
+			return nil
 		}); err != nil {
 			return nil, err
 		}
@@ -215,7 +231,8 @@ func (s *Shop) FindProducts(ctx context.Context, skus []string) ([]sdk.Product, 
 								v.ParentID = parent.ID
 							}
 						}
-						return take(vs, string(parent.Name))
+						take(vs, parent)
+						return nil
 					})
 					if err != nil {
 						return err
@@ -228,13 +245,73 @@ func (s *Shop) FindProducts(ctx context.Context, skus []string) ([]sdk.Product, 
 			return nil, err
 		}
 	}
+	var tax *taxTable
+	if full && len(found) > 0 {
+		if err := s.attachParents(ctx, found); err != nil {
+			return nil, err
+		}
+		t, err := s.taxInfo(ctx)
+		if err != nil {
+			return nil, err
+		}
+		tax = t
+	}
 	out := make([]sdk.Product, 0, len(found))
 	for _, sku := range order {
-		if p, ok := found[sku]; ok {
-			out = append(out, p)
+		f, ok := found[sku]
+		if !ok {
+			continue
 		}
+		prod, err := mapProduct(f.p, f.parent, tax)
+		if err != nil {
+			return nil, sdk.Errorf(sdk.KindPermanent, "WooCommerce product with SKU %q: %v", sku, err)
+		}
+		out = append(out, prod)
 	}
 	return out, nil
+}
+
+// attachParents reads the parents of found variations that came without one, through
+// GET /products?include=, 100 ids per request. A parent the store does not return leaves the
+// variation without parent (its name unprefixed, a "parent" tax class unresolved).
+func (s *Shop) attachParents(ctx context.Context, found map[string]foundProduct) error {
+	need := map[string]bool{}
+	var ids []string
+	for _, f := range found {
+		if f.parent != nil {
+			continue
+		}
+		if id := f.p.ParentID.String(); id != "" && !need[id] {
+			need[id] = true
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	sort.Strings(ids)
+	parents := map[string]*wcProduct{}
+	for i := 0; i < len(ids); i += 100 {
+		chunk := ids[i:min(i+100, len(ids))]
+		err := s.eachPage(ctx, "/products", url.Values{"include": {strings.Join(chunk, ",")}}, func(ps []*wcProduct) error {
+			for _, p := range ps {
+				parents[p.ID.String()] = p
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for sku, f := range found {
+		if f.parent == nil {
+			if p, ok := parents[f.p.ParentID.String()]; ok {
+				f.parent = p
+				found[sku] = f
+			}
+		}
+	}
+	return nil
 }
 
 // stockUpdate is one element of a batch "update" list.
@@ -259,7 +336,7 @@ func (s *Shop) WriteStock(ctx context.Context, levels []sdk.StockLevel) ([]sdk.S
 		}
 	}
 	if len(lookup) > 0 {
-		ps, err := s.FindProducts(ctx, lookup)
+		ps, err := s.findProducts(ctx, lookup, false)
 		if err != nil {
 			return nil, err
 		}

@@ -96,9 +96,11 @@ type Shop struct {
 	perPage  int
 	mapOpt   mapOptions
 
-	pitMu  sync.Mutex
-	pit    bool // prices include tax (store setting), once known
-	pitSet bool
+	now func() time.Time
+
+	taxMu sync.Mutex
+	tax   *taxTable // the store's tax table and tax settings, read at taxAt (see taxInfo)
+	taxAt time.Time
 }
 
 var _ sdk.Shop = (*Shop)(nil)
@@ -201,6 +203,7 @@ func newShop(cfg sdk.Config, log hclog.Logger, transport http.RoundTripper, now 
 		overlap:  overlap,
 		perPage:  perPage,
 		mapOpt:   mapOptions{Coupons: coupons},
+		now:      now,
 	}, nil
 }
 
@@ -313,9 +316,10 @@ func orderKey(o *wcOrder) (int64, time.Time) {
 }
 
 // ListOrders streams orders by modification time (see scan for the guarantees). q.Statuses
-// defaults to the configured statuses. With q.IDs it lists exactly those orders (any status
-// unless q.Statuses is set), ignoring Since and Cursor. An order WooCommerce sends that cannot be
-// mapped fails the listing with KindPermanent naming the order.
+// defaults to the configured statuses; q.AllStatuses lists every status (status=any, which
+// WooCommerce takes as every registered order status except trash). With q.IDs it lists exactly
+// those orders (any status unless q.Statuses is set), ignoring Since and Cursor. An order
+// WooCommerce sends that cannot be mapped fails the listing with KindPermanent naming the order.
 func (s *Shop) ListOrders(ctx context.Context, q sdk.OrderQuery, yield func(sdk.OrderItem) error) error {
 	if len(q.IDs) > 0 {
 		return s.listOrdersByID(ctx, q, yield)
@@ -323,6 +327,9 @@ func (s *Shop) ListOrders(ctx context.Context, q sdk.OrderQuery, yield func(sdk.
 	statuses := cleanList(q.Statuses)
 	if len(statuses) == 0 {
 		statuses = s.statuses
+	}
+	if q.AllStatuses {
+		statuses = []string{"any"}
 	}
 	spec := scanSpec[*wcOrder]{
 		Since:   q.Since,
@@ -394,7 +401,7 @@ func (s *Shop) listOrdersByID(ctx context.Context, q sdk.OrderQuery, yield func(
 		ids = append(ids, id)
 	}
 	status := "any"
-	if st := cleanList(q.Statuses); len(st) > 0 {
+	if st := cleanList(q.Statuses); len(st) > 0 && !q.AllStatuses {
 		status = strings.Join(st, ",")
 	}
 	for start := 0; start < len(ids); start += 100 {

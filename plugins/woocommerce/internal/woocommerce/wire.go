@@ -287,6 +287,7 @@ type wcProduct struct {
 	Price           wcDecimal       `json:"price"`
 	RegularPrice    wcDecimal       `json:"regular_price"`
 	TaxClass        wcString        `json:"tax_class"`
+	TaxStatus       wcString        `json:"tax_status"`   // taxable, shipping or none
 	ManageStock     json.RawMessage `json:"manage_stock"` // true, false or "parent"
 	StockQuantity   wcDecimal       `json:"stock_quantity"`
 	DateModified    wcTime          `json:"date_modified"`
