@@ -8,6 +8,10 @@
 #   koppel-plugin-snelstart-online simulate --addr 127.0.0.1:8701 &
 #   export ORDERFILES_DIR=$PWD/../testdata/export      # or any folder with export files
 #   koppel validate && koppel check winkel
+#
+# articles.mode = "manual" below: the shop's codes (KOFFIE-1KG, MOK-WIT) must exist in SnelStart.
+# The simulator's demo administration lacks them; start it with a --seed that has them (as
+# host/internal/e2e/orderfiles_test.go does) before `koppel sync winkel import_orders`.
 
 koppel {
   state_dir  = "./state"
@@ -31,26 +35,27 @@ profile "winkel" {
 
     # The shop writes Dutch headers; map koppel's column names onto them.
     csv_columns = {
-      order_id         = "Ordernummer"
-      order_number     = "Ordernummer"
-      status           = "Status"
-      created_at       = "Besteld op"
-      email            = "E-mail"
-      first_name       = "Voornaam"
-      last_name        = "Achternaam"
-      company          = "Bedrijf"
-      billing_street   = "Straat"
-      billing_postcode = "Postcode"
-      billing_city     = "Plaats"
-      billing_country  = "Land"
-      payment_method   = "Betaalmethode"
-      paid             = "Betaald"
-      shipping_cost    = "Verzendkosten"
-      sku              = "Artikelcode"
-      name             = "Omschrijving"
-      quantity         = "Aantal"
-      unit_price       = "Prijs"
-      tax_rate         = "BTW"
+      order_id          = "Ordernummer"
+      order_number      = "Ordernummer"
+      status            = "Status"
+      created_at        = "Besteld op"
+      email             = "E-mail"
+      first_name        = "Voornaam"
+      last_name         = "Achternaam"
+      company           = "Bedrijf"
+      billing_street    = "Straat"
+      billing_postcode  = "Postcode"
+      billing_city      = "Plaats"
+      billing_country   = "Land"
+      payment_method    = "Betaalmethode"
+      paid              = "Betaald"
+      shipping_cost     = "Verzendkosten"
+      shipping_tax_rate = "BTW verzendkosten"   # without it shipping would carry 0% VAT
+      sku               = "Artikelcode"
+      name              = "Omschrijving"
+      quantity          = "Aantal"
+      unit_price        = "Prijs"
+      tax_rate          = "BTW"
     }
   }
 

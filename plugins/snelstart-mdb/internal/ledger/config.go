@@ -16,6 +16,11 @@ const (
 	DriverODBC = "odbc"
 	// DriverMdbtools reads through the mdbtools programs (any OS); it cannot write.
 	DriverMdbtools = "mdbtools"
+	// DriverSQLite is for tests and for trying koppel without Windows, never for a real
+	// administration: path is a SQLite stand-in built from an .mdb with
+	// `koppel-plugin-snelstart-mdb standin FILE.mdb OUT.sqlite`, read and written through the
+	// same SQL as the ODBC driver. SnelStart never sees what is written there.
+	DriverSQLite = "sqlite"
 )
 
 // DefaultDriver is odbc on Windows and mdbtools elsewhere.
@@ -42,9 +47,10 @@ const DefaultBackups = 3
 func Schema() sdk.Schema {
 	return sdk.Schema{Attributes: []sdk.Attribute{
 		{Name: "path", Type: sdk.TypeString, Required: true,
-			Description: "Path of the administration's .mdb file (SnelStart 11), e.g. C:\\SnelStart\\Administraties\\Demo.mdb."},
-		{Name: "driver", Type: sdk.TypeString, Default: sdk.MustDefault(DefaultDriver()), Enum: []string{DriverODBC, DriverMdbtools},
-			Description: "How the file is opened: odbc (Windows, the Microsoft Access ODBC driver; reads and writes) or mdbtools (any OS with mdbtools installed; read-only). Default odbc on Windows, mdbtools elsewhere."},
+			Description: "Path of the administration's .mdb file (SnelStart 11), e.g. C:\\SnelStart\\Administraties\\Demo.mdb. With driver = \"sqlite\" (tests and trials only) the path of a SQLite stand-in database instead."},
+		{Name: "driver", Type: sdk.TypeString, Default: sdk.MustDefault(DefaultDriver()), Enum: []string{DriverODBC, DriverMdbtools, DriverSQLite},
+			Description: "How the file is opened: odbc (Windows, the Microsoft Access ODBC driver; reads and writes) or mdbtools (any OS with mdbtools installed; read-only). Default odbc on Windows, mdbtools elsewhere. " +
+				"sqlite is FOR TESTS AND FOR TRYING KOPPEL WITHOUT WINDOWS ONLY, NOT FOR A REAL ADMINISTRATION: path is then a SQLite stand-in built from a copy of an .mdb with `koppel-plugin-snelstart-mdb standin FILE.mdb OUT.sqlite` (needs mdbtools); koppel reads and writes it with the same SQL as through ODBC, but SnelStart never sees what is written there."},
 		{Name: "odbc_driver", Type: sdk.TypeString, Default: sdk.MustDefault(DefaultODBCDriver()),
 			Description: "ODBC driver name: \"" + sqlstore.DriverJet + "\" (ships with Windows, 32-bit builds only) or \"" + sqlstore.DriverACE + "\" (Access Database Engine redistributable, 64-bit)."},
 		{Name: "password", Type: sdk.TypeString, Sensitive: true,
@@ -111,9 +117,9 @@ func parseConfig(cfg sdk.Config) (settings, error) {
 		return s, sdk.Errorf(sdk.KindConfig, "path is empty: set it to the administration's .mdb file")
 	}
 	switch s.driver {
-	case DriverODBC, DriverMdbtools:
+	case DriverODBC, DriverMdbtools, DriverSQLite:
 	default:
-		return s, sdk.Errorf(sdk.KindConfig, "driver must be %q or %q", DriverODBC, DriverMdbtools)
+		return s, sdk.Errorf(sdk.KindConfig, "driver must be %q or %q (or %q, for tests and trials only)", DriverODBC, DriverMdbtools, DriverSQLite)
 	}
 	if s.odbcDriver == "" {
 		s.odbcDriver = DefaultODBCDriver()

@@ -1,10 +1,11 @@
 // Package ledger is koppel's connector for SnelStart 11 administrations kept in Microsoft Access
 // (.mdb) files: it implements sdk.Ledger over a tables.Store, which is either the mdbtools
 // reader (any OS, read-only) or database/sql with the Access ODBC driver (Windows, reads and
-// writes). Writes follow what SnelStart itself stores: a new relatie with the next relatiecode,
-// a sales order with its lines, totals computed per VAT rate with half-up rounding, and the next
-// order number taken from and written back to Instellingen, each in one transaction, after a
-// copy of the file has been saved next to it.
+// writes), or, for tests and trials only, database/sql on a SQLite stand-in built from an .mdb
+// (driver = "sqlite", same SQL as ODBC). Writes follow what SnelStart itself stores: a new
+// relatie with the next relatiecode, a sales order with its lines, totals computed per VAT rate
+// with half-up rounding, and the next order number taken from and written back to
+// Instellingen, each in one transaction, after a copy of the file has been saved next to it.
 package ledger
 
 import (
@@ -105,11 +106,22 @@ func (l *Ledger) Close() error {
 
 // open returns the store, opening it on first use: the file must exist and be a Jet file,
 // and, for mdbtools (which ignores passwords), the configured password must match the file's.
+// With driver = "sqlite" (tests and trials only) it must be a SQLite stand-in instead; the
+// password is then ignored.
 func (l *Ledger) open(ctx context.Context) (tables.Store, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.store != nil {
 		return l.store, nil
+	}
+	if l.cfg.driver == DriverSQLite && l.opts.Open == nil {
+		st, err := openStandin(ctx, l.cfg.path, l.cfg.layout, l.loc)
+		if err != nil {
+			return nil, err
+		}
+		l.log.Warn("using a SQLite stand-in, for tests and trials only: SnelStart never sees what koppel writes here", "path", l.cfg.path)
+		l.store = st
+		return st, nil
 	}
 	fi, err := os.Stat(l.cfg.path)
 	if err != nil {
@@ -183,13 +195,17 @@ func (l *Ledger) Check(ctx context.Context) (sdk.CheckResult, error) {
 	if l.cfg.readOnly || (l.cfg.driver == DriverMdbtools && l.opts.Open == nil) {
 		mode = "read-only"
 	}
-	h, _ := jetfile.ReadFile(l.cfg.path)
+	format := "SQLite stand-in (tests and trials only, not a SnelStart administration)"
+	if l.cfg.driver != DriverSQLite || l.opts.Open != nil {
+		h, _ := jetfile.ReadFile(l.cfg.path)
+		format = string(h.Format)
+	}
 	res := sdk.CheckResult{
 		Summary: fmt.Sprintf("%s (%s, %s via %s)", name, filepath.Base(l.cfg.path), mode, l.driverName()),
 		Details: map[string]string{
 			"file":   l.cfg.path,
 			"driver": l.driverName(),
-			"format": string(h.Format),
+			"format": format,
 			"mode":   mode,
 		},
 	}
@@ -208,6 +224,9 @@ func (l *Ledger) driverName() string {
 	}
 	if l.cfg.driver == DriverODBC {
 		return "ODBC " + l.cfg.odbcDriver
+	}
+	if l.cfg.driver == DriverSQLite {
+		return "SQLite stand-in (tests and trials only)"
 	}
 	return "mdbtools"
 }

@@ -11,8 +11,11 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"strings"
 
@@ -117,5 +120,51 @@ func Build(ctx context.Context, db *sql.DB, mdbPath string) error {
 			return fmt.Errorf("rows of %s: %w", t, err)
 		}
 	}
+	return nil
+}
+
+// BuildFile writes a new SQLite stand-in of the .mdb at mdbPath to outPath: it is built in a
+// temporary file beside outPath and renamed into place only when complete, so a failure
+// leaves nothing behind. It refuses to overwrite an existing outPath. The .mdb is only read
+// (through mdbtools).
+func BuildFile(ctx context.Context, mdbPath, outPath string) error {
+	if _, err := os.Stat(mdbPath); err != nil {
+		return fmt.Errorf("stand-in: %w", err)
+	}
+	if _, err := os.Lstat(outPath); err == nil {
+		return fmt.Errorf("stand-in: %s already exists; remove it or choose another name", outPath)
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("stand-in: %w", err)
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(outPath), "."+filepath.Base(outPath)+".*.tmp")
+	if err != nil {
+		return fmt.Errorf("stand-in: %w", err)
+	}
+	tmpPath := tmp.Name()
+	tmp.Close()
+	ok := false
+	defer func() {
+		if !ok {
+			os.Remove(tmpPath)
+		}
+	}()
+	db, err := Open(tmpPath)
+	if err != nil {
+		return fmt.Errorf("stand-in: open %s: %w", tmpPath, err)
+	}
+	if err := Build(ctx, db, mdbPath); err != nil {
+		db.Close()
+		return fmt.Errorf("stand-in of %s: %w", mdbPath, err)
+	}
+	if err := db.Close(); err != nil {
+		return fmt.Errorf("stand-in: close %s: %w", tmpPath, err)
+	}
+	if _, err := os.Lstat(outPath); err == nil {
+		return fmt.Errorf("stand-in: %s already exists; remove it or choose another name", outPath)
+	}
+	if err := os.Rename(tmpPath, outPath); err != nil {
+		return fmt.Errorf("stand-in: %w", err)
+	}
+	ok = true
 	return nil
 }
