@@ -44,6 +44,12 @@ type OrderQuery struct {
 	Cursor string `json:"cursor,omitempty"`
 	// Statuses limits the shop statuses listed; empty means the plugin's default set.
 	Statuses []string `json:"statuses,omitempty"`
+	// AllStatuses lists every status; the host decides which are importable. When true the
+	// connector ignores Statuses and its own configured statuses and lists orders in every
+	// status the shop has (WooCommerce "any", which leaves out trashed orders), so the host
+	// also sees orders that are still waiting (pending payment, on hold) and can hold back
+	// their products' stock.
+	AllStatuses bool `json:"all_statuses,omitempty"`
 	// IDs, when set, lists exactly these orders (for retry), ignoring Since and Cursor.
 	IDs []string `json:"ids,omitempty"`
 }

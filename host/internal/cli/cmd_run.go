@@ -285,6 +285,9 @@ loop:
 	d.requestStop()
 	d.sched.Stop()
 	<-schedDone
+	// The signal that stopped us reaches both ctx (signal.NotifyContext in main) and sigs, in
+	// either order: a copy of it arriving now is not the second signal that aborts the runs.
+	drainSignals(sigs, signalEcho)
 	waited := make(chan struct{})
 	go func() { d.sched.Wait(); close(waited) }()
 	timer := time.NewTimer(stopTimeout)
@@ -308,6 +311,22 @@ loop:
 	d.mu.Unlock()
 	d.printf("koppel: stopped\n")
 	return nil
+}
+
+// signalEcho is how long after a stop began a SIGINT/SIGTERM counts as the same signal.
+const signalEcho = 250 * time.Millisecond
+
+// drainSignals discards the signals that arrive on sigs within d.
+func drainSignals(sigs <-chan os.Signal, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-sigs:
+		case <-t.C:
+			return
+		}
+	}
 }
 
 // reload re-reads the configuration (SIGHUP). A configuration with errors is logged and the

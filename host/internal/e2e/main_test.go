@@ -296,9 +296,10 @@ type syncResult struct {
 	Stopped        string `json:"stopped"`
 	Error          string `json:"error"`
 	Orders         []struct {
-		ShopNumber string `json:"shop_number"`
-		Status     string `json:"status"`
-		Reason     string `json:"reason"`
+		ShopNumber string   `json:"shop_number"`
+		Status     string   `json:"status"`
+		Reason     string   `json:"reason"`
+		Warnings   []string `json:"warnings"`
 	} `json:"orders"`
 }
 

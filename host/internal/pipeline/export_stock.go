@@ -317,10 +317,11 @@ func GetStockRecord(ctx context.Context, s *state.Store, profile, sku string) (S
 	return state.Get[StockRecord](ctx, s, state.StockKey(profile, sku))
 }
 
-// HoldRecord is stored under map/<profile>/stock-hold/<shop-id> for an order that was waiting
-// (a shop status outside orders.statuses) in the last import_orders_export_stock run: its
-// products are not exported until the order is imported, failed (then its FailedRecord holds
-// them) or cancelled, or for at most HoldMaxAge.
+// HoldRecord is stored under map/<profile>/stock-hold/<shop-id> for an order that an order run
+// (import_orders, import_orders_export_stock or retry) found waiting in a status that may still
+// become importable (see waiting.go): its products are not exported until the order is imported,
+// failed (then its FailedRecord holds them) or moved to a status that holds nothing (cancelled),
+// or for at most HoldMaxAge.
 type HoldRecord struct {
 	ShopID     string    `json:"shop_id"`
 	ShopNumber string    `json:"shop_number"`

@@ -465,6 +465,11 @@ type fakeShop struct {
 	mu     sync.Mutex
 	orders []sdk.Order
 	lists  int
+	// defaults, when set, is the plugin's default status set: listed when the query names no
+	// statuses and AllStatuses is off (unset: every status).
+	defaults []string
+	// queries records every listing query.
+	queries []sdk.OrderQuery
 }
 
 var _ sdk.Shop = (*fakeShop)(nil)
@@ -486,6 +491,8 @@ func cursorOf(o sdk.Order) string { return o.ModifiedAt.UTC().Format(time.RFC333
 func (s *fakeShop) ListOrders(ctx context.Context, q sdk.OrderQuery, yield func(sdk.OrderItem) error) error {
 	s.mu.Lock()
 	s.lists++
+	s.queries = append(s.queries, q)
+	defaults := s.defaults
 	all := slices.Clone(s.orders)
 	s.mu.Unlock()
 	sort.SliceStable(all, func(i, j int) bool {
@@ -503,7 +510,11 @@ func (s *fakeShop) ListOrders(ctx context.Context, q sdk.OrderQuery, yield func(
 			if o.ModifiedAt.Before(q.Since) || (q.Cursor != "" && cursorOf(o) <= q.Cursor) {
 				continue
 			}
-			if len(q.Statuses) > 0 && !slices.Contains(q.Statuses, o.Status) {
+			sts := q.Statuses
+			if len(sts) == 0 {
+				sts = defaults
+			}
+			if !q.AllStatuses && len(sts) > 0 && !slices.Contains(sts, o.Status) {
 				continue
 			}
 		}

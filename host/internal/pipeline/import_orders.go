@@ -34,6 +34,10 @@ type run struct {
 	updatedArticles map[string]bool
 	templates       map[string]string
 	seen            map[string]bool
+	// status says which shop statuses are imported; holds are the shop ids of the orders
+	// holding stock back (HoldRecord), read once per run.
+	status statusPolicy
+	holds  map[string]bool
 
 	// batch holds listed orders not yet handled (see enqueue); guard* hold the double-import
 	// guard's look-up for the batch being handled.
@@ -58,6 +62,7 @@ func (p *Pipeline) newRun(task string) *run {
 		p: p, task: task,
 		customers: map[string]customerRef{}, articles: map[string]*ArticleMapRecord{},
 		updatedArticles: map[string]bool{}, templates: map[string]string{}, seen: map[string]bool{},
+		status:      p.statusPolicy(),
 		res:         RunResult{Profile: p.profile, Task: task, Start: start, Orders: []OrderOutcome{}},
 		callsBefore: p.ledger.Calls(), byBefore: p.ledger.snapshot(),
 		clean: true, renewedAt: start,
@@ -84,7 +89,8 @@ func (p *Pipeline) ImportOrders(ctx context.Context) (RunResult, error) {
 		return r.finish(ctx, fmt.Errorf("read the import_orders cursor: %w", err))
 	}
 	r.cursor = cur.Cursor
-	q := sdk.OrderQuery{Since: p.prof.Orders.Since, Cursor: cur.Cursor, Statuses: p.prof.Orders.Statuses}
+	// Every status is listed when the importable ones are known: the others wait (waiting.go).
+	q := r.status.query(sdk.OrderQuery{Since: p.prof.Orders.Since, Cursor: cur.Cursor})
 	var yieldErr error
 	err = p.shop.ListOrders(ctx, q, func(it sdk.OrderItem) error {
 		yieldErr = r.enqueue(ctx, it.Order, it.Cursor)
@@ -240,10 +246,20 @@ func (r *run) flush(ctx context.Context) error {
 	if len(items) == 0 {
 		return nil
 	}
+	if stopping(r.p.shop) {
+		r.res.Stopped = firstNonEmpty(r.res.Stopped, "stopped on request")
+		return errStopRun
+	}
 	if err := r.prepareGuard(ctx, items); err != nil {
 		return err
 	}
 	for _, it := range items {
+		// A graceful stop is honoured between orders: the order in flight finishes, the rest of
+		// the batch is left (the cursor has not moved past it) for the next run.
+		if stopping(r.p.shop) {
+			r.res.Stopped = firstNonEmpty(r.res.Stopped, "stopped on request")
+			return errStopRun
+		}
 		if err := r.handle(ctx, it.order, it.cursor); err != nil {
 			return err
 		}
@@ -327,6 +343,9 @@ func (r *run) handle(ctx context.Context, o sdk.Order, cursor string) error {
 	}
 	out, terminal, err := r.process(ctx, o)
 	if err != nil {
+		return err
+	}
+	if err := r.updateHold(ctx, o, out); err != nil {
 		return err
 	}
 	if terminal {
@@ -592,9 +611,9 @@ func (r *run) screen(ctx context.Context, o sdk.Order) (out OrderOutcome, decide
 		out.Reason = fmt.Sprintf("created %s, before orders.since %s", o.CreatedAt.Format(time.RFC3339), since.Format(time.RFC3339))
 		return out, true, failed, false, nil
 	}
-	if sts := p.prof.Orders.Statuses; len(sts) > 0 && !slices.Contains(sts, o.Status) {
+	if !r.status.importableStatus(o.Status) {
 		out.Status = StatusWaiting
-		out.Reason = fmt.Sprintf("shop status %q is not in orders.statuses", o.Status)
+		out.Reason = r.status.waitingReason(o.Status)
 		return out, true, failed, false, nil
 	}
 	failed, wasFailed, err = GetFailedRecord(ctx, p.store, p.profile, o.ID)
@@ -604,6 +623,7 @@ func (r *run) screen(ctx context.Context, o sdk.Order) (out OrderOutcome, decide
 	if wasFailed && failed.Parked && !r.retry && !o.ModifiedAt.After(failed.ShopModifiedAt) {
 		out.Status = StatusSkipped
 		out.Reason = "parked after a failure, unchanged in the shop since: " + failed.Reason
+		out.parked = true
 		return out, true, failed, wasFailed, nil
 	}
 	return out, false, failed, wasFailed, nil
@@ -657,6 +677,7 @@ func (r *run) importOne(ctx context.Context, o sdk.Order, w *warnings) (doneReco
 	if err != nil {
 		return doneRecord{}, nil, err
 	}
+	lines = r.spreadMismatchedCharges(r.rd, o.CreatedAt, lines, w)
 	vw, err := p.checkVAT(r.rd, o.CreatedAt, lines)
 	*w = append(*w, vw...)
 	if err != nil {

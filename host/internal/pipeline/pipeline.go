@@ -16,8 +16,9 @@
 // # Cursor and failures
 //
 // The shop cursor moves past an order only when the order is done, parked as failed, waiting
-// (a status outside orders.statuses: it is listed again when its status changes, because that
-// changes its modification time) or skipped (created before orders.since). A transient failure
+// (a status that is not importable, see waiting.go: it is listed again when its status changes,
+// because that changes its modification time; meanwhile it may hold its products' stock back)
+// or skipped (created before orders.since). A transient failure
 // (KindRetryable, KindOutcomeUnknown, KindUnreachable, or a plain error such as a crashed plugin)
 // keeps the cursor where it is, so the order is tried again on the next run; later orders are
 // still processed and are not repeated (their OrderRecord is found). A permanent failure
@@ -196,7 +197,8 @@ const (
 	// StatusAlreadyPresent: the double-import guard found an order with this reference that
 	// koppel did not create; it was recorded with the existing SnelStart number, not created.
 	StatusAlreadyPresent OutcomeStatus = "already_present"
-	// StatusWaiting: the order's shop status is not in orders.statuses.
+	// StatusWaiting: the order's shop status is not importable (orders.statuses, or the shop
+	// plugin's statuses); it is imported once the shop moves it to an importable status.
 	StatusWaiting OutcomeStatus = "waiting"
 	// StatusFailed: a permanent failure; the order is parked under failed/ until the user acts.
 	StatusFailed OutcomeStatus = "failed"
@@ -227,6 +229,10 @@ type OrderOutcome struct {
 	// Warnings are things a bookkeeper may want to look at (a value cut to SnelStart's
 	// length, a VAT mismatch with vat_check = "warn", a total difference found afterwards).
 	Warnings []string `json:"warnings,omitempty"`
+
+	// parked is set for an order skipped because it is parked and unchanged (its failure
+	// record still holds its stock).
+	parked bool
 }
 
 // RunResult is what a run did.

@@ -93,7 +93,8 @@ func (p *Pipeline) startTask() taskClock {
 }
 
 // finishTask fills the run's end, duration and ledger calls, records the run under
-// run/<profile>/<start> and returns the result with runErr (or the error of recording it).
+// run/<profile>/<start>, removes the profile's runs older than the retention period (pruneRuns)
+// and returns the result with runErr (or the error of recording it).
 func (p *Pipeline) finishTask(ctx context.Context, tc taskClock, tr TaskRun, runErr error) (TaskRun, error) {
 	tr.Profile = p.profile
 	tr.Start = tc.start
@@ -128,6 +129,7 @@ func (p *Pipeline) finishTask(ctx context.Context, tc taskClock, tr TaskRun, run
 	if err := state.Put(wctx, p.store, state.RunKey(p.profile, tc.start), rec); err != nil && runErr == nil {
 		runErr = fmt.Errorf("record the run: %w", err)
 	}
+	p.pruneRuns(wctx)
 	p.log.Info("run finished", "task", tr.Task, "ledger_calls", tr.LedgerCalls, "duration", tr.Duration)
 	return tr, runErr
 }
@@ -179,8 +181,10 @@ var errDrained = errors.New("stop requested")
 
 // Stoppable wraps shop for the daemon's graceful stop: once stop is closed, ListOrders and
 // ListProducts end cleanly (returning nil) before the next item, so the order or product in
-// flight finishes, its outcome and the cursor are recorded, and nothing new starts. The stock
-// export also looks at stop between its writes. Other calls pass through unchanged.
+// flight finishes, its outcome and the cursor are recorded, and nothing new starts. The order
+// run also looks at stop before each order of a double-import guard batch (orders already
+// listed are left for the next run), and the stock export between its writes. Other calls pass
+// through unchanged.
 func Stoppable(shop sdk.Shop, stop <-chan struct{}) sdk.Shop {
 	return &stoppableShop{Shop: shop, stop: stop}
 }
@@ -233,8 +237,6 @@ func stopping(shop sdk.Shop) bool {
 			if s.stopping() {
 				return true
 			}
-			shop = s.Shop
-		case *recordingShop:
 			shop = s.Shop
 		default:
 			return false

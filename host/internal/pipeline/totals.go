@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/koppel-nl/koppel/host/internal/config"
@@ -22,7 +23,9 @@ import (
 //     cent (so SnelStart's total would depend on its undocumented rounding or midpoint rule)
 //     the order is sent including VAT instead, each line at the
 //     shop's amount including VAT, which makes the total exact whatever SnelStart rounds;
-//     otherwise the prices are sent excluding VAT, as the shop has them;
+//     otherwise the prices are sent excluding VAT, as the shop has them, unless that total
+//     misses the shop's (the shop rounded VAT per line differently) while the amounts
+//     including VAT meet it: then they are sent including VAT too;
 //   - the predicted total is compared with the shop's before the create: within
 //     orders.difference_tolerance nothing happens; a larger difference becomes a line on
 //     orders.difference_article, or, without one, refuses the order naming both totals;
@@ -143,6 +146,21 @@ func (r *run) balance(ctx context.Context, rd *runData, o sdk.Order, so *sdk.Sal
 	}
 	shop := o.Totals.Total
 	tol := op.DifferenceTolerance
+	within := func(a, b sdk.Money) bool {
+		return shop.Sub(a).Abs().LessThanOrEqual(tol) || shop.Sub(b).Abs().LessThanOrEqual(tol)
+	}
+	if !so.PricesIncludeVAT && !within(perRate, perLine) {
+		// The shop rounded its VAT differently than SnelStart will (per line where SnelStart
+		// rounds per rate, or after a charge was spread over lines): the shop's amounts
+		// including VAT add up to its total whatever SnelStart rounds, so send those instead
+		// when that closes the gap.
+		alt, altSO := slices.Clone(*lines), *so
+		if toInclusive(rd, &altSO, alt) {
+			if ir, il, iok := predictTotals(rd, o.CreatedAt, true, alt); iok && within(ir, il) {
+				*so, *lines, perRate, perLine = altSO, alt, ir, il
+			}
+		}
+	}
 	d := shop.Sub(perRate)
 	if d.Abs().LessThanOrEqual(tol) || shop.Sub(perLine).Abs().LessThanOrEqual(tol) {
 		return decimal.Zero, nil

@@ -285,7 +285,8 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	}
 }
 
-// Stop ends scheduling: no run starts after it returns. Runs in flight go on.
+// Stop ends scheduling: no run is started after it returns (one already being started when it
+// is called still begins). Runs in flight go on; Wait waits for them.
 func (s *Scheduler) Stop() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -417,11 +418,12 @@ func (s *Scheduler) startManual(profile, task string, fn func(context.Context) e
 	s.active++
 	done := make(chan struct{})
 	s.wg.Add(1)
-	go s.runJob(k, j, fn, done)
 	s.mu.Unlock()
+	// The start is stored before the run begins, so the record of its end comes after it.
 	if rec != nil {
 		s.store(*rec)
 	}
+	go s.runJob(k, j, fn, done)
 	s.poke() // the loop's next due time may have moved
 	return done, nil
 }
@@ -477,7 +479,12 @@ func (s *Scheduler) startDue() {
 		}
 		return due[i].job.Task < due[k].job.Task
 	})
-	var started []Record
+	type launch struct {
+		k   jobKey
+		j   *jobState
+		rec Record
+	}
+	var started []launch
 	for _, j := range due {
 		if s.active >= s.opts.MaxParallel {
 			break
@@ -493,14 +500,16 @@ func (s *Scheduler) startDue() {
 		j.rec.Next = advance(j.rec.Next, j.job.Every, now)
 		j.rec.LastStart = now
 		j.rec.Runs++
-		started = append(started, j.rec)
+		started = append(started, launch{k, j, j.rec})
 		s.wg.Add(1)
-		run := s.opts.Run
-		go s.runJob(k, j, func(ctx context.Context) error { return run(ctx, k.profile, k.task) }, nil)
 	}
 	s.mu.Unlock()
-	for _, rec := range started {
-		s.store(rec)
+	// Each start is stored before its run begins, so the record of its end comes after it.
+	run := s.opts.Run
+	for _, l := range started {
+		s.store(l.rec)
+		k := l.k
+		go s.runJob(k, l.j, func(ctx context.Context) error { return run(ctx, k.profile, k.task) }, nil)
 	}
 }
 

@@ -264,3 +264,27 @@ func TestGeneratedOrdersAddUp(t *testing.T) {
 		}
 	}
 }
+
+// TestListOrdersAllStatuses: the configured statuses filter the listing; q.AllStatuses lists
+// every status (the host decides which are imported).
+func TestListOrdersAllStatuses(t *testing.T) {
+	e := startSim(t, simulator.Options{})
+	if _, err := e.sim.GenerateOrders(4, "processing"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.sim.GenerateOrders(3, "holded"); err != nil {
+		t.Fatal(err)
+	}
+	s := mustShop(t, e.config())
+	if n := len(listAll(t, s, sdk.OrderQuery{})); n != 4 {
+		t.Fatalf("default statuses: %d orders, want the 4 processing ones", n)
+	}
+	all := listAll(t, s, sdk.OrderQuery{AllStatuses: true, Statuses: []string{"complete"}})
+	st := map[string]int{}
+	for _, it := range all {
+		st[it.Order.Status]++
+	}
+	if len(all) != 7 || st["holded"] != 3 || st["processing"] != 4 {
+		t.Fatalf("all statuses: %d orders %v, want 4 processing and 3 holded", len(all), st)
+	}
+}

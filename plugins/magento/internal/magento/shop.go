@@ -268,7 +268,8 @@ func ctxErr(err error) error {
 }
 
 // ListOrders streams orders (see sdk.Shop): by updated_at from the cursor, in the statuses
-// q.Statuses or the configured ones, or exactly q.IDs.
+// q.Statuses or the configured ones (every status, without a status filter, when
+// q.AllStatuses is set), or exactly q.IDs.
 func (s *Shop) ListOrders(ctx context.Context, q sdk.OrderQuery, yield func(sdk.OrderItem) error) error {
 	if err := ctx.Err(); err != nil {
 		return ctxErr(err)
@@ -279,6 +280,9 @@ func (s *Shop) ListOrders(ctx context.Context, q sdk.OrderQuery, yield func(sdk.
 	statuses := cleanList(q.Statuses)
 	if len(statuses) == 0 {
 		statuses = s.statuses
+	}
+	if q.AllStatuses {
+		statuses = nil
 	}
 	var extra [][]cond
 	if len(statuses) > 0 {

@@ -107,7 +107,8 @@ func (s *Shop) statuses(q []string) []string {
 }
 
 // ListOrders streams orders modified at or after q.Since (or from q.Cursor), oldest first,
-// with the at-least-once contract of sdk.Shop. With q.IDs it fetches exactly those orders
+// with the at-least-once contract of sdk.Shop, in the statuses q.Statuses or the configured
+// ones, or in every status (no status filter) when q.AllStatuses is set. With q.IDs it fetches exactly those orders
 // (GET /orders/{id}); unknown ids are left out.
 func (s *Shop) ListOrders(ctx context.Context, q sdk.OrderQuery, yield func(sdk.OrderItem) error) error {
 	if len(q.IDs) > 0 {
@@ -122,6 +123,9 @@ func (s *Shop) ListOrders(ctx context.Context, q sdk.OrderQuery, yield func(sdk.
 		from = &p
 	}
 	statuses := s.statuses(q.Statuses)
+	if q.AllStatuses {
+		statuses = nil // every status: the host decides which are imported
+	}
 	set := s.api.set
 	return listing[sdk.Order]{
 		since:   q.Since,

@@ -471,3 +471,33 @@ func TestHTMLAnswer(t *testing.T) {
 		t.Errorf("HTML answer: %v", err)
 	}
 }
+
+// TestListOrdersAllStatuses: the configured statuses filter the listing; q.AllStatuses lists
+// every status (no status parameter), so the host sees waiting orders too.
+func TestListOrdersAllStatuses(t *testing.T) {
+	sim, u := startSim(t, simulator.Options{RandSeed: 3})
+	gen, err := sim.GenerateOrders(40)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{}
+	for _, o := range gen {
+		want[o.Status]++
+	}
+	s := newTestShop(t, u, nil)
+	all := listAll(t, s, sdk.OrderQuery{AllStatuses: true, Statuses: []string{"paid"}})
+	got := map[string]int{}
+	for _, it := range all {
+		got[it.Order.Status]++
+	}
+	if len(all) != len(gen) || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("all statuses: %d orders %v, want %d %v", len(all), got, len(gen), want)
+	}
+	def := 0
+	for _, st := range DefaultStatuses {
+		def += want[st]
+	}
+	if n := len(listAll(t, s, sdk.OrderQuery{})); n != def || n == len(gen) {
+		t.Fatalf("default statuses: %d orders, want %d of %d", n, def, len(gen))
+	}
+}
