@@ -337,3 +337,24 @@ func TestPluginsNew(t *testing.T) {
 		t.Fatalf("a bad plugin name: exit %d, want 2", code)
 	}
 }
+
+// A fresh install: plugins copied into plugin_dir and never locked. The first use trusts and
+// locks them (with a warning); a later change is refused.
+func TestFirstUseLocksPlugins(t *testing.T) {
+	dir := configDir(t, profileText("127.0.0.1:1", "127.0.0.1:1", "ZGVtbzpkZW1v", "cs_demo"))
+	lock := filepath.Join(dir, "plugins", "koppel-plugins.lock")
+	if err := os.Remove(lock); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run(t, nil, "validate", "--config", dir)
+	if code != 0 || !strings.Contains(errs, "trusted on first use") {
+		t.Fatalf("validate of unlocked plugins: exit %d\n%s\n%s", code, out, errs)
+	}
+	if _, err := os.Stat(lock); err != nil {
+		t.Fatalf("first use did not write the lock file: %v", err)
+	}
+	code, out, _ = run(t, nil, "plugins", "--config", dir)
+	if code != 0 || !regexp.MustCompile(`woocommerce\s.*locked`).MatchString(out) {
+		t.Fatalf("plugins after first use:\n%s", out)
+	}
+}

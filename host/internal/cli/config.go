@@ -37,6 +37,8 @@ func inRange(outer, inner hcl.Range) bool {
 }
 
 // pluginManager returns a plugin manager for the configured plugin_dir. The caller closes it.
+// A plugin binary that is not in the lock file yet is trusted on its first use and locked then
+// (with a warning); one that changed after it was locked is refused.
 // Plugins named in KOPPEL_REATTACH_PLUGINS (printed by `koppel-plugin-NAME debug`) are used
 // from their debug processes instead of being started.
 func (a *app) pluginManager(k config.KoppelBlock, allowUnlocked bool) *plugins.Manager {
@@ -50,10 +52,11 @@ func (a *app) pluginManager(k config.KoppelBlock, allowUnlocked bool) *plugins.M
 		reattach = r
 	}
 	return plugins.NewManager(plugins.Options{
-		Dir:           k.PluginDir,
-		Logger:        log.Named("plugin"),
-		AllowUnlocked: allowUnlocked,
-		Reattach:      reattach,
+		Dir:            k.PluginDir,
+		Logger:         log.Named("plugin"),
+		AllowUnlocked:  allowUnlocked,
+		LockOnFirstUse: true,
+		Reattach:       reattach,
 	})
 }
 

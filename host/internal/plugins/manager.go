@@ -54,6 +54,11 @@ type Options struct {
 	// AllowUnlocked lets binaries that are not in the lock file run. Default false: only
 	// locked binaries run. A binary that is in the lock file but changed is refused either way.
 	AllowUnlocked bool
+	// LockOnFirstUse trusts a binary that is not in the lock file yet on its first use: it is
+	// hashed, started under that hash, and recorded in the lock file (with a warning in the
+	// log), as `koppel plugins lock` would. From then on a change to it is refused. A binary
+	// that is in the lock file but changed is refused either way.
+	LockOnFirstUse bool
 	// StartTimeout bounds starting one plugin (handshake and the Info call); zero means 30 s.
 	StartTimeout time.Duration
 	// Reattach names plugins already running in debug mode (plugin.ServeDebug, usually from
@@ -74,6 +79,8 @@ type Manager struct {
 
 	mu     sync.Mutex
 	closed bool
+	// lockFileMu serialises this process's writes of the lock file (first-use locking).
+	lockFileMu sync.Mutex
 	procs  map[string]*proc
 	starts sync.WaitGroup // starts in flight; Close waits for them
 }
@@ -404,8 +411,16 @@ func (m *Manager) start(p *proc) (*running, error) {
 		return nil, err
 	}
 	var checksum []byte
+	firstUse := ""
 	if locked {
 		checksum, _ = entry.checksum() // validated by ReadLockFile
+	} else if m.opts.LockOnFirstUse {
+		sum, err := fileSHA256(path)
+		if err != nil {
+			return nil, &sdk.Error{Kind: sdk.KindConfig, Err: err, Message: fmt.Sprintf("plugin %s: %v", name, err)}
+		}
+		checksum, _ = hex.DecodeString(sum)
+		firstUse = sum
 	}
 	r, err := m.launch(name, path, checksum)
 	if err != nil {
@@ -428,7 +443,35 @@ func (m *Manager) start(p *proc) (*running, error) {
 		return nil, &sdk.Error{Kind: sdk.KindRetryable, Err: err, Message: fmt.Sprintf("plugin %s: could not start %s: %v", name, path, err)}
 	}
 
+	if firstUse != "" {
+		m.lockFirstUse(name, path, firstUse, r.info)
+		locked = true
+	}
 	return m.install(p, r, locked)
+}
+
+// lockFirstUse records a binary trusted on its first use in the lock file. A failure to write
+// is logged, not fatal: the binary was started under the hash taken, and is locked on its next
+// use or by `koppel plugins lock`.
+func (m *Manager) lockFirstUse(name, path, sum string, info sdk.PluginInfo) {
+	m.lockFileMu.Lock()
+	defer m.lockFileMu.Unlock()
+	lf, err := readLockOrEmpty(m.dir)
+	if err == nil {
+		if lf.Plugins == nil {
+			lf.Plugins = map[string]LockEntry{}
+		}
+		lf.Version = lockFileVersion
+		lf.Plugins[name] = LockEntry{File: filepath.Base(path), SHA256: sum, Kind: info.Kind,
+			Version: info.Version, Protocol: info.Protocol, SDKVersion: info.SDKVersion}
+		err = WriteLockFile(m.dir, lf)
+	}
+	if err != nil {
+		m.logger.Warn("could not record the plugin in the lock file", "plugin", name, "error", err)
+		return
+	}
+	m.logger.Warn("plugin was not locked: trusted on first use and locked now; run \"koppel plugins lock\" after installing plugins on purpose",
+		"plugin", name, "sha256", sum, "lock_file", filepath.Join(m.dir, LockFileName))
 }
 
 // startReattached connects to a plugin running in debug mode.
@@ -476,7 +519,7 @@ func (m *Manager) lockEntry(name string) (LockEntry, bool, error) {
 		return LockEntry{}, false, &sdk.Error{Kind: sdk.KindConfig, Err: err, Message: fmt.Sprintf("plugin %s: %v", name, err)}
 	}
 	e, ok := lf.Plugins[name]
-	if !ok && !m.opts.AllowUnlocked {
+	if !ok && !m.opts.AllowUnlocked && !m.opts.LockOnFirstUse {
 		return LockEntry{}, false, &sdk.Error{Kind: sdk.KindConfig, Err: ErrNotLocked, Message: fmt.Sprintf(
 			"plugin %s: %s is not in the lock file %s; if you installed it on purpose, run \"koppel plugins lock\"",
 			name, fileName(name, runtime.GOOS), filepath.Join(m.dir, LockFileName))}
