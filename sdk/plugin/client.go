@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"sync"
 	"time"
@@ -31,12 +32,24 @@ type ClientOptions struct {
 	StartTimeout time.Duration
 	// Stderr, when set, also receives the plugin's raw stderr (for tests).
 	Stderr io.Writer
+	// HostEnv is the host environment the plugin's is taken from (see PluginEnv); nil means
+	// os.Environ().
+	HostEnv []string
 }
 
 // ClientConfig returns the go-plugin client configuration for cmd: gRPC only, AutoMTLS on, the
-// koppel handshake and versioned plugin sets, SecureConfig when a checksum is given. The caller
-// owns the returned client's lifetime (Kill it).
+// koppel handshake and versioned plugin sets, SecureConfig when a checksum is given. The plugin
+// does not inherit the host's environment: unless cmd.Env is set, it gets PluginEnv of it, so
+// keys the host reads from environment variables stay in the host. The caller owns the
+// returned client's lifetime (Kill it).
 func ClientConfig(cmd *exec.Cmd, o ClientOptions) *goplugin.ClientConfig {
+	if cmd.Env == nil {
+		environ := o.HostEnv
+		if environ == nil {
+			environ = os.Environ()
+		}
+		cmd.Env = PluginEnv(environ)
+	}
 	timeout := o.StartTimeout
 	if timeout == 0 {
 		timeout = 30 * time.Second
@@ -47,6 +60,7 @@ func ClientConfig(cmd *exec.Cmd, o ClientOptions) *goplugin.ClientConfig {
 		Cmd:              cmd,
 		AllowedProtocols: []goplugin.Protocol{goplugin.ProtocolGRPC},
 		AutoMTLS:         true,
+		SkipHostEnv:      true,
 		Logger:           o.Logger,
 		StartTimeout:     timeout,
 		Stderr:           o.Stderr,
