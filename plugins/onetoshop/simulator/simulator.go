@@ -385,6 +385,9 @@ type meta struct {
 
 func pageOf[T any](all []T, lq listQuery) ([]T, meta) {
 	m := meta{Page: lq.page, Limit: lq.limit, Total: len(all), Pages: (len(all) + lq.limit - 1) / lq.limit}
+	if lq.page-1 >= (len(all)+lq.limit-1)/lq.limit { // also keeps page × limit from overflowing
+		return []T{}, m
+	}
 	start := (lq.page - 1) * lq.limit
 	if start >= len(all) {
 		return []T{}, m

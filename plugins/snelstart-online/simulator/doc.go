@@ -20,7 +20,10 @@
 //
 // Behaviour that SnelStart does not document is modelled as described in
 // snelstart-b2b-api.md §3.6 and snelstart-totals.md §1.7; the VAT rounding is switchable
-// (Options.Rounding, Options.Midpoint).
+// (Options.Rounding, Options.Midpoint). A verkooporder line without "stuksprijs" (left out or
+// null) takes the article's verkoopprijs, converted between incl. and excl. VAT at the line's
+// rate per companyInfo verkoopprijsArtikelbestandExclusiefBtw and the order's
+// verkooporderBtwIngaveModel, rounded to cents with Options.Midpoint; an explicit 0 stays 0.
 //
 // # Seed file
 //

@@ -425,10 +425,14 @@ type IngaveGegeven struct {
 
 // Regel is a VerkooporderRegelModel. Totaal is computed by the simulator (any value sent is
 // ignored): the line amount after the line discount, in the order's Incl/Excl mode.
+//
+// Stuksprijs is nil on input when the request left it out (or sent null): SnelStart then takes
+// the article's verkoopprijs, converted to the order's Incl/Excl mode. The simulator fills it
+// before storing, so it is never nil on output and travels as a number, as the document gives.
 type Regel struct {
 	Artikel            *Ref            `json:"artikel,omitempty"`
 	Omschrijving       string          `json:"omschrijving,omitempty"`
-	Stuksprijs         Decimal         `json:"stuksprijs"`
+	Stuksprijs         *Decimal        `json:"stuksprijs"`
 	Aantal             Decimal         `json:"aantal"`
 	KortingsPercentage Decimal         `json:"kortingsPercentage"`
 	Totaal             Decimal         `json:"totaal"`

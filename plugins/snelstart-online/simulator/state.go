@@ -170,6 +170,9 @@ func normOrder(o *Verkooporder) {
 	}
 	for i := range o.Regels {
 		o.Regels[i].Artikel = normRef(o.Regels[i].Artikel, "artikelen")
+		if o.Regels[i].Stuksprijs == nil {
+			o.Regels[i].Stuksprijs = &Decimal{}
+		}
 		if o.Regels[i].ExtraRegelVelden == nil {
 			o.Regels[i].ExtraRegelVelden = []IngaveGegeven{}
 		}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"net/http"
 	"unicode/utf8"
+
+	"github.com/shopspring/decimal"
 )
 
 // verr is a validation failure: either SnelStart coded errors or one model-state error.
@@ -144,11 +146,18 @@ func (s *Server) prepareOrder(o *Verkooporder, fromSeed bool) *verr {
 		e.addCode("VOR-0013")
 	}
 	in := TotalsInput{OverStukprijs: s.st.CompanyInfo.RegelkortingVerkooporder == "BerekenenOverStukprijs"}
+	// The order's price mode, as it will be stored (the template's when the order gives none):
+	// a line without stuksprijs takes the article's price in this mode.
+	inclusief := o.VerkooporderBtwIngaveModel == "Inclusief" ||
+		(o.VerkooporderBtwIngaveModel == "" && sj != nil && !sj.PrijsIngaveExclusiefBtw)
 	var priced []int
 	for i := range o.Regels {
 		r := &o.Regels[i]
 		id := refID(r.Artikel)
 		if id == "" {
+			if r.Stuksprijs == nil {
+				r.Stuksprijs = &Decimal{}
+			}
 			if !r.Aantal.IsZero() && !r.Stuksprijs.IsZero() {
 				e.add("", fmt.Sprintf("Regel %d: een regel zonder artikel kan geen bedrag hebben.", i+1))
 			}
@@ -177,6 +186,10 @@ func (s *Server) prepareOrder(o *Verkooporder, fromSeed bool) *verr {
 		if !ok {
 			e.add("", fmt.Sprintf("Er is geen btw-tarief %s op %s.", g.VerkoopNederlandBtwSoort, o.Datum.Format("2006-01-02")))
 			continue
+		}
+		if r.Stuksprijs == nil {
+			p := s.articlePrice(art, pct, inclusief)
+			r.Stuksprijs = &p
 		}
 		in.Lines = append(in.Lines, TotalsLine{Aantal: r.Aantal.Decimal, Stuksprijs: r.Stuksprijs.Decimal,
 			KortingsPercentage: r.KortingsPercentage.Decimal, BtwPercentage: pct})
@@ -225,6 +238,22 @@ func (s *Server) prepareOrder(o *Verkooporder, fromSeed bool) *verr {
 	o.TotaalInclusiefBtw = Decimal{res.TotaalInclusiefBtw}
 	normOrder(o)
 	return nil
+}
+
+// articlePrice is the stuksprijs SnelStart gives a line that has none: the article's
+// verkoopprijs, which is excl. or incl. VAT per companyInfo verkoopprijsArtikelbestandExclusiefBtw,
+// converted at the line's VAT rate pct to the order's mode (inclusief) and then rounded to cents
+// with the simulator's midpoint rule. Caller holds s.mu.
+func (s *Server) articlePrice(a *Artikel, pct decimal.Decimal, inclusief bool) Decimal {
+	p := a.Verkoopprijs.Decimal
+	factor := decimal.NewFromInt(1).Add(pct.Div(hundred))
+	switch excl := s.st.CompanyInfo.VerkoopprijsArtikelbestandExclusiefBtw; {
+	case excl && inclusief:
+		p = p.Mul(factor)
+	case !excl && !inclusief:
+		p = p.DivRound(factor, 20)
+	}
+	return Decimal{Rounder(s.midpoint).Round2(p)}
 }
 
 // checkOrder is prepareOrder for seed orders.

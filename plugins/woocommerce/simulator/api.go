@@ -276,7 +276,9 @@ func (s *Server) TaxRates() []TaxRate {
 type seedFile struct {
 	Products []json.RawMessage `json:"products"`
 	Orders   []json.RawMessage `json:"orders"`
-	Coupons  []struct {
+	// Customers are POST /customers bodies (or GET /customers/{id} answers), ids kept.
+	Customers []json.RawMessage `json:"customers"`
+	Coupons   []struct {
 		Code         string          `json:"code"`
 		DiscountType string          `json:"discount_type"`
 		Amount       decimal.Decimal `json:"amount"`
@@ -284,8 +286,8 @@ type seedFile struct {
 	} `json:"coupons"`
 }
 
-// LoadSeed reads a seed document ({"products":[...],"orders":[...],"coupons":[...]}) and
-// creates everything in it, products first. Products and orders keep the ids, dates and
+// LoadSeed reads a seed document ({"products":[...],"orders":[...],"customers":[...],
+// "coupons":[...]}) and creates everything in it, coupons, customers and products before orders. Products and orders keep the ids, dates and
 // totals the document gives. It stops at the first item it cannot create.
 func (s *Server) LoadSeed(r io.Reader) (products, orders int, err error) {
 	b, err := io.ReadAll(io.LimitReader(r, 256<<20))
@@ -304,6 +306,15 @@ func (s *Server) LoadSeed(r io.Reader) (products, orders int, err error) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for i, raw := range f.Customers {
+		var in customerInput
+		if err := json.Unmarshal(raw, &in); err != nil {
+			return products, orders, fmt.Errorf("simulator: seed customer %d: %w", i, err)
+		}
+		if _, e := s.createCustomerLocked(&in, true); e != nil {
+			return products, orders, fmt.Errorf("simulator: seed customer %d: %w", i, e)
+		}
+	}
 	s.modIdx.markStale() // many orders with their own dates: rebuild once when next listed
 	for i, raw := range f.Products {
 		var in productInput
@@ -337,8 +348,9 @@ func (s *Server) LoadSeed(r io.Reader) (products, orders int, err error) {
 	return products, orders, nil
 }
 
-// Dump renders every product (variations after their parent) and order as the API answers
-// them, under home as the site URL, in the seed format LoadSeed reads.
+// Dump renders every product (variations after their parent), order and registered customer
+// (when there are any) as the API answers them, under home as the site URL, in the seed format
+// LoadSeed reads.
 func (s *Server) Dump(home string) ([]byte, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -364,5 +376,13 @@ func (s *Server) Dump(home string) ([]byte, error) {
 	if orders == nil {
 		orders = []any{}
 	}
-	return phpJSON(orderedMap{{"products", products}, {"orders", orders}})
+	doc := orderedMap{{"products", products}, {"orders", orders}}
+	if len(s.customers) > 0 {
+		var customers []any
+		for _, id := range sortedKeys(s.customers) {
+			customers = append(customers, s.renderCustomer(s.customers[id], home))
+		}
+		doc = append(doc, kv{"customers", customers})
+	}
+	return phpJSON(doc)
 }

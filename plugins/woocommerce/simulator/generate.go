@@ -15,7 +15,8 @@ import (
 // vouchers, percentage and fixed coupons, shipping, payment fees and negative fees, guests and
 // registered customers, companies, non-ASCII names, and shops with and without tax-inclusive
 // prices. Orders go through the same code as POST /orders, so totals are consistent to the
-// cent: order total = Σ line totals + shipping + fees + total_tax, line taxes = rate × total.
+// cent: order total = Σ line totals + shipping + fees + total_tax, line taxes = rate × total
+// (taken out of the gross line amount when the order's prices include tax).
 
 func js(v string) jString { return jString{Set: true, V: v} }
 func ji(v int64) jInt     { return jInt{Set: true, V: v} }
@@ -159,6 +160,7 @@ func (s *Server) GenerateOrders(n int) ([]Order, error) {
 	var prevModified time.Time
 	for i := 0; i < n; i++ {
 		in, c := s.genOrderInput(catalogue)
+		s.ensureCustomerLocked(c)
 		o, e := s.createOrderLocked(in, false)
 		if e != nil {
 			return out, fmt.Errorf("simulator: generate order %d: %w", i, e)

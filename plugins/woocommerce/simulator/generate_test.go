@@ -18,7 +18,8 @@ import (
 func dec(t *testing.T, v any) decimal.Decimal { return money2(t, v) }
 
 // TestGeneratedOrdersAreConsistent checks every generated order, as the API renders it, to
-// the cent: line tax = rate × line total, tax lines = Σ item taxes per rate, cart_tax,
+// the cent: line tax = rate × line total (taken out of the gross line amount when prices include
+// tax), tax lines = Σ item taxes per rate, cart_tax,
 // total_tax, discount and the order total.
 func TestGeneratedOrdersAreConsistent(t *testing.T) {
 	e := newEnv(t, Options{RandSeed: 7})
@@ -113,8 +114,12 @@ func checkOrderTotals(t *testing.T, o map[string]any, rates map[float64]decimal.
 			m := obj(t, tx)
 			rid := m["id"].(float64)
 			want := tot.Mul(rates[rid]).Div(hundred).Round(2)
+			if o["prices_include_tax"] == true {
+				// Prices include tax: the tax is taken out of the gross line amount.
+				want = tot.Add(tax).Mul(rates[rid]).DivRound(hundred.Add(rates[rid]), 20).Round(2)
+			}
 			if !dec(t, m["total"]).Equal(want) {
-				t.Errorf("order %v line tax %v, want %s (rate %s of %s)", id, m["total"], want, rates[rid], tot)
+				t.Errorf("order %v line tax %v, want %s (rate %s of %s, incl. %v)", id, m["total"], want, rates[rid], tot, o["prices_include_tax"])
 			}
 			taxSum = taxSum.Add(dec(t, m["total"]))
 			perRate[rid] = perRate[rid].Add(dec(t, m["total"]))

@@ -762,29 +762,70 @@ func taxOn(amount decimal.Decimal, r *TaxRate) decimal.Decimal {
 	return amount.Mul(r.Rate).Div(hundred).Round(2)
 }
 
+// taxIn returns the tax held in an amount including tax, rounded to cents
+// (round(amount × rate / (100 + rate)), WooCommerce's calc_inclusive_tax).
+func taxIn(amount decimal.Decimal, r *TaxRate) decimal.Decimal {
+	return amount.Mul(r.Rate).DivRound(hundred.Add(r.Rate), 20).Round(2)
+}
+
 // calculateTotals computes what the request did not give: line prices in tax-inclusive shops,
 // coupon discounts, taxes per item from the store's rates and the customer's country, tax lines
 // and the order totals (WooCommerce's calculate_totals).
+//
+// In a shop whose prices include tax (o.PricesIncludeTax) WooCommerce works on the gross
+// amounts, as the cart does: a catalogue price is gross, coupons are taken off the gross line
+// amounts (so a fixed cart coupon of 5.00 takes 5.00 off the price including tax), and a line's
+// tax is taken out of its gross amount (round(gross × rate / (100 + rate))), the net amount being
+// the rest. A line whose net amounts the request gave counts net + tax on net as its gross. In a
+// shop whose prices exclude tax, coupons come off the net amounts and tax is rate × net.
 func (s *Server) calculateTotals(o *Order, fixed fixedTotals, in *orderInput) {
 	country := taxCountry(o)
+	incl := o.PricesIncludeTax
+	// gross holds, per line with a positive rate in a tax-inclusive shop, the gross subtotal
+	// and (once coupons are applied, or when the line is not discounted) the gross total.
+	type grossLine struct {
+		rate           *TaxRate
+		sub, tot       decimal.Decimal
+		hasSub, hasTot bool
+	}
+	gross := make([]grossLine, len(o.LineItems))
 	// 1. Catalogue prices in a tax-inclusive shop: the price holds tax, the line is stored net.
 	for i := range o.LineItems {
 		li := &o.LineItems[i]
-		if !li.catalogue || !o.PricesIncludeTax || li.fixedTax {
+		r := s.rateFor(country, li.TaxClass)
+		if r != nil && !r.Rate.IsPositive() {
+			r = nil
+		}
+		gross[i].rate = r
+		if !incl || li.fixedTax || r == nil {
+			li.catalogue = false
 			continue
 		}
-		if r := s.rateFor(country, li.TaxClass); r != nil && r.Rate.IsPositive() {
-			gross := li.Subtotal
-			tax := gross.Mul(r.Rate).Div(hundred.Add(r.Rate)).Round(2)
-			li.Subtotal = gross.Sub(tax)
+		switch {
+		case li.catalogue:
+			gross[i].sub = li.Subtotal
+			li.Subtotal = li.Subtotal.Sub(taxIn(li.Subtotal, r))
 			li.Total = li.Subtotal
+		default:
+			gross[i].sub = li.Subtotal.Add(taxOn(li.Subtotal, r))
+		}
+		gross[i].hasSub = true
+		if li.Total.Equal(li.Subtotal) {
+			gross[i].tot, gross[i].hasTot = gross[i].sub, true
 		}
 		li.catalogue = false
 	}
-	// 2. Coupons (only when the request did not give line totals and discounts itself).
+	// 2. Coupons (only when the request did not give line totals and discounts itself), on the
+	// gross amounts in a tax-inclusive shop and on the net ones otherwise.
 	if len(o.CouponLines) > 0 && len(fixed.coupons) == 0 && !linesGiveTotals(in) {
+		// amount is what a coupon is measured against: gross where known, else net.
+		amount := make([]decimal.Decimal, len(o.LineItems))
 		for i := range o.LineItems {
 			o.LineItems[i].Total = o.LineItems[i].Subtotal
+			amount[i] = o.LineItems[i].Subtotal
+			if gross[i].hasSub {
+				amount[i] = gross[i].sub
+			}
 		}
 		for ci := range o.CouponLines {
 			c := &o.CouponLines[ci]
@@ -794,8 +835,8 @@ func (s *Server) calculateTotals(o *Order, fixed fixedTotals, in *orderInput) {
 			}
 			c.Discount = decimal.Zero
 			base := decimal.Zero
-			for _, li := range o.LineItems {
-				base = base.Add(li.Total)
+			for _, a := range amount {
+				base = base.Add(a)
 			}
 			if !base.IsPositive() {
 				continue
@@ -809,20 +850,32 @@ func (s *Server) calculateTotals(o *Order, fixed fixedTotals, in *orderInput) {
 			left := want
 			for i := range o.LineItems {
 				li := &o.LineItems[i]
-				share := li.Total.Mul(want).Div(base).Round(2)
+				share := amount[i].Mul(want).Div(base).Round(2)
 				if i == len(o.LineItems)-1 {
 					share = left
 				}
-				if share.GreaterThan(li.Total) {
-					share = li.Total
+				if share.GreaterThan(amount[i]) {
+					share = amount[i]
 				}
-				li.Total = li.Total.Sub(share)
+				amount[i] = amount[i].Sub(share)
 				left = left.Sub(share)
-				c.Discount = c.Discount.Add(share)
+				before := li.Total
+				if gross[i].hasSub {
+					li.Total = amount[i].Sub(taxIn(amount[i], gross[i].rate))
+				} else {
+					li.Total = amount[i]
+				}
+				// The coupon line's discount is excluding tax, as WooCommerce reports it.
+				c.Discount = c.Discount.Add(before.Sub(li.Total))
+			}
+		}
+		for i := range o.LineItems {
+			if gross[i].hasSub {
+				gross[i].tot, gross[i].hasTot = amount[i], true
 			}
 		}
 	}
-	// 3. Item taxes.
+	// 3. Item taxes: taken out of the gross amounts where known, else rate × net.
 	for i := range o.LineItems {
 		li := &o.LineItems[i]
 		if li.fixedTax {
@@ -832,6 +885,12 @@ func (s *Server) calculateTotals(o *Order, fixed fixedTotals, in *orderInput) {
 		if r := s.rateFor(country, li.TaxClass); r != nil {
 			li.TotalTax = taxOn(li.Total, r)
 			li.SubtotalTax = taxOn(li.Subtotal, r)
+			if g := gross[i]; g.hasSub {
+				li.SubtotalTax = g.sub.Sub(li.Subtotal)
+			}
+			if g := gross[i]; g.hasTot {
+				li.TotalTax = g.tot.Sub(li.Total)
+			}
 			li.Taxes = []ItemTax{{RateID: r.ID, Total: li.TotalTax, Subtotal: decimal.NullDecimal{Decimal: li.SubtotalTax, Valid: true}}}
 		}
 	}

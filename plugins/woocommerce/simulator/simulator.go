@@ -122,6 +122,8 @@ type Server struct {
 	orders     map[int64]*Order
 	modIdx     modIndex // orders by date_modified, for listings
 	products   map[int64]*Product
+	customers  map[int64]*Customer
+	nextUserID int64 // highest WordPress user id taken (1 is the administrator)
 	coupons    map[string]*Coupon
 	taxes      []TaxRate
 	nonces     map[int64]string
@@ -196,6 +198,8 @@ func (s *Server) resetLocked() {
 	s.orders = map[int64]*Order{}
 	s.modIdx.reset()
 	s.products = map[int64]*Product{}
+	s.customers = map[int64]*Customer{}
+	s.nextUserID = 1
 	s.coupons = map[string]*Coupon{}
 	s.nonces = map[int64]string{}
 	s.faults = s.opts.Faults
@@ -508,6 +512,20 @@ func (s *Server) route(w http.ResponseWriter, req *request) {
 				}
 			}
 		}
+	case p[0] == "customers":
+		req.collectionPath = "customers"
+		if len(p) == 1 && m == http.MethodPost {
+			count("/customers")
+			s.createCustomer(w, req)
+			return
+		}
+		if len(p) == 2 && m == http.MethodGet {
+			if id, ok := isID(p[1]); ok {
+				count("/customers/{id}")
+				s.getCustomer(w, req, id)
+				return
+			}
+		}
 	case p[0] == "taxes":
 		req.collectionPath = "taxes"
 		if len(p) == 1 && m == http.MethodGet {
@@ -601,6 +619,8 @@ var routeList = []struct {
 	{"/wc/v3/products/(?P<product_id>[\\d]+)/variations", []string{"GET", "POST"}},
 	{"/wc/v3/products/(?P<product_id>[\\d]+)/variations/(?P<id>[\\d]+)", []string{"GET", "POST", "PUT", "PATCH", "DELETE"}},
 	{"/wc/v3/products/(?P<product_id>[\\d]+)/variations/batch", []string{"POST", "PUT", "PATCH"}},
+	{"/wc/v3/customers", []string{"POST"}},
+	{"/wc/v3/customers/(?P<id>[\\d]+)", []string{"GET"}},
 	{"/wc/v3/taxes", []string{"GET"}},
 	{"/wc/v3/taxes/(?P<id>[\\d]+)", []string{"GET"}},
 	{"/wc/v3/settings", []string{"GET"}},

@@ -168,18 +168,64 @@ func formatMessage(msg string, params json.RawMessage) (string, map[string]strin
 			positional = append(positional, str(v))
 		}
 	}
-	for i := len(positional); i >= 1; i-- {
-		msg = strings.ReplaceAll(msg, "%"+strconv.Itoa(i), positional[i-1])
+	// Fill the placeholders in one pass, longest name first, never looking into inserted text
+	// (PHP's strtr, as Magento renders a Phrase): a parameter holding "%1" cannot make the
+	// message grow without bound.
+	repl := make(map[string]string, len(positional)+len(named))
+	for k, v := range named {
+		repl["%"+k] = v
 	}
-	keys := make([]string, 0, len(named))
-	for k := range named {
-		keys = append(keys, k)
+	for i, v := range positional {
+		repl["%"+strconv.Itoa(i+1)] = v
 	}
-	sort.Slice(keys, func(i, j int) bool { return len(keys[i]) > len(keys[j]) })
-	for _, k := range keys {
-		msg = strings.ReplaceAll(msg, "%"+k, named[k])
+	keys := make([]string, 0, len(repl))
+	for k := range repl {
+		if k != "%" {
+			keys = append(keys, k)
+		}
 	}
+	sort.Slice(keys, func(i, j int) bool {
+		if len(keys[i]) != len(keys[j]) {
+			return len(keys[i]) > len(keys[j])
+		}
+		return keys[i] < keys[j]
+	})
+	if len(keys) > maxParams {
+		keys = keys[:maxParams]
+	}
+	var b strings.Builder
+	tries := 0
+	for i := 0; i < len(msg); {
+		if msg[i] == '%' && b.Len() < maxMessage && tries < maxMessage {
+			tries++
+			if k := longestPrefix(msg[i:], keys); k != "" {
+				b.WriteString(repl[k])
+				i += len(k)
+				continue
+			}
+		}
+		b.WriteByte(msg[i])
+		i++
+	}
+	msg = b.String()
 	return msg, named
+}
+
+// maxMessage bounds the text placeholders are filled into: past it the template is copied
+// as is, so a message stays about as long as the body it came from.
+const maxMessage = 4096
+
+// maxParams bounds the placeholders filled (Magento's messages have a handful).
+const maxParams = 256
+
+// longestPrefix returns the first of keys (sorted longest first) that s starts with, or "".
+func longestPrefix(s string, keys []string) string {
+	for _, k := range keys {
+		if strings.HasPrefix(s, k) {
+			return k
+		}
+	}
+	return ""
 }
 
 // describeError renders a Magento error body, nested errors included; ok is false when the

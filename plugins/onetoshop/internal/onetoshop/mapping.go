@@ -34,7 +34,8 @@ func split(incl decimal.Decimal, rate decimal.Decimal, tax amount, excl amount) 
 }
 
 // mapOrder turns an API order into koppel's canonical order. It fails only when the order
-// cannot be identified or dated; missing amounts are derived (API.md, "Order").
+// cannot be identified or dated, or carries a negative VAT rate; missing amounts are derived
+// (API.md, "Order").
 func mapOrder(w wireOrder) (sdk.Order, error) {
 	o := sdk.Order{
 		ID:               string(w.ID),
@@ -55,6 +56,9 @@ func mapOrder(w wireOrder) (sdk.Order, error) {
 	}
 	if w.PricesIncludeVAT != nil {
 		o.PricesIncludeTax = *w.PricesIncludeVAT
+	}
+	if err := checkRates(w); err != nil {
+		return o, fmt.Errorf("order %s: %w", o.ID, err)
 	}
 	var err error
 	if o.ModifiedAt, err = parseTime(w.UpdatedAt); err != nil {
@@ -149,6 +153,29 @@ func mapOrder(w wireOrder) (sdk.Order, error) {
 	}
 	o.Refunded = w.RefundedAmount.or(decimal.Zero).Abs()
 	return o, nil
+}
+
+// checkRates refuses a negative VAT rate: no amount can be derived from it (at -100 the
+// derivation divides by zero), and booking it would be wrong.
+func checkRates(w wireOrder) error {
+	bad := func(a amount) bool { return a.Set && a.D.IsNegative() }
+	for i, l := range w.Lines {
+		if bad(l.VATRate) {
+			return fmt.Errorf("line %d: vat_rate %s is not a VAT percentage", i+1, l.VATRate.D)
+		}
+	}
+	for i, d := range w.Discounts {
+		if bad(d.VATRate) {
+			return fmt.Errorf("discount %d: vat_rate %s is not a VAT percentage", i+1, d.VATRate.D)
+		}
+	}
+	if bad(w.ShippingVATRate) {
+		return fmt.Errorf("shipping_vat_rate %s is not a VAT percentage", w.ShippingVATRate.D)
+	}
+	if bad(w.PaymentCostsVATRate) {
+		return fmt.Errorf("payment_costs_vat_rate %s is not a VAT percentage", w.PaymentCostsVATRate.D)
+	}
+	return nil
 }
 
 // mapLine maps one product line. Amounts missing on the wire are derived: the total from unit

@@ -130,7 +130,7 @@ func (a *api) statusError(c call, st int, location string, body []byte) error {
 		msg := fmt.Sprintf("the koppelsleutel has no right to %s (scope %s is missing); grant it in SnelStart Web", verbFor(c.method, c.what), scope)
 		for _, e := range errs {
 			if strings.Contains(strings.ToLower(e.Message), "quota") {
-				msg = "SnelStart's call quota for this subscription is used up: " + shorten(e.Message, 200)
+				msg = "SnelStart's call quota for this subscription is used up: " + shorten(a.http.Redact(e.Message), 200)
 				return &sdk.Error{Kind: sdk.KindRetryable, Code: code, Message: msg}
 			}
 		}
@@ -151,6 +151,7 @@ func (a *api) statusError(c call, st int, location string, body []byte) error {
 		return &sdk.Error{Kind: sdk.KindRetryable, Code: code, Message: fmt.Sprintf("SnelStart answered %d for %s; try again later", st, verbFor(c.method, c.what))}
 	}
 	scode, msg := explainAll(errs, c.roles)
+	scode = a.http.Redact(scode)
 	if scode == "" {
 		scode = code
 	}

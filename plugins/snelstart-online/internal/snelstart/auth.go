@@ -19,6 +19,9 @@ import (
 // renewBefore is how long before its expiry a cached token is replaced.
 const renewBefore = time.Minute
 
+// maxTokenLifetime caps the lifetime a token answer may claim (SnelStart's last an hour).
+const maxTokenLifetime = 24 * time.Hour
+
 // defaultTokenLifetime is assumed when the token answer has no usable expires_in.
 const defaultTokenLifetime = 3599 * time.Second
 
@@ -139,7 +142,8 @@ func (t *tokenSource) fetch(ctx context.Context) (string, time.Duration, error) 
 	}
 	life := defaultTokenLifetime
 	if secs, err := tr.ExpiresIn.Int64(); err == nil && secs > 0 {
-		life = time.Duration(secs) * time.Second
+		// Capped, so that a huge expires_in cannot overflow into a negative lifetime.
+		life = time.Duration(min(secs, int64(maxTokenLifetime/time.Second))) * time.Second
 	}
 	return tr.AccessToken, life, nil
 }

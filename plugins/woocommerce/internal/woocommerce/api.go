@@ -110,6 +110,8 @@ func (a *api) statusError(method, path string, resp *http.Response, body []byte)
 		if lu, err := resp.Request.URL.Parse(loc); err == nil && loc != "" {
 			stripQuery(lu)
 			loc = a.hc.RedactURL(lu)
+		} else {
+			loc = a.hc.Redact(loc) // not a URL: still never echo a secret
 		}
 		if loc == "" {
 			loc = "(no Location given)"

@@ -24,6 +24,8 @@ const (
 type mapOptions struct {
 	// Coupons is couponsSeparate or couponsInLines.
 	Coupons string
+	// CustomerCodeMeta is the order meta key holding the customer's code ("" = none).
+	CustomerCodeMeta string
 }
 
 // hundred is 100 as a decimal.
@@ -65,6 +67,7 @@ func mapOrder(o *wcOrder, opt mapOptions) (sdk.Order, error) {
 		Company:   string(o.Billing.Company),
 		Phone:     string(o.Billing.Phone),
 		VATNumber: vatNumber(o.MetaData),
+		Code:      metaText(o.MetaData, opt.CustomerCodeMeta),
 	}
 	out.Billing = mapAddress(o.Billing)
 	out.Shipping = mapAddress(o.Shipping)

@@ -30,6 +30,7 @@ const (
 	attrRatePerMinute  = "rate_per_minute"
 	attrMaxConcurrent  = "max_concurrent"
 	attrCoupons        = "coupons"
+	attrCustomerCode   = "customer_code_meta"
 	defaultPageSize    = 100
 	defaultOverlap     = 10 * time.Minute
 	defaultTimeout     = 30 * time.Second
@@ -70,6 +71,8 @@ func Schema() sdk.Schema {
 		{Name: attrCoupons, Type: sdk.TypeString, Default: sdk.MustDefault(couponsSeparate),
 			Enum:        []string{couponsSeparate, couponsInLines},
 			Description: `"separate": product lines at their price before coupons, the coupon discount as discount charges (one per VAT rate); "in_lines": product lines at WooCommerce's totals after coupons, no coupon charges.`},
+		{Name: attrCustomerCode, Type: sdk.TypeString, Default: sdk.MustDefault(""),
+			Description: `The order or customer meta key whose value is the customer's SnelStart relatiecode, e.g. set by a B2B plugin ("" = none: WooCommerce has no customer number). Read from the order's meta_data, else, for a registered customer, from GET /customers/{id} (once per customer per 10 minutes).`},
 	}}
 }
 
@@ -95,6 +98,7 @@ type Shop struct {
 	overlap  time.Duration
 	perPage  int
 	mapOpt   mapOptions
+	codes    *customerCodes // nil when customer_code_meta is empty
 
 	now func() time.Time
 
@@ -196,15 +200,20 @@ func newShop(cfg sdk.Config, log hclog.Logger, transport http.RoundTripper, now 
 		Transport:     at,
 		UserAgent:     "koppel-woocommerce/" + sdk.Version,
 	})
-	return &Shop{
+	codeMeta := strings.TrimSpace(cfg.String(attrCustomerCode))
+	sh := &Shop{
 		api:      &api{base: u, auth: auth, hc: hc},
 		log:      log,
 		statuses: statuses,
 		overlap:  overlap,
 		perPage:  perPage,
-		mapOpt:   mapOptions{Coupons: coupons},
+		mapOpt:   mapOptions{Coupons: coupons, CustomerCodeMeta: codeMeta},
 		now:      now,
-	}, nil
+	}
+	if codeMeta != "" {
+		sh.codes = newCustomerCodes(sh.api, codeMeta, now)
+	}
+	return sh, nil
 }
 
 // Calls returns how many HTTP requests the shop has sent (for figures).
@@ -363,6 +372,9 @@ func (s *Shop) ListOrders(ctx context.Context, q sdk.OrderQuery, yield func(sdk.
 		if err != nil {
 			return &sdk.Error{Kind: sdk.KindPermanent, Err: err, Message: "WooCommerce order " + o.ID.String() + ": " + err.Error()}
 		}
+		if err := s.fillCustomerCode(ctx, &ord); err != nil {
+			return err
+		}
 		return yield(sdk.OrderItem{Order: ord, Cursor: after})
 	}
 	return wrapCtx(scan(ctx, spec))
@@ -423,6 +435,9 @@ func (s *Shop) listOrdersByID(ctx context.Context, q sdk.OrderQuery, yield func(
 				ord, err := mapOrder(o, s.mapOpt)
 				if err != nil {
 					return &sdk.Error{Kind: sdk.KindPermanent, Err: err, Message: "WooCommerce order " + o.ID.String() + ": " + err.Error()}
+				}
+				if err := s.fillCustomerCode(ctx, &ord); err != nil {
+					return err
 				}
 				p := position{}
 				p.add(ord.ModifiedAt.Unix(), o.ID.Int())

@@ -298,6 +298,10 @@ func buildOrder(file, id string, c *csvOrder, mod time.Time, s parseSettings) (s
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", rateCol, err)
 		}
+		if rate.IsNegative() || rate.GreaterThan(decimal.NewFromInt(100)) {
+			// As for lines: at -100 the split would divide by zero.
+			return nil, fmt.Errorf("%s %s is not a percentage", rateCol, rate)
+		}
 		excl, tax, incl := split(amt, rate, s.pricesIncludeTax)
 		r := rate
 		return &sdk.Charge{Code: code, Name: name, TotalExcl: excl, Tax: tax, TotalIncl: incl, TaxRate: &r}, nil
