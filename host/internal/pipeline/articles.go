@@ -87,11 +87,26 @@ func (r *run) remember(ctx context.Context, mk string, a sdk.Article) (*ArticleM
 		SalesPrice: a.SalesPrice, Composite: a.Composite, Components: a.Components, Inactive: a.Inactive,
 		FetchedAt: r.p.now(),
 	}
-	if err := state.Put(ctx, r.p.store, state.MapKey(r.p.profile, state.MapArticle, mk), rec); err != nil {
+	if err := r.p.putArticleMap(ctx, mk, rec); err != nil {
 		return nil, fmt.Errorf("remember article %s: %w", a.Code, err)
 	}
 	r.articles[mk] = rec
 	return rec, nil
+}
+
+// putArticleMap writes an article map record and, in the same transaction, deletes the
+// article's intent if one is left (the article is known now, so a create's outcome is settled).
+func (p *Pipeline) putArticleMap(ctx context.Context, mk string, rec *ArticleMapRecord) error {
+	ik := state.MapKey(p.profile, MapArticleIntent, mk)
+	return p.store.Update(ctx, func(tx *state.Tx) error {
+		if err := tx.Put(state.MapKey(p.profile, state.MapArticle, mk), rec); err != nil {
+			return err
+		}
+		if _, ok, err := state.Get[ArticleIntentRecord](ctx, tx, ik); err != nil || !ok {
+			return err
+		}
+		return tx.Delete(ik)
+	})
 }
 
 // forgetArticles drops the remembered articles of a refused order, so a retry reads them again
@@ -172,27 +187,19 @@ func (r *run) lineArticle(ctx context.Context, rd *runData, n int, l sdk.OrderLi
 	if k.extraField != "" {
 		na.ExtraFields = map[string]string{k.extraField: sku}
 	}
-	created, err := r.p.ledger.CreateArticle(ctx, na)
+	mk := k.mapKey()
+	if r.unsettled[unsettledKey("article", mk)] {
+		return nil, false, notYetVisible(fmt.Sprintf("article %s", sku))
+	}
+	cr, err := r.p.createArticleOnce(ctx, k, na)
+	if cr.Unsettled {
+		r.unsettled[unsettledKey("article", mk)] = true
+	}
 	if err != nil {
-		if classify(err) == classAbort || ctx.Err() != nil {
-			return nil, false, fmt.Errorf("create article %s: %w", sku, err)
-		}
-		// An earlier create whose answer was lost (a crash, a timeout) may have made it, and
-		// SnelStart then refuses the code as taken: look again before giving up.
-		delete(r.articles, k.mapKey())
-		if again, ferr := r.findArticle(ctx, k); ferr == nil && again != nil {
-			r.p.log.Info("the article already exists in SnelStart (an earlier create's answer was lost); using it", "code", sku)
-			return again, false, nil
-		}
+		delete(r.articles, mk) // asked again, not taken from this run's "not found"
 		return nil, false, fmt.Errorf("create article %s: %w", sku, err)
 	}
-	if created.ID == "" {
-		return nil, false, fmt.Errorf("create article %s: the ledger returned no id", sku)
-	}
-	if created.Code == "" {
-		created.Code, created.Description, created.RevenueGroupID, created.SalesPrice = na.Code, na.Description, na.RevenueGroupID, na.SalesPrice
-	}
-	rec, err := r.remember(ctx, k.mapKey(), created)
+	rec, err := r.remember(ctx, mk, cr.Article)
 	return rec, false, err
 }
 

@@ -76,12 +76,30 @@ func (r *run) resolveCustomer(ctx context.Context, o sdk.Order, w *warnings) (cu
 }
 
 // matchOrCreate runs the match strategy and, when nothing matches, creates the customer (mode
-// add / add_update) or refuses the order (manual).
+// add / add_update) or refuses the order (manual). An earlier create of this customer whose
+// outcome is unknown (CustomerIntentRecord) is resolved first: the relatie it would have made is
+// looked up by name, e-mail and postcode and adopted when found (create_once.go).
 func (r *run) matchOrCreate(ctx context.Context, o sdk.Order, key string, w *warnings) (customerRef, error) {
 	cs := r.p.prof.Customers
-	found, how, err := r.match(ctx, o)
+	intent, hasIntent, err := r.customerIntent(ctx, key)
 	if err != nil {
 		return customerRef{}, err
+	}
+	var found *sdk.Relatie
+	var how string
+	if hasIntent {
+		if found, err = r.findCreatedRelatie(ctx, intent); err != nil {
+			return customerRef{}, err
+		}
+		if found != nil {
+			how = "adopted"
+			r.p.log.Info("adopted a customer whose create had no answer", "code", found.Code, "attempts", intent.Attempts)
+		}
+	}
+	if found == nil {
+		if found, how, err = r.match(ctx, o); err != nil {
+			return customerRef{}, err
+		}
 	}
 	var ref customerRef
 	var hash string
@@ -95,6 +113,12 @@ func (r *run) matchOrCreate(ctx context.Context, o sdk.Order, key string, w *war
 		return want, err
 	}
 	switch {
+	case found != nil && how == "adopted":
+		// Made by koppel from this customer's data: nothing to update.
+		if _, err := build(); err != nil {
+			return customerRef{}, err
+		}
+		ref = customerRef{ID: found.ID, Code: found.Code, Name: found.Name}
 	case found != nil && cs.Mode == config.ModeAddUpdate:
 		want, err := build()
 		if err != nil {
@@ -113,18 +137,31 @@ func (r *run) matchOrCreate(ctx context.Context, o sdk.Order, key string, w *war
 		if err != nil {
 			return customerRef{}, err
 		}
-		created, err := r.p.ledger.CreateRelatie(ctx, want)
-		if err != nil {
-			return customerRef{}, fmt.Errorf("create customer %q: %w", want.Name, err)
+		if r.unsettled[unsettledKey("customer", key)] {
+			return customerRef{}, notYetVisible(fmt.Sprintf("customer %q", want.Name))
 		}
-		ref = customerRef{ID: created.ID, Code: created.Code, Name: created.Name}
-		how = "created"
+		ref, how, err = r.createRelatieOnce(ctx, key, want, intent)
+		if err != nil {
+			return customerRef{}, err
+		}
+		hasIntent = true
 	}
 	rec := CustomerMapRecord{RelatieID: ref.ID, Code: ref.Code, MatchedBy: how, At: r.p.now()}
 	rec.DataHash = hash
-	if err := state.Put(ctx, r.p.store, state.MapKey(r.p.profile, state.MapCustomer, key), rec); err != nil {
+	err = r.p.store.Update(ctx, func(tx *state.Tx) error {
+		if err := tx.Put(state.MapKey(r.p.profile, state.MapCustomer, key), rec); err != nil {
+			return err
+		}
+		if hasIntent {
+			return tx.Delete(r.customerIntentKey(key))
+		}
+		return nil
+	})
+	if err != nil {
+		// A created relatie keeps its intent, so the next attempt finds and adopts it.
 		return customerRef{}, fmt.Errorf("remember customer %d: %w", ref.Code, err)
 	}
+	delete(r.unsettled, unsettledKey("customer", key))
 	r.customers[key] = ref
 	return ref, nil
 }

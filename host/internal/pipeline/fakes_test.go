@@ -43,6 +43,20 @@ type fakeLedger struct {
 	// non-nil error is returned (after storing it when commit is true).
 	createHook func(n int, so sdk.SalesOrder) (commit bool, err error)
 	creates    int
+	// relHook and artHook, when set, are called before a relatie or article is stored (n
+	// counts the creates that passed validation): commit=false drops it; a non-nil error is
+	// returned (after storing it when commit is true), e.g. "commit, then lose the answer".
+	relHook    func(n int, r sdk.Relatie) (commit bool, err error)
+	artHook    func(n int, a sdk.Article) (commit bool, err error)
+	relCreates int
+	artCreates int
+	// lag hides each relatie and article created from the next lag look-ups that would return
+	// it (a ledger whose reads trail its writes); hidden counts what is left per id.
+	lag    int
+	hidden map[string]int
+	// anyCode switches off the artikelcode uniqueness check (ART-0005), as a ledger that does
+	// not enforce it.
+	anyCode bool
 	// failFind, when set, fails FindSalesOrders.
 	failFind error
 	// finds records every FindSalesOrders query.
@@ -150,6 +164,9 @@ func (l *fakeLedger) FindRelaties(_ context.Context, q sdk.RelatieQuery) ([]sdk.
 			(q.Name != "" && !strings.EqualFold(r.Name, q.Name)) {
 			continue
 		}
+		if l.stillHidden(r.ID) {
+			continue
+		}
 		out = append(out, r)
 	}
 	return out, nil
@@ -201,7 +218,64 @@ func (l *fakeLedger) CreateRelatie(_ context.Context, r sdk.Relatie) (sdk.Relati
 	if err := l.validateRelatie(r); err != nil {
 		return sdk.Relatie{}, err
 	}
-	return l.addRelatie(r), nil
+	l.relCreates++
+	commit, herr := true, error(nil)
+	if l.relHook != nil {
+		commit, herr = l.relHook(l.relCreates, r)
+	}
+	if commit {
+		r = l.addRelatie(r)
+		l.hide(r.ID)
+	}
+	if herr != nil {
+		return sdk.Relatie{}, herr
+	}
+	return r, nil
+}
+
+// hide makes a new object invisible to the next l.lag look-ups that would return it.
+func (l *fakeLedger) hide(id string) {
+	if l.lag > 0 {
+		if l.hidden == nil {
+			l.hidden = map[string]int{}
+		}
+		l.hidden[id] = l.lag
+	}
+}
+
+// stillHidden reports (and counts down) whether a look-up must leave id out.
+func (l *fakeLedger) stillHidden(id string) bool {
+	if l.hidden[id] > 0 {
+		l.hidden[id]--
+		return true
+	}
+	return false
+}
+
+// relatiesWith returns the relaties with the given name.
+func (l *fakeLedger) relatiesWith(name string) []sdk.Relatie {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []sdk.Relatie
+	for _, r := range l.relaties {
+		if r.Name == name {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// articlesWith returns the articles with the given code.
+func (l *fakeLedger) articlesWith(code string) []sdk.Article {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []sdk.Article
+	for _, a := range l.articles {
+		if a.Code == code {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 func (l *fakeLedger) UpdateRelatie(_ context.Context, r sdk.Relatie) (sdk.Relatie, error) {
@@ -227,7 +301,9 @@ func (l *fakeLedger) FindArticles(_ context.Context, q sdk.ArticleQuery) ([]sdk.
 		switch {
 		case q.ID != "" && a.ID == q.ID, q.Code != "" && a.Code == q.Code,
 			q.ExtraField != "" && a.ExtraFields[q.ExtraField] == q.ExtraValue:
-			out = append(out, a)
+			if !l.stillHidden(a.ID) {
+				out = append(out, a)
+			}
 		}
 	}
 	return out, nil
@@ -239,13 +315,25 @@ func (l *fakeLedger) CreateArticle(_ context.Context, a sdk.Article) (sdk.Articl
 	if a.Code == "" || a.Description == "" {
 		return sdk.Article{}, refused("ART-0002", "artikelcode en omschrijving zijn verplicht")
 	}
-	if l.article(a.Code).ID != "" {
+	if !l.anyCode && l.article(a.Code).ID != "" {
 		return sdk.Article{}, refused("ART-0005", "artikelcode %s bestaat al", a.Code)
 	}
 	if !slices.ContainsFunc(l.ref.RevenueGroups, func(g sdk.RevenueGroup) bool { return g.ID == a.RevenueGroupID }) {
 		return sdk.Article{}, refused("ART-0010", "artikelomzetgroep is verplicht")
 	}
-	return l.addArticle(a), nil
+	l.artCreates++
+	commit, herr := true, error(nil)
+	if l.artHook != nil {
+		commit, herr = l.artHook(l.artCreates, a)
+	}
+	if commit {
+		a = l.addArticle(a)
+		l.hide(a.ID)
+	}
+	if herr != nil {
+		return sdk.Article{}, herr
+	}
+	return a, nil
 }
 
 func (l *fakeLedger) UpdateArticle(_ context.Context, a sdk.Article) (sdk.Article, error) {

@@ -254,26 +254,11 @@ func (r *articleRun) process(ctx context.Context, pr sdk.Product) (ArticleOutcom
 // lookup finds the active article for k in the ledger (always asked: the map may be stale and
 // a create must never be repeated). inactive reports an inactive article with that code.
 func (r *articleRun) lookup(ctx context.Context, k articleKey) (a *sdk.Article, inactive bool, err error) {
-	q := sdk.ArticleQuery{Code: k.value}
-	if k.extraField != "" {
-		q = sdk.ArticleQuery{ExtraField: k.extraField, ExtraValue: k.value}
+	a, inactive, err = r.p.findActiveArticle(ctx, k)
+	if err != nil || a == nil {
+		return nil, inactive, err
 	}
-	found, err := r.p.ledger.FindArticles(ctx, q)
-	if err != nil {
-		return nil, false, fmt.Errorf("look up %s: %w", k, err)
-	}
-	for i := range found {
-		f := &found[i]
-		if f.ID == "" || (k.extraField == "" && f.Code != k.value) {
-			continue
-		}
-		if f.Inactive {
-			inactive = true
-			continue
-		}
-		return f, false, r.remember(ctx, k, *f)
-	}
-	return nil, inactive, nil
+	return a, false, r.remember(ctx, k, *a)
 }
 
 // remember writes the article to map/<profile>/article/<key>, the map import_orders reads.
@@ -283,7 +268,7 @@ func (r *articleRun) remember(ctx context.Context, k articleKey, a sdk.Article) 
 		SalesPrice: a.SalesPrice, Composite: a.Composite, Components: a.Components, Inactive: a.Inactive,
 		FetchedAt: r.p.now(),
 	}
-	if err := state.Put(ctx, r.p.store, state.MapKey(r.p.profile, state.MapArticle, k.mapKey()), rec); err != nil {
+	if err := r.p.putArticleMap(ctx, k.mapKey(), &rec); err != nil {
 		return fmt.Errorf("%w: remember article %s: %v", errAbort, a.Code, err)
 	}
 	return nil
@@ -335,18 +320,16 @@ func (r *articleRun) create(ctx context.Context, k articleKey, pr sdk.Product, o
 	if k.extraField != "" {
 		na.ExtraFields = map[string]string{k.extraField: k.value}
 	}
-	created, err := r.p.ledger.CreateArticle(ctx, na)
+	cr, err := r.p.createArticleOnce(ctx, k, na)
 	if err != nil {
 		return out, fmt.Errorf("create article %s: %w", k.value, err)
 	}
-	if created.ID == "" {
-		return out, fmt.Errorf("create article %s: the ledger returned no id", k.value)
-	}
-	if created.Code == "" {
-		created.Code, created.Description, created.RevenueGroupID, created.SalesPrice = na.Code, na.Description, na.RevenueGroupID, na.SalesPrice
-	}
+	created := cr.Article
 	if err := r.remember(ctx, k, created); err != nil {
 		return out, err
+	}
+	if cr.Adopted {
+		w.add("SnelStart already had the article (a create's answer was lost); it was not created again")
 	}
 	out.Status, out.ArticleID = ArticleCreated, created.ID
 	out.Reason = strings.Join(w, "; ")

@@ -34,6 +34,9 @@ type run struct {
 	updatedArticles map[string]bool
 	templates       map[string]string
 	seen            map[string]bool
+	// unsettled names the customer and article creates of this run whose outcome stayed
+	// unknown (create_once.go): they are not repeated before the next run looks again.
+	unsettled map[string]bool
 	// status says which shop statuses are imported; holds are the shop ids of the orders
 	// holding stock back (HoldRecord), read once per run.
 	status statusPolicy
@@ -61,7 +64,7 @@ func (p *Pipeline) newRun(task string) *run {
 	return &run{
 		p: p, task: task,
 		customers: map[string]customerRef{}, articles: map[string]*ArticleMapRecord{},
-		updatedArticles: map[string]bool{}, templates: map[string]string{}, seen: map[string]bool{},
+		updatedArticles: map[string]bool{}, templates: map[string]string{}, seen: map[string]bool{}, unsettled: map[string]bool{},
 		status:      p.statusPolicy(),
 		res:         RunResult{Profile: p.profile, Task: task, Start: start, Orders: []OrderOutcome{}},
 		callsBefore: p.ledger.Calls(), byBefore: p.ledger.snapshot(),

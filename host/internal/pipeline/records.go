@@ -116,12 +116,56 @@ type CustomerMapRecord struct {
 	RelatieID string `json:"relatie_id"`
 	Code      int    `json:"code"`
 	// MatchedBy says how the customer was found ("code", "email", "email_postcode",
-	// "name_postcode", "created", "fixed").
+	// "name_postcode", "created", "fixed"), or "adopted" for a relatie koppel created whose
+	// answer was lost, found again by name, e-mail and postcode (CustomerIntentRecord).
 	MatchedBy string    `json:"matched_by"`
 	At        time.Time `json:"at"`
 	// DataHash is a hash of the shop data last written to the relatie (customers.mode =
 	// add_update): an unchanged hash costs no update.
 	DataHash string `json:"data_hash,omitempty"`
+}
+
+// MapCustomerIntent is the map kind of CustomerIntentRecord
+// (map/<profile>/customer-intent/<customer key>).
+const MapCustomerIntent state.MapKind = "customer-intent"
+
+// MapArticleIntent is the map kind of ArticleIntentRecord
+// (map/<profile>/article-intent/<article key>).
+const MapArticleIntent state.MapKind = "article-intent"
+
+// CustomerIntentRecord is stored under map/<profile>/customer-intent/<key> (key as in
+// CustomerMapRecord) just before CreateRelatie, with what identifies the new relatie: the name,
+// e-mail address and vestigingsadres postcode sent. It is deleted in the transaction that
+// writes the CustomerMapRecord, or when the create certainly did not happen (the ledger refused
+// it, or did not send it). One that is still there means an earlier create's outcome is
+// unknown: before the customer is created again, the ledger is asked for a relatie with these
+// fields (FindRelaties), and a match is adopted. It holds name, e-mail and postcode only for as
+// long as the outcome is unknown.
+type CustomerIntentRecord struct {
+	Key      string `json:"key"`
+	Name     string `json:"name"`
+	Email    string `json:"email,omitempty"`
+	Postcode string `json:"postcode,omitempty"`
+	// StartedAt is when the last create was started; Attempts counts creates started.
+	StartedAt time.Time `json:"started_at"`
+	Attempts  int       `json:"attempts"`
+	// LastError is the error of the last create whose outcome is unknown, if any.
+	LastError string `json:"last_error,omitempty"`
+}
+
+// ArticleIntentRecord is stored under map/<profile>/article-intent/<key> (key as in
+// ArticleMapRecord) just before CreateArticle and deleted once the outcome is known. Articles
+// are always looked up (by artikelcode or extra field) before one is created, and after a
+// create whose outcome is unknown, so the record is what shows an unfinished create in the
+// state store (`Attempts`, `LastError`), not what prevents a second one.
+type ArticleIntentRecord struct {
+	Key string `json:"key"`
+	// Code is the artikelcode sent; ExtraField the extra field holding it, if any.
+	Code       string    `json:"code"`
+	ExtraField string    `json:"extra_field,omitempty"`
+	StartedAt  time.Time `json:"started_at"`
+	Attempts   int       `json:"attempts"`
+	LastError  string    `json:"last_error,omitempty"`
 }
 
 // ArticleMapRecord is stored under map/<profile>/article/<code>: a SnelStart article found for a
