@@ -81,8 +81,8 @@ type Manager struct {
 	closed bool
 	// lockFileMu serialises this process's writes of the lock file (first-use locking).
 	lockFileMu sync.Mutex
-	procs  map[string]*proc
-	starts sync.WaitGroup // starts in flight; Close waits for them
+	procs      map[string]*proc
+	starts     sync.WaitGroup // starts in flight; Close waits for them
 }
 
 // proc is the supervision state of one plugin name.
