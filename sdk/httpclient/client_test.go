@@ -92,7 +92,9 @@ func TestRetryAfterFromAPIMBody(t *testing.T) {
 		w.WriteHeader(http.StatusTooManyRequests)
 		_, _ = io.WriteString(w, `{"statusCode":429,"message":"Rate limit is exceeded. Try again in 300 seconds."}`)
 	})
-	c := fast(Options{MaxRetryWait: time.Second})
+	// A MaxRetryWait far above the bound below: a client that waited it out instead of
+	// failing at once would fail the check however slow the machine.
+	c := fast(Options{MaxRetryWait: 20 * time.Second})
 	start := time.Now()
 	_, err := get(t, context.Background(), c, srv.URL)
 	if kindOf(err) != sdk.KindRetryable {
@@ -101,8 +103,8 @@ func TestRetryAfterFromAPIMBody(t *testing.T) {
 	if ra := sdk.RetryAfterOf(err); ra != 300*time.Second {
 		t.Errorf("RetryAfter %v, want 300s from the body", ra)
 	}
-	if time.Since(start) > 500*time.Millisecond {
-		t.Errorf("a Retry-After beyond MaxRetryWait must not be waited out")
+	if el := time.Since(start); el > 5*time.Second {
+		t.Errorf("returned after %v: a Retry-After beyond MaxRetryWait must not be waited out", el)
 	}
 }
 
@@ -239,16 +241,19 @@ func TestTimeoutPerAttempt(t *testing.T) {
 		_, _ = io.ReadAll(r.Body) // so the server notices the client hanging up
 		if hit == 1 {
 			select {
-			case <-time.After(2 * time.Second):
+			case <-time.After(30 * time.Second):
 			case <-r.Context().Done():
 			}
 			return
 		}
 		_, _ = io.WriteString(w, "ok")
 	}
+	// The attempt timeout leaves a loaded machine ample time for a fast answer; the stalled
+	// attempt (30 s) is far beyond it and beyond the bound on the whole call.
+	const attemptTimeout = 500 * time.Millisecond
 	t.Run("GET retried", func(t *testing.T) {
 		srv, hits := newTestServer(t, slow)
-		c := fast(Options{Timeout: 100 * time.Millisecond})
+		c := fast(Options{Timeout: attemptTimeout})
 		start := time.Now()
 		resp, err := get(t, context.Background(), c, srv.URL)
 		if err != nil {
@@ -258,13 +263,13 @@ func TestTimeoutPerAttempt(t *testing.T) {
 		if string(b) != "ok" || hits.Load() != 2 {
 			t.Errorf("body %q after %d hits", b, hits.Load())
 		}
-		if el := time.Since(start); el > time.Second {
+		if el := time.Since(start); el > 10*time.Second {
 			t.Errorf("took %v; the attempt timeout did not cut the slow attempt", el)
 		}
 	})
 	t.Run("POST outcome unknown", func(t *testing.T) {
 		srv, hits := newTestServer(t, slow)
-		c := fast(Options{Timeout: 100 * time.Millisecond})
+		c := fast(Options{Timeout: attemptTimeout})
 		_, err := post(t, context.Background(), c, srv.URL, "{}")
 		if kindOf(err) != sdk.KindOutcomeUnknown || hits.Load() != 1 {
 			t.Errorf("kind %q after %d hits", kindOf(err), hits.Load())
@@ -279,11 +284,11 @@ func TestTimeoutPerAttempt(t *testing.T) {
 			_, _ = io.WriteString(w, "partial")
 			w.(http.Flusher).Flush()
 			select {
-			case <-time.After(2 * time.Second):
+			case <-time.After(30 * time.Second):
 			case <-r.Context().Done():
 			}
 		})
-		c := fast(Options{Timeout: 100 * time.Millisecond})
+		c := fast(Options{Timeout: attemptTimeout})
 		resp, err := get(t, context.Background(), c, srv.URL)
 		if err != nil {
 			t.Fatalf("Do: %v", err)
@@ -304,8 +309,8 @@ func TestContextCancelDuringBackoff(t *testing.T) {
 	time.AfterFunc(100*time.Millisecond, cancel)
 	start := time.Now()
 	_, err := get(t, ctx, fast(Options{}), srv.URL)
-	if el := time.Since(start); el > time.Second {
-		t.Errorf("Do returned after %v; the wait ignored the cancel", el)
+	if el := time.Since(start); el > 10*time.Second {
+		t.Errorf("Do returned after %v; the wait (30s) ignored the cancel", el)
 	}
 	if !errors.Is(err, context.Canceled) || kindOf(err) != sdk.KindRetryable {
 		t.Errorf("err %v kind %q, want retryable wrapping context.Canceled", err, kindOf(err))
@@ -317,18 +322,20 @@ func TestContextCancelDuringBackoff(t *testing.T) {
 
 func TestWaitBeyondDeadlineReturnsAtOnce(t *testing.T) {
 	srv, hits := newTestServer(t, func(w http.ResponseWriter, r *http.Request, hit int64) {
-		w.Header().Set("Retry-After", "5")
+		w.Header().Set("Retry-After", "60")
 		w.WriteHeader(http.StatusTooManyRequests)
 	})
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	// The deadline is far beyond the bound below, and the Retry-After beyond the deadline: a
+	// client that started the wait would sit until the deadline.
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	start := time.Now()
 	_, err := get(t, ctx, fast(Options{}), srv.URL)
-	if time.Since(start) > 500*time.Millisecond || hits.Load() != 1 {
+	if time.Since(start) > 10*time.Second || hits.Load() != 1 {
 		t.Errorf("took %v and %d hits; a wait past the deadline must not be started", time.Since(start), hits.Load())
 	}
-	if kindOf(err) != sdk.KindRetryable || sdk.RetryAfterOf(err) != 5*time.Second {
-		t.Errorf("err %v, want retryable with RetryAfter 5s", err)
+	if kindOf(err) != sdk.KindRetryable || sdk.RetryAfterOf(err) != 60*time.Second {
+		t.Errorf("err %v, want retryable with RetryAfter 60s", err)
 	}
 }
 
@@ -337,11 +344,12 @@ func TestLongThrottleFailsOtherCallersFast(t *testing.T) {
 		w.Header().Set("Retry-After", "600")
 		w.WriteHeader(http.StatusTooManyRequests)
 	})
-	c := fast(Options{MaxRetryWait: time.Second})
+	// MaxRetryWait far above the bound below: a caller that waited it out would be seen.
+	c := fast(Options{MaxRetryWait: 20 * time.Second})
 	for i := range 3 {
 		start := time.Now()
 		_, err := get(t, context.Background(), c, srv.URL)
-		if kindOf(err) != sdk.KindRetryable || sdk.RetryAfterOf(err) < 590*time.Second || time.Since(start) > 300*time.Millisecond {
+		if kindOf(err) != sdk.KindRetryable || sdk.RetryAfterOf(err) < 590*time.Second || time.Since(start) > 5*time.Second {
 			t.Errorf("call %d: %v (RetryAfter %v) after %v", i, err, sdk.RetryAfterOf(err), time.Since(start))
 		}
 	}
@@ -407,7 +415,12 @@ func TestMaxConcurrent(t *testing.T) {
 				break
 			}
 		}
-		time.Sleep(20 * time.Millisecond)
+		// Hold each request until three are in flight (or 10 s passed), so the peak is
+		// reached however the goroutines are scheduled; a fourth would still show.
+		for deadline := time.Now().Add(10 * time.Second); peak.Load() < 3 && time.Now().Before(deadline); {
+			time.Sleep(time.Millisecond)
+		}
+		time.Sleep(5 * time.Millisecond)
 		inflight.Add(-1)
 	})
 	c := fast(Options{MaxConcurrent: 3})
@@ -493,11 +506,17 @@ func TestUserAgentSet(t *testing.T) {
 func TestThrottlePausesOtherCallers(t *testing.T) {
 	// A 429 on one call pauses the client; a fresh call right after the 429 must wait too.
 	c2 := fast(Options{})
+	var hitsMu sync.Mutex
+	var later []time.Time // when the requests after the 429 arrived
 	srv2, _ := newTestServer(t, func(w http.ResponseWriter, r *http.Request, hit int64) {
 		if hit == 1 {
 			w.Header().Set("Retry-After", "1")
 			w.WriteHeader(http.StatusTooManyRequests)
+			return
 		}
+		hitsMu.Lock()
+		later = append(later, time.Now())
+		hitsMu.Unlock()
 	})
 	var wg sync.WaitGroup
 	wg.Add(1)
@@ -507,16 +526,32 @@ func TestThrottlePausesOtherCallers(t *testing.T) {
 			_ = resp.Body.Close()
 		}
 	}()
-	time.Sleep(200 * time.Millisecond)
-	start := time.Now()
+	// Once the 429 set the pause, a fresh call waits until it ends: no request reaches the
+	// server before, however late this goroutine runs.
+	for deadline := time.Now().Add(30 * time.Second); c2.pauseLeft() <= 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the 429 did not pause the client")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	c2.pauseMu.Lock()
+	until := c2.pauseUntil
+	c2.pauseMu.Unlock()
 	resp, err := get(t, context.Background(), c2, srv2.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_ = resp.Body.Close()
 	wg.Wait()
-	if el := time.Since(start); el < 600*time.Millisecond {
-		t.Errorf("second caller started after %v, want it held by the 1s pause", el)
+	hitsMu.Lock()
+	defer hitsMu.Unlock()
+	if len(later) != 2 {
+		t.Fatalf("%d requests after the 429, want 2 (the retry and the second caller)", len(later))
+	}
+	for _, at := range later {
+		if at.Before(until) {
+			t.Errorf("a request reached the server %v before the 1s pause ended", until.Sub(at))
+		}
 	}
 }
 

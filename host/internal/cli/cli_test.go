@@ -115,33 +115,52 @@ func freePort(t *testing.T) string {
 	return addr
 }
 
-// simulate starts `koppel-plugin-NAME simulate --addr ADDR` and waits until it answers.
+// simAddr finds the address a simulator prints on its first line ("... listening on
+// http://127.0.0.1:PORT", "snelstart simulator: token http://127.0.0.1:PORT/b2b/token ...").
+var simAddr = regexp.MustCompile(`http://(127\.0\.0\.1:\d+)`)
+
+// simulate starts `koppel-plugin-NAME simulate --addr 127.0.0.1:0` and returns the address it
+// listens on, read from its output: the port is the simulator's own, so no other test (or
+// package running in parallel) can take it between a choice and the bind.
 func simulate(t *testing.T, name string, args ...string) string {
 	t.Helper()
-	addr := freePort(t)
-	cmd := exec.Command(filepath.Join(pluginBin, "koppel-plugin-"+name), append([]string{"simulate", "--addr", addr}, args...)...)
+	cmd := exec.Command(filepath.Join(pluginBin, "koppel-plugin-"+name), append([]string{"simulate", "--addr", "127.0.0.1:0"}, args...)...)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
 	}
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	found := make(chan string, 1)
 	go func() {
+		defer close(found)
+		sent := false
 		sc := bufio.NewScanner(stdout)
-		for sc.Scan() {
+		for sc.Scan() { // read to the end, so the simulator never blocks on its output
+			if m := simAddr.FindStringSubmatch(sc.Text()); m != nil && !sent {
+				found <- m[1]
+				sent = true
+			}
 		}
 	}()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		if c, err := net.Dial("tcp", addr); err == nil {
-			c.Close()
-			return addr
+	select {
+	case addr, ok := <-found:
+		if ok {
+			// The address is printed once the simulator listens; a connection proves it.
+			if c, err := net.DialTimeout("tcp", addr, 10*time.Second); err == nil {
+				c.Close()
+				return addr
+			}
 		}
-		time.Sleep(20 * time.Millisecond)
+	case <-time.After(60 * time.Second):
 	}
-	t.Fatalf("%s simulator did not start on %s", name, addr)
+	_ = cmd.Process.Kill()
+	_ = cmd.Wait()
+	t.Fatalf("%s simulator did not start: %s", name, stderr.String())
 	return ""
 }
 

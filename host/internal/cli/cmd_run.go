@@ -73,6 +73,8 @@ type daemon struct {
 	store *state.Store
 	sched *schedule.Scheduler
 	glob  string
+	// sigs receives SIGINT, SIGTERM and SIGHUP once catchSignals ran (serve handles them).
+	sigs chan os.Signal
 	// stop is closed on a graceful stop (stopOnce): listings end after the item in flight.
 	stop     chan struct{}
 	stopOnce sync.Once
@@ -121,6 +123,11 @@ func (a *app) runDaemon(ctx context.Context, o runOptions) error {
 	}
 	d := a.newDaemon(mgr, st, o)
 	defer d.hardCancel()
+	// SIGHUP's default action ends the process: it is caught before the daemon announces its
+	// addresses (a supervisor or test may send it as soon as it sees them), and a SIGHUP that
+	// comes while the profiles start is kept and handled as a reload by serve.
+	stopSignals := d.catchSignals()
+	defer stopSignals()
 	if err := d.apply(ctx, cfg); err != nil {
 		return err
 	}
@@ -254,12 +261,23 @@ func (d *daemon) printf(format string, args ...any) {
 	fmt.Fprintf(d.out, format, args...)
 }
 
-// serve runs the scheduler until SIGINT/SIGTERM or ctx ends, reloading on SIGHUP, then stops
-// gracefully and shuts the HTTP endpoint down with httpStop (nil when there is none).
-func (d *daemon) serve(ctx context.Context, httpStop func(), stopTimeout time.Duration) error {
+// catchSignals starts catching SIGINT, SIGTERM and SIGHUP for serve, which handles the ones
+// that arrived before it began. It returns the function that stops catching them.
+func (d *daemon) catchSignals() (stop func()) {
 	sigs := make(chan os.Signal, 4)
 	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM, syscall.SIGHUP)
-	defer signal.Stop(sigs)
+	d.sigs = sigs
+	return func() { signal.Stop(sigs) }
+}
+
+// serve runs the scheduler until SIGINT/SIGTERM or ctx ends, reloading on SIGHUP, then stops
+// gracefully and shuts the HTTP endpoint down with httpStop (nil when there is none). It
+// catches the signals itself when catchSignals was not called before.
+func (d *daemon) serve(ctx context.Context, httpStop func(), stopTimeout time.Duration) error {
+	if d.sigs == nil {
+		defer d.catchSignals()()
+	}
+	sigs := d.sigs
 
 	schedDone := make(chan struct{})
 	go func() { d.sched.Run(context.WithoutCancel(ctx)); close(schedDone) }()
@@ -281,27 +299,39 @@ loop:
 			break loop
 		}
 	}
-	d.printf("koppel: stopping: the runs in flight finish the order they are handling\n")
+	// The stop is in effect (listings end, /healthz answers 503, no run starts) before it is
+	// announced.
 	d.requestStop()
 	d.sched.Stop()
+	d.printf("koppel: stopping: the runs in flight finish the order they are handling\n")
 	<-schedDone
 	// The signal that stopped us reaches both ctx (signal.NotifyContext in main) and sigs, in
 	// either order: a copy of it arriving now is not the second signal that aborts the runs.
-	drainSignals(sigs, signalEcho)
+	d.drainSignals(sigs, signalEcho)
 	waited := make(chan struct{})
 	go func() { d.sched.Wait(); close(waited) }()
 	timer := time.NewTimer(stopTimeout)
 	defer timer.Stop()
-	select {
-	case <-waited:
-	case <-sigs:
-		d.log.Warn("second signal: aborting the runs in flight")
-		d.hardCancel()
-		<-waited
-	case <-timer.C:
-		d.log.Warn("stop timeout: aborting the runs in flight", "timeout", stopTimeout)
-		d.hardCancel()
-		<-waited
+wait:
+	for {
+		select {
+		case <-waited:
+			break wait
+		case s := <-sigs:
+			if s == syscall.SIGHUP {
+				d.ignoreHUP()
+				continue
+			}
+			d.log.Warn("second signal: aborting the runs in flight")
+			d.hardCancel()
+			<-waited
+			break wait
+		case <-timer.C:
+			d.log.Warn("stop timeout: aborting the runs in flight", "timeout", stopTimeout)
+			d.hardCancel()
+			<-waited
+			break wait
+		}
 	}
 	if httpStop != nil {
 		httpStop()
@@ -316,18 +346,25 @@ loop:
 // signalEcho is how long after a stop began a SIGINT/SIGTERM counts as the same signal.
 const signalEcho = 250 * time.Millisecond
 
-// drainSignals discards the signals that arrive on sigs within d.
-func drainSignals(sigs <-chan os.Signal, d time.Duration) {
-	t := time.NewTimer(d)
+// drainSignals discards the signals that arrive on sigs within wait.
+func (d *daemon) drainSignals(sigs <-chan os.Signal, wait time.Duration) {
+	t := time.NewTimer(wait)
 	defer t.Stop()
 	for {
 		select {
-		case <-sigs:
+		case s := <-sigs:
+			if s == syscall.SIGHUP {
+				d.ignoreHUP()
+			}
 		case <-t.C:
 			return
 		}
 	}
 }
+
+// ignoreHUP logs a SIGHUP that came while stopping: there is no reload then, and a reload (a
+// log rotation, say) is not a request to abort the runs either.
+func (d *daemon) ignoreHUP() { d.log.Info("SIGHUP while stopping: no reload") }
 
 // reload re-reads the configuration (SIGHUP). A configuration with errors is logged and the
 // running profiles are kept.

@@ -5,13 +5,17 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
+	"net/http/httputil"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -157,16 +161,106 @@ func taskOf(t *testing.T, p serve.ProfilesJSON, profile, task string) serve.Task
 	return serve.TaskJSON{}
 }
 
-// waitFor polls cond every 50ms for up to 20s.
+// waitFor polls cond every 50ms for up to 60s (a loaded machine runs the simulators and
+// plugins slowly; a passing test waits only as long as it must).
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// lockedBuffer is a bytes.Buffer safe for concurrent use (a command's stderr read meanwhile).
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+// shopGate is a reverse proxy in front of a shop simulator that can hold the shop requests
+// (closeGate) until it is opened again, so a test keeps a run in flight for as long as its
+// checks take instead of betting on how long the run lasts.
+type shopGate struct {
+	addr string
+	mu   sync.Mutex
+	hold chan struct{} // nil while open; closed when the gate opens
+	held int           // requests that arrived since the gate was closed
+}
+
+// newShopGate serves the gate on a free loopback port, passing requests to target.
+func newShopGate(t *testing.T, target string) *shopGate {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The Host header stays the gate's: the plugin signs its requests (OAuth 1.0a) for it.
+	proxy := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: "http", Host: target})
+	g := &shopGate{addr: ln.Addr().String()}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		g.mu.Lock()
+		hold := g.hold
+		if hold != nil {
+			g.held++
+		}
+		g.mu.Unlock()
+		if hold != nil {
+			select {
+			case <-hold:
+			case <-r.Context().Done():
+				return
+			}
+		}
+		proxy.ServeHTTP(w, r)
+	})}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { g.open(); _ = srv.Close() })
+	return g
+}
+
+// closeGate holds every shop request from now on.
+func (g *shopGate) closeGate() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.hold == nil {
+		g.hold, g.held = make(chan struct{}), 0
+	}
+}
+
+// open lets the held requests and every later one through.
+func (g *shopGate) open() {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if g.hold != nil {
+		close(g.hold)
+		g.hold = nil
+	}
+}
+
+// waitHeld waits until a shop request is held at the closed gate: a run is in flight and
+// cannot end before the gate opens.
+func (g *shopGate) waitHeld(t *testing.T) {
+	t.Helper()
+	waitFor(t, "a shop request held at the gate", func() bool {
+		g.mu.Lock()
+		defer g.mu.Unlock()
+		return g.hold != nil && g.held > 0
+	})
 }
 
 // TestDashboardAgainstSimulators is issue 11's proof against the real thing: `koppel run` (the
@@ -177,7 +271,10 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 // profiles, and /healthz answering 503 while the daemon stops.
 func TestDashboardAgainstSimulators(t *testing.T) {
 	bin := koppelBinary(t)
-	woo := simulate(t, "woocommerce", "--orders", "20", "--latency", shopLatency)
+	// The profiles reach the shop through a gate, which the checks that need a run in flight
+	// (409 while it runs, 503 while stopping) close for as long as they take.
+	gate := newShopGate(t, simulate(t, "woocommerce", "--orders", "20", "--latency", shopLatency))
+	woo := gate.addr
 	ss := simulate(t, "snelstart-online", "--rate-limit", "-1")
 	dir := configDir(t, dashProfile("winkel", woo, ss, ""))
 	d := startDaemon(t, bin, dir)
@@ -211,9 +308,12 @@ func TestDashboardAgainstSimulators(t *testing.T) {
 		if code, body := d.post(t, "/api/profiles/winkel/tasks/import_orders/run", nil); code != http.StatusAccepted {
 			t.Fatalf("run now: %d %s", code, body)
 		}
+		// The run is over (recorded, counted in /metrics) once the scheduler no longer
+		// reports it running; its record in the store comes a moment before that.
 		waitFor(t, "the first run", func() bool {
-			d.get(t, "/api/runs", &runs)
-			return len(runs.Runs) == 1
+			d.get(t, "/api/profiles", &profs)
+			io := taskOf(t, profs, "winkel", "import_orders")
+			return !io.Running && io.Last != nil
 		})
 	}
 
@@ -268,7 +368,9 @@ func TestDashboardAgainstSimulators(t *testing.T) {
 		t.Errorf("/metrics counts no shop calls: %v", m)
 	}
 
-	// Run now over the API: 202, Running at once, 409 while it runs, 404 for unknown names.
+	// Run now over the API: 202, Running at once, 409 while it runs, 404 for unknown names. The
+	// gate holds the run's shop requests until these checks are done.
+	gate.closeGate()
 	var act serve.ActionJSON
 	if code, body := d.post(t, "/api/profiles/winkel/tasks/import_orders/run", &act); code != http.StatusAccepted || act.RunID == "" {
 		t.Fatalf("run now: %d %s", code, body)
@@ -285,6 +387,8 @@ func TestDashboardAgainstSimulators(t *testing.T) {
 			t.Fatalf("POST %s: %d %s", path, code, body)
 		}
 	}
+	gate.waitHeld(t) // the run was in the shop, not yet ended, all along
+	gate.open()
 	waitFor(t, "the second run to end", func() bool {
 		d.get(t, "/api/profiles", &profs)
 		io := taskOf(t, profs, "winkel", "import_orders")
@@ -318,6 +422,8 @@ func TestDashboardAgainstSimulators(t *testing.T) {
 	if code, body := d.post(t, "/api/profiles/winkel/orders/no-such-order/retry", nil); code != http.StatusNotFound {
 		t.Fatalf("retry of an unknown order: %d %s", code, body)
 	}
+	// The order is imported during the retry run, whose record is stored when it ends: wait
+	// for both.
 	waitFor(t, "the retried order to be imported", func() bool {
 		var now serve.OrdersJSON
 		d.get(t, "/api/orders?profile=winkel&status=imported", &now)
@@ -327,6 +433,10 @@ func TestDashboardAgainstSimulators(t *testing.T) {
 			}
 		}
 		return false
+	})
+	waitFor(t, "the retry run to end", func() bool {
+		d.get(t, "/api/runs?profile=winkel&limit=1", &runs)
+		return len(runs.Runs) == 1 && runs.Runs[0].Task == "retry"
 	})
 	d.get(t, "/api/orders?profile=winkel&status=failed", &failed)
 	for _, o := range failed.Orders {
@@ -339,17 +449,29 @@ func TestDashboardAgainstSimulators(t *testing.T) {
 		t.Fatalf("the retry run: %+v", runs)
 	}
 
-	// SIGTERM while a run goes: /healthz says 503 until the run finished, then koppel exits 0.
+	// SIGTERM while a run goes (held at the gate, in its shop listing): /healthz says 503 and
+	// no run starts until the run finished, then koppel exits 0.
+	gate.closeGate()
 	if code, body := d.post(t, "/api/profiles/winkel2/tasks/import_orders/run", nil); code != http.StatusAccepted {
 		t.Fatalf("run now of winkel2: %d %s", code, body)
 	}
+	gate.waitHeld(t)
 	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
 	}
 	d.wait(t, `koppel: stopping`)
-	if code, h := healthz(t, d.addr); code != http.StatusServiceUnavailable || h.Status != "stopping" {
+	if code, h := healthz(t, d.addr); code != http.StatusServiceUnavailable || h.Status != "stopping" || h.Running != 1 {
 		t.Fatalf("healthz while stopping: %d %+v", code, h)
 	}
+	if code, body := d.post(t, "/api/profiles/winkel/tasks/import_orders/run", nil); code != http.StatusConflict || !strings.Contains(body, "stopping") {
+		t.Fatalf("run now while stopping: %d %s", code, body)
+	}
+	// A SIGHUP while stopping (a log rotation) neither reloads nor aborts the run in flight.
+	if err := d.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	d.errs.wait(t, `SIGHUP while stopping: no reload`, 0)
+	gate.open()
 	done := make(chan error, 1)
 	go func() { done <- d.cmd.Wait() }()
 	select {
@@ -357,10 +479,12 @@ func TestDashboardAgainstSimulators(t *testing.T) {
 		if err != nil {
 			t.Fatalf("koppel run exited with %v\n%s", err, d.errs.text())
 		}
-	case <-time.After(30 * time.Second):
+	case <-time.After(60 * time.Second):
 		t.Fatal("koppel run did not stop")
 	}
-	d.wait(t, `winkel2 import_orders: orders imported`)
+	if m := d.wait(t, `winkel2 import_orders: orders imported.*`); strings.Contains(m[0], "ERROR") || strings.Contains(d.errs.text(), "aborting the runs") {
+		t.Fatalf("the run in flight was aborted: %s", m[0])
+	}
 	if strings.Contains(d.out.text()+d.errs.text(), "cs_demo") {
 		t.Fatal("the daemon printed the shop secret")
 	}
@@ -522,7 +646,7 @@ func TestDashboardToken(t *testing.T) {
 	woo := simulate(t, "woocommerce", "--orders", "3")
 	ss := simulate(t, "snelstart-online", "--rate-limit", "-1")
 	dir := configDir(t, dashProfile("winkel", woo, ss, ""))
-	koppel := fmt.Sprintf("koppel {\n  state_dir = \"./state\"\n  plugin_dir = \"./plugins\"\n  listen = \"127.0.0.1:8484\"\n  api_token = %q\n}\n", dashToken)
+	koppel := fmt.Sprintf("koppel {\n  state_dir = \"./state\"\n  plugin_dir = \"./plugins\"\n  listen = \"127.0.0.1:0\"\n  api_token = %q\n}\n", dashToken)
 	if err := os.WriteFile(filepath.Join(dir, "koppel.hcl"), []byte(koppel), 0o644); err != nil {
 		t.Fatal(err)
 	}
@@ -604,18 +728,36 @@ func TestRequireToken(t *testing.T) {
 // printed) while the round runs and after it, shows every task the round ran with its last
 // result and the imported orders, and the demo stops on cancel.
 func TestDemoServesDashboard(t *testing.T) {
-	dir := demoConfig(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pr, pw := io.Pipe()
-	out := collect(pr)
-	exit := make(chan int, 1)
-	go func() {
-		exit <- Run(ctx, []string{"demo", "--config", dir, "--orders", "10"}, Env{Version: "test", Stdin: strings.NewReader(""),
-			Stdout: pw, Stderr: io.Discard, Getenv: func(string) (string, bool) { return "", false }})
-		pw.Close()
-	}()
-	m, pos := out.wait(t, `== dashboard \(Uitvoering\): http://(\S+)/$`, 0)
+	var (
+		ctx    context.Context
+		cancel context.CancelFunc
+		out    *lines
+		exit   chan int
+		m      []string
+		pos    int
+	)
+	for attempt := 1; m == nil; attempt++ {
+		dir := demoConfig(t)
+		ctx, cancel = context.WithCancel(context.Background())
+		defer cancel()
+		pr, pw := io.Pipe()
+		out = collect(pr)
+		var errs lockedBuffer
+		exit = make(chan int, 1)
+		runCtx, runExit := ctx, exit
+		go func() {
+			runExit <- Run(runCtx, []string{"demo", "--config", dir, "--orders", "10"}, Env{Version: "test", Stdin: strings.NewReader(""),
+				Stdout: pw, Stderr: &errs, Getenv: func(string) (string, bool) { return "", false }})
+			pw.Close()
+		}()
+		m, pos = out.waitUnless(t, `== dashboard \(Uitvoering\): http://(\S+)/$`, 0, exit)
+		if m == nil {
+			if attempt == demoAttempts || !demoPortTaken(errs.String()) {
+				t.Fatalf("the demo ended before serving its dashboard:\n%s\n%s", out.text(), errs.String())
+			}
+			t.Logf("attempt %d: a simulator port was taken meanwhile; again with other ports:\n%s", attempt, errs.String())
+		}
+	}
 	d := &daemonProc{addr: m[1], out: out, pos: pos}
 	d.wait(t, `keeps running the profile's schedule and the dashboard`)
 

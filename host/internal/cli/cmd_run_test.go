@@ -117,9 +117,37 @@ func (l *lines) wait(t *testing.T, re string, from int) ([]string, int) {
 	}
 }
 
+// waitUnless is wait, but gives up (returning nil) when ended receives first: the process
+// whose output this is ended (the value received is put back for the caller).
+func (l *lines) waitUnless(t *testing.T, re string, from int, ended chan int) ([]string, int) {
+	t.Helper()
+	rx := regexp.MustCompile(re)
+	deadline := time.After(60 * time.Second)
+	for {
+		l.mu.Lock()
+		for i := from; i < len(l.all); i++ {
+			if m := rx.FindStringSubmatch(l.all[i]); m != nil {
+				l.mu.Unlock()
+				return m, i + 1
+			}
+		}
+		l.mu.Unlock()
+		select {
+		case code := <-ended:
+			ended <- code
+			return nil, from
+		case <-l.cond:
+		case <-time.After(50 * time.Millisecond):
+		case <-deadline:
+			t.Fatalf("no line matching %q in:\n%s", re, l.text())
+		}
+	}
+}
+
 func healthz(t *testing.T, addr string) (int, health) {
 	t.Helper()
-	resp, err := http.Get("http://" + addr + "/healthz")
+	client := &http.Client{Timeout: 30 * time.Second}
+	resp, err := client.Get("http://" + addr + "/healthz")
 	if err != nil {
 		t.Fatalf("healthz: %v", err)
 	}
@@ -148,9 +176,20 @@ func TestRunReloadAndGracefulStop(t *testing.T) {
 	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
 	out := collect(stdout)
 	errs := collect(stderr)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("koppel run output:\n%s\n%s", out.text(), errs.text())
+		}
+	})
 
 	m, pos := out.wait(t, `health at http://(\S+)/healthz`, 0)
 	addr := m[1]
+	// A SIGHUP as soon as the addresses are out reloads (its default action would end the
+	// process: the daemon catches it before it announces itself).
+	if err := cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	_, pos = out.wait(t, `reloaded: running winkel; 1 scheduled task`, pos)
 	if code, h := healthz(t, addr); code != 200 || h.Status != "ok" || len(h.Profiles) != 1 || h.Profiles[0] != "winkel" {
 		t.Fatalf("healthz: %d %+v", code, h)
 	}
@@ -174,8 +213,21 @@ func TestRunReloadAndGracefulStop(t *testing.T) {
 	cmd.Process.Signal(syscall.SIGHUP)
 	_, pos = out.wait(t, `reloaded: running winkel, winkel2; 2 scheduled task`, pos)
 
-	// SIGTERM while import_orders runs: the runs finish the order in flight and the daemon exits.
-	time.Sleep(300 * time.Millisecond)
+	// SIGTERM once winkel2's first import_orders has started (the reload scheduled it for now):
+	// the runs finish the order in flight and the daemon exits.
+	deadline := time.Now().Add(60 * time.Second)
+	for started := false; !started; {
+		_, h := healthz(t, addr)
+		for _, j := range h.Jobs {
+			started = started || (j.Profile == "winkel2" && (j.Running || j.Runs > 0))
+		}
+		if !started {
+			if time.Now().After(deadline) {
+				t.Fatalf("winkel2's import_orders did not start: %+v\n%s", h, out.text())
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
 	cmd.Process.Signal(syscall.SIGTERM)
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
@@ -225,8 +277,16 @@ func TestRunUsageErrors(t *testing.T) {
 // TestDemoOnce runs `koppel demo --once` on a copy of examples/profiles/demo.hcl with free ports:
 // both simulators from plugin_dir, every task once, the overview printed, exit 0.
 func TestDemoOnce(t *testing.T) {
-	dir := demoConfig(t)
-	code, out, errs := run(t, nil, "demo", "--once", "--config", dir, "--orders", "10")
+	var code int
+	var out, errs string
+	for attempt := 1; attempt <= demoAttempts; attempt++ {
+		dir := demoConfig(t)
+		code, out, errs = run(t, nil, "demo", "--once", "--config", dir, "--orders", "10")
+		if code == 0 || !demoPortTaken(errs) {
+			break
+		}
+		t.Logf("attempt %d: a simulator port was taken meanwhile; again with other ports:\n%s", attempt, errs)
+	}
 	if code != 0 {
 		t.Fatalf("demo --once: exit %d\n%s\n%s", code, out, errs)
 	}
@@ -239,16 +299,38 @@ func TestDemoOnce(t *testing.T) {
 	if strings.Contains(out, "dashboard") {
 		t.Fatalf("demo --once serves a dashboard:\n%s", out)
 	}
-	// The simulators are gone after the demo.
-	time.Sleep(100 * time.Millisecond)
+	// The simulators are gone after the demo (killed as it returns: their sockets close as
+	// soon as the kernel has ended them).
 	woo := regexp.MustCompile(`woocommerce on (\S+),`).FindStringSubmatch(out)
 	if woo == nil {
 		t.Fatalf("no simulator address in:\n%s", out)
 	}
-	if c, err := net.DialTimeout("tcp", woo[1], time.Second); err == nil {
+	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		c, err := net.DialTimeout("tcp", woo[1], time.Second)
+		if err != nil {
+			break
+		}
 		c.Close()
-		t.Fatalf("the shop simulator still listens on %s", woo[1])
+		if time.Now().After(deadline) {
+			t.Fatalf("the shop simulator still listens on %s", woo[1])
+		}
 	}
+}
+
+// demoAttempts is how often a demo test starts the demo when the simulator ports it chose were
+// taken by another process before the demo bound them.
+const demoAttempts = 3
+
+// demoPortTaken reports whether the demo's stderr says a simulator could not listen on its
+// port (the demo binds the addresses the profile names, chosen free by demoConfig a moment
+// before: a parallel test or package can take one in between).
+func demoPortTaken(stderr string) bool {
+	for _, s := range []string{"address already in use", "is already in use", "simulator did not start on"} {
+		if strings.Contains(stderr, s) {
+			return true
+		}
+	}
+	return false
 }
 
 // demoConfig copies examples/profiles/demo.hcl into a config directory with the test plugins,

@@ -46,10 +46,17 @@ func killLatency(big bool) string {
 	return "15ms"
 }
 
-// syncKilled starts `koppel sync` and kills the target at a random moment within window. It
-// reports whether the kill landed before the run ended on its own.
-func (r *rig) syncKilled(rng *rand.Rand, target killTarget, window time.Duration) bool {
+// syncKilled starts `koppel sync` and kills the target at a random point of the import: once
+// SnelStart has received a random number (0 up to the orders still missing, less one) of new
+// sales orders from this run. A point of the work rather than a moment in time, so the kill
+// lands mid-run however fast the run goes on this machine (a run can import everything in
+// well under a second). The ledger plugin is killed once koppel has started it. It reports
+// whether the kill landed before the run ended on its own.
+func (r *rig) syncKilled(rng *rand.Rand, target killTarget, orders int) bool {
 	r.t.Helper()
+	created := func() int64 { return r.ssStats().Creates["verkooporders"] }
+	before := created()
+	missing := orders - len(r.newOrders())
 	cmd := exec.Command(filepath.Join(binDir, "koppel"), "sync", "winkel", "import_orders", "--json", "--config", r.dir)
 	var errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &errb
@@ -58,11 +65,23 @@ func (r *rig) syncKilled(rng *rand.Rand, target killTarget, window time.Duration
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	delay := time.Duration(rng.Int64N(int64(window)))
-	select {
-	case <-done:
-		return false
-	case <-time.After(delay):
+	at := int64(0)
+	if missing > 1 {
+		at = rng.Int64N(int64(missing))
+	}
+	for {
+		ready := created()-before >= at
+		if ready && target == killLedger {
+			ready = childWith(cmd.Process.Pid, "koppel-plugin-snelstart-online") > 0
+		}
+		if ready {
+			break
+		}
+		select {
+		case <-done:
+			return false
+		case <-time.After(2 * time.Millisecond):
+		}
 	}
 	landed := false
 	switch target {
@@ -130,7 +149,7 @@ func runKillTest(t *testing.T, target killTarget, big bool) {
 	rng := rand.New(rand.NewPCG(uint64(target)+1, 42))
 	landed := 0
 	for i := 0; i < kills; i++ {
-		if r.syncKilled(rng, target, 3*time.Second) {
+		if r.syncKilled(rng, target, orders) {
 			landed++
 		}
 	}
@@ -259,13 +278,38 @@ func TestSnelStart429Storm(t *testing.T) {
 	r := newRig(t, rigOptions{Orders: 20, AllImportable: true})
 	want := r.importable()
 	send(t, http.MethodPut, "http://"+r.ss+"/_sim/ratelimit", `{"perMinute": 8}`)
-	lift := time.AfterFunc(3*time.Second, func() {
+	// The storm is lifted 3 s after it refused koppel's first call (not 3 s after the start:
+	// on a loaded machine koppel may not have called by then), or after a minute regardless.
+	stop := make(chan struct{})
+	lifted := make(chan struct{})
+	defer func() { close(stop); <-lifted }()
+	go func() {
+		defer close(lifted)
+		for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
+			var st simulator.Stats
+			if resp, err := http.Get("http://" + r.ss + "/_sim/stats"); err == nil {
+				_ = json.NewDecoder(resp.Body).Decode(&st)
+				resp.Body.Close()
+			}
+			if st.RateLimited > 0 {
+				break
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(20 * time.Millisecond):
+			}
+		}
+		select {
+		case <-stop:
+			return
+		case <-time.After(3 * time.Second):
+		}
 		req, _ := http.NewRequest(http.MethodPut, "http://"+r.ss+"/_sim/ratelimit", strings.NewReader(`{"perMinute": -1}`))
 		if resp, err := http.DefaultClient.Do(req); err == nil {
 			resp.Body.Close()
 		}
-	})
-	defer lift.Stop()
+	}()
 	r.syncUntilDone(20)
 	r.assertExactlyOnce("", want)
 	if st := r.ssStats(); st.RateLimited == 0 {

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -12,7 +13,10 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"runtime"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -26,6 +30,14 @@ import (
 var binDir string
 
 func TestMain(m *testing.M) {
+	// The tests mostly wait on subprocesses (simulators, koppel, plugins): unless -parallel is
+	// given, run more of them at once than GOMAXPROCS, the default.
+	flag.Parse()
+	parallelSet := false
+	flag.Visit(func(f *flag.Flag) { parallelSet = parallelSet || f.Name == "test.parallel" })
+	if !parallelSet {
+		_ = flag.Set("test.parallel", strconv.Itoa(max(8, 4*runtime.GOMAXPROCS(0))))
+	}
 	dir, err := os.MkdirTemp("", "koppel-e2e")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -90,38 +102,54 @@ func freeAddr(t *testing.T) string {
 	return addr
 }
 
-// startSim runs `koppel-plugin-NAME simulate --addr ADDR ARGS...` until the test ends and
-// returns its address once it accepts connections.
+// simAddr finds the address a simulator prints once it listens ("... listening on
+// http://127.0.0.1:PORT", "snelstart simulator: token http://127.0.0.1:PORT/b2b/token ...").
+var simAddr = regexp.MustCompile(`http://(127\.0\.0\.1:\d+)`)
+
+// startSim runs `koppel-plugin-NAME simulate --addr 127.0.0.1:0 ARGS...` until the test ends
+// and returns the address it listens on, read from its output. The simulator picks its own
+// port: a port chosen here and bound by the simulator later could be taken in between by a
+// parallel test, and the test would then talk to another test's simulator.
 func startSim(t *testing.T, name string, args ...string) string {
 	t.Helper()
-	for attempt := 0; attempt < 3; attempt++ {
-		addr := freeAddr(t)
-		cmd := exec.Command(filepath.Join(binDir, "plugins", "koppel-plugin-"+name), append([]string{"simulate", "--addr", addr}, args...)...)
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		cmd.Stderr = cmd.Stdout
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		go func() { _, _ = io.Copy(io.Discard, bufio.NewReader(out)) }()
-		deadline := time.Now().Add(10 * time.Second)
-		for time.Now().Before(deadline) {
-			if c, err := net.Dial("tcp", addr); err == nil {
-				c.Close()
-				t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-				return addr
-			}
-			if cmd.ProcessState != nil {
-				break
-			}
-			time.Sleep(20 * time.Millisecond)
-		}
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+	cmd := exec.Command(filepath.Join(binDir, "plugins", "koppel-plugin-"+name), append([]string{"simulate", "--addr", "127.0.0.1:0"}, args...)...)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
 	}
-	t.Fatalf("%s simulator did not start", name)
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+	found := make(chan string, 1)
+	var head strings.Builder // the output before the address, for the failure message
+	go func() {
+		defer close(found)
+		sent := false
+		sc := bufio.NewScanner(out)
+		for sc.Scan() { // read to the end, so the simulator never blocks on its output
+			if sent {
+				continue
+			}
+			if m := simAddr.FindStringSubmatch(sc.Text()); m != nil {
+				found <- m[1]
+				sent = true
+			} else if head.Len() < 4096 {
+				head.WriteString(sc.Text() + "\n")
+			}
+		}
+	}()
+	select {
+	case addr, ok := <-found:
+		if ok {
+			return addr
+		}
+		_ = cmd.Wait()
+		t.Fatalf("%s simulator ended without listening (%v):\n%s", name, cmd.ProcessState, head.String())
+	case <-time.After(60 * time.Second):
+		t.Fatalf("%s simulator did not start within 60s", name)
+	}
 	return ""
 }
 

@@ -87,12 +87,20 @@ func tail(s string) string {
 // running says so and exits 1; the first finishes undisturbed.
 func TestSyncNeverOverlaps(t *testing.T) {
 	t.Parallel()
-	r := newRig(t, rigOptions{Orders: 30, AllImportable: true, SSArgs: []string{"--latency", "30ms"}})
+	r := newRig(t, rigOptions{Orders: 30, AllImportable: true, SSArgs: []string{"--latency", "60ms"}})
 	first := exec.Command(filepath.Join(binDir, "koppel"), "sync", "winkel", "import_orders", "--config", r.dir)
 	if err := first.Start(); err != nil {
 		t.Fatal(err)
 	}
-	time.Sleep(700 * time.Millisecond)
+	t.Cleanup(func() { _ = first.Process.Kill() })
+	// The first sync is importing (it holds the state store) once SnelStart sees its calls;
+	// at 60 ms a call, its 30 orders keep it busy for seconds after that.
+	for deadline := time.Now().Add(60 * time.Second); r.ssStats().Requests == 0; {
+		if time.Now().After(deadline) {
+			t.Fatal("the first sync never reached SnelStart")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 	code, out, errs := r.koppel(t.Context(), "sync", "winkel", "import_orders")
 	if code != 1 || !strings.Contains(errs, "another koppel process is using the state store") {
 		t.Fatalf("a second sync: exit %d\n%s\n%s", code, out, errs)

@@ -74,11 +74,10 @@ func TestKillMidCall(t *testing.T) {
 
 			// Keep one handle across the restart: the same sdk.Shop/Ledger must keep working.
 			errc := make(chan error, 1)
-			start := time.Now()
 			go func() { errc <- tt.slowCall(ctx, m, cfg) }()
 			// The plugin's own log line, relayed through the host logger under the plugin's
 			// name, says it is inside the call.
-			logs.waitFor(t, "sleeping in call", 10*time.Second)
+			logs.waitFor(t, "sleeping in call", 30*time.Second)
 			procs := m.Processes()
 			if len(procs) != 1 {
 				t.Fatalf("Processes = %+v", procs)
@@ -94,19 +93,19 @@ func TestKillMidCall(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			killed := time.Now()
 			if err := p.Kill(); err != nil {
 				t.Fatal(err)
 			}
 
+			// The plugin sleeps 30 s in the call: an answer well before that is the kill's.
 			var callErr error
 			select {
 			case callErr = <-errc:
-			case <-time.After(10 * time.Second):
+			case <-time.After(20 * time.Second):
 				t.Fatal("the call in flight did not fail after its plugin was killed")
 			}
-			if d := time.Since(start); d > 15*time.Second {
-				t.Errorf("call took %s; it waited for the sleep instead of failing", d)
-			}
+			t.Logf("the call failed %s after the kill", time.Since(killed).Round(time.Millisecond))
 			if got := sdk.KindOf(callErr); got != tt.wantKind {
 				t.Errorf("in-flight error kind = %s, want %s (err: %v)", got, tt.wantKind, callErr)
 			}
@@ -168,7 +167,7 @@ func TestSameHandleAfterRestart(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Each death within a minute of its start counts towards the backoff; wait it out.
-		deadline := time.Now().Add(5 * time.Second)
+		deadline := time.Now().Add(30 * time.Second)
 		for {
 			res, err := shop.Check(ctx)
 			if err == nil {

@@ -131,7 +131,7 @@ func (r *runner) expect(t *testing.T, want string) {
 		if got != want {
 			t.Fatalf("run %q, want %q", got, want)
 		}
-	case <-time.After(5 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatalf("no run, want %q", want)
 	}
 }
@@ -150,7 +150,7 @@ func (r *runner) expectSet(t *testing.T, want ...string) {
 				t.Fatalf("run %q, want one of %v", got, left)
 			}
 			delete(left, got)
-		case <-time.After(5 * time.Second):
+		case <-time.After(30 * time.Second):
 			t.Fatalf("no run, want %v", left)
 		}
 	}
@@ -212,7 +212,7 @@ func record(t *testing.T, st *state.Store, profile, task string) Record {
 // settle waits until no run is in flight.
 func settle(t *testing.T, s *Scheduler) {
 	t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	deadline := time.Now().Add(30 * time.Second)
 	for s.Running() > 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("runs did not finish")
@@ -417,7 +417,7 @@ func waitDone(t *testing.T, done <-chan struct{}) {
 	t.Helper()
 	select {
 	case <-done:
-	case <-time.After(5 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatal("the run did not end")
 	}
 }
