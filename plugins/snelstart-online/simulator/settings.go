@@ -36,22 +36,28 @@ func listOf[T any](s *Server, get func() []T) []T {
 	return out
 }
 
+// getByID answers GET /v2/<resource>/{id} for a read-mostly list: the element with that id, or
+// the 404 body naming what was not found.
+func getByID[T any](s *Server, w http.ResponseWriter, r *http.Request, what string, list func() []T, idOf func(T) GUID) {
+	id, ok := pathID(w, r)
+	if !ok {
+		return
+	}
+	for _, v := range listOf(s, list) {
+		if idOf(v) == id {
+			writeJSON(w, http.StatusOK, v)
+			return
+		}
+	}
+	notFound(w, what)
+}
+
 func (s *Server) listLanden(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, listOf(s, func() []Land { return s.st.Landen }))
 }
 
 func (s *Server) getLand(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
-	if !ok {
-		return
-	}
-	for _, l := range listOf(s, func() []Land { return s.st.Landen }) {
-		if l.ID == id {
-			writeJSON(w, http.StatusOK, l)
-			return
-		}
-	}
-	notFound(w, "Land")
+	getByID(s, w, r, "Land", func() []Land { return s.st.Landen }, func(v Land) GUID { return v.ID })
 }
 
 func (s *Server) listBtwTarieven(w http.ResponseWriter, r *http.Request) {
@@ -63,17 +69,7 @@ func (s *Server) listOmzetgroepen(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getOmzetgroep(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
-	if !ok {
-		return
-	}
-	for _, g := range listOf(s, func() []Omzetgroep { return s.st.Omzetgroepen }) {
-		if g.ID == id {
-			writeJSON(w, http.StatusOK, g)
-			return
-		}
-	}
-	notFound(w, "Artikelomzetgroep")
+	getByID(s, w, r, "Artikelomzetgroep", func() []Omzetgroep { return s.st.Omzetgroepen }, func(v Omzetgroep) GUID { return v.ID })
 }
 
 func (s *Server) listSjablonen(w http.ResponseWriter, r *http.Request) {
@@ -81,17 +77,7 @@ func (s *Server) listSjablonen(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getSjabloon(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
-	if !ok {
-		return
-	}
-	for _, sj := range listOf(s, func() []Sjabloon { return s.st.Sjablonen }) {
-		if sj.ID == id {
-			writeJSON(w, http.StatusOK, sj)
-			return
-		}
-	}
-	notFound(w, "Verkoopordersjabloon")
+	getByID(s, w, r, "Verkoopordersjabloon", func() []Sjabloon { return s.st.Sjablonen }, func(v Sjabloon) GUID { return v.ID })
 }
 
 func (s *Server) listKostenplaatsen(w http.ResponseWriter, r *http.Request) {
@@ -99,17 +85,7 @@ func (s *Server) listKostenplaatsen(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) getKostenplaats(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathID(w, r)
-	if !ok {
-		return
-	}
-	for _, k := range listOf(s, func() []Kostenplaats { return s.st.Kostenplaatsen }) {
-		if k.ID == id {
-			writeJSON(w, http.StatusOK, k)
-			return
-		}
-	}
-	notFound(w, "Kostenplaats")
+	getByID(s, w, r, "Kostenplaats", func() []Kostenplaats { return s.st.Kostenplaatsen }, func(v Kostenplaats) GUID { return v.ID })
 }
 
 // validateKostenplaats applies KPL-0004..0009. Caller holds s.mu.
