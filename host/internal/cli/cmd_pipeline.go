@@ -26,6 +26,8 @@ func (a *app) pipelineCommands() []*cobra.Command {
 		a.ordersCommand(),
 		a.runsCommand(),
 		a.retryCommand(),
+		a.attentionCommand(),
+		a.resolveCommand(),
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/koppel-nl/koppel/host/internal/attention"
 	"github.com/koppel-nl/koppel/host/internal/config"
 	"github.com/koppel-nl/koppel/host/internal/pipeline"
 	"github.com/koppel-nl/koppel/host/internal/state"
@@ -49,6 +50,8 @@ type profileView struct {
 	Runs                            []runView
 	Orders                          []orderView
 	Failed                          []failedView
+	// Attention are the open attention items ("Aandacht nodig"), oldest first.
+	Attention []attentionView
 	// FailedMore counts failed orders beyond the ones shown.
 	FailedMore int
 	// Err is set when reading the profile's records failed.
@@ -87,6 +90,15 @@ type orderView struct {
 	Total        *sdk.Money
 	Status       string
 	At           time.Time
+}
+
+// attentionView is one open attention item on the page.
+type attentionView struct {
+	ID, Kind, ShopNumber   string
+	LedgerNumber           int
+	ShopTotal, LedgerTotal *sdk.Money
+	Message, Action        string
+	Created                time.Time
 }
 
 type failedView struct {
@@ -250,6 +262,20 @@ func (s *server) profileView(ctx context.Context, t tr, p *config.Profile) profi
 		failed = failed[:pageFailed]
 	}
 	pv.Failed, pv.FailedMore = failed, total-len(failed)
+
+	items, err := attention.List(ctx, s.opts.Store, p.Name, attention.Filter{})
+	if err != nil {
+		s.log.Error("reading attention items for the dashboard", "profile", p.Name, "error", err)
+		pv.Err = err.Error()
+	}
+	for _, it := range items {
+		av := attentionView{ID: it.ID, Kind: string(it.Kind), ShopNumber: it.ShopNumber, LedgerNumber: it.LedgerNumber,
+			ShopTotal: it.ShopTotal, LedgerTotal: it.LedgerTotal, Message: it.Message, Action: it.Action, Created: it.CreatedAt}
+		if t.lang == langEN && it.ActionEN != "" {
+			av.Message, av.Action = it.MessageEN, it.ActionEN
+		}
+		pv.Attention = append(pv.Attention, av)
+	}
 	return pv
 }
 

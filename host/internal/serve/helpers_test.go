@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 	"github.com/shopspring/decimal"
 
+	"github.com/koppel-nl/koppel/host/internal/attention"
 	"github.com/koppel-nl/koppel/host/internal/config"
 	"github.com/koppel-nl/koppel/host/internal/pipeline"
 	"github.com/koppel-nl/koppel/host/internal/state"
@@ -229,6 +230,12 @@ func seed(t testing.TB, store *state.Store) {
 		Order: sdk.Order{ID: "402", Number: "1002"}})
 	put(state.FailedKey("winkel", "403"), pipeline.FailedRecord{ShopID: "403", ShopNumber: "1003", Reason: "SnelStart antwoordde niet",
 		Kind: "retryable", Attempts: 2, FirstFailedAt: older.End, LastFailedAt: older.End.Add(time.Minute)})
+	if _, _, err := attention.Raise(ctx, store, "winkel", attention.Item{Kind: attention.KindChanged, ShopID: "401", ShopNumber: "1001",
+		Detail: "edit-1", LedgerOrderID: "so-6001", LedgerNumber: 6001, ShopTotal: moneyP("96.80"), LedgerTotal: moneyP("121"),
+		Message: "Order 1001 is na de import gewijzigd in de webwinkel.", Action: "Pas verkooporder 6001 in SnelStart aan.",
+		MessageEN: "Order 1001 was changed in the webshop after import.", ActionEN: "Correct sales order 6001 in SnelStart."}, older.End); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // env is a handler over fakes with seeded records.

@@ -112,6 +112,25 @@ var messages = map[string]map[string]string{
 		"notice.retry_failed":             "%[1]s: order %[3]s kon niet opnieuw worden gestart.",
 		"notice.not_found":                "%[1]s bestaat niet.",
 		"notice.unavailable":              "Deze koppel kan dat hier niet uitvoeren.",
+		"attention":                       "Aandacht nodig",
+		"no_attention":                    "Niets dat aandacht nodig heeft.",
+		"attention_kind":                  "Wat",
+		"attention_what":                  "Wat er is en wat te doen",
+		"shop_total":                      "Totaal webwinkel",
+		"ledger_total":                    "Totaal SnelStart",
+		"resolve":                         "Afgehandeld",
+		"kind.cancelled":                  "Geannuleerd",
+		"kind.refunded":                   "Terugbetaald",
+		"kind.changed":                    "Gewijzigd",
+		"kind.reference_collision":        "Zelfde referentie, andere order",
+		"kind.difference":                 "Verschil",
+		"kind.missing":                    "Ontbreekt in SnelStart",
+		"kind.duplicate":                  "Dubbel in SnelStart",
+		"kind.vat":                        "Btw",
+		"kind.failed_action":              "Actie mislukt",
+		"notice.resolved":                 "%[1]s: het punt van order %[3]s is afgehandeld.",
+		"notice.resolve_not_found":        "%[1]s: punt %[3]s bestaat niet.",
+		"notice.resolve_failed":           "%[1]s: punt %[3]s kon niet worden afgehandeld.",
 		"footer":                          "koppel %s",
 	},
 	langEN: {
@@ -205,6 +224,25 @@ var messages = map[string]map[string]string{
 		"notice.retry_failed":             "%[1]s: order %[3]s could not be retried.",
 		"notice.not_found":                "%[1]s does not exist.",
 		"notice.unavailable":              "This koppel cannot do that here.",
+		"attention":                       "Needs attention",
+		"no_attention":                    "Nothing needs attention.",
+		"attention_kind":                  "What",
+		"attention_what":                  "What happened and what to do",
+		"shop_total":                      "Webshop total",
+		"ledger_total":                    "SnelStart total",
+		"resolve":                         "Resolved",
+		"kind.cancelled":                  "Cancelled",
+		"kind.refunded":                   "Refunded",
+		"kind.changed":                    "Changed",
+		"kind.reference_collision":        "Same reference, other order",
+		"kind.difference":                 "Difference",
+		"kind.missing":                    "Missing in SnelStart",
+		"kind.duplicate":                  "Twice in SnelStart",
+		"kind.vat":                        "VAT",
+		"kind.failed_action":              "Action failed",
+		"notice.resolved":                 "%[1]s: the item of order %[3]s is resolved.",
+		"notice.resolve_not_found":        "%[1]s: item %[3]s does not exist.",
+		"notice.resolve_failed":           "%[1]s: item %[3]s could not be resolved.",
 		"footer":                          "koppel %s",
 	},
 }
@@ -272,6 +310,14 @@ func (t tr) Rel(v time.Time) string {
 		return t.T("ago", shortDuration(-d))
 	}
 	return t.T("now")
+}
+
+// Kind returns the human name of an attention item's kind, or the kind itself.
+func (t tr) Kind(kind string) string {
+	if m, ok := messages[t.lang]["kind."+kind]; ok {
+		return m
+	}
+	return kind
 }
 
 // Dur formats a duration shortly ("1m5s", "850ms").

@@ -10,6 +10,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/koppel-nl/koppel/host/internal/attention"
 	"github.com/koppel-nl/koppel/host/internal/config"
 	"github.com/koppel-nl/koppel/host/internal/pipeline"
 	"github.com/koppel-nl/koppel/host/internal/state"
@@ -35,6 +36,7 @@ import (
 //	task_running{profile,task}                      1 while the task runs
 //	task_next_run_timestamp_seconds{profile,task}   next scheduled run (absent when none)
 //	failed_orders{profile,status}                   failed orders now stored; status failed|retrying
+//	attention_open{profile}                         open attention items (koppel attention)
 //
 // plus the Go runtime and process collectors.
 type Metrics struct {
@@ -173,6 +175,8 @@ var (
 		"Unix time of the task's next scheduled run.", []string{"profile", "task"}, nil)
 	descFailedOrders = prometheus.NewDesc("koppel_failed_orders",
 		"Failed orders now stored: failed (parked, waiting for the user) or retrying.", []string{"profile", "status"}, nil)
+	descAttentionOpen = prometheus.NewDesc("koppel_attention_open",
+		"Open attention items: orders cancelled, refunded or changed after import, collisions, differences (koppel attention).", []string{"profile"}, nil)
 )
 
 // scrapeTimeout bounds reading the failed orders during a scrape.
@@ -187,7 +191,7 @@ func emit(ch chan<- prometheus.Metric, d *prometheus.Desc, t prometheus.ValueTyp
 }
 
 func (c *scrapeCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descPluginRestarts, descPluginUp, descTaskRunning, descTaskNext, descFailedOrders} {
+	for _, d := range []*prometheus.Desc{descPluginRestarts, descPluginUp, descTaskRunning, descTaskNext, descFailedOrders, descAttentionOpen} {
 		ch <- d
 	}
 }
@@ -237,6 +241,9 @@ func (c *scrapeCollector) Collect(ch chan<- prometheus.Metric) {
 			if err == nil {
 				emit(ch, descFailedOrders, prometheus.GaugeValue, float64(parked), p.Name, orderFailed)
 				emit(ch, descFailedOrders, prometheus.GaugeValue, float64(retrying), p.Name, orderRetrying)
+			}
+			if n, err := attention.CountOpen(ctx, src.store, p.Name); err == nil {
+				emit(ch, descAttentionOpen, prometheus.GaugeValue, float64(n), p.Name)
 			}
 		}
 	}

@@ -234,6 +234,8 @@ const (
 //	GET  /api/orders?profile=&status=&limit=  imported and failed orders, newest first
 //	POST /api/profiles/{p}/tasks/{t}/run      202 {"run_id":...}; 404, 409, 503
 //	POST /api/profiles/{p}/orders/{id}/retry  202; {id} is a shop id or shop order number
+//	GET  /api/attention?profile=&kind=&all=1  open attention items (all=1: resolved ones too)
+//	POST /api/profiles/{p}/attention/{id}/resolve  200 {"status":"resolved",...}; 404
 //
 // A POST from the dashboard's forms (form field from=page) is answered with a redirect to the
 // page instead of JSON. Cross-origin browser POSTs are refused (http.CrossOriginProtection).
@@ -292,6 +294,8 @@ func New(opts Options) (http.Handler, error) {
 	mux.Handle("GET /api/orders", s.auth(authAPI, http.HandlerFunc(s.apiOrders)))
 	mux.Handle("POST /api/profiles/{p}/tasks/{t}/run", s.auth(authAPI, http.HandlerFunc(s.runNow)))
 	mux.Handle("POST /api/profiles/{p}/orders/{id}/retry", s.auth(authAPI, http.HandlerFunc(s.retry)))
+	mux.Handle("GET /api/attention", s.auth(authAPI, http.HandlerFunc(s.apiAttention)))
+	mux.Handle("POST /api/profiles/{p}/attention/{id}/resolve", s.auth(authAPI, http.HandlerFunc(s.resolveAttention)))
 
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

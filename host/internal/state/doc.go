@@ -19,6 +19,7 @@
 //	intent/<profile>/<shop-id>         a write started but not yet acknowledged
 //	lock/<profile>/<task>              lease lock keeping runs of one task apart (Badger TTL)
 //	schedule/<profile>/<task>          scheduler bookkeeping
+//	attention/<profile>/<item-id>      an attention item: a situation after import for a person (package attention)
 //
 // Components are escaped: '%' becomes "%25", '/' becomes "%2F" and the empty
 // string is written "%00"; nothing else changes. No record key ends in '/',
@@ -26,7 +27,7 @@
 // inside a component, so the prefix "cursor/a/" of profile "a" never matches
 // the keys of profile "a/b" ("cursor/a%2Fb/..."). Build keys only with
 // CursorKey, OrderKey, RunKey, FailedKey, MapKey, StockKey, IntentKey,
-// LockKey, ScheduleKey or Namespace.Key, and prefixes with Namespace.Prefix,
+// LockKey, ScheduleKey, AttentionKey or Namespace.Key, and prefixes with Namespace.Prefix,
 // Namespace.ProfilePrefix and MapPrefix; decode with ParseKey and RunTime.
 // Run start times are fixed width and zero-padded, so run keys of a profile
 // sort chronologically (List with Reverse() gives the most recent first).

@@ -37,11 +37,14 @@ const (
 	NSIntent   Namespace = "intent"   // intent/<profile>/<shop-id>: write started but not yet acknowledged
 	NSLock     Namespace = "lock"     // lock/<profile>/<task>: lease lock that keeps runs of a task apart
 	NSSchedule Namespace = "schedule" // schedule/<profile>/<task>: scheduler bookkeeping (last/next run)
+	// NSAttention holds attention items: attention/<profile>/<item-id>, a situation after import
+	// that a person must look at (cancelled, refunded or changed orders, collisions, differences).
+	NSAttention Namespace = "attention"
 )
 
 // Namespaces lists the namespaces of the key layout in a stable order.
 func Namespaces() []Namespace {
-	return []Namespace{NSCursor, NSOrder, NSRun, NSFailed, NSMap, NSStock, NSIntent, NSLock, NSSchedule}
+	return []Namespace{NSCursor, NSOrder, NSRun, NSFailed, NSMap, NSStock, NSIntent, NSLock, NSSchedule, NSAttention}
 }
 
 // MapKind is the second level of the map namespace: which kind of value a
@@ -203,6 +206,9 @@ func IntentKey(profile, shopID string) Key { return NSIntent.Key(profile, shopID
 
 // LockKey is the key of the lease lock of task in profile.
 func LockKey(profile, task string) Key { return NSLock.Key(profile, task) }
+
+// AttentionKey is the key of attention item id of profile.
+func AttentionKey(profile, id string) Key { return NSAttention.Key(profile, id) }
 
 // ScheduleKey is the key of the scheduler record of task in profile.
 func ScheduleKey(profile, task string) Key { return NSSchedule.Key(profile, task) }
