@@ -29,6 +29,9 @@ type runRow struct {
 	CallsByMethod  map[string]int64 `json:"calls_by_method,omitempty"`
 	Stopped        string           `json:"stopped,omitempty"`
 	Error          string           `json:"error,omitempty"`
+	// Aborted is set for a run whose process ended before it finished (killed, crashed): its
+	// counts are what it booked until then.
+	Aborted bool `json:"aborted,omitempty"`
 	// Errors lists the failed and retried orders of the run with their reasons.
 	Errors []runError `json:"errors,omitempty"`
 }
@@ -66,11 +69,24 @@ block's retention_days are removed by the runs themselves.`,
 			var rows []runRow
 			for _, p := range profiles {
 				perTask := map[string]int{}
+				// This process holds the state store alone (openStore), so no run is going on:
+				// a record left unfinished is a run whose process was killed. What it booked is
+				// counted up to the start of the next run (newest first: the one listed before).
+				next := time.Now()
 				err := pipeline.ListRunRecords(ctx, st, p, 0, func(r pipeline.RunRecord) error {
+					until := next
+					next = r.Start
 					if limit > 0 && perTask[r.Task] >= limit {
 						return nil
 					}
 					perTask[r.Task]++
+					if r.Unfinished() {
+						settled, err := pipeline.SettleAbortedRun(ctx, st, r, until)
+						if err != nil {
+							return err
+						}
+						r = settled
+					}
 					rows = append(rows, toRunRow(r))
 					return nil
 				})
@@ -92,6 +108,9 @@ block's retention_days are removed by the runs themselves.`,
 			fmt.Fprintln(tw, "PROFILE\tTASK\tSTART\tDURATION\tIMPORTED\tPRESENT\tWAITING\tFAILED\tRETRYING\tSKIPPED\tLEDGER CALLS\tERROR")
 			for _, r := range rows {
 				msg := firstNonEmpty(r.Error, r.Stopped)
+				if r.Aborted {
+					msg = fmt.Sprintf("afgebroken (aborted): het proces stopte voordat de run klaar was; %d orders geboekt tot dan, de volgende run gaat verder", r.Imported+r.AlreadyPresent)
+				}
 				if msg == "" && len(r.Errors) > 0 {
 					msg = fmt.Sprintf("order %s: %s", r.Errors[0].Order, r.Errors[0].Reason)
 					if len(r.Errors) > 1 {
@@ -112,7 +131,7 @@ block's retention_days are removed by the runs themselves.`,
 func toRunRow(r pipeline.RunRecord) runRow {
 	row := runRow{Profile: r.Profile, Task: r.Task, Start: r.Start, End: r.End, Duration: r.Duration, Imported: r.Imported,
 		AlreadyPresent: r.AlreadyPresent, Waiting: r.Waiting, Failed: r.Failed, Retrying: r.Retrying, Skipped: r.Skipped,
-		LedgerCalls: r.LedgerCalls, CallsByMethod: r.CallsByMethod, Stopped: r.Stopped, Error: r.Error}
+		LedgerCalls: r.LedgerCalls, CallsByMethod: r.CallsByMethod, Stopped: r.Stopped, Error: r.Error, Aborted: r.Aborted}
 	for _, o := range r.Orders {
 		if o.Status == pipeline.StatusFailed || o.Status == pipeline.StatusRetrying {
 			row.Errors = append(row.Errors, runError{Order: firstNonEmpty(o.ShopNumber, o.ShopID), Status: string(o.Status), Reason: o.Reason})

@@ -50,9 +50,11 @@ func killLatency(big bool) string {
 // SnelStart has received a random number (0 up to the orders still missing, less one) of new
 // sales orders from this run. A point of the work rather than a moment in time, so the kill
 // lands mid-run however fast the run goes on this machine (a run can import everything in
-// well under a second). The ledger plugin is killed once koppel has started it. It reports
-// whether the kill landed before the run ended on its own.
-func (r *rig) syncKilled(rng *rand.Rand, target killTarget, orders int) bool {
+// well under a second). The kill comes after at least one create of this run, so every killed
+// run has booked something that the next runs must neither lose nor book again. The ledger
+// plugin is killed once koppel has started it. It reports whether the kill landed before the run
+// ended on its own, and how many sales orders SnelStart had received from the run by then.
+func (r *rig) syncKilled(rng *rand.Rand, target killTarget, orders int) (landed bool, booked int64) {
 	r.t.Helper()
 	created := func() int64 { return r.ssStats().Creates["verkooporders"] }
 	before := created()
@@ -65,9 +67,9 @@ func (r *rig) syncKilled(rng *rand.Rand, target killTarget, orders int) bool {
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	at := int64(0)
-	if missing > 1 {
-		at = rng.Int64N(int64(missing))
+	at := int64(1)
+	if missing > 2 {
+		at = 1 + rng.Int64N(int64(missing-1))
 	}
 	for {
 		ready := created()-before >= at
@@ -79,11 +81,10 @@ func (r *rig) syncKilled(rng *rand.Rand, target killTarget, orders int) bool {
 		}
 		select {
 		case <-done:
-			return false
+			return false, created() - before
 		case <-time.After(2 * time.Millisecond):
 		}
 	}
-	landed := false
 	switch target {
 	case killHost:
 		landed = cmd.Process.Signal(syscall.SIGKILL) == nil
@@ -99,7 +100,26 @@ func (r *rig) syncKilled(rng *rand.Rand, target killTarget, orders int) bool {
 		<-done
 		r.t.Fatalf("koppel sync did not end after its ledger plugin was killed\n%s", tail(errb.String()))
 	}
-	return landed
+	return landed, created() - before
+}
+
+// runsRow is the part of a `koppel runs --json` row the kill tests read.
+type runsRow struct {
+	Task           string `json:"task"`
+	Imported       int    `json:"imported"`
+	AlreadyPresent int    `json:"already_present"`
+	Aborted        bool   `json:"aborted"`
+}
+
+// newestRun returns the newest run `koppel runs --json` lists.
+func (r *rig) newestRun() runsRow {
+	r.t.Helper()
+	code, out, errs := r.koppel(r.t.Context(), "runs", "winkel", "--json")
+	var rows []runsRow
+	if code != 0 || json.Unmarshal([]byte(out), &rows) != nil || len(rows) == 0 {
+		r.t.Fatalf("koppel runs --json: exit %d\n%s\n%s", code, out, errs)
+	}
+	return rows[0]
 }
 
 // childWith returns the pid of a child process of parent whose command line contains name.
@@ -149,8 +169,23 @@ func runKillTest(t *testing.T, target killTarget, big bool) {
 	rng := rand.New(rand.NewPCG(uint64(target)+1, 42))
 	landed := 0
 	for i := 0; i < kills; i++ {
-		if r.syncKilled(rng, target, orders) {
-			landed++
+		ok, booked := r.syncKilled(rng, target, orders)
+		if !ok {
+			continue
+		}
+		landed++
+		if booked < 1 {
+			t.Fatalf("kill %d landed before the run booked anything; it proves nothing", i+1)
+		}
+		if target != killHost {
+			continue
+		}
+		// The killed run is in the execution overview as aborted, with what it booked: every
+		// order it created and recorded (the last create may have been cut off before koppel
+		// recorded it; the next run adopts that one).
+		run := r.newestRun()
+		if got := int64(run.Imported + run.AlreadyPresent); !run.Aborted || run.Task != "import_orders" || got < booked-1 || got > booked+1 {
+			t.Fatalf("kill %d: newest run %+v; want an aborted import_orders run with %d to %d orders booked (one create may be unrecorded or adopted)", i+1, run, booked-1, booked+1)
 		}
 	}
 	partial := len(r.newOrders())

@@ -57,6 +57,8 @@ type run struct {
 	cursorDirty  bool
 	transientRun int
 	renewedAt    time.Time
+	// progressAt is when the in-progress run record was last written (run_progress.go).
+	progressAt time.Time
 }
 
 func (p *Pipeline) newRun(task string) *run {
@@ -87,6 +89,8 @@ func (p *Pipeline) ImportOrders(ctx context.Context) (RunResult, error) {
 	}
 	defer release()
 	r := p.newRun(TaskImportOrders)
+	r.settleAbortedRuns(ctx)
+	r.writeProgress(ctx, true)
 	cur, _, err := state.Get[CursorRecord](ctx, p.store, state.CursorKey(p.profile, TaskImportOrders))
 	if err != nil {
 		return r.finish(ctx, fmt.Errorf("read the import_orders cursor: %w", err))
@@ -123,6 +127,8 @@ func (p *Pipeline) Retry(ctx context.Context, shopIDs []string) (RunResult, erro
 	}
 	defer release()
 	r := p.newRun(TaskRetry)
+	r.settleAbortedRuns(ctx)
+	r.writeProgress(ctx, true)
 	r.retry = true
 	r.clean = false
 	ids := slices.Compact(slices.Sorted(slices.Values(shopIDs)))
@@ -199,6 +205,13 @@ func (p *Pipeline) lockOwner() string {
 	if p.opts.LockOwner != "" {
 		return p.opts.LockOwner
 	}
+	return ProcessOwner()
+}
+
+// ProcessOwner is the default lock owner of this process ("host/pid"), also stored as the Owner
+// of its in-progress run records: a record of another owner that is still in progress while this
+// process holds the state store was left by a killed process.
+func ProcessOwner() string {
 	host, _ := os.Hostname()
 	return fmt.Sprintf("%s/%d", host, os.Getpid())
 }
@@ -408,6 +421,7 @@ func (r *run) advance(cursor string) {
 }
 
 func (r *run) maybeFlushCursor(ctx context.Context) error {
+	r.writeProgress(ctx, false)
 	if len(r.seen)%100 == 0 {
 		return r.flushCursor(ctx)
 	}
@@ -440,15 +454,7 @@ func (r *run) finish(ctx context.Context, runErr error) (RunResult, error) {
 	r.res.LedgerCalls = r.p.ledger.Calls() - r.callsBefore
 	r.res.CallsByMethod = callsSince(r.p.ledger.snapshot(), r.byBefore)
 	rec := RunRecord{RunResult: r.res}
-	rec.Orders = make([]OrderOutcome, 0, min(len(r.res.Orders), MaxRunOrders))
-	for i, o := range r.res.Orders {
-		if i >= MaxRunOrders {
-			rec.Truncated = true
-			break
-		}
-		o.CustomerName = ""
-		rec.Orders = append(rec.Orders, o)
-	}
+	rec.Orders, rec.Truncated = storedOutcomes(r.res.Orders)
 	if runErr != nil {
 		rec.Error = strings.TrimPrefix(runErr.Error(), errAbort.Error()+": ")
 		r.p.log.Error("import_orders run failed", "task", r.task, "error", rec.Error)

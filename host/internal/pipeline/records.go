@@ -96,6 +96,15 @@ type RunRecord struct {
 	Error string `json:"error,omitempty"`
 	// Truncated is set when Orders was cut to MaxRunOrders entries.
 	Truncated bool `json:"truncated,omitempty"`
+	// InProgress is set on the record an order run writes when it starts and rewrites as it
+	// goes (counts and outcomes so far, End zero); the finished run's record clears it. A record
+	// left in progress is a run whose process was killed: `koppel runs` shows it as aborted.
+	InProgress bool `json:"in_progress,omitempty"`
+	// Owner is the task lock's owner of the run (host/pid).
+	Owner string `json:"owner,omitempty"`
+	// Aborted is set when a later run closed this in-progress record (SettleAbortedRun): the
+	// run's process ended without finishing it; the counts are what it booked.
+	Aborted bool `json:"aborted,omitempty"`
 }
 
 // MaxRunOrders caps the per-order outcomes kept in a RunRecord.

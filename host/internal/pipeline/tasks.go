@@ -106,15 +106,7 @@ func (p *Pipeline) finishTask(ctx context.Context, tc taskClock, tr TaskRun, run
 		tr.Orders = []OrderOutcome{}
 	}
 	rec := TaskRunRecord{RunRecord: RunRecord{RunResult: tr.RunResult}, Articles: tr.Articles, Stock: tr.Stock}
-	rec.Orders = make([]OrderOutcome, 0, min(len(tr.Orders), MaxRunOrders))
-	for i, o := range tr.Orders {
-		if i >= MaxRunOrders {
-			rec.Truncated = true
-			break
-		}
-		o.CustomerName = ""
-		rec.Orders = append(rec.Orders, o)
-	}
+	rec.Orders, rec.Truncated = storedOutcomes(tr.Orders)
 	if runErr != nil {
 		runErr = unwrapAbort(runErr)
 		rec.Error = runErr.Error()

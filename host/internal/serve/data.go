@@ -57,6 +57,10 @@ func (s *server) status(profile string) []TaskStatus {
 // recordResult classifies a stored run like ResultOf classifies a fresh one.
 func recordResult(r pipeline.TaskRunRecord) string {
 	switch {
+	case r.Interrupted():
+		return ResultAborted
+	case r.InProgress:
+		return ResultRunning
 	case r.Error != "":
 		return ResultError
 	case r.Failed+r.Retrying > 0:

@@ -90,6 +90,8 @@ const (
 	ResultOK          = "ok"           // the run finished and nothing failed
 	ResultFailedItems = "failed_items" // the run finished but orders, articles or stock levels failed
 	ResultError       = "error"        // an error ended the run
+	ResultAborted     = "aborted"      // a stored run whose process ended before it finished (killed)
+	ResultRunning     = "running"      // a stored run that is still going on in this process
 )
 
 // ResultOf classifies a finished run: ResultError when err is not nil, ResultFailedItems when
