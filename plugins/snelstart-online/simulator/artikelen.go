@@ -23,7 +23,8 @@ func (s *Server) validateArtikel(in *Artikel, selfID GUID) *verr {
 	case ci.ArtikelcodeMaxLengte > 0 && runes(code) > int(ci.ArtikelcodeMaxLengte):
 		e.addCode("ART-0004")
 	default:
-		for i := range s.st.Artikelen {
+		same, _ := s.artikelIndex().equal("artikelcode", code)
+		for _, i := range same {
 			if s.st.Artikelen[i].Artikelcode == code && s.st.Artikelen[i].ID != selfID {
 				e.addCode("ART-0005")
 				break
@@ -64,12 +65,9 @@ func (s *Server) listArtikelen(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	items := make([]any, len(s.st.Artikelen))
-	for i := range s.st.Artikelen {
-		items[i] = clone(s.st.Artikelen[i])
-	}
+	out := listPage(s, q, s.st.Artikelen, s.artikelIndex())
 	s.mu.Unlock()
-	q.apply(w, items)
+	writeJSON(w, http.StatusOK, out)
 }
 
 // checkRelatieParam validates the optional relatieId/aantal query parameters (price agreements
@@ -185,6 +183,7 @@ func (s *Server) putArtikel(w http.ResponseWriter, r *http.Request) {
 	in.ModifiedOn = Time{s.now()}
 	normArtikel(&in)
 	s.st.Artikelen[i] = in
+	s.artikelIndex().replace(i, &old, &in)
 	writeJSON(w, http.StatusOK, clone(in).write())
 }
 

@@ -186,6 +186,15 @@ func newSim(t *testing.T, opts Options) *tclient {
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
+	// Every indexed list answer of every test is compared with a full scan's.
+	srv.checkIndex = true
+	t.Cleanup(func() {
+		srv.mu.Lock()
+		defer srv.mu.Unlock()
+		for _, e := range srv.indexErrors {
+			t.Errorf("index and scan disagree: %s", e)
+		}
+	})
 	hs := httptest.NewServer(srv.Handler())
 	t.Cleanup(hs.Close)
 	router, _ := loadSpec()

@@ -151,17 +151,24 @@ func parseOData(w http.ResponseWriter, r *http.Request, sample any, maxTop int) 
 	return out, true
 }
 
-// apply filters, pages and projects items (wire structs) and writes the JSON array.
-func (q *odataQuery) apply(w http.ResponseWriter, items []any) {
+// page filters, pages and projects the stored items for an answer. With use set, cand holds
+// the only positions (ascending) that can match, from an index; otherwise every item is
+// evaluated. Items are only read; those that go into the answer are cloned. Caller holds s.mu.
+func page[T any](q *odataQuery, items []T, cand []int32, use bool) []any {
 	out := make([]any, 0, min(len(items), q.top))
+	n := len(items)
+	if use {
+		n = len(cand)
+	}
 	skipped := 0
-	for _, it := range items {
-		if len(out) >= q.top {
-			break
+	for k := 0; k < n && len(out) < q.top; k++ {
+		i := k
+		if use {
+			i = int(cand[k])
 		}
 		var m map[string]any
 		if q.filter != nil && q.filter.e != nil || q.sel != nil {
-			m = toMap(it)
+			m = toMap(&items[i])
 			if !q.filter.Match(m) {
 				continue
 			}
@@ -180,9 +187,9 @@ func (q *odataQuery) apply(w http.ResponseWriter, items []any) {
 			out = append(out, p)
 			continue
 		}
-		out = append(out, it)
+		out = append(out, clone(items[i]))
 	}
-	writeJSON(w, http.StatusOK, out)
+	return out
 }
 
 // toMap turns a wire struct into its JSON object (numbers kept exact).

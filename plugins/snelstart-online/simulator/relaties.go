@@ -95,7 +95,8 @@ func (s *Server) validateRelatie(in *Relatie, old *Relatie) *verr {
 		e.addCode("REL-0007")
 	}
 	if in.Relatiecode != 0 {
-		for i := range s.st.Relaties {
+		same, _ := s.relatieIndex().equal("relatiecode", itoa(int(in.Relatiecode)))
+		for _, i := range same {
 			o := &s.st.Relaties[i]
 			if o.Relatiecode == in.Relatiecode && (old == nil || o.ID != old.ID) {
 				e.addCode("REL-0008")
@@ -282,12 +283,9 @@ func (s *Server) listRelaties(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	items := make([]any, len(s.st.Relaties))
-	for i := range s.st.Relaties {
-		items[i] = clone(s.st.Relaties[i])
-	}
+	out := listPage(s, q, s.st.Relaties, s.relatieIndex())
 	s.mu.Unlock()
-	q.apply(w, items)
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) getRelatie(w http.ResponseWriter, r *http.Request) {
@@ -333,11 +331,7 @@ func (s *Server) createRelatie(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if in.Relatiecode == 0 {
-		var maxCode int32
-		for i := range s.st.Relaties {
-			maxCode = max(maxCode, s.st.Relaties[i].Relatiecode)
-		}
-		in.Relatiecode = maxCode + 1
+		in.Relatiecode = int32(s.relatieIndex().highest(s.st.Relaties)) + 1
 	}
 	in.ID = s.newGUID()
 	in.ModifiedOn = Time{s.now()}
@@ -383,6 +377,7 @@ func (s *Server) putRelatie(w http.ResponseWriter, r *http.Request) {
 	in.ModifiedOn = Time{s.now()}
 	normRelatie(&in)
 	s.st.Relaties[i] = in
+	s.relatieIndex().replace(i, &old, &in)
 	writeJSON(w, http.StatusOK, clone(in))
 }
 

@@ -60,6 +60,11 @@ type Server struct {
 	midpoint Midpoint
 	window   []time.Time
 	stats    Stats
+	idx      indexes
+	// checkIndex (tests) compares every indexed list answer with a full scan's and records a
+	// difference in indexErrors.
+	checkIndex  bool
+	indexErrors []string
 }
 
 // New builds a Server from opts (see Options for defaults). It fails when the seed is

@@ -11,30 +11,15 @@ import (
 // here expects s.mu to be held.
 
 func (s *Server) findRelatie(id GUID) int {
-	for i := range s.st.Relaties {
-		if s.st.Relaties[i].ID == id {
-			return i
-		}
-	}
-	return -1
+	return s.relatieIndex().find(s.st.Relaties, id)
 }
 
 func (s *Server) findArtikel(id GUID) int {
-	for i := range s.st.Artikelen {
-		if s.st.Artikelen[i].ID == id {
-			return i
-		}
-	}
-	return -1
+	return s.artikelIndex().find(s.st.Artikelen, id)
 }
 
 func (s *Server) findOrder(id GUID) int {
-	for i := range s.st.Verkooporders {
-		if s.st.Verkooporders[i].ID == id {
-			return i
-		}
-	}
-	return -1
+	return s.orderIndex().find(s.st.Verkooporders, id)
 }
 
 func (s *Server) findOmzetgroep(id GUID) *Omzetgroep {

@@ -273,12 +273,9 @@ func (s *Server) listVerkooporders(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
-	items := make([]any, len(s.st.Verkooporders))
-	for i := range s.st.Verkooporders {
-		items[i] = clone(s.st.Verkooporders[i])
-	}
+	out := listPage(s, q, s.st.Verkooporders, s.orderIndex())
 	s.mu.Unlock()
-	q.apply(w, items)
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) getVerkooporder(w http.ResponseWriter, r *http.Request) {
@@ -366,6 +363,7 @@ func (s *Server) putVerkooporder(w http.ResponseWriter, r *http.Request) {
 	o.ModifiedOn = Time{s.now()}
 	normOrder(&o)
 	s.st.Verkooporders[i] = o
+	s.orderIndex().replace(i, &old, &o)
 	writeJSON(w, http.StatusOK, clone(o))
 }
 
