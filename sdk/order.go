@@ -100,6 +100,23 @@ type Charge struct {
 	// TaxRate is the VAT percentage, when a single rate applies; empty for a charge spread over
 	// several rates.
 	TaxRate *Money `json:"tax_rate,omitempty"`
+	// TaxByRate is the shop's own split of a charge taxed at several rates (TaxRate empty): one
+	// part per rate, in the shop's figures (WooCommerce's fee_lines[].taxes and
+	// shipping_lines[].taxes, Magento's per-rate amounts). The parts' TotalExcl add up to the
+	// charge's TotalExcl and their Tax to its Tax. Empty when the shop gives no split; the host
+	// then spreads the charge over the order's product lines. Like the charge's amounts, the
+	// parts of a discount are positive.
+	TaxByRate []RateTax `json:"tax_by_rate,omitempty"`
+}
+
+// RateTax is the part of a charge taxed at one VAT rate.
+type RateTax struct {
+	// Rate is the VAT percentage ("21", "9", "0").
+	Rate Money `json:"rate"`
+	// TotalExcl is the part of the charge's amount excluding VAT taxed at Rate; Tax is the VAT
+	// the shop computed on it.
+	TotalExcl Money `json:"total_excl"`
+	Tax       Money `json:"tax"`
 }
 
 // Totals are an order's grand totals as the shop computed them.
