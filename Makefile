@@ -7,12 +7,13 @@ LDFLAGS   := -s -w -X main.version=$(VERSION)
 FUZZTIME  ?= 10s
 PROTO_DIR := sdk/internal/protocol/v1
 
-.PHONY: help build test test-unit test-fuzz cross demo bench soak lint proto clean
+.PHONY: help deps build test test-unit test-fuzz cross demo bench soak lint proto clean
 
 help:
 	@echo "make build   build bin/koppel and bin/koppel-plugin-* for this machine"
 	@echo "make demo    build, start the simulators and run the demo profile (no accounts needed)"
-	@echo "make test    lint, build for linux and windows, run every test and a short fuzz run"
+	@echo "make test    install what the tests need (make deps), lint, build for linux and windows, run every test and a short fuzz run"
+	@echo "make deps    install mdbtools and chromium with apt-get when missing (as root), or say what to install"
 	@echo "make bench   run the benchmarks and print their figures"
 	@echo "make soak    long fuzz and soak runs (not part of make test)"
 	@echo "make lint    gofmt check and go vet"
@@ -41,7 +42,12 @@ lint:
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 
-test: lint build cross test-unit test-fuzz
+# deps installs the outside programs the tests need (mdbtools, chromium) when they are missing and
+# this runs as root on Debian; otherwise it names them and the command to run.
+deps:
+	@scripts/deps.sh
+
+test: deps lint build cross test-unit test-fuzz
 
 test-unit:
 	$(GO) test -count=1 -timeout 15m ./...

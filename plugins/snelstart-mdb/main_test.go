@@ -6,11 +6,11 @@ import (
 	"encoding/json"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/koppel-nl/koppel/internal/testtools"
 	"github.com/koppel-nl/koppel/plugins/snelstart-mdb/internal/ledger"
 	"github.com/koppel-nl/koppel/sdk"
 	"github.com/koppel-nl/koppel/sdk/plugin"
@@ -107,10 +107,6 @@ func fixturePath(t *testing.T, name string) string {
 	if _, err := os.Stat(p); err != nil {
 		t.Skipf("fixture %s is missing (set KOPPEL_SHARED to the shared directory)", p)
 	}
-	for _, prog := range []string{"mdb-schema", "mdb-export"} {
-		if _, err := exec.LookPath(prog); err != nil {
-			t.Skipf("%s is missing (apt-get install mdbtools)", prog)
-		}
-	}
+	testtools.Require(t, testtools.MDBTools)
 	return p
 }

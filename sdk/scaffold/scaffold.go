@@ -37,7 +37,10 @@ type Options struct {
 	// "v" + sdk.Version.
 	SDKVersion string
 	// Replace, when set, is a local koppel checkout the module uses instead of the published
-	// one (a replace directive in go.mod), for plugin authors working beside koppel's source.
+	// one (a replace directive in go.mod), for plugin authors working beside koppel's source and
+	// before koppel is published. The checkout's go.sum is copied as the new module's go.sum, so
+	// the skeleton builds from the local module cache without looking anything up; `go mod tidy`
+	// trims it later.
 	Replace string
 }
 
@@ -94,7 +97,54 @@ func Generate(dir string, o Options) ([]string, error) {
 		}
 		written = append(written, f.path)
 	}
+	if d.Replace != "" {
+		sum, err := os.ReadFile(filepath.Join(filepath.FromSlash(d.Replace), "go.sum"))
+		if err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return written, fmt.Errorf("scaffold: go.sum of the koppel checkout: %w", err)
+		}
+		if err == nil {
+			if err := os.WriteFile(filepath.Join(dir, "go.sum"), sum, 0o644); err != nil {
+				return written, fmt.Errorf("scaffold: %w", err)
+			}
+			written = append(written, "go.sum")
+		}
+	}
 	return written, nil
+}
+
+// FindCheckout returns the koppel checkout (the directory whose go.mod declares module
+// github.com/koppel-nl/koppel) that holds one of dirs or a directory above it, or "" when none
+// does. `koppel plugins new` uses it to point a new plugin at the source koppel was built from.
+func FindCheckout(dirs ...string) string {
+	for _, start := range dirs {
+		if start == "" {
+			continue
+		}
+		dir, err := filepath.Abs(start)
+		if err != nil {
+			continue
+		}
+		for {
+			if b, err := os.ReadFile(filepath.Join(dir, "go.mod")); err == nil && modulePattern.Match(b) {
+				return dir
+			}
+			parent := filepath.Dir(dir)
+			if parent == dir {
+				break
+			}
+			dir = parent
+		}
+	}
+	return ""
+}
+
+// modulePattern matches koppel's own module line in a go.mod.
+var modulePattern = regexp.MustCompile(`(?m)^module\s+github\.com/koppel-nl/koppel\s*$`)
+
+// NextSteps is what to type after Generate wrote dir: build and test the skeleton. With a
+// replace directive the module builds before koppel is published; go mod tidy completes go.sum.
+func NextSteps(dir string) string {
+	return "cd " + dir + " && go mod tidy && go build ./... && go test ./...   (the test names every method still to write)"
 }
 
 func (o Options) data() (data, error) {

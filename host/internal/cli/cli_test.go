@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -347,10 +348,30 @@ func TestPluginsNew(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "wrote") {
 		t.Fatalf("plugins new: %d\n%s\n%s", code, out, errs)
 	}
-	for _, f := range []string{"main.go", "go.mod"} {
+	for _, f := range []string{"main.go", "go.mod", "go.sum"} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
 			t.Fatalf("scaffold lacks %s: %v", f, err)
 		}
+	}
+	// Before koppel is published the plugin builds against the checkout koppel runs from: the
+	// test's working directory is inside it.
+	root := repoRoot()
+	mod, _ := os.ReadFile(filepath.Join(dir, "go.mod"))
+	if !strings.Contains(string(mod), "replace github.com/koppel-nl/koppel => "+strconv.Quote(filepath.ToSlash(root))) {
+		t.Fatalf("go.mod has no replace directive to %s:\n%s", root, mod)
+	}
+	if !strings.Contains(out, "checkout in "+root) || !strings.Contains(out, "next: cd "+dir+" && go mod tidy && go build ./...") {
+		t.Fatalf("plugins new does not print the checkout and the next steps:\n%s", out)
+	}
+	// It builds as generated, from the module cache (-mod=mod: the copied go.sum is complete).
+	build := exec.Command("go", "build", "./...")
+	build.Dir = dir
+	build.Env = append(os.Environ(), "GOFLAGS=-mod=mod", "GOWORK=off", "GOTOOLCHAIN=local")
+	if b, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("the generated plugin does not build: %v\n%s", err, b)
+	}
+	if code, out, _ := run(t, nil, "plugins", "new", "anders", "--replace", "none", "--dir", filepath.Join(t.TempDir(), "anders")); code != 0 || strings.Contains(out, "checkout in") {
+		t.Fatalf("--replace none: %d\n%s", code, out)
 	}
 	if code, _, _ := run(t, nil, "plugins", "new", "Bad Name", "--dir", filepath.Join(t.TempDir(), "x")); code != ExitUsage {
 		t.Fatalf("a bad plugin name: exit %d, want 2", code)

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 
 	"github.com/spf13/cobra"
@@ -23,6 +24,15 @@ func (a *app) pluginsNewCommand() *cobra.Command {
 			if dir == "" {
 				dir = "koppel-plugin-" + name
 			}
+			switch replace {
+			case "none":
+				replace = ""
+			case "":
+				// Before koppel is published the new module builds against the checkout koppel
+				// runs from (or was built in): the working directory or the binary's place.
+				exe, _ := os.Executable()
+				replace = scaffold.FindCheckout(".", filepath.Dir(exe))
+			}
 			files, err := scaffold.Generate(dir, scaffold.Options{Name: name, Kind: sdk.PluginKind(kind), Module: module, Replace: replace})
 			if err != nil {
 				return usageErr("plugins new: %v", err)
@@ -30,7 +40,10 @@ func (a *app) pluginsNewCommand() *cobra.Command {
 			for _, f := range files {
 				fmt.Fprintln(a.env.Stdout, "wrote", filepath.Join(dir, f))
 			}
-			fmt.Fprintf(a.env.Stdout, "\nnext: cd %s && go mod tidy && go test ./...   (the test names every method still to write)\n", dir)
+			if replace != "" {
+				fmt.Fprintf(a.env.Stdout, "\ngo.mod builds against the koppel checkout in %s (a replace directive; --replace none leaves it out)\n", replace)
+			}
+			fmt.Fprintf(a.env.Stdout, "\nnext: %s\n", scaffold.NextSteps(dir))
 			fmt.Fprintln(a.env.Stdout, "guide: docs/plugin-guide.md")
 			return nil
 		},
@@ -38,6 +51,6 @@ func (a *app) pluginsNewCommand() *cobra.Command {
 	cmd.Flags().StringVar(&kind, "kind", "shop", "plugin kind: shop or ledger")
 	cmd.Flags().StringVar(&dir, "dir", "", "directory to create (default ./koppel-plugin-NAME)")
 	cmd.Flags().StringVar(&module, "module", "", "Go module path (default example.com/koppel-plugin-NAME)")
-	cmd.Flags().StringVar(&replace, "replace", "", "path of a local koppel checkout to build against")
+	cmd.Flags().StringVar(&replace, "replace", "", "path of a local koppel checkout to build against (default: the checkout koppel runs from, if any; \"none\" for the published module)")
 	return cmd
 }

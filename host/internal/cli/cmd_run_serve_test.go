@@ -24,6 +24,7 @@ import (
 
 	"github.com/koppel-nl/koppel/host/internal/config"
 	"github.com/koppel-nl/koppel/host/internal/serve"
+	"github.com/koppel-nl/koppel/internal/testtools"
 )
 
 // dashToken is the api_token of the token tests (never printed by koppel).
@@ -299,8 +300,9 @@ func TestDashboardAgainstSimulators(t *testing.T) {
 
 	// The browser: "Nu uitvoeren" on import_orders, the run and its orders appear. Without
 	// Chromium the run is started over the API, the HTTP checks below still run and the test
-	// is reported skipped at the end, naming the missing browser.
-	exe := findChromium()
+	// fails at the end naming the missing browser (or is reported skipped with
+	// KOPPEL_SKIP_BROWSER=1).
+	exe := testtools.Chromium.Find()
 	var shots []string
 	if exe != "" {
 		shots = browserRunNow(t, d, exe)
@@ -489,7 +491,12 @@ func TestDashboardAgainstSimulators(t *testing.T) {
 		t.Fatal("the daemon printed the shop secret")
 	}
 	if exe == "" {
-		defer t.Skipf("the browser part needs headless Chromium: none of %v is in PATH (Debian: apt-get install chromium); the HTTP checks passed", chromiumNames)
+		msg := testtools.Chromium.Message(testtools.Chromium.Missing()) + " (the HTTP checks passed)"
+		if testtools.Chromium.Skipped() {
+			defer t.Skipf("%s", msg)
+		} else {
+			t.Error(msg)
+		}
 	}
 	// Every action is logged, whatever the log level.
 	for _, want := range []string{"winkel import_orders: started from the dashboard or API", "winkel retry of order(s) " + target.ShopID + ": started"} {
@@ -497,19 +504,6 @@ func TestDashboardAgainstSimulators(t *testing.T) {
 			t.Errorf("no %q in the output", want)
 		}
 	}
-}
-
-// chromiumNames are the browser binaries tried, in order, in PATH.
-var chromiumNames = []string{"chromium", "chromium-browser", "google-chrome-stable", "google-chrome"}
-
-// findChromium returns the first of chromiumNames in PATH, or "".
-func findChromium() string {
-	for _, n := range chromiumNames {
-		if p, err := exec.LookPath(n); err == nil {
-			return p
-		}
-	}
-	return ""
 }
 
 // browserRunNow opens the dashboard in headless Chromium, clicks "Nu uitvoeren" of

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/koppel-nl/koppel/internal/testtools"
 	"github.com/shopspring/decimal"
 	_ "modernc.org/sqlite" // the pure-Go "sqlite" driver the snelstart-mdb plugin uses for its stand-in
 )
@@ -37,11 +38,7 @@ import (
 func TestMdbStandinImportFromWooCommerce(t *testing.T) {
 	t.Parallel()
 	mdb := sharedFile(t, "fixtures/mdb/snelstart11-demo.mdb")
-	for _, prog := range []string{"mdb-schema", "mdb-export"} {
-		if _, err := exec.LookPath(prog); err != nil {
-			t.Skipf("%s is missing (apt-get install mdbtools)", prog)
-		}
-	}
+	testtools.Require(t, testtools.MDBTools)
 	plugins := pluginDirWith(t, "woocommerce", "snelstart-mdb")
 	dir := t.TempDir()
 

@@ -3,7 +3,6 @@ package serve
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -11,21 +10,14 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/koppel-nl/koppel/internal/testtools"
 )
 
-// chromiumNames are the browser binaries tried, in order, in PATH.
-var chromiumNames = []string{"chromium", "chromium-browser", "google-chrome-stable", "google-chrome"}
-
-// findChromium returns the browser to drive, or skips the test naming what is missing.
+// findChromium returns the browser to drive; a missing browser fails the test naming it, unless
+// KOPPEL_SKIP_BROWSER=1 is set on purpose.
 func findChromium(t *testing.T) string {
 	t.Helper()
-	for _, n := range chromiumNames {
-		if p, err := exec.LookPath(n); err == nil {
-			return p
-		}
-	}
-	t.Skipf("browser test needs headless Chromium: none of %v is in PATH (Debian: apt-get install chromium)", chromiumNames)
-	return ""
+	return testtools.Require(t, testtools.Chromium)
 }
 
 // browser starts headless Chromium with an empty profile and returns a tab context; console

@@ -5,13 +5,13 @@ import (
 	"database/sql"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/koppel-nl/koppel/internal/testtools"
 	"github.com/koppel-nl/koppel/plugins/snelstart-mdb/internal/sqlstore"
 	"github.com/koppel-nl/koppel/plugins/snelstart-mdb/internal/standin"
 	"github.com/koppel-nl/koppel/plugins/snelstart-mdb/internal/tables"
@@ -54,11 +54,7 @@ func fixtureCopy(t testing.TB, name string) string {
 		t.Skipf("fixture %s is missing (set KOPPEL_SHARED to the shared directory)", src)
 	}
 	defer in.Close()
-	for _, prog := range []string{"mdb-json", "mdb-export", "mdb-tables", "mdb-schema"} {
-		if _, err := exec.LookPath(prog); err != nil {
-			t.Skipf("%s is missing (apt-get install mdbtools)", prog)
-		}
-	}
+	testtools.Require(t, testtools.MDBTools)
 	dst := filepath.Join(t.TempDir(), name)
 	out, err := os.Create(dst)
 	if err != nil {

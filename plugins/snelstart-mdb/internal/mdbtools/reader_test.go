@@ -5,10 +5,10 @@ import (
 	"errors"
 	"io"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
 
+	"github.com/koppel-nl/koppel/internal/testtools"
 	"github.com/koppel-nl/koppel/plugins/snelstart-mdb/internal/tables"
 )
 
@@ -30,9 +30,7 @@ func demo(t *testing.T) string {
 		t.Skipf("fixture %s is missing (set KOPPEL_SHARED)", src)
 	}
 	defer in.Close()
-	if _, err := exec.LookPath("mdb-json"); err != nil {
-		t.Skipf("mdb-json is missing (apt-get install mdbtools)")
-	}
+	testtools.Require(t, testtools.MDBTools)
 	dst := filepath.Join(t.TempDir(), "demo.mdb")
 	out, _ := os.Create(dst)
 	io.Copy(out, in)

@@ -3,9 +3,10 @@ package standin
 import (
 	"context"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"testing"
+
+	"github.com/koppel-nl/koppel/internal/testtools"
 )
 
 // fixture returns the path of a fixture file in the shared directory, skipping the test
@@ -32,9 +33,7 @@ func fixture(t *testing.T, name string) string {
 	if _, err := os.Stat(p); err != nil {
 		t.Skipf("fixture %s is missing (set KOPPEL_SHARED)", p)
 	}
-	if _, err := exec.LookPath("mdb-schema"); err != nil {
-		t.Skipf("mdb-schema is missing (apt-get install mdbtools)")
-	}
+	testtools.Require(t, testtools.MDBTools)
 	return p
 }
 

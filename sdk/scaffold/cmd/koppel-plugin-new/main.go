@@ -29,7 +29,7 @@ func run(args []string) error {
 	kind := fl.String("kind", "shop", "plugin kind: shop or ledger")
 	dir := fl.String("dir", "", "directory to create (default ./koppel-plugin-NAME)")
 	module := fl.String("module", "", "Go module path (default example.com/koppel-plugin-NAME)")
-	replace := fl.String("replace", "", "path of a local koppel checkout to build against")
+	replace := fl.String("replace", "", "path of a local koppel checkout to build against (default: the checkout the working directory is in, if any; \"none\" for the published module)")
 	fl.Usage = func() {
 		fmt.Fprintln(fl.Output(), "usage: koppel-plugin-new [--kind shop|ledger] [--dir DIR] [--module PATH] [--replace KOPPEL_CHECKOUT] NAME")
 		fl.PrintDefaults()
@@ -55,6 +55,12 @@ func run(args []string) error {
 	if *dir == "" {
 		*dir = "koppel-plugin-" + name
 	}
+	switch *replace {
+	case "none":
+		*replace = ""
+	case "":
+		*replace = scaffold.FindCheckout(".")
+	}
 	files, err := scaffold.Generate(*dir, scaffold.Options{Name: name, Kind: sdk.PluginKind(*kind), Module: *module, Replace: *replace})
 	if err != nil {
 		return err
@@ -62,6 +68,9 @@ func run(args []string) error {
 	for _, f := range files {
 		fmt.Println("wrote", filepath.Join(*dir, f))
 	}
-	fmt.Printf("\nnext: cd %s && go mod tidy && go test ./...   (the test names every method still to write)\n", *dir)
+	if *replace != "" {
+		fmt.Printf("\ngo.mod builds against the koppel checkout in %s (a replace directive; --replace none leaves it out)\n", *replace)
+	}
+	fmt.Printf("\nnext: %s\n", scaffold.NextSteps(*dir))
 	return nil
 }

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# make deps: the outside programs koppel's tests need besides Go and make.
+#   mdbtools          reads SnelStart desktop's Access files (the snelstart-mdb plugin's tests)
+#   chromium          drives the dashboard in the browser tests
+# Run as root on Debian/Ubuntu it installs what is missing with apt-get. Otherwise it names what
+# is missing and the command to run; the tests needing it then fail, naming it, unless
+# KOPPEL_SKIP_MDBTOOLS=1 / KOPPEL_SKIP_BROWSER=1 is set to leave them out on purpose.
+set -euo pipefail
+
+need=()
+if ! command -v mdb-export >/dev/null && [ "${KOPPEL_SKIP_MDBTOOLS:-}" != 1 ]; then
+	need+=(mdbtools)
+fi
+have_browser=
+for b in chromium chromium-browser google-chrome-stable google-chrome; do
+	command -v "$b" >/dev/null && have_browser=1 && break
+done
+if [ -z "$have_browser" ] && [ "${KOPPEL_SKIP_BROWSER:-}" != 1 ]; then
+	need+=(chromium)
+fi
+[ ${#need[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+	echo "make deps: installing ${need[*]}"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+	exit 0
+fi
+echo "make deps: the tests need ${need[*]}, which is not installed." >&2
+echo "  install it:   sudo apt-get install ${need[*]}   (or run make deps as root)" >&2
+echo "  or leave those tests out on purpose: KOPPEL_SKIP_MDBTOOLS=1 / KOPPEL_SKIP_BROWSER=1 make test" >&2
+exit 1
