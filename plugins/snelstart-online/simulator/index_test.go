@@ -64,10 +64,11 @@ func TestIndexedFiltersAnswerAsAScan(t *testing.T) {
 	}
 
 	// Updates move entities between index keys; deletes shift positions.
-	anna.Email, anna.Naam = "anna.bos@example.nl", "Anna de Bos"
-	c.call("PUT", "/v2/relaties/"+string(anna.ID), anna, 200, nil)
-	o1.Orderreferentie, o1.Betalingskenmerk = "WC-2001", ""
-	c.call("PUT", "/v2/verkooporders/"+string(o1.ID), o1, 200, nil)
+	c.call("PUT", "/v2/relaties/"+string(anna.ID), map[string]any{"id": anna.ID, "relatiesoort": []string{"Klant"},
+		"naam": "Anna de Bos", "email": "anna.bos@example.nl"}, 200, nil)
+	body = orderBody(anna.ID, line(ArtikelShirt, "1", "10"))
+	body["id"], body["orderreferentie"] = o1.ID, "WC-2001"
+	c.call("PUT", "/v2/verkooporders/"+string(o1.ID), body, 200, nil)
 	var first []Verkooporder
 	c.call("GET", "/v2/verkooporders?$top=1", nil, 200, &first)
 	if len(first) == 1 && first[0].ID != o1.ID && first[0].ID != o2.ID {
