@@ -128,6 +128,7 @@ shop, on a schedule per profile.`,
 		a.checkCommand(),
 		a.pluginsCommand(),
 		a.stateCommand(),
+		a.serviceCommand(),
 	)
 	// The commands of the pipeline (sync, orders, runs, retry) and of the daemon (run, demo)
 	// live in their own files.

@@ -24,6 +24,7 @@ import (
 	"github.com/koppel-nl/koppel/host/internal/plugins"
 	"github.com/koppel-nl/koppel/host/internal/schedule"
 	"github.com/koppel-nl/koppel/host/internal/serve"
+	"github.com/koppel-nl/koppel/host/internal/service"
 	"github.com/koppel-nl/koppel/host/internal/state"
 )
 
@@ -54,6 +55,9 @@ problems are logged and the running profiles are kept.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			o.listenSet = cmd.Flags().Changed("listen")
+			if service.UnderServiceManager() {
+				return a.runAsService(o)
+			}
 			return a.runDaemon(cmd.Context(), o)
 		},
 	}
