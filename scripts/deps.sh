@@ -2,9 +2,11 @@
 # make deps: the outside programs koppel's tests need besides Go and make.
 #   mdbtools          reads SnelStart desktop's Access files (the snelstart-mdb plugin's tests)
 #   chromium          drives the dashboard in the browser tests
+#   systemd           systemd-analyze and systemd-sysusers check the service unit (koppel service)
 # Run as root on Debian/Ubuntu it installs what is missing with apt-get. Otherwise it names what
 # is missing and the command to run; the tests needing it then fail, naming it, unless
-# KOPPEL_SKIP_MDBTOOLS=1 / KOPPEL_SKIP_BROWSER=1 is set to leave them out on purpose.
+# KOPPEL_SKIP_MDBTOOLS=1 / KOPPEL_SKIP_BROWSER=1 / KOPPEL_SKIP_SYSTEMD=1 is set to leave them out
+# on purpose.
 set -euo pipefail
 
 need=()
@@ -18,6 +20,9 @@ done
 if [ -z "$have_browser" ] && [ "${KOPPEL_SKIP_BROWSER:-}" != 1 ]; then
 	need+=(chromium)
 fi
+if ! command -v systemd-analyze >/dev/null && [ "${KOPPEL_SKIP_SYSTEMD:-}" != 1 ]; then
+	need+=(systemd)
+fi
 [ ${#need[@]} -eq 0 ] && exit 0
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -28,5 +33,5 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 fi
 echo "make deps: the tests need ${need[*]}, which is not installed." >&2
 echo "  install it:   sudo apt-get install ${need[*]}   (or run make deps as root)" >&2
-echo "  or leave those tests out on purpose: KOPPEL_SKIP_MDBTOOLS=1 / KOPPEL_SKIP_BROWSER=1 make test" >&2
+echo "  or leave those tests out on purpose: KOPPEL_SKIP_MDBTOOLS=1 / KOPPEL_SKIP_BROWSER=1 / KOPPEL_SKIP_SYSTEMD=1 make test" >&2
 exit 1
