@@ -3,6 +3,7 @@ package woocommerce
 import (
 	"fmt"
 	"html"
+	"slices"
 	"strings"
 
 	"github.com/koppel-nl/koppel/sdk"
@@ -98,6 +99,7 @@ func mapOrder(o *wcOrder, opt mapOptions) (sdk.Order, error) {
 		excl, tax decimal.Decimal
 	}
 	var groups []*discGroup
+	costs := newRateCosts()
 	for _, li := range o.LineItems {
 		total, tax := li.Total.D, li.TotalTax.D
 		sub, subTax := total, tax
@@ -108,6 +110,7 @@ func mapOrder(o *wcOrder, opt mapOptions) (sdk.Order, error) {
 			subTax = li.SubtotalTax.D
 		}
 		rate := lineRate(li.Taxes, rates, total, tax)
+		costs.add(rate, total)
 		line := sdk.OrderLine{
 			ID:          li.ID.String(),
 			ProductID:   li.ProductID.String(),
@@ -145,16 +148,38 @@ func mapOrder(o *wcOrder, opt mapOptions) (sdk.Order, error) {
 		out.Lines = append(out.Lines, line)
 	}
 
-	for _, sl := range o.ShippingLines {
-		c := mapCharge(string(sl.MethodID), cleanText(string(sl.MethodTitle)), sl, rates)
-		out.ShippingLines = append(out.ShippingLines, c)
+	shipping := make([]sdk.Charge, len(o.ShippingLines))
+	for i, sl := range o.ShippingLines {
+		shipping[i] = mapCharge(string(sl.MethodID), cleanText(string(sl.MethodTitle)), sl, rates)
 	}
-	for _, fl := range o.FeeLines {
+	fees := make([]sdk.Charge, len(o.FeeLines))
+	for i, fl := range o.FeeLines {
 		name := cleanText(string(fl.Name))
-		c := mapCharge(name, name, fl, rates)
+		fees[i] = mapCharge(name, name, fl, rates)
+	}
+	// A charge taxed at several rates carries the shop's split (taxes[] per rate), its amount
+	// split over the rates as WooCommerce did: in proportion to the costs per rate.
+	for _, c := range slices.Concat(shipping, fees) {
+		if c.TaxRate != nil {
+			costs.add(*c.TaxRate, c.TotalExcl)
+		}
+	}
+	for i := range shipping {
+		if shipping[i].TaxRate == nil {
+			shipping[i].TaxByRate = splitByRate(shipping[i].TotalExcl, shipping[i].Tax, o.ShippingLines[i].Taxes, rates, costs)
+		}
+	}
+	out.ShippingLines = append(out.ShippingLines, shipping...)
+	for i, c := range fees {
+		if c.TaxRate == nil {
+			c.TaxByRate = splitByRate(c.TotalExcl, c.Tax, o.FeeLines[i].Taxes, rates, costs)
+		}
 		if c.TotalIncl.IsNegative() || (c.TotalIncl.IsZero() && c.TotalExcl.IsNegative()) {
 			// A negative fee is a discount: reported as a positive amount to subtract.
 			c.TotalExcl, c.Tax, c.TotalIncl = c.TotalExcl.Neg(), c.Tax.Neg(), c.TotalIncl.Neg()
+			for j := range c.TaxByRate {
+				c.TaxByRate[j].TotalExcl, c.TaxByRate[j].Tax = c.TaxByRate[j].TotalExcl.Neg(), c.TaxByRate[j].Tax.Neg()
+			}
 			out.Discounts = append(out.Discounts, c)
 			continue
 		}
