@@ -171,7 +171,10 @@ func mapOrder(w *wireOrder, opt mapOptions) (sdk.Order, error) {
 	if !shipExcl.IsZero() || !w.ShippingTaxAmount.IsZero() || w.ShippingDescription != "" {
 		c := sdk.Charge{Code: shipMethod, Name: w.ShippingDescription, TotalExcl: shipExcl,
 			Tax: w.ShippingTaxAmount.Decimal, TotalIncl: shipExcl.Add(w.ShippingTaxAmount.Decimal)}
-		if shipExcl.Abs().GreaterThanOrEqual(decimal.NewFromInt(1)) {
+		if r, ok := shippingRate(w); ok {
+			// Magento's own rate of the shipping tax (item_applied_taxes), exact.
+			c.TaxRate = &r
+		} else if shipExcl.Abs().GreaterThanOrEqual(decimal.NewFromInt(1)) {
 			r := w.ShippingTaxAmount.Mul(hundred).Div(shipExcl).Round(0)
 			c.TaxRate = &r
 		}
@@ -310,4 +313,29 @@ func startsWithDigit(s string) bool {
 		return unicode.IsDigit(r)
 	}
 	return false
+}
+
+// shippingRate returns the VAT rate Magento applied to shipping, from the order's
+// extension_attributes.item_applied_taxes entry of type "shipping", when it names exactly one
+// rate whose amount is the shipping tax. Several rates on shipping stack on the same amount in
+// Magento (they are not a split of it), so they give no single rate; the caller then derives one.
+func shippingRate(w *wireOrder) (decimal.Decimal, bool) {
+	if w.ExtensionAttributes == nil {
+		return decimal.Zero, false
+	}
+	var found []decimal.Decimal
+	sum := decimal.Zero
+	for _, it := range w.ExtensionAttributes.ItemAppliedTaxes {
+		if it.Type != "shipping" {
+			continue
+		}
+		for _, at := range it.AppliedTaxes {
+			found = append(found, at.Percent.Decimal)
+			sum = sum.Add(at.Amount.Decimal)
+		}
+	}
+	if len(found) != 1 || !sum.Round(2).Equal(w.ShippingTaxAmount.Round(2)) {
+		return decimal.Zero, false
+	}
+	return found[0], true
 }

@@ -244,3 +244,26 @@ func TestFormatMessage(t *testing.T) {
 		}
 	}
 }
+
+// Shipping's VAT rate is Magento's own (item_applied_taxes of type "shipping") where it gives
+// one, also for an amount too small to derive the rate from (0.50 at 9 %: 0.05 tax is 10 %).
+func TestShippingRateFromAppliedTaxes(t *testing.T) {
+	w := decodeFixture(t)
+	raw := `{"item_applied_taxes": [{"type": "product", "item_id": 1, "applied_taxes": [{"code": "NL21", "percent": 21, "amount": 1}]},
+	  {"type": "shipping", "item_id": null, "applied_taxes": [{"code": "NL9", "percent": 9, "amount": 0.05}]}]}`
+	if err := json.Unmarshal([]byte(raw), &w.ExtensionAttributes); err != nil {
+		t.Fatal(err)
+	}
+	w.ShippingAmount.Decimal, w.ShippingTaxAmount.Decimal = d("0.50"), d("0.05")
+	if r, ok := shippingRate(w); !ok || !r.Equal(d("9")) {
+		t.Fatalf("shippingRate = %s, %v; want 9", r, ok)
+	}
+	// Two rates on shipping stack in Magento: no single rate from them.
+	raw = `{"item_applied_taxes": [{"type": "shipping", "applied_taxes": [{"percent": 6, "amount": 0.03}, {"percent": 1, "amount": 0.02}]}]}`
+	if err := json.Unmarshal([]byte(raw), &w.ExtensionAttributes); err != nil {
+		t.Fatal(err)
+	}
+	if r, ok := shippingRate(w); ok {
+		t.Fatalf("stacked rates gave a single rate %s", r)
+	}
+}

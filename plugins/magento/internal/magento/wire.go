@@ -198,6 +198,16 @@ type wireOrder struct {
 				Method  string       `json:"method"`
 			} `json:"shipping"`
 		} `json:"shipping_assignments"`
+		// ItemAppliedTaxes holds the tax per rate of each item and of shipping (type
+		// "shipping"), as Magento applied it.
+		ItemAppliedTaxes []struct {
+			Type         string `json:"type"`
+			AppliedTaxes []struct {
+				Code    string `json:"code"`
+				Percent amount `json:"percent"`
+				Amount  amount `json:"amount"`
+			} `json:"applied_taxes"`
+		} `json:"item_applied_taxes"`
 	} `json:"extension_attributes"`
 }
 
