@@ -22,8 +22,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
+	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/state"
 	"github.com/koppel-nl/koppel/sdk"
 )
@@ -69,27 +69,6 @@ func (r *run) customerIntent(ctx context.Context, key string) (CustomerIntentRec
 	return in, ok, nil
 }
 
-// findCreatedRelatie asks the ledger for the relatie an intent's create would have made: an
-// active customer with the name, e-mail address and postcode that were sent (each checked again
-// here). Among several, the lowest relatiecode wins; nil when there is none.
-func (r *run) findCreatedRelatie(ctx context.Context, in CustomerIntentRecord) (*sdk.Relatie, error) {
-	name := strings.TrimSpace(in.Name)
-	q := sdk.RelatieQuery{Name: name, Email: strings.TrimSpace(in.Email), Postcode: strings.TrimSpace(in.Postcode)}
-	found, err := r.p.ledger.FindRelaties(ctx, q)
-	if err != nil {
-		return nil, fmt.Errorf("look up customer %q after a create without answer: %w", name, err)
-	}
-	for _, c := range eligible(found) {
-		if !strings.EqualFold(strings.TrimSpace(c.Name), name) ||
-			(q.Email != "" && !emailIn(q.Email, c.Email)) ||
-			(q.Postcode != "" && normPostcode(c.Address.Postcode) != normPostcode(q.Postcode)) {
-			continue
-		}
-		return &c, nil
-	}
-	return nil, nil
-}
-
 // createRelatieOnce creates want for customer key under an intent. prev is the intent of an
 // earlier attempt (zero when none). When the create's outcome is unknown the relatie is looked
 // up at once and adopted when found (how = "adopted"); otherwise the intent stays, for the next
@@ -108,7 +87,7 @@ func (r *run) createRelatieOnce(ctx context.Context, key string, want sdk.Relati
 		err = &sdk.Error{Kind: sdk.KindOutcomeUnknown, Message: "the ledger returned no id for the new customer"}
 	}
 	if err == nil {
-		return customerRef{ID: created.ID, Code: created.Code, Name: firstNonEmpty(created.Name, want.Name)}, "created", nil
+		return customerRef{ID: created.ID, Code: created.Code, Name: mapping.FirstNonEmpty(created.Name, want.Name)}, "created", nil
 	}
 	if !createMayHaveHappened(err) {
 		// Refused, or never sent: nothing was created.
@@ -122,7 +101,7 @@ func (r *run) createRelatieOnce(ctx context.Context, key string, want sdk.Relati
 		p.log.Warn("could not update the customer intent", "error", perr)
 	}
 	if ctx.Err() == nil && classify(err) != classAbort {
-		if c, ferr := r.findCreatedRelatie(ctx, in); ferr == nil && c != nil {
+		if c, ferr := mapping.FindCreatedRelatie(ctx, p.ledger, pendingOf(in)); ferr == nil && c != nil {
 			p.log.Info("adopted a customer whose create had no answer", "code", c.Code)
 			return customerRef{ID: c.ID, Code: c.Code, Name: c.Name}, "adopted", nil
 		}
@@ -135,27 +114,13 @@ func (r *run) createRelatieOnce(ctx context.Context, key string, want sdk.Relati
 
 // findActiveArticle asks the ledger for the active article of k (by artikelcode, or by the
 // extra field's value). inactive reports an inactive article with that code.
-func (p *Pipeline) findActiveArticle(ctx context.Context, k articleKey) (a *sdk.Article, inactive bool, err error) {
-	q := sdk.ArticleQuery{Code: k.value}
-	if k.extraField != "" {
-		q = sdk.ArticleQuery{ExtraField: k.extraField, ExtraValue: k.value}
-	}
-	found, err := p.ledger.FindArticles(ctx, q)
+func (p *Pipeline) findActiveArticle(ctx context.Context, k mapping.ArticleKey) (a *sdk.Article, inactive bool, err error) {
+	found, err := p.ledger.FindArticles(ctx, k.Query())
 	if err != nil {
 		return nil, false, fmt.Errorf("look up %s: %w", k, err)
 	}
-	for i := range found {
-		f := &found[i]
-		if f.ID == "" || (k.extraField == "" && f.Code != k.value) {
-			continue
-		}
-		if f.Inactive {
-			inactive = true
-			continue
-		}
-		return f, false, nil
-	}
-	return nil, inactive, nil
+	a, inactive = mapping.PickActiveArticle(k, found)
+	return a, inactive, nil
 }
 
 // articleCreate is the outcome of createArticleOnce.
@@ -177,8 +142,8 @@ type articleCreate struct {
 // is unknown, or SnelStart refuses the code as taken), k is looked up again and an active
 // article is adopted. The intent is deleted when the create certainly did not happen, else by
 // the caller's article map write (putArticleMap) once the article is known.
-func (p *Pipeline) createArticleOnce(ctx context.Context, k articleKey, na sdk.Article) (articleCreate, error) {
-	ik := state.MapKey(p.profile, MapArticleIntent, k.mapKey())
+func (p *Pipeline) createArticleOnce(ctx context.Context, k mapping.ArticleKey, na sdk.Article) (articleCreate, error) {
+	ik := state.MapKey(p.profile, MapArticleIntent, k.MapKey())
 	prev, _, err := state.Get[ArticleIntentRecord](ctx, p.store, ik)
 	if err != nil {
 		return articleCreate{}, fmt.Errorf("%w: read the article intent: %v", errAbort, err)
@@ -186,7 +151,7 @@ func (p *Pipeline) createArticleOnce(ctx context.Context, k articleKey, na sdk.A
 	if prev.Attempts > 0 {
 		p.log.Info("an earlier create of this article had no answer and SnelStart does not show it; creating it", "code", na.Code, "attempts", prev.Attempts)
 	}
-	in := ArticleIntentRecord{Key: k.mapKey(), Code: na.Code, ExtraField: k.extraField, StartedAt: p.now(), Attempts: prev.Attempts + 1}
+	in := ArticleIntentRecord{Key: k.MapKey(), Code: na.Code, ExtraField: k.ExtraField, StartedAt: p.now(), Attempts: prev.Attempts + 1}
 	if err := state.Put(ctx, p.store, ik, in); err != nil {
 		return articleCreate{}, fmt.Errorf("%w: record the intent to create article %s: %v", errAbort, na.Code, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/koppel-nl/koppel/host/internal/config"
+	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/state"
 	"github.com/koppel-nl/koppel/sdk"
 )
@@ -103,7 +104,7 @@ func TestLostCustomerCreateAdoptedNextRun(t *testing.T) {
 			o := mkOrder("1", true, []ln{coffee}, tc.mods...)
 			key := tc.key
 			if key == "" {
-				key = customerKey(tc.match, o)
+				key = mapping.CustomerKey(tc.match, o)
 			}
 			first := e.one(o)
 			mustStatus(t, first, StatusRetrying)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/koppel-nl/koppel/host/internal/config"
+	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/state"
 	"github.com/koppel-nl/koppel/sdk"
 	"github.com/shopspring/decimal"
@@ -274,8 +275,8 @@ func (p *Pipeline) writeStockChunk(ctx context.Context, chunk []sdk.StockLevel, 
 			key := state.StockKey(p.profile, l.SKU)
 			switch {
 			case r.Err == "" && !r.NotFound:
-				rec := StockRecord{SKU: l.SKU, Quantity: l.Quantity, ProductID: firstNonEmpty(r.ProductID, l.ProductID),
-					ParentID: firstNonEmpty(r.ParentID, l.ParentID), WrittenAt: now}
+				rec := StockRecord{SKU: l.SKU, Quantity: l.Quantity, ProductID: mapping.FirstNonEmpty(r.ProductID, l.ProductID),
+					ParentID: mapping.FirstNonEmpty(r.ParentID, l.ParentID), WrittenAt: now}
 				if err := tx.Put(key, rec); err != nil {
 					return err
 				}

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/koppel-nl/koppel/host/internal/config"
+	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/state"
 	"github.com/koppel-nl/koppel/sdk"
 	"github.com/shopspring/decimal"
@@ -159,8 +160,8 @@ func (l *fakeLedger) FindRelaties(_ context.Context, q sdk.RelatieQuery) ([]sdk.
 	var out []sdk.Relatie
 	for _, r := range l.relaties {
 		if (q.ID != "" && r.ID != q.ID) || (q.Code != 0 && r.Code != q.Code) ||
-			(q.Email != "" && !emailIn(q.Email, r.Email)) ||
-			(q.Postcode != "" && normPostcode(r.Address.Postcode) != normPostcode(q.Postcode)) ||
+			(q.Email != "" && !mapping.EmailIn(q.Email, r.Email)) ||
+			(q.Postcode != "" && mapping.NormPostcode(r.Address.Postcode) != mapping.NormPostcode(q.Postcode)) ||
 			(q.Name != "" && !strings.EqualFold(r.Name, q.Name)) {
 			continue
 		}
@@ -370,7 +371,7 @@ func (l *fakeLedger) ReferenceData(context.Context) (sdk.ReferenceData, error) {
 func (l *fakeLedger) pctOf(a sdk.Article, date time.Time) sdk.Money {
 	for _, g := range l.ref.RevenueGroups {
 		if g.ID == a.RevenueGroupID {
-			p, _ := rateOn(l.ref.VATRates, g.VATClass, date)
+			p, _ := mapping.RateOn(l.ref.VATRates, g.VATClass, date)
 			return p
 		}
 	}
@@ -448,7 +449,7 @@ func (l *fakeLedger) CreateSalesOrder(_ context.Context, so sdk.SalesOrder) (sdk
 			}
 			ln.UnitPrice = &p
 		}
-		ln.Total = lineAmount(ln.Quantity, *ln.UnitPrice, l.unitRounded)
+		ln.Total = mapping.LineAmount(ln.Quantity, *ln.UnitPrice, l.unitRounded)
 		sum = sum.Add(ln.Total)
 		k := pct.String()
 		byPct[k] = byPct[k].Add(ln.Total)

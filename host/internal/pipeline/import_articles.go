@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/koppel-nl/koppel/host/internal/config"
+	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/state"
 	"github.com/koppel-nl/koppel/sdk"
 	"github.com/shopspring/decimal"
@@ -71,7 +72,7 @@ func (p *Pipeline) ImportArticles(ctx context.Context) (RunResult, error) {
 // articleRun is the state of one import_articles run.
 type articleRun struct {
 	p           *Pipeline
-	rd          *runData
+	rd          *mapping.Reference
 	sum         ArticleSummary
 	res         *RunResult
 	seen        map[string]bool
@@ -212,9 +213,9 @@ func (r *articleRun) process(ctx context.Context, pr sdk.Product) (ArticleOutcom
 		out.Status, out.Reason = ArticleSkipped, fmt.Sprintf("product %q has no code (SKU)", pr.Name)
 		return out, true, nil
 	}
-	k := articleKey{value: sku}
+	k := mapping.ArticleKey{Value: sku}
 	if f, ok := p.prof.Articles.ExtraField(); ok {
-		k = articleKey{extraField: f, value: sku}
+		k = mapping.ArticleKey{ExtraField: f, Value: sku}
 	}
 	a, inactive, err := r.lookup(ctx, k)
 	if err == nil {
@@ -253,7 +254,7 @@ func (r *articleRun) process(ctx context.Context, pr sdk.Product) (ArticleOutcom
 
 // lookup finds the active article for k in the ledger (always asked: the map may be stale and
 // a create must never be repeated). inactive reports an inactive article with that code.
-func (r *articleRun) lookup(ctx context.Context, k articleKey) (a *sdk.Article, inactive bool, err error) {
+func (r *articleRun) lookup(ctx context.Context, k mapping.ArticleKey) (a *sdk.Article, inactive bool, err error) {
 	a, inactive, err = r.p.findActiveArticle(ctx, k)
 	if err != nil || a == nil {
 		return nil, inactive, err
@@ -262,23 +263,23 @@ func (r *articleRun) lookup(ctx context.Context, k articleKey) (a *sdk.Article, 
 }
 
 // remember writes the article to map/<profile>/article/<key>, the map import_orders reads.
-func (r *articleRun) remember(ctx context.Context, k articleKey, a sdk.Article) error {
+func (r *articleRun) remember(ctx context.Context, k mapping.ArticleKey, a sdk.Article) error {
 	rec := ArticleMapRecord{
 		ArticleID: a.ID, Code: a.Code, Description: a.Description, RevenueGroupID: a.RevenueGroupID,
 		SalesPrice: a.SalesPrice, Composite: a.Composite, Components: a.Components, Inactive: a.Inactive,
 		FetchedAt: r.p.now(),
 	}
-	if err := r.p.putArticleMap(ctx, k.mapKey(), &rec); err != nil {
+	if err := r.p.putArticleMap(ctx, k.MapKey(), &rec); err != nil {
 		return fmt.Errorf("%w: remember article %s: %v", errAbort, a.Code, err)
 	}
 	return nil
 }
 
-func (r *articleRun) runData(ctx context.Context) (*runData, error) {
+func (r *articleRun) runData(ctx context.Context) (*mapping.Reference, error) {
 	if r.rd != nil {
 		return r.rd, nil
 	}
-	rd, err := r.p.loadRunData(ctx)
+	rd, err := r.p.loadReference(ctx)
 	if err != nil {
 		if classify(err) == classAbort {
 			return nil, err
@@ -290,7 +291,7 @@ func (r *articleRun) runData(ctx context.Context) (*runData, error) {
 }
 
 // create makes the SnelStart article for a product SnelStart lacks.
-func (r *articleRun) create(ctx context.Context, k articleKey, pr sdk.Product, out ArticleOutcome) (ArticleOutcome, error) {
+func (r *articleRun) create(ctx context.Context, k mapping.ArticleKey, pr sdk.Product, out ArticleOutcome) (ArticleOutcome, error) {
 	rd, err := r.runData(ctx)
 	if err != nil {
 		return out, err
@@ -299,9 +300,9 @@ func (r *articleRun) create(ctx context.Context, k articleKey, pr sdk.Product, o
 	if pr.TaxRate != nil {
 		rate = *pr.TaxRate
 	}
-	group, ok := rd.groupForRate(rate)
+	group, ok := rd.GroupForRate(rate)
 	if pr.TaxRate == nil {
-		group, ok = rd.groupDefault, rd.groupDefault != ""
+		group, ok = rd.GroupDefault, rd.GroupDefault != ""
 	}
 	if !ok {
 		what := "the shop does not say the product's VAT rate"
@@ -310,26 +311,26 @@ func (r *articleRun) create(ctx context.Context, k articleKey, pr sdk.Product, o
 		}
 		return out, refusef("SnelStart has no article with %s and koppel cannot create it: %s; set articles.revenue_group (or revenue_group_by_vat), or create the article in SnelStart", k, what)
 	}
-	var w warnings
+	var w mapping.Warnings
 	na := sdk.Article{
-		Code:           k.value,
-		Description:    w.cut(firstNonEmpty(pr.Name, k.value), maxLineText, "the description of new article "+k.value),
+		Code:           k.Value,
+		Description:    w.Cut(mapping.FirstNonEmpty(pr.Name, k.Value), mapping.MaxLineText, "the description of new article "+k.Value),
 		RevenueGroupID: group,
 		SalesPrice:     r.priceExcl(rd, pr, group),
 	}
-	if k.extraField != "" {
-		na.ExtraFields = map[string]string{k.extraField: k.value}
+	if k.ExtraField != "" {
+		na.ExtraFields = map[string]string{k.ExtraField: k.Value}
 	}
 	cr, err := r.p.createArticleOnce(ctx, k, na)
 	if err != nil {
-		return out, fmt.Errorf("create article %s: %w", k.value, err)
+		return out, fmt.Errorf("create article %s: %w", k.Value, err)
 	}
 	created := cr.Article
 	if err := r.remember(ctx, k, created); err != nil {
 		return out, err
 	}
 	if cr.Adopted {
-		w.add("SnelStart already had the article (a create's answer was lost); it was not created again")
+		w.Add("SnelStart already had the article (a create's answer was lost); it was not created again")
 	}
 	out.Status, out.ArticleID = ArticleCreated, created.ID
 	out.Reason = strings.Join(w, "; ")
@@ -337,7 +338,7 @@ func (r *articleRun) create(ctx context.Context, k articleKey, pr sdk.Product, o
 }
 
 // update applies add_update: description and price from the shop when they differ.
-func (r *articleRun) update(ctx context.Context, k articleKey, a *sdk.Article, pr sdk.Product, out ArticleOutcome) (ArticleOutcome, error) {
+func (r *articleRun) update(ctx context.Context, k mapping.ArticleKey, a *sdk.Article, pr sdk.Product, out ArticleOutcome) (ArticleOutcome, error) {
 	out.ArticleID = a.ID
 	desc := strings.TrimSpace(pr.Name)
 	var price sdk.Money
@@ -349,7 +350,7 @@ func (r *articleRun) update(ctx context.Context, k articleKey, a *sdk.Article, p
 		}
 		price = r.priceExcl(rd, pr, a.RevenueGroupID)
 	}
-	if desc == "" || utfLen(desc) > maxLineText {
+	if desc == "" || mapping.UTFLen(desc) > mapping.MaxLineText {
 		desc = a.Description
 	}
 	if desc == a.Description && (!havePrice || price.Equal(a.SalesPrice)) {
@@ -378,7 +379,7 @@ func (r *articleRun) update(ctx context.Context, k articleKey, a *sdk.Article, p
 // priceExcl is the product's regular price excluding VAT (SnelStart's verkoopprijs), rounded
 // to 4 decimals. A price including VAT is divided by the shop's rate, or else by the rate of
 // the article's omzetgroep today.
-func (r *articleRun) priceExcl(rd *runData, pr sdk.Product, group string) sdk.Money {
+func (r *articleRun) priceExcl(rd *mapping.Reference, pr sdk.Product, group string) sdk.Money {
 	if !pr.PriceIncludesTax {
 		return pr.Price.Round(4)
 	}
@@ -387,7 +388,7 @@ func (r *articleRun) priceExcl(rd *runData, pr sdk.Product, group string) sdk.Mo
 	case pr.TaxRate != nil:
 		rate = *pr.TaxRate
 	default:
-		if _, pct, ok := rd.vatOf(group, r.p.now()); ok {
+		if _, pct, ok := rd.VATOf(group, r.p.now()); ok {
 			rate = pct
 		}
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/state"
 	"github.com/koppel-nl/koppel/sdk"
 	"github.com/shopspring/decimal"
@@ -27,13 +28,11 @@ type run struct {
 	task string
 	// retry is set for Retry: parked orders are tried, the cursor is left alone.
 	retry bool
-	rd    *runData
-
-	customers       map[string]customerRef
-	articles        map[string]*ArticleMapRecord
-	updatedArticles map[string]bool
-	templates       map[string]string
-	seen            map[string]bool
+	// planner plans the orders (once the reference data is read); view is its view of the
+	// ledger, cached for the run.
+	planner *mapping.Planner
+	view    *ledgerView
+	seen    map[string]bool
 	// unsettled names the customer and article creates of this run whose outcome stayed
 	// unknown (create_once.go): they are not repeated before the next run looks again.
 	unsettled map[string]bool
@@ -65,8 +64,7 @@ func (p *Pipeline) newRun(task string) *run {
 	start := p.now()
 	return &run{
 		p: p, task: task,
-		customers: map[string]customerRef{}, articles: map[string]*ArticleMapRecord{},
-		updatedArticles: map[string]bool{}, templates: map[string]string{}, seen: map[string]bool{}, unsettled: map[string]bool{},
+		view: newLedgerView(p), seen: map[string]bool{}, unsettled: map[string]bool{},
 		status:      p.statusPolicy(),
 		res:         RunResult{Profile: p.profile, Task: task, Start: start, Orders: []OrderOutcome{}},
 		callsBefore: p.ledger.Calls(), byBefore: p.ledger.snapshot(),
@@ -263,7 +261,7 @@ func (r *run) flush(ctx context.Context) error {
 		return nil
 	}
 	if stopping(r.p.shop) {
-		r.res.Stopped = firstNonEmpty(r.res.Stopped, "stopped on request")
+		r.res.Stopped = mapping.FirstNonEmpty(r.res.Stopped, "stopped on request")
 		return errStopRun
 	}
 	if err := r.prepareGuard(ctx, items); err != nil {
@@ -273,7 +271,7 @@ func (r *run) flush(ctx context.Context) error {
 		// A graceful stop is honoured between orders: the order in flight finishes, the rest of
 		// the batch is left (the cursor has not moved past it) for the next run.
 		if stopping(r.p.shop) {
-			r.res.Stopped = firstNonEmpty(r.res.Stopped, "stopped on request")
+			r.res.Stopped = mapping.FirstNonEmpty(r.res.Stopped, "stopped on request")
 			return errStopRun
 		}
 		if err := r.handle(ctx, it.order, it.cursor); err != nil {
@@ -525,18 +523,18 @@ func (r *run) process(ctx context.Context, o sdk.Order) (OrderOutcome, bool, err
 	if err != nil || decided {
 		return out, decided, err
 	}
-	if r.rd == nil {
-		rd, err := p.loadRunData(ctx)
+	if r.planner == nil {
+		rd, err := p.loadReference(ctx)
 		if err != nil {
 			if classify(err) == classAbort {
 				return out, false, err
 			}
 			return out, false, fmt.Errorf("%w: %v", errAbort, err)
 		}
-		r.rd = rd
+		r.planner = mapping.NewPlanner(p.prof, rd, r.view)
 	}
 
-	var w warnings
+	var w mapping.Warnings
 	rec, req, err := r.importOne(ctx, o, &w)
 	out.Warnings = w
 	if err == nil {
@@ -646,7 +644,7 @@ type doneRecord struct {
 
 // importOne runs the exactly-once protocol for one order. On failure it returns the refused
 // request, when the failure came from the create.
-func (r *run) importOne(ctx context.Context, o sdk.Order, w *warnings) (doneRecord, *sdk.SalesOrder, error) {
+func (r *run) importOne(ctx context.Context, o sdk.Order, w *mapping.Warnings) (doneRecord, *sdk.SalesOrder, error) {
 	p := r.p
 	ref := p.reference(o)
 	intent, hasIntent, err := state.Get[IntentRecord](ctx, p.store, state.IntentKey(p.profile, o.ID))
@@ -673,33 +671,38 @@ func (r *run) importOne(ctx context.Context, o sdk.Order, w *warnings) (doneReco
 	} else if found, ok, err := r.guard(ctx, ref); err != nil {
 		return doneRecord{}, nil, err
 	} else if ok {
-		w.add("SnelStart already has sales order %d with reference %q; it was not created again", found.Number, ref)
+		w.Add("SnelStart already has sales order %d with reference %q; it was not created again", found.Number, ref)
 		d, err := r.recordDone(ctx, o, ref, found, StatusAlreadyPresent, decimal.Zero, *w, 0)
 		return d, nil, err
 	}
 
-	cust, err := r.resolveCustomer(ctx, o, w)
+	plan, err := r.planner.Plan(ctx, o)
+	*w = append(*w, plan.Warnings...)
+	if err != nil {
+		return doneRecord{}, nil, planError(err)
+	}
+	if err := r.rememberFound(ctx, plan); err != nil {
+		return doneRecord{}, nil, err
+	}
+	if plan.Action == mapping.ActionFail {
+		if plan.Customer.Forget {
+			if err := state.Delete(ctx, p.store, state.MapKey(p.profile, state.MapCustomer, plan.Customer.Key)); err != nil {
+				return doneRecord{}, nil, fmt.Errorf("forget a customer that is no longer active in SnelStart: %w", err)
+			}
+			delete(r.view.customers, plan.Customer.Key)
+		}
+		return doneRecord{}, nil, refusef("%s", plan.Reason())
+	}
+	cust, err := r.applyCustomer(ctx, plan)
 	if err != nil {
 		return doneRecord{}, nil, err
 	}
-	so, lines, err := r.buildSalesOrder(ctx, r.rd, o, cust, ref, w)
+	ids, err := r.applyArticles(ctx, plan)
 	if err != nil {
 		return doneRecord{}, nil, err
 	}
-	lines = r.spreadMismatchedCharges(r.rd, o.CreatedAt, lines, w)
-	vw, err := p.checkVAT(r.rd, o.CreatedAt, lines)
-	*w = append(*w, vw...)
-	if err != nil {
-		return doneRecord{}, nil, err
-	}
-	diff, err := r.balance(ctx, r.rd, o, &so, &lines, w)
-	if err != nil {
-		return doneRecord{}, nil, err
-	}
-	so.Lines = make([]sdk.SalesOrderLine, len(lines))
-	for i, l := range lines {
-		so.Lines[i] = l.line
-	}
+	so := plan.Bind(cust.ID, ids)
+	diff := plan.Totals.Difference
 
 	intent = IntentRecord{ShopID: o.ID, ShopNumber: o.Number, Reference: ref, CustomerID: cust.ID,
 		StartedAt: p.now(), Attempts: intent.Attempts + 1}
@@ -718,22 +721,16 @@ func (r *run) importOne(ctx context.Context, o sdk.Order, w *warnings) (doneReco
 			p.log.Warn("could not delete the intent", "order", o.Number, "error", derr)
 		}
 		if classify(err) == classPermanent {
-			var keys []string
-			for _, l := range lines {
-				if l.articleKey != "" {
-					keys = append(keys, l.articleKey)
-				}
-			}
-			r.forgetArticles(ctx, keys)
+			r.forgetArticles(ctx, lineArticleKeys(plan))
 		}
 		return doneRecord{}, &req, fmt.Errorf("SnelStart refused or did not confirm the sales order: %w", err)
 	}
 	if created.Number == 0 && created.ID == "" {
 		return doneRecord{}, nil, fmt.Errorf("create sales order: the ledger returned neither id nor number")
 	}
-	r.verifyTotals(o, created, w)
+	mapping.VerifyTotals(p.prof.Orders, o, created, w)
 	if p.prof.Orders.ReuseLastTemplate {
-		r.templates[cust.ID] = so.TemplateID
+		r.view.templates[cust.ID] = so.TemplateID
 	}
 	if created.CustomerID == "" {
 		created.CustomerID = cust.ID
@@ -777,7 +774,7 @@ func pickByReference(found []sdk.SalesOrder, ref string) (sdk.SalesOrder, bool) 
 
 // recordDone writes the OrderRecord (code is the relatiecode when known, else 0), deletes the intent and the failure record, and moves the
 // cursor, in one transaction.
-func (r *run) recordDone(ctx context.Context, o sdk.Order, ref string, so sdk.SalesOrder, status OutcomeStatus, diff sdk.Money, w warnings, code int) (doneRecord, error) {
+func (r *run) recordDone(ctx context.Context, o sdk.Order, ref string, so sdk.SalesOrder, status OutcomeStatus, diff sdk.Money, w mapping.Warnings, code int) (doneRecord, error) {
 	p := r.p
 	rec := OrderRecord{
 		ShopID: o.ID, ShopNumber: o.Number, Reference: ref, Status: status,
@@ -786,7 +783,7 @@ func (r *run) recordDone(ctx context.Context, o sdk.Order, ref string, so sdk.Sa
 		ShopModifiedAt: o.ModifiedAt, DoneAt: p.now(), Warnings: w,
 	}
 	rec.CustomerCode = code
-	if c, ok := r.codeOf(so.CustomerID); ok && code == 0 {
+	if c, ok := r.view.codeOf(so.CustomerID); ok && code == 0 {
 		rec.CustomerCode = c
 	}
 	err := p.store.Update(ctx, func(tx *state.Tx) error {
@@ -812,16 +809,6 @@ func (r *run) recordDone(ctx context.Context, o sdk.Order, ref string, so sdk.Sa
 		r.cursorDirty = false
 	}
 	return doneRecord{OrderRecord: rec}, nil
-}
-
-// codeOf returns the relatiecode of a relatie this run has seen.
-func (r *run) codeOf(id string) (int, bool) {
-	for _, c := range r.customers {
-		if c.ID == id {
-			return c.Code, true
-		}
-	}
-	return 0, false
 }
 
 // outcomeUnknown reports whether a failed create may nevertheless have been committed: the
@@ -858,4 +845,19 @@ func codeOf(err error) string {
 		return se.Code
 	}
 	return ""
+}
+
+// planError is the error of a plan that could not be made: a configuration problem stops the
+// run (every order would fail the same way); a failed look-up is returned as it is.
+func planError(err error) error {
+	var ce *mapping.ConfigError
+	if errors.As(err, &ce) {
+		return fmt.Errorf("%w: %s", errAbort, ce.Msg)
+	}
+	return err
+}
+
+// reference is what koppel stamps on the sales order of a shop order.
+func (p *Pipeline) reference(o sdk.Order) string {
+	return mapping.OrderReference(p.prof.Orders, o)
 }

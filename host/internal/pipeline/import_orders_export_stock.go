@@ -3,6 +3,8 @@ package pipeline
 import (
 	"context"
 	"fmt"
+
+	"github.com/koppel-nl/koppel/host/internal/mapping"
 )
 
 // ImportOrdersExportStock runs import_orders_export_stock once (S-Connect's "importeren orders
@@ -40,7 +42,7 @@ func (p *Pipeline) importOrdersExportStock(ctx context.Context) (TaskRun, error)
 		return p.finishTaskAt(ctx, tc, res, tr, fmt.Errorf("import_orders part: %w", err))
 	}
 	if stopping(p.shop) {
-		tr.Stopped = firstNonEmpty(tr.Stopped, "stopped on request before the stock export")
+		tr.Stopped = mapping.FirstNonEmpty(tr.Stopped, "stopped on request before the stock export")
 		return p.finishTaskAt(ctx, tc, res, tr, nil)
 	}
 	if res.Stopped != "" {

@@ -1,4 +1,4 @@
-package pipeline
+package mapping
 
 import (
 	"context"
@@ -32,11 +32,9 @@ import (
 //   - after the create SnelStart's own total is compared again; a difference there (the
 //     ledger computed differently than predicted) is recorded as a warning on the order.
 
-// money formats an amount for messages.
-func money(m sdk.Money) string { return m.StringFixed(2) }
-
-// lineAmount is what SnelStart makes of quantity × unit price for a line without discount.
-func lineAmount(qty, price sdk.Money, unitRounded bool) sdk.Money {
+// LineAmount is what SnelStart makes of quantity × unit price for a line without discount
+// (unitRounded: the administration rounds unit prices to cents first).
+func LineAmount(qty, price sdk.Money, unitRounded bool) sdk.Money {
 	if unitRounded {
 		price = price.Round(2)
 	}
@@ -57,7 +55,7 @@ func unitPriceFor(total, qty, shopUnit sdk.Money, unitRounded bool) sdk.Money {
 	}
 	for _, pl := range places {
 		for _, p := range []sdk.Money{exact.Round(pl), shopUnit.Round(pl)} {
-			if lineAmount(qty, p, unitRounded).Equal(total) {
+			if LineAmount(qty, p, unitRounded).Equal(total) {
 				return p
 			}
 		}
@@ -71,7 +69,7 @@ func unitPriceFor(total, qty, shopUnit sdk.Money, unitRounded bool) sdk.Money {
 // predictTotals returns the order total including VAT that SnelStart will compute for lines,
 // under per-rate and per-line VAT rounding (equal for an order entered including VAT). ok is
 // false when a line's amount or VAT rate is not known beforehand (a price left to SnelStart).
-func predictTotals(rd *runData, date time.Time, inclVAT bool, lines []plannedLine) (perRate, perLine sdk.Money, ok bool) {
+func predictTotals(rd *Reference, date time.Time, inclVAT bool, lines []plannedLine) (perRate, perLine sdk.Money, ok bool) {
 	perRate, perLine, _, ok = predict(rd, date, inclVAT, lines)
 	return perRate, perLine, ok
 }
@@ -85,19 +83,19 @@ func halfCent(v sdk.Money) bool {
 
 // predict is predictTotals that also reports whether a VAT amount falls on a half cent
 // (tie), so the total also depends on SnelStart's midpoint rule.
-func predict(rd *runData, date time.Time, inclVAT bool, lines []plannedLine) (perRate, perLine sdk.Money, tie, ok bool) {
+func predict(rd *Reference, date time.Time, inclVAT bool, lines []plannedLine) (perRate, perLine sdk.Money, tie, ok bool) {
 	byRate := map[string]sdk.Money{}
 	pcts := map[string]sdk.Money{}
 	sum := decimal.Zero
 	perLine = decimal.Zero
 	for _, l := range lines {
-		if l.line.ArticleID == "" {
+		if l.line.ArticleID == "" && l.article == nil {
 			continue // text line, zero amount
 		}
 		if l.line.UnitPrice == nil {
 			return sum, sum, false, false
 		}
-		amt := lineAmount(l.line.Quantity, *l.line.UnitPrice, rd.unitPriceRounded)
+		amt := LineAmount(l.line.Quantity, *l.line.UnitPrice, rd.UnitPriceRounded)
 		sum = sum.Add(amt)
 		if inclVAT {
 			continue
@@ -105,7 +103,7 @@ func predict(rd *runData, date time.Time, inclVAT bool, lines []plannedLine) (pe
 		if l.article == nil {
 			return sum, sum, false, false
 		}
-		_, pct, known := rd.vatOf(l.article.RevenueGroupID, date)
+		_, pct, known := rd.VATOf(l.article.RevenueGroupID, date)
 		if !known {
 			return sum, sum, false, false
 		}
@@ -131,9 +129,10 @@ func predict(rd *runData, date time.Time, inclVAT bool, lines []plannedLine) (pe
 // balance compares the predicted SnelStart total with the shop's total and, beyond
 // orders.difference_tolerance, adds a line on orders.difference_article or refuses the order.
 // It returns the amount booked as difference.
-func (r *run) balance(ctx context.Context, rd *runData, o sdk.Order, so *sdk.SalesOrder, lines *[]plannedLine, w *warnings) (sdk.Money, error) {
-	op := r.p.prof.Orders
-	if op.Lines == config.LinesCodeAndQuantity {
+func (op *orderPlan) balance(ctx context.Context, so *sdk.SalesOrder, lines *[]plannedLine) (sdk.Money, error) {
+	set := op.p.prof.Orders
+	o, rd, w := op.o, op.p.ref, &op.w
+	if set.Lines == config.LinesCodeAndQuantity {
 		return decimal.Zero, nil // prices come from SnelStart (price agreements): no prediction
 	}
 	perRate, perLine, tie, ok := predict(rd, o.CreatedAt, so.PricesIncludeVAT, *lines)
@@ -141,11 +140,11 @@ func (r *run) balance(ctx context.Context, rd *runData, o sdk.Order, so *sdk.Sal
 		perRate, perLine, ok = predictTotals(rd, o.CreatedAt, true, *lines)
 	}
 	if !ok {
-		w.add("the order total could not be predicted before creating the order (a VAT rate is unknown); it is compared afterwards")
+		w.Add("the order total could not be predicted before creating the order (a VAT rate is unknown); it is compared afterwards")
 		return decimal.Zero, nil
 	}
 	shop := o.Totals.Total
-	tol := op.DifferenceTolerance
+	tol := set.DifferenceTolerance
 	within := func(a, b sdk.Money) bool {
 		return shop.Sub(a).Abs().LessThanOrEqual(tol) || shop.Sub(b).Abs().LessThanOrEqual(tol)
 	}
@@ -165,36 +164,36 @@ func (r *run) balance(ctx context.Context, rd *runData, o sdk.Order, so *sdk.Sal
 	if d.Abs().LessThanOrEqual(tol) || shop.Sub(perLine).Abs().LessThanOrEqual(tol) {
 		return decimal.Zero, nil
 	}
-	if op.DifferenceArticle == "" {
-		return decimal.Zero, refusef("totals differ: SnelStart's total including VAT would be %s (the sum of the order's lines) but the shop's total is %s, a difference of %s (orders.difference_tolerance is %s); set orders.difference_article to book such differences, or correct the order in the shop, then retry",
-			money(perRate), money(shop), money(d), money(tol))
+	if set.DifferenceArticle == "" {
+		return decimal.Zero, Refusef("totals differ: SnelStart's total including VAT would be %s (the sum of the order's lines) but the shop's total is %s, a difference of %s (orders.difference_tolerance is %s); set orders.difference_article to book such differences, or correct the order in the shop, then retry",
+			Money(perRate), Money(shop), Money(d), Money(tol))
 	}
-	art, err := r.configuredArticle(ctx, "difference_article", op.DifferenceArticle)
+	art, idx, err := op.configuredArticle(ctx, "difference_article", set.DifferenceArticle)
 	if err != nil {
 		return decimal.Zero, err
 	}
 	price := d
 	if !so.PricesIncludeVAT {
-		if _, pct, known := rd.vatOf(art.RevenueGroupID, o.CreatedAt); known && !pct.IsZero() {
+		if _, pct, known := rd.VATOf(art.RevenueGroupID, o.CreatedAt); known && !pct.IsZero() {
 			price = d.Mul(decimal.NewFromInt(100)).Div(decimal.NewFromInt(100).Add(pct)).Round(2)
 		}
 	}
 	*lines = append(*lines, plannedLine{
 		line: sdk.SalesOrderLine{
-			ArticleID: art.ArticleID, Description: "Ordertotaalverschil", UnitPrice: &price,
+			ArticleID: art.ID, Description: "Ordertotaalverschil", UnitPrice: &price,
 			Quantity: decimal.NewFromInt(1),
 		},
-		label: "difference line", article: art, kind: kindDifference,
+		label: "difference line", article: art, artIdx: idx, kind: LineDifference,
 	})
-	w.add("the shop's total %s differs from the sum of the lines %s; the difference of %s was booked on %s",
-		money(shop), money(perRate), money(d), op.DifferenceArticle)
+	w.Add("the shop's total %s differs from the sum of the lines %s; the difference of %s was booked on %s",
+		Money(shop), Money(perRate), Money(d), set.DifferenceArticle)
 	return d, nil
 }
 
 // toInclusive switches an order entered excluding VAT to prices including VAT: every priced
 // line gets the unit price that reproduces the shop's line total including VAT. It does nothing
 // and returns false when a priced line lacks the shop's amount including VAT.
-func toInclusive(rd *runData, so *sdk.SalesOrder, lines []plannedLine) bool {
+func toInclusive(rd *Reference, so *sdk.SalesOrder, lines []plannedLine) bool {
 	for _, l := range lines {
 		if l.line.UnitPrice != nil && l.inclTotal == nil {
 			return false
@@ -205,7 +204,7 @@ func toInclusive(rd *runData, so *sdk.SalesOrder, lines []plannedLine) bool {
 		if l.line.UnitPrice == nil {
 			continue
 		}
-		price := unitPriceFor(*l.inclTotal, l.line.Quantity, l.inclUnit, rd.unitPriceRounded)
+		price := unitPriceFor(*l.inclTotal, l.line.Quantity, l.inclUnit, rd.UnitPriceRounded)
 		if l.line.UnitPrice.IsZero() && l.inclTotal.IsZero() {
 			price = decimal.Zero
 		}
@@ -215,18 +214,18 @@ func toInclusive(rd *runData, so *sdk.SalesOrder, lines []plannedLine) bool {
 	return true
 }
 
-// verifyTotals compares SnelStart's total of the created order with the shop's; a difference
+// VerifyTotals compares SnelStart's total of the created order with the shop's; a difference
 // beyond the tolerance becomes a warning (the order exists; the ledger computed differently
 // than predicted). A zero total on an order with amounts is treated as unknown.
-func (r *run) verifyTotals(o sdk.Order, created sdk.SalesOrder, w *warnings) {
-	if r.p.prof.Orders.Lines == config.LinesCodeAndQuantity {
+func VerifyTotals(set config.Orders, o sdk.Order, created sdk.SalesOrder, w *Warnings) {
+	if set.Lines == config.LinesCodeAndQuantity {
 		return
 	}
 	if created.TotalIncl.IsZero() && !o.Totals.Total.IsZero() {
 		return
 	}
-	if d := o.Totals.Total.Sub(created.TotalIncl); d.Abs().GreaterThan(r.p.prof.Orders.DifferenceTolerance) {
-		w.add("SnelStart's total including VAT is %s but the shop's total is %s (difference %s); check sales order %d",
-			money(created.TotalIncl), money(o.Totals.Total), money(d), created.Number)
+	if d := o.Totals.Total.Sub(created.TotalIncl); d.Abs().GreaterThan(set.DifferenceTolerance) {
+		w.Add("SnelStart's total including VAT is %s but the shop's total is %s (difference %s); check sales order %d",
+			Money(created.TotalIncl), Money(o.Totals.Total), Money(d), created.Number)
 	}
 }

@@ -1,78 +1,75 @@
-package pipeline
+package mapping
 
 import (
-	"context"
 	"fmt"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/koppel-nl/koppel/host/internal/config"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
-// runData is the ledger's reference data for one run, with the profile's names and numbers
+// Reference is the ledger's reference data for a run, with the profile's names and numbers
 // (template, cost centre, revenue groups) resolved to ledger ids.
-type runData struct {
-	ref sdk.ReferenceData
-	// templateID and costCentreID are the resolved orders.template and orders.cost_centre.
-	templateID   string
-	costCentreID string
-	// groups are the revenue groups by id.
-	groups map[string]sdk.RevenueGroup
-	// groupDefault is articles.revenue_group resolved; groupByRate articles.revenue_group_by_vat.
-	groupDefault string
-	groupByRate  map[string]string
-	// unitPriceRounded is true when SnelStart rounds unit prices to cents before multiplying
+type Reference struct {
+	Data sdk.ReferenceData
+	// TemplateID and CostCentreID are the resolved orders.template and orders.cost_centre.
+	TemplateID   string
+	CostCentreID string
+	// Groups are the revenue groups by id.
+	Groups map[string]sdk.RevenueGroup
+	// GroupDefault is articles.revenue_group resolved; GroupByRate articles.revenue_group_by_vat
+	// (by the rate's decimal string).
+	GroupDefault string
+	GroupByRate  map[string]string
+	// UnitPriceRounded is true when SnelStart rounds unit prices to cents before multiplying
 	// (companyInfo regelkortingVerkooporder = BerekenenOverStukprijs).
-	unitPriceRounded bool
-	// countries are the ISO codes the ledger knows (empty = unknown list, no check).
-	countries map[string]bool
+	UnitPriceRounded bool
+	// Countries are the ISO codes the ledger knows (empty = unknown list, no check).
+	Countries map[string]bool
 }
 
-// loadRunData fetches the reference data (one ledger call) and resolves the profile's settings
-// against it. A setting naming something the administration lacks stops the run.
-func (p *Pipeline) loadRunData(ctx context.Context) (*runData, error) {
-	ref, err := p.ledger.ReferenceData(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("read the administration's reference data: %w", err)
-	}
-	rd := &runData{ref: ref, groups: map[string]sdk.RevenueGroup{}, groupByRate: map[string]string{}, countries: map[string]bool{}}
+// ResolveReference resolves the profile's settings against the ledger's reference data. A
+// setting naming something the administration lacks is a *ConfigError.
+func ResolveReference(prof *config.Profile, ref sdk.ReferenceData) (*Reference, error) {
+	rd := &Reference{Data: ref, Groups: map[string]sdk.RevenueGroup{}, GroupByRate: map[string]string{}, Countries: map[string]bool{}}
 	for _, g := range ref.RevenueGroups {
-		rd.groups[g.ID] = g
+		rd.Groups[g.ID] = g
 	}
 	for _, c := range ref.Countries {
 		if c.Code != "" {
-			rd.countries[strings.ToUpper(c.Code)] = true
+			rd.Countries[strings.ToUpper(c.Code)] = true
 		}
 	}
 	if v := ref.Company.Extra["regelkortingVerkooporder"]; strings.EqualFold(v, "BerekenenOverStukprijs") {
-		rd.unitPriceRounded = true
+		rd.UnitPriceRounded = true
 	}
-	o := p.prof.Orders
+	o := prof.Orders
 	if o.Template != "" {
 		t, ok := findTemplate(ref.Templates, o.Template)
 		if !ok {
 			return nil, configErrorf("orders.template %q is not a sales-order template (verkoopordersjabloon) of the administration; templates: %s",
 				o.Template, templateNames(ref.Templates))
 		}
-		rd.templateID = t.ID
+		rd.TemplateID = t.ID
 	}
 	if o.CostCentre != "" {
 		c, ok := findCostCentre(ref.CostCentres, o.CostCentre)
 		if !ok {
 			return nil, configErrorf("orders.cost_centre %q is not a cost centre (kostenplaats) of the administration", o.CostCentre)
 		}
-		rd.costCentreID = c.ID
+		rd.CostCentreID = c.ID
 	}
-	a := p.prof.Articles
+	a := prof.Articles
 	if a.RevenueGroup != "" {
 		g, ok := findGroup(ref.RevenueGroups, a.RevenueGroup)
 		if !ok {
 			return nil, configErrorf("articles.revenue_group %q is not an omzetgroep of the administration; groups: %s",
 				a.RevenueGroup, groupNames(ref.RevenueGroups))
 		}
-		rd.groupDefault = g.ID
+		rd.GroupDefault = g.ID
 	}
 	for rate, name := range a.RevenueGroupByVAT {
 		g, ok := findGroup(ref.RevenueGroups, name)
@@ -80,33 +77,33 @@ func (p *Pipeline) loadRunData(ctx context.Context) (*runData, error) {
 			return nil, configErrorf("articles.revenue_group_by_vat[%q] = %q is not an omzetgroep of the administration; groups: %s",
 				rate, name, groupNames(ref.RevenueGroups))
 		}
-		rd.groupByRate[rate] = g.ID
+		rd.GroupByRate[rate] = g.ID
 	}
 	return rd, nil
 }
 
-// groupForRate returns the omzetgroep id for a new article with this VAT rate.
-func (rd *runData) groupForRate(rate sdk.Money) (string, bool) {
-	if id, ok := rd.groupByRate[rate.String()]; ok {
+// GroupForRate returns the omzetgroep id for a new article with this VAT rate.
+func (rd *Reference) GroupForRate(rate sdk.Money) (string, bool) {
+	if id, ok := rd.GroupByRate[rate.String()]; ok {
 		return id, true
 	}
-	return rd.groupDefault, rd.groupDefault != ""
+	return rd.GroupDefault, rd.GroupDefault != ""
 }
 
-// vatOf returns the VAT class and its percentage on date for a revenue group; ok is false when
-// the group or the rate is unknown.
-func (rd *runData) vatOf(groupID string, date time.Time) (sdk.RevenueGroup, sdk.Money, bool) {
-	g, ok := rd.groups[groupID]
+// VATOf returns the revenue group and the percentage of its VAT class on date; ok is false
+// when the group or the rate is unknown.
+func (rd *Reference) VATOf(groupID string, date time.Time) (sdk.RevenueGroup, sdk.Money, bool) {
+	g, ok := rd.Groups[groupID]
 	if !ok {
 		return sdk.RevenueGroup{}, sdk.Money{}, false
 	}
-	pct, ok := rateOn(rd.ref.VATRates, g.VATClass, date)
+	pct, ok := RateOn(rd.Data.VATRates, g.VATClass, date)
 	return g, pct, ok
 }
 
-// rateOn returns the percentage of a VAT class on date. Geen is 0% when the ledger lists no
+// RateOn returns the percentage of a VAT class on date. Geen is 0% when the ledger lists no
 // rate for it.
-func rateOn(rates []sdk.VATRate, class sdk.VATClass, date time.Time) (sdk.Money, bool) {
+func RateOn(rates []sdk.VATRate, class sdk.VATClass, date time.Time) (sdk.Money, bool) {
 	var best *sdk.VATRate
 	for i := range rates {
 		r := &rates[i]

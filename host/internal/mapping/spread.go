@@ -1,4 +1,4 @@
-package pipeline
+package mapping
 
 import (
 	"sort"
@@ -29,19 +29,19 @@ import (
 // orders.difference_article and difference_tolerance as always.
 
 // spreadMismatchedCharges implements the above on the planned lines of an order.
-func (r *run) spreadMismatchedCharges(rd *runData, date time.Time, lines []plannedLine, w *warnings) []plannedLine {
-	op := r.p.prof.Orders
-	if op.VATCheck == config.VATCheckOff {
+func (op *orderPlan) spreadMismatchedCharges(lines []plannedLine) []plannedLine {
+	rd, date, w := op.p.ref, op.o.CreatedAt, &op.w
+	if op.p.prof.Orders.VATCheck == config.VATCheckOff {
 		return lines
 	}
 	out := lines[:0:0]
 	removed := map[int]bool{}
 	for i := range lines {
 		c := lines[i]
-		if c.kind != kindCharge || c.shopRate == nil || c.article == nil || c.line.UnitPrice == nil || c.inclTotal == nil {
+		if c.kind != LineCharge || c.shopRate == nil || c.article == nil || c.line.UnitPrice == nil || c.inclTotal == nil {
 			continue
 		}
-		g, pct, ok := rd.vatOf(c.article.RevenueGroupID, date)
+		g, pct, ok := rd.VATOf(c.article.RevenueGroupID, date)
 		if !ok || pct.Equal(*c.shopRate) {
 			continue
 		}
@@ -49,7 +49,7 @@ func (r *run) spreadMismatchedCharges(rd *runData, date time.Time, lines []plann
 		if len(targets) == 0 {
 			continue
 		}
-		if !spreadOver(lines, targets, c.line.Quantity.Mul(*c.line.UnitPrice).Round(2), *c.inclTotal, rd.unitPriceRounded) {
+		if !spreadOver(lines, targets, c.line.Quantity.Mul(*c.line.UnitPrice).Round(2), *c.inclTotal, rd.UnitPriceRounded) {
 			continue
 		}
 		removed[i] = true
@@ -61,8 +61,8 @@ func (r *run) spreadMismatchedCharges(rd *runData, date time.Time, lines []plann
 		if c.inclTotal.IsPositive() {
 			verb = "raising"
 		}
-		w.add("%s (%s including VAT) is at %s%% VAT but SnelStart article %s (omzetgroep %d %q) has VAT class %s (%s%%); it was spread over the product lines at %s%% (%s), %s their prices, so each rate's turnover and VAT stay right",
-			c.label, money(*c.inclTotal), c.shopRate.String(), c.article.Code, g.Number, g.Description, g.VATClass, pct.String(),
+		w.Add("%s (%s including VAT) is at %s%% VAT but SnelStart article %s (omzetgroep %d %q) has VAT class %s (%s%%); it was spread over the product lines at %s%% (%s), %s their prices, so each rate's turnover and VAT stay right",
+			c.label, Money(*c.inclTotal), c.shopRate.String(), c.article.Code, g.Number, g.Description, g.VATClass, pct.String(),
 			c.shopRate.String(), strings.Join(labels, "; "), verb)
 	}
 	if len(removed) == 0 {
@@ -78,14 +78,14 @@ func (r *run) spreadMismatchedCharges(rd *runData, date time.Time, lines []plann
 
 // spreadTargets are the indexes of the priced product lines at rate with a positive amount
 // whose SnelStart article has that rate too (so the spread part is booked at its own rate).
-func spreadTargets(rd *runData, date time.Time, lines []plannedLine, rate sdk.Money) []int {
+func spreadTargets(rd *Reference, date time.Time, lines []plannedLine, rate sdk.Money) []int {
 	var out []int
 	for j, l := range lines {
-		if l.kind != kindProduct || l.shopRate == nil || !l.shopRate.Equal(rate) || l.line.UnitPrice == nil ||
+		if l.kind != LineProduct || l.shopRate == nil || !l.shopRate.Equal(rate) || l.line.UnitPrice == nil ||
 			l.inclTotal == nil || !l.line.Quantity.IsPositive() || !l.inclTotal.IsPositive() || l.article == nil {
 			continue
 		}
-		if _, pct, ok := rd.vatOf(l.article.RevenueGroupID, date); !ok || !pct.Equal(rate) {
+		if _, pct, ok := rd.VATOf(l.article.RevenueGroupID, date); !ok || !pct.Equal(rate) {
 			continue
 		}
 		out = append(out, j)
@@ -104,11 +104,11 @@ func spreadOver(lines []plannedLine, targets []int, amount, incl sdk.Money, unit
 	for k, j := range targets {
 		l := lines[j]
 		qtys[k] = l.line.Quantity
-		sent[k] = lineAmount(l.line.Quantity, *l.line.UnitPrice, unitRounded)
+		sent[k] = LineAmount(l.line.Quantity, *l.line.UnitPrice, unitRounded)
 		incls[k] = l.inclTotal.Round(2)
 	}
-	shares := allocate(amount, sent)
-	inclShares := allocate(incl, sent)
+	shares := Allocate(amount, sent)
+	inclShares := Allocate(incl, sent)
 	if shares == nil || inclShares == nil {
 		return false
 	}
@@ -131,9 +131,9 @@ func spreadOver(lines []plannedLine, targets []int, amount, incl sdk.Money, unit
 	return true
 }
 
-// allocate splits amount (to the cent) over weights in proportion, by largest remainder, so the
+// Allocate splits amount (to the cent) over weights in proportion, by largest remainder, so the
 // shares add up to amount exactly. nil when the weights add up to zero or less.
-func allocate(amount sdk.Money, weights []sdk.Money) []sdk.Money {
+func Allocate(amount sdk.Money, weights []sdk.Money) []sdk.Money {
 	total := decimal.Zero
 	for _, w := range weights {
 		total = total.Add(w)
@@ -179,14 +179,14 @@ func reachable(totals, qtys []sdk.Money, unitRounded bool) []sdk.Money {
 	prices := make([]sdk.Money, len(totals))
 	price := func(t, q sdk.Money) (sdk.Money, bool) {
 		p := unitPriceFor(t, q, t.Div(q), unitRounded)
-		return p, lineAmount(q, p, unitRounded).Equal(t)
+		return p, LineAmount(q, p, unitRounded).Equal(t)
 	}
 	missed := decimal.Zero
 	for k := range totals {
 		p, ok := price(totals[k], qtys[k])
 		prices[k] = p
 		if !ok {
-			got := lineAmount(qtys[k], p, unitRounded)
+			got := LineAmount(qtys[k], p, unitRounded)
 			missed = missed.Add(totals[k].Sub(got))
 			totals[k] = got
 		}

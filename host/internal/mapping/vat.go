@@ -1,11 +1,10 @@
-package pipeline
+package mapping
 
 import (
 	"fmt"
 	"math/big"
 	"regexp"
 	"strings"
-	"time"
 
 	"github.com/koppel-nl/koppel/host/internal/config"
 )
@@ -13,8 +12,9 @@ import (
 // checkVAT implements orders.vat_check: every priced line's shop VAT rate must equal the rate of
 // the VAT class of its article's omzetgroep on the order date. It returns the warnings (for
 // vat_check = "warn") or a refusal naming the line, both rates and the article (for "fail").
-func (p *Pipeline) checkVAT(rd *runData, date time.Time, lines []plannedLine) ([]string, error) {
-	mode := p.prof.Orders.VATCheck
+func (op *orderPlan) checkVAT(lines []plannedLine) ([]string, error) {
+	rd, date := op.p.ref, op.o.CreatedAt
+	mode := op.p.prof.Orders.VATCheck
 	if mode == config.VATCheckOff {
 		return nil, nil
 	}
@@ -23,7 +23,7 @@ func (p *Pipeline) checkVAT(rd *runData, date time.Time, lines []plannedLine) ([
 		if l.shopRate == nil || l.article == nil {
 			continue
 		}
-		g, pct, ok := rd.vatOf(l.article.RevenueGroupID, date)
+		g, pct, ok := rd.VATOf(l.article.RevenueGroupID, date)
 		if !ok {
 			warns = append(warns, fmt.Sprintf("%s: the VAT rate of SnelStart article %s could not be checked (omzetgroep or its VAT class unknown on %s)",
 				l.label, l.article.Code, date.Format("2006-01-02")))
@@ -41,7 +41,7 @@ func (p *Pipeline) checkVAT(rd *runData, date time.Time, lines []plannedLine) ([
 	if mode == config.VATCheckWarn {
 		return append(warns, problems...), nil
 	}
-	return warns, refusef("VAT mismatch: %s. Put the article in an omzetgroep with the shop's rate (or correct the rate in the shop), then retry the order",
+	return warns, Refusef("VAT mismatch: %s. Put the article in an omzetgroep with the shop's rate (or correct the rate in the shop), then retry the order",
 		strings.Join(problems, "; "))
 }
 
@@ -81,12 +81,12 @@ var vatPatterns = map[string]*regexp.Regexp{
 
 var vatGeneric = regexp.MustCompile(`^[A-Z]{2}[0-9A-Z]{2,13}$`)
 
-// normaliseVATNumber returns a VAT number for country (ISO code of the customer's address) in
+// NormaliseVATNumber returns a VAT number for country (ISO code of the customer's address) in
 // SnelStart's form (letters and digits only, upper case, with the country prefix), and whether
 // it is valid for that country: format by country, and for the Netherlands the check digits
 // (elfproef for the old form, mod 97 for the 2020 form of sole traders). A number whose prefix
 // names another country is invalid: SnelStart requires it to match the address.
-func normaliseVATNumber(raw, country string) (string, bool) {
+func NormaliseVATNumber(raw, country string) (string, bool) {
 	country = strings.ToUpper(strings.TrimSpace(country))
 	var b strings.Builder
 	for _, r := range strings.ToUpper(raw) {

@@ -1,4 +1,4 @@
-package pipeline
+package mapping
 
 import (
 	"fmt"
@@ -11,34 +11,37 @@ import (
 // SnelStart's length limits (B2B API v2: REL-0007, REL-0020..0028, VOR-0006..0011, the
 // VerkooporderRegelModel). A longer value is cut with a warning, never refused.
 const (
-	maxName        = 50
-	maxContact     = 50
-	maxStreet      = 50
-	maxPostcode    = 25
-	maxCity        = 50
-	maxPhone       = 25
-	maxEmail       = 250
-	maxLineText    = 250
+	maxName     = 50
+	maxContact  = 50
+	maxStreet   = 50
+	maxPostcode = 25
+	maxCity     = 50
+	maxPhone    = 25
+	maxEmail    = 250
+	// MaxLineText is SnelStart's length of a line description (and of an article's
+	// omschrijving).
+	MaxLineText    = 250
 	maxReference   = 50
 	maxDescription = 250
 )
 
-// warnings collects the warnings about one order.
-type warnings []string
+// Warnings collects the warnings about one order or item.
+type Warnings []string
 
-func (w *warnings) add(format string, args ...any) {
+// Add appends a formatted warning.
+func (w *Warnings) Add(format string, args ...any) {
 	*w = append(*w, fmt.Sprintf(format, args...))
 }
 
-// cut returns s trimmed and cut to max runes; when it had to cut, it adds a warning naming what
+// Cut returns s trimmed and cut to max runes; when it had to cut, it adds a warning naming what
 // was cut (never the value: warnings are stored and must hold no personal data).
-func (w *warnings) cut(s string, max int, what string) string {
+func (w *Warnings) Cut(s string, max int, what string) string {
 	s = strings.TrimSpace(s)
 	if utf8.RuneCountInString(s) <= max {
 		return s
 	}
 	r := []rune(s)
-	w.add("%s was %d characters, cut to SnelStart's maximum of %d", what, len(r), max)
+	w.Add("%s was %d characters, cut to SnelStart's maximum of %d", what, len(r), max)
 	return strings.TrimSpace(string(r[:max]))
 }
 
@@ -61,14 +64,14 @@ func personName(a sdk.Address, c sdk.Customer) string {
 	return joinNonEmpty(" ", c.FirstName, c.LastName)
 }
 
-// normPostcode is a postcode without spaces, upper case ("1234 ab" -> "1234AB").
-func normPostcode(s string) string {
+// NormPostcode is a postcode without spaces, upper case ("1234 ab" -> "1234AB").
+func NormPostcode(s string) string {
 	return strings.ToUpper(strings.Join(strings.Fields(s), ""))
 }
 
-// emailIn reports whether e (one address) is one of the ";"-separated addresses in list,
+// EmailIn reports whether e (one address) is one of the ";"-separated addresses in list,
 // ignoring case and surrounding spaces.
-func emailIn(e, list string) bool {
+func EmailIn(e, list string) bool {
 	e = strings.TrimSpace(e)
 	if e == "" {
 		return false
@@ -80,3 +83,19 @@ func emailIn(e, list string) bool {
 	}
 	return false
 }
+
+// FirstNonEmpty returns the first of xs that is not blank, trimmed; "" when all are.
+func FirstNonEmpty(xs ...string) string {
+	for _, x := range xs {
+		if strings.TrimSpace(x) != "" {
+			return strings.TrimSpace(x)
+		}
+	}
+	return ""
+}
+
+// UTFLen is the length of s in characters (runes), as SnelStart counts.
+func UTFLen(s string) int { return utf8.RuneCountInString(s) }
+
+// Money formats an amount for messages (two decimals).
+func Money(m sdk.Money) string { return m.StringFixed(2) }

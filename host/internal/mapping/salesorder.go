@@ -1,4 +1,4 @@
-package pipeline
+package mapping
 
 import (
 	"context"
@@ -11,17 +11,6 @@ import (
 	"github.com/shopspring/decimal"
 )
 
-// lineKind says where a sales-order line came from.
-type lineKind int
-
-const (
-	kindProduct lineKind = iota
-	kindComponent
-	kindText
-	kindCharge
-	kindDifference
-)
-
 // plannedLine is a sales-order line with what the checks need to know about it.
 type plannedLine struct {
 	line sdk.SalesOrderLine
@@ -29,43 +18,54 @@ type plannedLine struct {
 	label string
 	// shopRate is the shop's VAT rate of the line, checked by vat_check; nil = not checked.
 	shopRate *sdk.Money
-	// article is the SnelStart article (nil for text lines); articleKey its map key.
-	article    *ArticleMapRecord
-	articleKey string
-	kind       lineKind
+	// article is the SnelStart article (nil for text lines); artIdx its decision in the plan
+	// (-1 for none).
+	article  *Article
+	artIdx   int
+	fallback bool
+	kind     LineKind
 	// inclTotal and inclUnit are the shop's amounts including VAT of a priced line (signed as
 	// sent), so an order entered excluding VAT can be sent including VAT instead (see balance).
 	inclTotal *sdk.Money
 	inclUnit  sdk.Money
 }
 
-// reference is what koppel stamps on the sales order of a shop order.
-func (p *Pipeline) reference(o sdk.Order) string {
-	return p.prof.Orders.ReferencePrefix + strings.TrimSpace(firstNonEmpty(o.Number, o.ID))
+// Reference is what koppel stamps on the booking of a shop order: orders.reference_prefix and
+// the order number (or id).
+func (p *Planner) Reference(o sdk.Order) string {
+	return OrderReference(p.prof.Orders, o)
+}
+
+// OrderReference is what koppel stamps on the booking of shop order o under the orders
+// settings set.
+func OrderReference(set config.Orders, o sdk.Order) string {
+	return set.ReferencePrefix + strings.TrimSpace(FirstNonEmpty(o.Number, o.ID))
 }
 
 // buildSalesOrder maps a shop order onto a SnelStart sales order following the orders settings.
-func (r *run) buildSalesOrder(ctx context.Context, rd *runData, o sdk.Order, cust customerRef, ref string, w *warnings) (sdk.SalesOrder, []plannedLine, error) {
-	op := r.p.prof.Orders
-	if utfLen(ref) > maxReference {
-		return sdk.SalesOrder{}, nil, refusef("the reference %q (orders.reference_prefix + order number) is longer than SnelStart's %d characters for orderreferentie; use a shorter reference_prefix", ref, maxReference)
+func (op *orderPlan) buildSalesOrder(ctx context.Context, cust customerRef) (sdk.SalesOrder, []plannedLine, error) {
+	set := op.p.prof.Orders
+	o, rd, w, ref := op.o, op.p.ref, &op.w, op.plan.Reference
+	if UTFLen(ref) > maxReference {
+		return sdk.SalesOrder{}, nil, Refusef("the reference %q (orders.reference_prefix + order number) is longer than SnelStart's %d characters for orderreferentie; use a shorter reference_prefix", ref, maxReference)
 	}
 	so := sdk.SalesOrder{
 		CustomerID:       cust.ID,
 		Date:             o.CreatedAt,
-		ProcessStatus:    sdk.ProcessStatus(op.ProcessStatus),
-		Description:      w.cut(r.description(o), maxDescription, "the order description"),
+		ProcessStatus:    sdk.ProcessStatus(set.ProcessStatus),
+		Description:      w.Cut(op.description(), maxDescription, "the order description"),
 		OrderReference:   ref,
 		PricesIncludeVAT: o.PricesIncludeTax,
-		CostCentreID:     rd.costCentreID,
-		TemplateID:       rd.templateID,
+		CostCentreID:     rd.CostCentreID,
+		TemplateID:       rd.TemplateID,
 		Memo:             strings.TrimSpace(o.Note),
 	}
-	if op.PaymentReference {
+	if set.PaymentReference {
 		so.PaymentReference = ref
 	}
-	if op.ReuseLastTemplate {
-		t, err := r.lastTemplate(ctx, cust.ID)
+	if set.ReuseLastTemplate && cust.ID != "" {
+		// A customer still to be created has no earlier order.
+		t, err := op.p.view.LastTemplate(ctx, cust.ID)
 		if err != nil {
 			return sdk.SalesOrder{}, nil, err
 		}
@@ -73,29 +73,29 @@ func (r *run) buildSalesOrder(ctx context.Context, rd *runData, o sdk.Order, cus
 			so.TemplateID = t
 		}
 	}
-	if op.Addresses == config.AddressesOrder {
-		inv, err := r.ledgerAddress(o.Billing, orderContact(o.Billing, o.Customer), w, "the invoice address")
+	if set.Addresses == config.AddressesOrder {
+		inv, err := op.ledgerAddress(o.Billing, orderContact(o.Billing, o.Customer), w, "the invoice address")
 		if err != nil {
 			return sdk.SalesOrder{}, nil, err
 		}
 		da := deliveryAddress(o)
-		del, err := r.ledgerAddress(da, orderContact(da, o.Customer), w, "the delivery address")
+		del, err := op.ledgerAddress(da, orderContact(da, o.Customer), w, "the delivery address")
 		if err != nil {
 			return sdk.SalesOrder{}, nil, err
 		}
 		so.InvoiceAddress, so.DeliveryAddress = inv, del
 	}
-	lines, err := r.productLines(ctx, rd, o, w)
+	lines, err := op.productLines(ctx)
 	if err != nil {
 		return sdk.SalesOrder{}, nil, err
 	}
-	charges, err := r.chargeLines(ctx, rd, o)
+	charges, err := op.chargeLines(ctx)
 	if err != nil {
 		return sdk.SalesOrder{}, nil, err
 	}
 	lines = append(lines, charges...)
 	if len(lines) == 0 {
-		return sdk.SalesOrder{}, nil, refusef("the order has no lines")
+		return sdk.SalesOrder{}, nil, Refusef("the order has no lines")
 	}
 	return so, lines, nil
 }
@@ -106,104 +106,84 @@ func orderContact(a sdk.Address, c sdk.Customer) string {
 }
 
 // description implements orders.description.
-func (r *run) description(o sdk.Order) string {
-	switch r.p.prof.Orders.Description {
+func (op *orderPlan) description() string {
+	o := op.o
+	switch op.p.prof.Orders.Description {
 	case config.DescriptionAuto:
 		paid := "niet betaald"
 		if o.Payment.Paid {
 			paid = "betaald"
 		}
-		return joinNonEmpty(" - ", o.Status, firstNonEmpty(o.Payment.Title, o.Payment.Method), paid)
+		return joinNonEmpty(" - ", o.Status, FirstNonEmpty(o.Payment.Title, o.Payment.Method), paid)
 	case config.DescriptionProfile:
-		return strings.TrimSpace(r.p.prof.Description)
+		return strings.TrimSpace(op.p.prof.Description)
 	case config.DescriptionNone:
 		return ""
 	default:
-		return "Webshoporder " + firstNonEmpty(o.Number, o.ID)
+		return "Webshoporder " + FirstNonEmpty(o.Number, o.ID)
 	}
-}
-
-// lastTemplate implements orders.reuse_last_template: the template of the customer's most
-// recent sales order (one look-up per customer per run); "" when none.
-func (r *run) lastTemplate(ctx context.Context, customerID string) (string, error) {
-	if t, ok := r.templates[customerID]; ok {
-		return t, nil
-	}
-	found, err := r.p.ledger.FindSalesOrders(ctx, sdk.SalesOrderQuery{CustomerID: customerID, Limit: 1})
-	if err != nil {
-		return "", fmt.Errorf("look up the customer's last sales order (reuse_last_template): %w", err)
-	}
-	t := ""
-	if len(found) > 0 {
-		t = found[0].TemplateID
-	}
-	r.templates[customerID] = t
-	return t, nil
 }
 
 // productLines maps the shop's product lines: article, description, quantity and price per
 // orders.lines, options per orders.product_options, and component lines per orders.recipes.
-func (r *run) productLines(ctx context.Context, rd *runData, o sdk.Order, w *warnings) ([]plannedLine, error) {
-	op := r.p.prof.Orders
+func (op *orderPlan) productLines(ctx context.Context) ([]plannedLine, error) {
+	set := op.p.prof.Orders
+	o, rd, w := op.o, op.p.ref, &op.w
 	var out []plannedLine
 	for i, l := range o.Lines {
 		n := i + 1
-		art, fallback, err := r.lineArticle(ctx, rd, n, l, w)
+		art, idx, fallback, err := op.lineArticle(ctx, n, l)
 		if err != nil {
 			return nil, err
 		}
-		mk := r.productKey(strings.TrimSpace(l.SKU)).mapKey()
-		if fallback {
-			mk = articleKey{value: op.FallbackArticle}.mapKey()
-		}
 		opts := optionText(l.Options)
-		sl := sdk.SalesOrderLine{ArticleID: art.ArticleID, Quantity: l.Quantity}
+		sl := sdk.SalesOrderLine{ArticleID: art.ID, Quantity: l.Quantity}
 		switch {
-		case op.Lines == config.LinesCodeAndQuantity && !fallback:
+		case set.Lines == config.LinesCodeAndQuantity && !fallback:
 			// SnelStart fills description and price (price agreements).
-		case op.Lines == config.LinesLedgerDescription && !fallback:
+		case set.Lines == config.LinesLedgerDescription && !fallback:
 			sl.Description = art.Description
 		default:
 			sl.Description = strings.TrimSpace(l.Name)
 		}
-		if op.ProductOptions == config.OptionsInLine && opts != "" && (sl.Description != "" || op.Lines != config.LinesCodeAndQuantity) {
+		if set.ProductOptions == config.OptionsInLine && opts != "" && (sl.Description != "" || set.Lines != config.LinesCodeAndQuantity) {
 			sl.Description = joinNonEmpty(" ", sl.Description, "("+opts+")")
 		}
-		sl.Description = w.cut(sl.Description, maxLineText, fmt.Sprintf("the description of line %d", n))
-		if op.Lines != config.LinesCodeAndQuantity || fallback {
+		sl.Description = w.Cut(sl.Description, MaxLineText, fmt.Sprintf("the description of line %d", n))
+		if set.Lines != config.LinesCodeAndQuantity || fallback {
 			total, unit := l.TotalExcl, l.UnitPriceExcl
 			if o.PricesIncludeTax {
 				total, unit = l.TotalIncl, l.UnitPriceIncl
 			}
-			price := unitPriceFor(total, l.Quantity, unit, rd.unitPriceRounded)
+			price := unitPriceFor(total, l.Quantity, unit, rd.UnitPriceRounded)
 			sl.UnitPrice = &price
 		}
 		rate := l.TaxRate
-		pl := plannedLine{line: sl, label: lineLabel(n, l), shopRate: &rate, article: art, articleKey: mk, kind: kindProduct}
+		pl := plannedLine{line: sl, label: lineLabel(n, l), shopRate: &rate, article: art, artIdx: idx, fallback: fallback, kind: LineProduct}
 		if sl.UnitPrice != nil {
 			incl := l.TotalIncl
 			pl.inclTotal, pl.inclUnit = &incl, l.UnitPriceIncl
 		}
 		out = append(out, pl)
-		if op.ProductOptions == config.OptionsSeparateLine || (op.ProductOptions == config.OptionsInLine && opts != "" && sl.Description == "") {
+		if set.ProductOptions == config.OptionsSeparateLine || (set.ProductOptions == config.OptionsInLine && opts != "" && sl.Description == "") {
 			for _, opt := range l.Options {
 				zero := decimal.Zero
 				out = append(out, plannedLine{
-					line:  sdk.SalesOrderLine{Description: w.cut(opt.Name+": "+opt.Value, maxLineText, "a product option"), UnitPrice: &zero, Quantity: decimal.Zero},
-					label: fmt.Sprintf("option of line %d", n), kind: kindText,
+					line:  sdk.SalesOrderLine{Description: w.Cut(opt.Name+": "+opt.Value, MaxLineText, "a product option"), UnitPrice: &zero, Quantity: decimal.Zero},
+					label: fmt.Sprintf("option of line %d", n), kind: LineText, artIdx: -1,
 				})
 			}
 		}
-		if op.Recipes && art.Composite && !fallback {
+		if set.Recipes && art.Composite && !fallback {
 			for _, c := range art.Components {
-				id, err := r.componentArticle(ctx, c)
+				id, ci, err := op.componentArticle(ctx, c)
 				if err != nil {
 					return nil, fmt.Errorf("%s: %w", lineLabel(n, l), err)
 				}
 				zero := decimal.Zero
 				out = append(out, plannedLine{
 					line:  sdk.SalesOrderLine{ArticleID: id, UnitPrice: &zero, Quantity: l.Quantity.Mul(c.Quantity)},
-					label: fmt.Sprintf("component %s of line %d", c.Code, n), kind: kindComponent,
+					label: fmt.Sprintf("component %s of line %d", c.Code, n), kind: LineComponent, artIdx: ci,
 				})
 			}
 		}
@@ -223,16 +203,17 @@ func optionText(opts []sdk.Option) string {
 // chargeLines maps shipping costs, fees and order-level discounts onto their articles. A charge
 // that spreads over several VAT rates becomes one line per rate. A zero charge (free shipping)
 // gets no line.
-func (r *run) chargeLines(ctx context.Context, rd *runData, o sdk.Order) ([]plannedLine, error) {
-	op := r.p.prof.Orders
+func (op *orderPlan) chargeLines(ctx context.Context) ([]plannedLine, error) {
+	set := op.p.prof.Orders
+	o := op.o
 	groups := []struct {
 		what, setting, code string
 		charges             []sdk.Charge
 		sign                int64
 	}{
-		{"shipping costs", "shipping_article", op.ShippingArticle, o.ShippingLines, 1},
-		{"a fee", "payment_fee_article", op.PaymentFeeArticle, o.Fees, 1},
-		{"a discount", "discount_article", op.DiscountArticle, o.Discounts, -1},
+		{"shipping costs", "shipping_article", set.ShippingArticle, o.ShippingLines, 1},
+		{"a fee", "payment_fee_article", set.PaymentFeeArticle, o.Fees, 1},
+		{"a discount", "discount_article", set.DiscountArticle, o.Discounts, -1},
 	}
 	var out []plannedLine
 	for _, g := range groups {
@@ -241,10 +222,10 @@ func (r *run) chargeLines(ctx context.Context, rd *runData, o sdk.Order) ([]plan
 				continue
 			}
 			if g.code == "" {
-				return nil, refusef("the order has %s (%q, %s including VAT) but orders.%s is not set; set it to the SnelStart article code for them, then retry",
-					g.what, c.Name, money(c.TotalIncl), g.setting)
+				return nil, Refusef("the order has %s (%q, %s including VAT) but orders.%s is not set; set it to the SnelStart article code for them, then retry",
+					g.what, c.Name, Money(c.TotalIncl), g.setting)
 			}
-			art, err := r.configuredArticle(ctx, g.setting, g.code)
+			art, idx, err := op.configuredArticle(ctx, g.setting, g.code)
 			if err != nil {
 				return nil, err
 			}
@@ -263,10 +244,9 @@ func (r *run) chargeLines(ctx context.Context, rd *runData, o sdk.Order) ([]plan
 				}
 				incl := part.incl.Mul(decimal.NewFromInt(g.sign)).Round(2)
 				out = append(out, plannedLine{
-					line: sdk.SalesOrderLine{ArticleID: art.ArticleID, Description: truncRunes(desc, maxLineText),
+					line: sdk.SalesOrderLine{ArticleID: art.ID, Description: truncRunes(desc, MaxLineText),
 						UnitPrice: &price, Quantity: decimal.NewFromInt(1)},
-					label: label, shopRate: part.rate, article: art,
-					articleKey: articleKey{value: g.code}.mapKey(), kind: kindCharge,
+					label: label, shopRate: part.rate, article: art, artIdx: idx, kind: LineCharge,
 					inclTotal: &incl, inclUnit: incl,
 				})
 			}

@@ -1,0 +1,166 @@
+package mapping
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/koppel-nl/koppel/host/internal/config"
+	"github.com/koppel-nl/koppel/sdk"
+)
+
+// ProductKey is the look-up of a shop product code, following articles.code_field.
+func (p *Planner) ProductKey(sku string) ArticleKey {
+	if f, ok := p.prof.Articles.ExtraField(); ok {
+		return ArticleKey{ExtraField: f, Value: sku}
+	}
+	return ArticleKey{Value: sku}
+}
+
+// addArticle adds a decision and returns its index.
+func (op *orderPlan) addArticle(d ArticleDecision) int {
+	op.plan.Articles = append(op.plan.Articles, d)
+	i := len(op.plan.Articles) - 1
+	op.arts[d.Lookup.MapKey()] = i
+	return i
+}
+
+// article returns (a copy of) the article of decision i.
+func (op *orderPlan) article(i int) *Article {
+	a := op.plan.Articles[i].Article
+	return &a
+}
+
+// find returns the article for k, from this plan's decisions or the view, with its decision's
+// index; nil when SnelStart has no active article for it and none is planned.
+func (op *orderPlan) find(ctx context.Context, k ArticleKey, setting string) (*Article, int, error) {
+	if i, ok := op.arts[k.MapKey()]; ok {
+		return op.article(i), i, nil
+	}
+	a, fromLedger, err := op.p.view.Article(ctx, k)
+	if err != nil || a == nil {
+		return nil, -1, err
+	}
+	i := op.addArticle(ArticleDecision{Action: ArticleFound, Lookup: k, Article: *a, Remember: fromLedger, Setting: setting})
+	return op.article(i), i, nil
+}
+
+// configuredArticle returns the article of a code from the profile (shipping_article,
+// fallback_article...): it must exist in SnelStart, koppel never creates it.
+func (op *orderPlan) configuredArticle(ctx context.Context, setting, code string) (*Article, int, error) {
+	a, i, err := op.find(ctx, ArticleKey{Value: code}, setting)
+	if err != nil {
+		return nil, -1, err
+	}
+	if a == nil {
+		return nil, -1, Refusef("orders.%s = %q is not an active article in SnelStart; create it (or correct the setting), then retry", setting, code)
+	}
+	return a, i, nil
+}
+
+// lineArticle decides the article for a product line: found by articles.code_field, created
+// (mode add / add_update) or replaced by orders.fallback_article. fallback reports that the
+// fallback article is used.
+func (op *orderPlan) lineArticle(ctx context.Context, n int, l sdk.OrderLine) (a *Article, idx int, fallback bool, err error) {
+	ap := op.p.prof.Articles
+	o := op.p.prof.Orders
+	w := &op.w
+	sku := strings.TrimSpace(l.SKU)
+	useFallback := func(why string) (*Article, int, bool, error) {
+		if o.FallbackArticle == "" {
+			return nil, -1, false, Refusef("%s: %s, and orders.fallback_article is not set; give the product a code that exists in SnelStart (or set fallback_article), then retry", lineLabel(n, l), why)
+		}
+		fa, i, err := op.configuredArticle(ctx, "fallback_article", o.FallbackArticle)
+		if err != nil {
+			return nil, -1, false, err
+		}
+		w.Add("%s: %s; booked on fallback article %s", lineLabel(n, l), why, o.FallbackArticle)
+		return fa, i, true, nil
+	}
+	if sku == "" {
+		return useFallback("the product has no code (SKU)")
+	}
+	k := op.p.ProductKey(sku)
+	a, idx, err = op.find(ctx, k, "")
+	if err != nil {
+		return nil, -1, false, err
+	}
+	if a != nil {
+		if ap.Mode == config.ModeAddUpdate && op.plan.Articles[idx].Action != ArticleCreate {
+			op.updateArticle(idx, l)
+			a = op.article(idx)
+		}
+		return a, idx, false, nil
+	}
+	if ap.Mode == config.ModeManual {
+		return useFallback(fmt.Sprintf("SnelStart has no article with %s and articles.mode is \"manual\"", k))
+	}
+	group, ok := op.p.ref.GroupForRate(l.TaxRate)
+	if !ok {
+		if o.FallbackArticle != "" {
+			return useFallback(fmt.Sprintf("SnelStart has no article with %s and no omzetgroep is set for %s%% VAT to create it", k, l.TaxRate))
+		}
+		return nil, -1, false, Refusef("%s: SnelStart has no article with %s, and koppel cannot create it: articles.revenue_group (or revenue_group_by_vat for %s%%) is not set; set it, or create the article in SnelStart, then retry",
+			lineLabel(n, l), k, l.TaxRate)
+	}
+	na := sdk.Article{
+		Code:           sku,
+		Description:    w.Cut(FirstNonEmpty(l.Name, sku), MaxLineText, fmt.Sprintf("the description of new article %s", sku)),
+		RevenueGroupID: group,
+		SalesPrice:     listPriceExcl(l),
+	}
+	if k.ExtraField != "" {
+		na.ExtraFields = map[string]string{k.ExtraField: sku}
+	}
+	idx = op.addArticle(ArticleDecision{Action: ArticleCreate, Lookup: k, Article: ArticleFrom(na), Create: &na})
+	return op.article(idx), idx, false, nil
+}
+
+// updateArticle applies articles.mode = add_update to decision i: the description and price
+// of the article are brought up to date from the shop when they differ.
+func (op *orderPlan) updateArticle(i int, l sdk.OrderLine) {
+	d := &op.plan.Articles[i]
+	if d.Article.UpToDate {
+		return
+	}
+	desc := strings.TrimSpace(l.Name)
+	if UTFLen(desc) > MaxLineText || desc == "" {
+		return
+	}
+	price := listPriceExcl(l)
+	if desc == d.Article.Description && price.Equal(d.Article.SalesPrice) {
+		return
+	}
+	d.Action = ArticleUpdate
+	d.Article.Description = desc
+	d.Article.SalesPrice = price
+}
+
+// componentArticle resolves a component of a composite article to its article id and decision
+// (-1 when the component names its id).
+func (op *orderPlan) componentArticle(ctx context.Context, c sdk.Component) (string, int, error) {
+	if c.ArticleID != "" {
+		return c.ArticleID, -1, nil
+	}
+	a, i, err := op.find(ctx, ArticleKey{Value: c.Code}, "")
+	if err != nil {
+		return "", -1, err
+	}
+	if a == nil {
+		return "", -1, Refusef("component %s of a composite article (recipe) is not an active article in SnelStart", c.Code)
+	}
+	return a.ID, i, nil
+}
+
+// listPriceExcl is the product's price excluding VAT before line discounts, for new articles.
+func listPriceExcl(l sdk.OrderLine) sdk.Money {
+	if l.Quantity.IsZero() {
+		return l.UnitPriceExcl.Round(4)
+	}
+	return l.TotalExcl.Add(l.Discount).Div(l.Quantity).Round(4)
+}
+
+// lineLabel names an order line in messages: its position, code and product name.
+func lineLabel(n int, l sdk.OrderLine) string {
+	return fmt.Sprintf("line %d (code %q, %q)", n, l.SKU, l.Name)
+}

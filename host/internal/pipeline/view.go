@@ -1,0 +1,149 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/koppel-nl/koppel/host/internal/mapping"
+	"github.com/koppel-nl/koppel/host/internal/state"
+	"github.com/koppel-nl/koppel/sdk"
+)
+
+// ledgerView is the mapping.View of a run (and of a preview): the ledger's look-ups and the
+// customers and articles the state store remembers, cached for the run. It never writes; what
+// it read from the ledger is remembered in the store by apply (apply.go). In a preview
+// (koppel plan) the creates a plan would make are remembered in memory only (simulate), so the
+// next order of the preview sees them as the sync would.
+type ledgerView struct {
+	p *Pipeline
+	// customers are the relaties settled in this run, by customer key.
+	customers map[string]mapping.MappedCustomer
+	// articles are the articles looked up in this run, by map key (nil: not in the ledger).
+	articles map[string]*mapping.Article
+	// templates are the last templates of customers (reuse_last_template), by relatie id.
+	templates map[string]string
+}
+
+func newLedgerView(p *Pipeline) *ledgerView {
+	return &ledgerView{p: p, customers: map[string]mapping.MappedCustomer{},
+		articles: map[string]*mapping.Article{}, templates: map[string]string{}}
+}
+
+// MappedCustomer implements mapping.View.
+func (v *ledgerView) MappedCustomer(ctx context.Context, key string) (mapping.MappedCustomer, bool, error) {
+	if c, ok := v.customers[key]; ok {
+		return c, true, nil
+	}
+	rec, ok, err := state.Get[CustomerMapRecord](ctx, v.p.store, state.MapKey(v.p.profile, state.MapCustomer, key))
+	if err != nil {
+		return mapping.MappedCustomer{}, false, fmt.Errorf("read the customer map: %w", err)
+	}
+	if !ok {
+		return mapping.MappedCustomer{}, false, nil
+	}
+	return mapping.MappedCustomer{ID: rec.RelatieID, Code: rec.Code, MatchedBy: rec.MatchedBy, DataHash: rec.DataHash}, true, nil
+}
+
+// PendingCustomer implements mapping.View: the customer intent left by a create without answer.
+func (v *ledgerView) PendingCustomer(ctx context.Context, key string) (mapping.PendingCustomer, bool, error) {
+	in, ok, err := state.Get[CustomerIntentRecord](ctx, v.p.store, state.MapKey(v.p.profile, MapCustomerIntent, key))
+	if err != nil {
+		return mapping.PendingCustomer{}, false, fmt.Errorf("%w: read the customer intent: %v", errAbort, err)
+	}
+	return pendingOf(in), ok, nil
+}
+
+func pendingOf(in CustomerIntentRecord) mapping.PendingCustomer {
+	return mapping.PendingCustomer{Name: in.Name, Email: in.Email, Postcode: in.Postcode, Attempts: in.Attempts}
+}
+
+// FindRelaties implements mapping.View.
+func (v *ledgerView) FindRelaties(ctx context.Context, q sdk.RelatieQuery) ([]sdk.Relatie, error) {
+	return v.p.ledger.FindRelaties(ctx, q)
+}
+
+// Article implements mapping.View: from the run's cache, the state store (when fetched within
+// ArticleCacheAge) or the ledger.
+func (v *ledgerView) Article(ctx context.Context, k mapping.ArticleKey) (*mapping.Article, bool, error) {
+	mk := k.MapKey()
+	if a, ok := v.articles[mk]; ok {
+		return a, false, nil
+	}
+	rec, ok, err := state.Get[ArticleMapRecord](ctx, v.p.store, state.MapKey(v.p.profile, state.MapArticle, mk))
+	if err != nil {
+		return nil, false, fmt.Errorf("read the article map: %w", err)
+	}
+	if ok && v.p.now().Sub(rec.FetchedAt) < ArticleCacheAge {
+		a := rec.article()
+		v.articles[mk] = &a
+		return &a, false, nil
+	}
+	found, err := v.p.ledger.FindArticles(ctx, k.Query())
+	if err != nil {
+		return nil, false, fmt.Errorf("look up %s: %w", k, err)
+	}
+	hit, _ := mapping.PickActiveArticle(k, found)
+	if hit == nil {
+		v.articles[mk] = nil
+		return nil, false, nil
+	}
+	a := mapping.ArticleFrom(*hit)
+	v.articles[mk] = &a
+	return &a, true, nil
+}
+
+// LastTemplate implements mapping.View (one look-up per customer per run).
+func (v *ledgerView) LastTemplate(ctx context.Context, customerID string) (string, error) {
+	if t, ok := v.templates[customerID]; ok {
+		return t, nil
+	}
+	found, err := v.p.ledger.FindSalesOrders(ctx, sdk.SalesOrderQuery{CustomerID: customerID, Limit: 1})
+	if err != nil {
+		return "", fmt.Errorf("look up the customer's last sales order (reuse_last_template): %w", err)
+	}
+	t := ""
+	if len(found) > 0 {
+		t = found[0].TemplateID
+	}
+	v.templates[customerID] = t
+	return t, nil
+}
+
+// codeOf returns the relatiecode of a relatie this run has settled.
+func (v *ledgerView) codeOf(id string) (int, bool) {
+	for _, c := range v.customers {
+		if c.ID == id && !c.Planned {
+			return c.Code, true
+		}
+	}
+	return 0, false
+}
+
+// simulate makes the view show what applying plan would leave behind, in memory only: the
+// customer and articles it creates or updates. A preview calls it after each plan, so the next
+// order is planned as the sync would plan it.
+func (v *ledgerView) simulate(plan *mapping.Plan) {
+	if plan.Action != mapping.ActionCreate {
+		return
+	}
+	d := plan.Customer
+	switch d.Action {
+	case mapping.CustomerCreate:
+		v.customers[d.Key] = mapping.MappedCustomer{Name: d.Name, Planned: true, Settled: true}
+	case mapping.CustomerExisting, mapping.CustomerUpdate:
+		if _, ok := v.customers[d.Key]; !ok || !v.customers[d.Key].Planned {
+			v.customers[d.Key] = mapping.MappedCustomer{ID: d.ID, Code: d.Code, Name: d.Name, MatchedBy: d.MatchedBy, Settled: true}
+		}
+	}
+	for _, a := range plan.Articles {
+		art := a.Article
+		art.UpToDate = true
+		v.articles[a.Lookup.MapKey()] = &art
+	}
+}
+
+// article converts a remembered article for the planner.
+func (rec ArticleMapRecord) article() mapping.Article {
+	return mapping.Article{ID: rec.ArticleID, Code: rec.Code, Description: rec.Description, RevenueGroupID: rec.RevenueGroupID,
+		SalesPrice: rec.SalesPrice, Composite: rec.Composite, Components: rec.Components}
+}
