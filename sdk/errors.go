@@ -38,6 +38,17 @@ const (
 	KindConfig ErrorKind = "config"
 )
 
+// CodeCustomerGone is the Code of a KindPermanent refusal caused by the order's customer: the
+// relatie is inactive (non-actief) or no longer exists in the ledger. The service's own code is
+// in the Message. The host forgets its remembered match for that customer and matches again.
+const CodeCustomerGone = "customer_gone"
+
+// IsCustomerGone reports whether err is a refusal with CodeCustomerGone.
+func IsCustomerGone(err error) bool {
+	var e *Error
+	return errors.As(err, &e) && e.Code == CodeCustomerGone
+}
+
 // Error is the typed error connectors return. It survives the trip from plugin to host: the
 // host sees the same Kind, Code, Message and RetryAfter.
 type Error struct {

@@ -90,4 +90,7 @@ type ReferenceData struct {
 	CostCentres   []CostCentre   `json:"cost_centres"`
 	Countries     []Country      `json:"countries"`
 	VATRates      []VATRate      `json:"vat_rates"`
+	// ForeignVATRates are the other EU countries' rates per VAT class; filled only when the
+	// administration invoices foreign VAT (CompanyInfo.ForeignVAT).
+	ForeignVATRates []ForeignVATRate `json:"foreign_vat_rates,omitempty"`
 }

@@ -50,10 +50,16 @@ type Article struct {
 	Description string `json:"description"`
 	// RevenueGroupID is the artikelomzetgroep; it decides the VAT class.
 	RevenueGroupID string `json:"revenue_group_id,omitempty"`
-	// SalesPrice as stored in the ledger's article file.
-	SalesPrice Money  `json:"sales_price"`
-	Unit       string `json:"unit,omitempty"`
-	Inactive   bool   `json:"inactive,omitempty"`
+	// SalesPrice as stored in the ledger's article file (on the administration's price basis,
+	// see CompanyInfo.ArticlePricesInclVAT).
+	SalesPrice Money `json:"sales_price"`
+	// Price, when set on a create or update, is the sales price both excluding and including
+	// VAT. The connector writes the figure the administration's article file keeps (excl. or
+	// incl. VAT) rounded to its number of price decimals, and ignores SalesPrice. When nil,
+	// SalesPrice is written, rounded to the price decimals.
+	Price    *ArticlePrice `json:"price,omitempty"`
+	Unit     string        `json:"unit,omitempty"`
+	Inactive bool          `json:"inactive,omitempty"`
 	// StockTracked tells whether the ledger keeps stock for it.
 	StockTracked bool `json:"stock_tracked,omitempty"`
 	// FreeStock (vrije voorraad) and TechnicalStock (technische voorraad), read only.
@@ -65,6 +71,13 @@ type Article struct {
 	Composite  bool        `json:"composite,omitempty"`
 	Components []Component `json:"components,omitempty"`
 	ModifiedAt time.Time   `json:"modified_at,omitempty"`
+}
+
+// ArticlePrice is a sales price on both bases, so the connector can write the one the
+// administration keeps.
+type ArticlePrice struct {
+	Excl Money `json:"excl"`
+	Incl Money `json:"incl"`
 }
 
 // Component is one subartikel of a composite article.
@@ -124,9 +137,31 @@ type VATRate struct {
 	Until      *time.Time `json:"until,omitempty"`
 }
 
+// ForeignVATRate is one period of another EU country's VAT rate for a SnelStart VAT class, as
+// the ledger applies it to consumers in that country when it invoices foreign VAT (OSS).
+type ForeignVATRate struct {
+	// Country is the ISO 3166-1 alpha-2 code ("BE", "DE").
+	Country string `json:"country"`
+	// Class is the SnelStart VAT class whose articles get this rate in Country.
+	Class VATClass `json:"class"`
+	// RateCode is the ledger's own code of the rate ("SR", "RRL").
+	RateCode   string    `json:"rate_code,omitempty"`
+	Percentage Money     `json:"percentage"`
+	From       time.Time `json:"from"`
+}
+
 // CompanyInfo describes the administration a ledger instance is connected to.
 type CompanyInfo struct {
 	Name string `json:"name"`
+	// ForeignVAT tells whether the administration invoices foreign VAT to EU consumers (OSS,
+	// SnelStart companyInfo factureerBuitenlandsBtw).
+	ForeignVAT bool `json:"foreign_vat,omitempty"`
+	// ArticlePricesInclVAT tells whether the article file keeps sales prices including VAT
+	// (SnelStart companyInfo verkoopprijsArtikelbestandExclusiefBtw = false).
+	ArticlePricesInclVAT bool `json:"article_prices_incl_vat,omitempty"`
+	// PriceDecimals is the number of decimals of article prices (aantalDecimalenArtikelprijzen);
+	// 0 when the ledger does not say.
+	PriceDecimals int `json:"price_decimals,omitempty"`
 	// Extra carries ledger-specific settings (e.g. regelkortingVerkooporder).
 	Extra map[string]string `json:"extra,omitempty"`
 }

@@ -21,6 +21,9 @@ type Administration struct {
 	Relaties       []Relatie      `json:"relaties"`
 	Artikelen      []Artikel      `json:"artikelen"`
 	Verkooporders  []Verkooporder `json:"verkooporders"`
+	// VatRates are the rates per country GET /vatrates serves (VatRatesModel); with
+	// companyInfo factureerBuitenlandsBtw on, orders to EU consumers abroad are taxed at them.
+	VatRates []VatRates `json:"vatrates,omitempty"`
 }
 
 // LoadAdministration reads a seed from r (JSON). Unknown fields are refused so typos in a
@@ -56,6 +59,7 @@ const (
 	LandDE GUID = "1a4d0000-0000-4000-8000-000000000276"
 	LandFR GUID = "1a4d0000-0000-4000-8000-000000000250"
 	LandGB GUID = "1a4d0000-0000-4000-8000-000000000826"
+	LandUS GUID = "1a4d0000-0000-4000-8000-000000000840"
 
 	OmzetgroepHoog        GUID = "0e2a0000-0000-4000-8000-000000000001"
 	OmzetgroepLaag        GUID = "0e2a0000-0000-4000-8000-000000000002"
@@ -89,7 +93,8 @@ func day(y int, m time.Month, d int) Time { return Time{time.Date(y, m, d, 0, 0,
 
 // DefaultAdministration is the small Dutch demo administration used when no seed is given:
 // omzetgroepen for each VAT class (Hoog 21%, Laag 9%, Geen 0%), templates "Webshop" and
-// "Standaard", landen NL BE DE FR GB, the Dutch VAT history (Laag 6% before 2019, Hoog 19%
+// "Standaard", landen NL BE DE FR GB US (with the vatrates of NL BE DE FR; foreign VAT
+// invoicing off), the Dutch VAT history (Laag 6% before 2019, Hoog 19%
 // before 2012-10-01), two kostenplaatsen, the own company, three customers (one with a
 // `;`-separated e-mail list) and a supplier, and articles including a composite one, one with
 // negative free stock, an "orderverschil" article at 0% and an inactive one.
@@ -136,7 +141,9 @@ func DefaultAdministration() *Administration {
 			{Naam: "Duitsland", LandcodeISO: "DE", Landcode: "D", ID: LandDE},
 			{Naam: "Frankrijk", LandcodeISO: "FR", Landcode: "F", ID: LandFR},
 			{Naam: "Verenigd Koninkrijk", LandcodeISO: "GB", Landcode: "GB", ID: LandGB},
+			{Naam: "Verenigde Staten", LandcodeISO: "US", Landcode: "USA", ID: LandUS},
 		},
+		VatRates: defaultVatRates(),
 		BtwTarieven: []BtwTarief{
 			{BtwSoort: "Geen", BtwPercentage: D("0"), DatumVanaf: day(2001, 1, 1)},
 			{BtwSoort: "Laag", BtwPercentage: D("6"), DatumVanaf: day(2001, 1, 1), DatumTotEnMet: day(2018, 12, 31)},

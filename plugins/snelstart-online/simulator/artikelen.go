@@ -43,6 +43,9 @@ func (s *Server) validateArtikel(in *Artikel, selfID GUID) *verr {
 	case s.findOmzetgroep(id) == nil:
 		e.addCode("ART-0009")
 	}
+	if n := ci.AantalDecimalenArtikelprijzen; n > 0 && -in.Verkoopprijs.Exponent() > n && !in.Verkoopprijs.Equal(in.Verkoopprijs.Truncate(n)) {
+		e.add("", fmt.Sprintf("De verkoopprijs %s heeft meer dan %d decimalen (instelling aantal decimalen artikelprijzen).", in.Verkoopprijs.String(), n))
+	}
 	if id := refID(in.Relatie); id != "" {
 		if i := s.findRelatie(id); i < 0 {
 			e.addCode("ART-0016")

@@ -21,7 +21,7 @@ func TestContractOpenAPI(t *testing.T) {
 	c := newSim(t, Options{})
 	get := func(path string) { c.call("GET", path, nil, 200, nil) }
 	for _, p := range []string{
-		"/v2/companyInfo", "/v2/landen", "/v2/landen/" + string(LandNL), "/v2/btwtarieven",
+		"/v2/companyInfo", "/v2/landen", "/v2/landen/" + string(LandNL), "/v2/btwtarieven", "/v2/vatrates", "/v2/vatrates/BEL",
 		"/v2/kostenplaatsen", "/v2/kostenplaatsen/" + string(KostenplaatsWebshop),
 		"/v2/artikelomzetgroepen", "/v2/artikelomzetgroepen/" + string(OmzetgroepLaag),
 		"/v2/verkoopordersjablonen", "/v2/verkoopordersjablonen/" + string(SjabloonWebshop),

@@ -6,7 +6,7 @@
 // `Ocp-Apim-Subscription-Key`, or `?subscription-key=`):
 //
 //	GET/PUT               /companyInfo
-//	GET                   /landen, /landen/{id}, /btwtarieven
+//	GET                   /landen, /landen/{id}, /btwtarieven, /vatrates (OData), /vatrates/{id}
 //	GET/POST              /kostenplaatsen;  GET/PUT/DELETE /kostenplaatsen/{id}
 //	GET                   /artikelomzetgroepen, /artikelomzetgroepen/{id}
 //	GET                   /verkoopordersjablonen, /verkoopordersjablonen/{id}
@@ -24,6 +24,13 @@
 // null) takes the article's verkoopprijs, converted between incl. and excl. VAT at the line's
 // rate per companyInfo verkoopprijsArtikelbestandExclusiefBtw and the order's
 // verkooporderBtwIngaveModel, rounded to cents with Options.Midpoint; an explicit 0 stays 0.
+//
+// VAT abroad (inferred, see the project's docs/profiles.md): the destination is the order's
+// afleveradres country, else the customer's vestigingsadres country. Outside the EU every line is
+// 0 % (export); an EU customer abroad with a btwNummer is 0 % (ICP); an EU consumer abroad pays
+// the destination's rate for the article's VAT class (Hoog = rate code SR, Laag = RRL, else RRH)
+// from the vatrates when companyInfo factureerBuitenlandsBtw is on, else the Dutch rate. An
+// artikel's verkoopprijs may have at most companyInfo aantalDecimalenArtikelprijzen decimals.
 //
 // # Seed file
 //

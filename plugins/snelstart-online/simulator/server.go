@@ -370,6 +370,8 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /v2/landen", s.api("settings:read", s.listLanden))
 	m.HandleFunc("GET /v2/landen/{id}", s.api("settings:read", s.getLand))
 	m.HandleFunc("GET /v2/btwtarieven", s.api("settings:read", s.listBtwTarieven))
+	m.HandleFunc("GET /v2/vatrates", s.api("settings:read", s.listVatRates))
+	m.HandleFunc("GET /v2/vatrates/{id}", s.api("settings:read", s.getVatRates))
 	m.HandleFunc("GET /v2/kostenplaatsen", s.api("settings:read", s.listKostenplaatsen))
 	m.HandleFunc("POST /v2/kostenplaatsen", s.api("settings:write", s.createKostenplaats))
 	m.HandleFunc("GET /v2/kostenplaatsen/{id}", s.api("settings:read", s.getKostenplaats))

@@ -219,7 +219,7 @@ func TestSeedRoundTripAndErrors(t *testing.T) {
 	for _, l := range d.Landen {
 		isos = append(isos, l.LandcodeISO)
 	}
-	if strings.Join(isos, ",") != "NL,BE,DE,FR,GB" {
+	if strings.Join(isos, ",") != "NL,BE,DE,FR,GB,US" {
 		t.Errorf("landen %v", isos)
 	}
 	if d.Sjablonen[0].Omschrijving != "Webshop" {

@@ -3,6 +3,7 @@ package simulator
 import (
 	"fmt"
 	"net/http"
+	"time"
 	"unicode/utf8"
 
 	"github.com/shopspring/decimal"
@@ -151,6 +152,7 @@ func (s *Server) prepareOrder(o *Verkooporder, fromSeed bool) *verr {
 	inclusief := o.VerkooporderBtwIngaveModel == "Inclusief" ||
 		(o.VerkooporderBtwIngaveModel == "" && sj != nil && !sj.PrijsIngaveExclusiefBtw)
 	var priced []int
+	scheme, country := s.orderScheme(o, rel)
 	for i := range o.Regels {
 		r := &o.Regels[i]
 		id := refID(r.Artikel)
@@ -182,9 +184,9 @@ func (s *Server) prepareOrder(o *Verkooporder, fromSeed bool) *verr {
 			e.addCode("ART-0009")
 			continue
 		}
-		pct, ok := s.btwPercentage(g.VerkoopNederlandBtwSoort, o.Datum.Time)
+		pct, ok := s.linePercentage(scheme, country, g.VerkoopNederlandBtwSoort, o.Datum.Time)
 		if !ok {
-			e.add("", fmt.Sprintf("Er is geen btw-tarief %s op %s.", g.VerkoopNederlandBtwSoort, o.Datum.Format("2006-01-02")))
+			e.add("", fmt.Sprintf("Er is geen btw-tarief %s voor %s op %s.", g.VerkoopNederlandBtwSoort, country, o.Datum.Format("2006-01-02")))
 			continue
 		}
 		if r.Stuksprijs == nil {
@@ -238,6 +240,18 @@ func (s *Server) prepareOrder(o *Verkooporder, fromSeed bool) *verr {
 	o.TotaalInclusiefBtw = Decimal{res.TotaalInclusiefBtw}
 	normOrder(o)
 	return nil
+}
+
+// linePercentage is the VAT rate of an article's class under the order's VAT scheme. Caller
+// holds s.mu.
+func (s *Server) linePercentage(scheme vatScheme, country, soort string, on time.Time) (decimal.Decimal, bool) {
+	switch scheme {
+	case schemeICP, schemeExport:
+		return decimal.Zero, true
+	case schemeOSS:
+		return s.foreignRate(country, soort, on)
+	}
+	return s.btwPercentage(soort, on)
 }
 
 // articlePrice is the stuksprijs SnelStart gives a line that has none: the article's
