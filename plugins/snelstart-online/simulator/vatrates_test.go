@@ -73,8 +73,8 @@ func TestOrderVATAbroad(t *testing.T) {
 	check("NL customer, US delivery", order(RelatieJanDeVries, LandUS), "200")
 	check("DE business (ICP)", order(deBusiness, ""), "200")
 	c.call("PUT", "/v2/companyInfo", map[string]any{"factureerBuitenlandsBtw": true}, 200, nil)
-	check("DE consumer, OSS on", order(deConsumer, ""), "226")     // 19 + 7
-	check("BE consumer, OSS on", order(beConsumer, ""), "227")     // 21 + 6
+	check("DE consumer, OSS on", order(deConsumer, ""), "226") // 19 + 7
+	check("BE consumer, OSS on", order(beConsumer, ""), "227") // 21 + 6
 	check("NL customer to BE, OSS on", order(RelatieJanDeVries, LandBE), "227")
 	check("DE business, OSS on", order(deBusiness, ""), "200")
 	// A country without vatrates cannot be invoiced with OSS.

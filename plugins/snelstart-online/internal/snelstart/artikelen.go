@@ -118,8 +118,9 @@ func extraVelden(m map[string]string) []extraVeld {
 }
 
 // CreateArticle creates a with POST /artikelen (artikelcode, omschrijving, artikelOmzetgroep,
-// verkoopprijs, eenheid, voorraadControle, isNonActief, extraVelden). Stock cannot be written
-// through the API.
+// verkoopprijs, eenheid, voorraadControle, isNonActief, extraVelden). The verkoopprijs is on
+// the administration's price basis and rounded to its price decimals (companyInfo, read at
+// most every ten minutes). Stock cannot be written through the API.
 func (c *Connector) CreateArticle(ctx context.Context, a sdk.Article) (sdk.Article, error) {
 	if a.ID != "" {
 		return sdk.Article{}, sdk.Errorf(sdk.KindPermanent, "a new article must not have an id (got %s)", a.ID)
@@ -127,11 +128,15 @@ func (c *Connector) CreateArticle(ctx context.Context, a sdk.Article) (sdk.Artic
 	if a.RevenueGroupID != "" && !validGUID(a.RevenueGroupID) {
 		return sdk.Article{}, sdk.Errorf(sdk.KindPermanent, "revenue group id %q is not a SnelStart id", a.RevenueGroupID)
 	}
+	price, err := c.articleSalesPrice(ctx, a)
+	if err != nil {
+		return sdk.Article{}, err
+	}
 	body := artikelWrite{
 		Artikelcode:       a.Code,
 		Omschrijving:      a.Description,
 		ArtikelOmzetgroep: refOf(a.RevenueGroupID),
-		Verkoopprijs:      newNum(a.SalesPrice),
+		Verkoopprijs:      newNum(price),
 		Eenheid:           a.Unit,
 		IsNonActief:       a.Inactive,
 		VoorraadControle:  a.StockTracked,
@@ -148,7 +153,7 @@ func (c *Connector) CreateArticle(ctx context.Context, a sdk.Article) (sdk.Artic
 }
 
 // UpdateArticle replaces article a.ID: it reads the article, overlays code, description,
-// revenue group (when set), sales price, unit, inactive, stock tracking and extra fields (when
+// revenue group (when set), sales price (price basis and decimals as CreateArticle), unit, inactive, stock tracking and extra fields (when
 // a.ExtraFields is not nil), and writes it back with PUT. An unknown id is KindNotFound.
 func (c *Connector) UpdateArticle(ctx context.Context, a sdk.Article) (sdk.Article, error) {
 	if !validGUID(a.ID) {
@@ -158,6 +163,10 @@ func (c *Connector) UpdateArticle(ctx context.Context, a sdk.Article) (sdk.Artic
 		return sdk.Article{}, sdk.Errorf(sdk.KindPermanent, "revenue group id %q is not a SnelStart id", a.RevenueGroupID)
 	}
 	what := fmt.Sprintf("article %q", a.Code)
+	price, err := c.articleSalesPrice(ctx, a)
+	if err != nil {
+		return sdk.Article{}, err
+	}
 	var raw json.RawMessage
 	if err := c.api.get(ctx, "/artikelen/"+a.ID, nil, what, &raw); err != nil {
 		return sdk.Article{}, err
@@ -171,7 +180,7 @@ func (c *Connector) UpdateArticle(ctx context.Context, a sdk.Article) (sdk.Artic
 		v   any
 	}{
 		{"id", a.ID}, {"artikelcode", a.Code}, {"omschrijving", a.Description},
-		{"verkoopprijs", newNum(a.SalesPrice)}, {"eenheid", a.Unit},
+		{"verkoopprijs", newNum(price)}, {"eenheid", a.Unit},
 		{"isNonActief", a.Inactive}, {"voorraadControle", a.StockTracked},
 	}
 	if a.RevenueGroupID != "" {

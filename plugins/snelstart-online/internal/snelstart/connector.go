@@ -90,6 +90,8 @@ type Connector struct {
 	filterRefused atomic.Bool
 	// modifiedRefused is set once SnelStart refused the ModifiedOn filter of a scan.
 	modifiedRefused atomic.Bool
+	// settings caches companyInfo for article price writes.
+	settings companyCache
 }
 
 var _ sdk.Ledger = (*Connector)(nil)
@@ -291,5 +293,11 @@ func (c *Connector) companyInfo(ctx context.Context) (sdk.CompanyInfo, error) {
 	if name == "" {
 		name = extra["bedrijfsnaam"]
 	}
-	return sdk.CompanyInfo{Name: name, Extra: extra}, nil
+	info := sdk.CompanyInfo{Name: name, Extra: extra,
+		ForeignVAT:           extra["factureerBuitenlandsBtw"] == "true",
+		ArticlePricesInclVAT: extra["verkoopprijsArtikelbestandExclusiefBtw"] == "false",
+		PriceDecimals:        priceDecimals(extra["aantalDecimalenArtikelprijzen"]),
+	}
+	c.settings.set(info, c.now())
+	return info, nil
 }

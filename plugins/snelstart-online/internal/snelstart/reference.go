@@ -124,7 +124,8 @@ func (c *Connector) fromAdres(a *adresIn) sdk.LedgerAddress {
 }
 
 // ReferenceData reads companyInfo, artikelomzetgroepen, verkoopordersjablonen, kostenplaatsen,
-// landen and btwtarieven (six calls) and refreshes the country cache.
+// landen and btwtarieven (six calls) and refreshes the country cache; when the administration
+// invoices foreign VAT (factureerBuitenlandsBtw) also the EU rates per class from GET /vatrates.
 func (c *Connector) ReferenceData(ctx context.Context) (sdk.ReferenceData, error) {
 	var rd sdk.ReferenceData
 	info, err := c.companyInfo(ctx)
@@ -181,6 +182,11 @@ func (c *Connector) ReferenceData(ctx context.Context) (sdk.ReferenceData, error
 			v.Until = &until
 		}
 		rd.VATRates = append(rd.VATRates, v)
+	}
+	if info.ForeignVAT {
+		if rd.ForeignVATRates, err = c.foreignVATRates(ctx); err != nil {
+			return rd, err
+		}
 	}
 	return rd, nil
 }

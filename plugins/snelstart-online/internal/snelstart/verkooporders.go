@@ -26,7 +26,7 @@ func (c *Connector) CreateSalesOrder(ctx context.Context, o sdk.SalesOrder) (sdk
 	var created verkooporderIn
 	err = c.api.do(ctx, call{method: http.MethodPost, path: "/verkooporders", body: body, what: what, roles: orderAddressRoles(body)}, &created)
 	if err != nil {
-		return sdk.SalesOrder{}, err
+		return sdk.SalesOrder{}, c.customerRefusal(ctx, o.CustomerID, err)
 	}
 	if created.ID == "" {
 		return sdk.SalesOrder{}, &sdk.Error{Kind: sdk.KindOutcomeUnknown,
@@ -46,6 +46,37 @@ func (c *Connector) CreateSalesOrder(ctx context.Context, o sdk.SalesOrder) (sdk
 		c.log.Warn("countries could not be read to map the order's addresses", "error", err)
 	}
 	return c.fromVerkooporder(created), nil
+}
+
+// customerRefusal turns a refused create into a CodeCustomerGone error when the refusal is about
+// the order's customer: SnelStart answers ALG-0105 (inactive) or REL-0005 (unknown relatie),
+// and ALG-0105 may also be about an inactive article, so the relatie is read to tell which.
+// Any other error (VOR-0002, a relatie that is not a klant, included) is returned unchanged.
+func (c *Connector) customerRefusal(ctx context.Context, customerID string, err error) error {
+	var se *sdk.Error
+	if !asSDK(err, &se) || se.Kind != sdk.KindPermanent {
+		return err
+	}
+	switch se.Code {
+	case "ALG-0105", "REL-0005":
+	default:
+		return err
+	}
+	var r relatieIn
+	gerr := c.api.get(ctx, "/relaties/"+customerID, nil, "customer "+customerID, &r)
+	reason := ""
+	switch {
+	case sdk.KindOf(gerr) == sdk.KindNotFound:
+		reason = "does not exist (any more)"
+	case gerr != nil:
+		return err
+	case r.Nonactief:
+		reason = "is inactive (non-actief)"
+	default:
+		return err
+	}
+	return &sdk.Error{Kind: sdk.KindPermanent, Code: sdk.CodeCustomerGone, Err: err,
+		Message: fmt.Sprintf("SnelStart refused the order because customer %d %q %s (%s)", r.Relatiecode, r.Naam, reason, se.Error())}
 }
 
 // needsTotals reports an answer without totals for an order that has priced lines.

@@ -68,10 +68,11 @@ func (n *num) dec() decimal.Decimal {
 	return n.D
 }
 
-// ssTime is a SnelStart date-time. It is sent as Dutch local time with its offset
-// ("2024-05-01T10:00:00+02:00"): the OpenAPI document declares format date-time (RFC 3339,
-// which requires the offset), and the wall-clock date stays the Dutch one. It is read with or
-// without offset and fraction (SnelStart answers without offset, in Dutch local time).
+// ssTime is a SnelStart date-time. It is sent as SnelStart's own examples send it: the Dutch
+// (Europe/Amsterdam) wall-clock time without offset ("2024-05-01T23:30:00"), so an order placed
+// at 23:30 on the last day of a quarter stays in that quarter whatever zone the host runs in.
+// It is read with or without offset and fraction (SnelStart answers without offset, in Dutch
+// local time).
 type ssTime struct{ time.Time }
 
 // amsterdam is the zone SnelStart's offset-less date-times are in.
@@ -90,7 +91,7 @@ func (t ssTime) MarshalJSON() ([]byte, error) {
 	if t.IsZero() {
 		return []byte("null"), nil
 	}
-	return json.Marshal(t.In(amsterdam).Format(time.RFC3339))
+	return json.Marshal(t.In(amsterdam).Format("2006-01-02T15:04:05"))
 }
 
 // UnmarshalJSON accepts RFC 3339 with offset, or a local time with optional fraction.
