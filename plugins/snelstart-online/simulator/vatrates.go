@@ -49,13 +49,17 @@ func (s *Server) listVatRates(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	list := listOf(s, func() []VatRates { return s.st.VatRates })
-	items := make([]any, len(list))
-	for i := range list {
-		items[i] = list[i]
-	}
-	q.apply(w, items)
+	s.mu.Lock()
+	out := listPage(s, q, s.st.VatRates, noIndex{})
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, out)
 }
+
+// noIndex is the indexLookup of a short list: every filter scans it.
+type noIndex struct{}
+
+func (noIndex) equal(string, string) ([]int32, bool)      { return nil, false }
+func (noIndex) containing(string, string) ([]int32, bool) { return nil, false }
 
 // getVatRates answers GET /vatrates/{id}, id being the three-letter country code.
 func (s *Server) getVatRates(w http.ResponseWriter, r *http.Request) {
