@@ -70,8 +70,8 @@ demo: build
 	@scripts/demo.sh
 
 proto:
-	protoc --go_out=. --go_opt=paths=source_relative \
-		--go-grpc_out=. --go-grpc_opt=paths=source_relative $(PROTO_DIR)/koppel.proto
+	cd $(PROTO_DIR) && protoc --go_out=. --go_opt=paths=source_relative \
+		--go-grpc_out=. --go-grpc_opt=paths=source_relative koppel.proto
 
 clean:
 	rm -rf $(BIN) bench.out

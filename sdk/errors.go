@@ -33,6 +33,10 @@ const (
 	// but no answer arrived (timeout, connection reset, 5xx after the request reached the
 	// service). The host must look the object up by its reference before creating it again.
 	KindOutcomeUnknown ErrorKind = "outcome_unknown"
+	// KindProcessed means the ledger record was processed further and can no longer be changed
+	// or deleted (a SnelStart sales order that was invoiced: VOR-0015). Code keeps the service's
+	// code. The host then books a credit order instead of deleting (orders.on_cancel).
+	KindProcessed ErrorKind = "processed"
 	// KindConfig means the plugin configuration is invalid (a value the schema allows but the
 	// service does not).
 	KindConfig ErrorKind = "config"

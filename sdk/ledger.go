@@ -38,6 +38,10 @@ type Ledger interface {
 	CreateSalesOrder(ctx context.Context, o SalesOrder) (SalesOrder, error)
 	// FindSalesOrders returns the sales orders matching q, most recent first.
 	FindSalesOrders(ctx context.Context, q SalesOrderQuery) ([]SalesOrder, error)
+	// DeleteSalesOrder deletes the sales order id while it is still an order. An order the
+	// ledger processed further (invoiced) is refused with KindProcessed; an order that does not
+	// exist (already deleted) is KindNotFound, which the host treats as done.
+	DeleteSalesOrder(ctx context.Context, id string) error
 }
 
 // RelatieQuery selects customers. Only the fields set are used; all must match.

@@ -12,7 +12,14 @@ type Order struct {
 	Number string `json:"number"`
 	// Status is the shop's status string, unchanged ("processing", "complete").
 	Status string `json:"status"`
-	// CreatedAt and ModifiedAt are the shop's times, in UTC.
+	// Cancelled is true when the shop's status means the order is cancelled (WooCommerce
+	// "cancelled", Magento state "canceled"): the host then follows orders.on_cancel for an
+	// imported order and releases the stock it held back for a waiting one. A fully refunded
+	// order is not cancelled: its Refunds say what was paid back.
+	Cancelled bool `json:"cancelled,omitempty"`
+	// CreatedAt and ModifiedAt are the shop's times, in UTC. ModifiedAt must change whenever the
+	// order's status, lines, totals or refunds change: the host lists changed orders by it and
+	// sees edits after import by comparing it (and the totals) with what it imported.
 	CreatedAt  time.Time `json:"created_at"`
 	ModifiedAt time.Time `json:"modified_at"`
 	// Currency is the ISO 4217 code ("EUR").
@@ -39,8 +46,13 @@ type Order struct {
 	Totals Totals `json:"totals"`
 	// Payment is how the customer paid.
 	Payment Payment `json:"payment"`
-	// Refunded is the amount refunded so far (positive), zero when none.
+	// Refunded is the amount refunded so far (positive), zero when none. It equals the sum of
+	// Refunds[i].Amount when the connector fills Refunds.
 	Refunded Money `json:"refunded"`
+	// Refunds are the shop's refunds of the order (WooCommerce refunds, Magento credit memos),
+	// oldest first; empty when none. Each becomes one credit sales order (orders.on_refund).
+	// Lines, Totals and the charges above stay the order as placed: refunds never change them.
+	Refunds []Refund `json:"refunds,omitempty"`
 	// Note is the customer's note on the order, if any.
 	Note string `json:"note,omitempty"`
 	// Extra holds shop-specific fields the mapping may use (name → value).
@@ -84,6 +96,63 @@ type OrderLine struct {
 type Option struct {
 	Name  string `json:"name"`
 	Value string `json:"value"`
+}
+
+// Refund is one refund of an order in the shop: a WooCommerce refund, a Magento credit memo. All
+// amounts are positive figures of what was paid back.
+type Refund struct {
+	// ID is the shop's id of the refund, stable: the host books each refund once, keyed by it
+	// (the credit order's reference is <prefix><order number>-R<ID>).
+	ID string `json:"id"`
+	// CreatedAt is when the refund was made, in UTC.
+	CreatedAt time.Time `json:"created_at"`
+	// Amount is the total refunded including VAT.
+	Amount Money `json:"amount"`
+	// Reason is the shop's reason text, if any.
+	Reason string `json:"reason,omitempty"`
+	// Lines are the order lines refunded, with quantity and amounts. Empty for an amount-only
+	// refund.
+	Lines []RefundLine `json:"lines,omitempty"`
+	// Shipping and Fees are refunded shipping costs and fees, amounts positive.
+	Shipping []Charge `json:"shipping,omitempty"`
+	Fees     []Charge `json:"fees,omitempty"`
+}
+
+// Itemised returns the part of the refund named by lines, shipping and fees (incl. VAT).
+func (r Refund) Itemised() Money {
+	sum := Money{}
+	for _, l := range r.Lines {
+		sum = sum.Add(l.TotalIncl)
+	}
+	for _, c := range r.Shipping {
+		sum = sum.Add(c.TotalIncl)
+	}
+	for _, c := range r.Fees {
+		sum = sum.Add(c.TotalIncl)
+	}
+	return sum
+}
+
+// Rest returns the amount-only part of the refund: Amount minus what lines, shipping and fees
+// name (incl. VAT). The host books it on orders.refund_article. Zero when the refund is fully
+// itemised; the whole Amount for an amount-only refund.
+func (r Refund) Rest() Money { return r.Amount.Sub(r.Itemised()) }
+
+// RefundLine is one order line in a Refund.
+type RefundLine struct {
+	// LineID is the OrderLine.ID refunded; SKU and Name repeat that line's product.
+	LineID string `json:"line_id"`
+	SKU    string `json:"sku,omitempty"`
+	Name   string `json:"name,omitempty"`
+	// Quantity is the number of units refunded (positive); zero when only an amount of the line
+	// was refunded.
+	Quantity Money `json:"quantity"`
+	// TotalExcl, Tax and TotalIncl are the amounts refunded for the line (positive).
+	TotalExcl Money `json:"total_excl"`
+	Tax       Money `json:"tax"`
+	TotalIncl Money `json:"total_incl"`
+	// TaxRate is the line's VAT percentage.
+	TaxRate Money `json:"tax_rate"`
 }
 
 // Charge is a shipping, fee or discount amount on an order.

@@ -234,6 +234,21 @@ func (l *fakeLedger) CreateSalesOrder(ctx context.Context, o sdk.SalesOrder) (sd
 	return o, nil
 }
 
+func (l *fakeLedger) DeleteSalesOrder(ctx context.Context, id string) error {
+	if err := l.guard(ctx); err != nil {
+		return err
+	}
+	l.st.mu.Lock()
+	defer l.st.mu.Unlock()
+	for i, o := range l.st.orders {
+		if o.ID == id {
+			l.st.orders = append(l.st.orders[:i], l.st.orders[i+1:]...)
+			return nil
+		}
+	}
+	return &sdk.Error{Kind: sdk.KindNotFound, Code: "VOR-0001", Message: "verkooporder " + id + " bestaat niet"}
+}
+
 func (l *fakeLedger) FindSalesOrders(ctx context.Context, q sdk.SalesOrderQuery) ([]sdk.SalesOrder, error) {
 	if err := l.guard(ctx); err != nil {
 		return nil, err

@@ -45,6 +45,7 @@ func (h LedgerHarness) writes() bool { return !h.Live || AcceptanceWrites() }
 //	relaties/create_and_find           a created relatie is found by code, e-mail and id
 //	articles/find_by_code              an article is found by its code
 //	sales_orders/create_and_find       a created sales order is found by its reference
+//	sales_orders/delete                a deleted sales order is gone; deleting it again is KindNotFound
 //	stock/yield_error                  ListStock returns the yield's error
 //	errors/unknown_customer            a sales order for an unknown customer is KindPermanent
 //	faults/throttle, faults/unavailable, faults/commit_then_500   (need InjectFault)
@@ -250,6 +251,27 @@ func TestLedger[T Runner[T]](t T, h LedgerHarness) {
 		recent, err := l.FindSalesOrders(ctx, sdk.SalesOrderQuery{CustomerID: customer.ID, Limit: 1})
 		if err != nil || len(recent) != 1 || recent[0].ID != created.ID {
 			t.Errorf("FindSalesOrders{CustomerID, Limit: 1} = %d results (%s), want the order just created", len(recent), show(err))
+		}
+	})
+
+	t.Run("sales_orders/delete", func(t T) {
+		needOrderPrereqs(t)
+		ctx, cancel := ctxFor(timeout)
+		defer cancel()
+		l := newLedger(t, ctx)
+		orderRef := "KC-" + uniqueSuffix()
+		created, err := l.CreateSalesOrder(ctx, newOrder(orderRef))
+		if err != nil {
+			t.Fatalf("CreateSalesOrder: %s", show(err))
+		}
+		if err := l.DeleteSalesOrder(ctx, created.ID); err != nil {
+			t.Fatalf("DeleteSalesOrder of an order just created: %s", show(err))
+		}
+		if found, err := l.FindSalesOrders(ctx, sdk.SalesOrderQuery{Reference: orderRef}); err != nil || len(found) != 0 {
+			t.Errorf("after DeleteSalesOrder, FindSalesOrders{Reference} = %d results (%s); want none", len(found), show(err))
+		}
+		if err := l.DeleteSalesOrder(ctx, created.ID); sdk.KindOf(err) != sdk.KindNotFound {
+			t.Errorf("DeleteSalesOrder of a deleted order: kind %q (%s), want not_found", sdk.KindOf(err), show(err))
 		}
 	})
 

@@ -72,6 +72,13 @@ func (c *ledgerClient) ReferenceData(ctx context.Context) (sdk.ReferenceData, er
 	})
 }
 
+func (c *ledgerClient) DeleteSalesOrder(ctx context.Context, id string) error {
+	_, err := unaryClient[none](ctx, c.in, "DeleteSalesOrder", false, id, func(r *Remote, call *pb.Call) (*pb.Result, error) {
+		return r.ledger.DeleteSalesOrder(ctx, call)
+	})
+	return err
+}
+
 func (c *ledgerClient) CreateSalesOrder(ctx context.Context, o sdk.SalesOrder) (sdk.SalesOrder, error) {
 	return unaryClient[sdk.SalesOrder](ctx, c.in, "CreateSalesOrder", true, o, func(r *Remote, call *pb.Call) (*pb.Result, error) {
 		return r.ledger.CreateSalesOrder(ctx, call)

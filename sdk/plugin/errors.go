@@ -35,7 +35,7 @@ func toStatus(err error) error {
 		code = codes.NotFound
 	case sdk.KindAuth:
 		code = codes.Unauthenticated
-	case sdk.KindPermanent, sdk.KindConfig:
+	case sdk.KindPermanent, sdk.KindConfig, sdk.KindProcessed:
 		code = codes.InvalidArgument
 	case sdk.KindUnreachable:
 		code = codes.FailedPrecondition

@@ -48,6 +48,10 @@ func (s *ledgerService) CreateSalesOrder(ctx context.Context, call *pb.Call) (*p
 	return unaryServer(call, s.srv.ledger, func(l sdk.Ledger, o sdk.SalesOrder) (sdk.SalesOrder, error) { return l.CreateSalesOrder(ctx, o) })
 }
 
+func (s *ledgerService) DeleteSalesOrder(ctx context.Context, call *pb.Call) (*pb.Result, error) {
+	return unaryServer(call, s.srv.ledger, func(l sdk.Ledger, id string) (none, error) { return none{}, l.DeleteSalesOrder(ctx, id) })
+}
+
 func (s *ledgerService) FindSalesOrders(ctx context.Context, call *pb.Call) (*pb.Result, error) {
 	return unaryServer(call, s.srv.ledger, func(l sdk.Ledger, q sdk.SalesOrderQuery) ([]sdk.SalesOrder, error) {
 		return l.FindSalesOrders(ctx, q)

@@ -109,3 +109,8 @@ func (c *countingLedger) FindSalesOrders(ctx context.Context, q sdk.SalesOrderQu
 	c.count("FindSalesOrders")
 	return c.next.FindSalesOrders(ctx, q)
 }
+
+func (c *countingLedger) DeleteSalesOrder(ctx context.Context, id string) error {
+	c.count("DeleteSalesOrder")
+	return c.next.DeleteSalesOrder(ctx, id)
+}

@@ -496,6 +496,24 @@ func (l *fakeLedger) CreateSalesOrder(_ context.Context, so sdk.SalesOrder) (sdk
 	return so, nil
 }
 
+// DeleteSalesOrder deletes an order unless its ProcessStatus is Factuur (KindProcessed, as
+// SnelStart's VOR-0015); an unknown id is KindNotFound.
+func (l *fakeLedger) DeleteSalesOrder(_ context.Context, id string) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i, o := range l.orders {
+		if o.ID != id {
+			continue
+		}
+		if o.ProcessStatus == "Factuur" {
+			return &sdk.Error{Kind: sdk.KindProcessed, Code: "VOR-0015", Message: "de verkooporder is gefactureerd"}
+		}
+		l.orders = append(l.orders[:i], l.orders[i+1:]...)
+		return nil
+	}
+	return &sdk.Error{Kind: sdk.KindNotFound, Code: "http_404", Message: "verkooporder " + id + " bestaat niet"}
+}
+
 func (l *fakeLedger) FindSalesOrders(_ context.Context, q sdk.SalesOrderQuery) ([]sdk.SalesOrder, error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()

@@ -23,6 +23,9 @@ type faultsJSON struct {
 //	PUT  /_sim/ratelimit         {"perMinute":100} (negative disables)
 //	PUT  /_sim/vat               {"rounding":"per-rate|per-line","midpoint":"away|even"}
 //	POST /_sim/tokens/expire     invalidate every issued token
+//	POST /_sim/verkooporders/{id}/invoice   invoice the order as a bookkeeper would in SnelStart
+//	                             (procesStatus Factuur, a verkoopfactuur linked): from then on
+//	                             PUT and DELETE of the order are refused with VOR-0015
 func (s *Server) adminRoutes(m *http.ServeMux) {
 	m.HandleFunc("POST /_sim/reset", func(w http.ResponseWriter, r *http.Request) {
 		s.Reset()
@@ -94,8 +97,38 @@ func (s *Server) adminRoutes(m *http.ServeMux) {
 		s.SetVATRounding(mode, mp)
 		writeJSON(w, http.StatusOK, map[string]string{"rounding": mode.String(), "midpoint": mp.String()})
 	})
+	m.HandleFunc("POST /_sim/verkooporders/{id}/invoice", func(w http.ResponseWriter, r *http.Request) {
+		id, ok := pathID(w, r)
+		if !ok {
+			return
+		}
+		if !s.Invoice(id) {
+			notFound(w, "Verkooporder")
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "invoiced"})
+	})
 	m.HandleFunc("POST /_sim/tokens/expire", func(w http.ResponseWriter, r *http.Request) {
 		s.ExpireTokens()
 		writeJSON(w, http.StatusOK, map[string]string{"status": "expired"})
 	})
+}
+
+// Invoice turns sales order id into an invoice, as SnelStart does when a bookkeeper invoices it:
+// procesStatus becomes Factuur and a verkoopfactuur is linked. It reports false for an unknown
+// order.
+func (s *Server) Invoice(id GUID) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := s.findOrder(id)
+	if i < 0 {
+		return false
+	}
+	o := &s.st.Verkooporders[i]
+	o.ProcesStatus = "Factuur"
+	if o.Verkoopfactuur == nil {
+		o.Verkoopfactuur = normRef(&Ref{ID: s.newGUID()}, "verkoopfacturen")
+	}
+	o.ModifiedOn = Time{s.now()}
+	return true
 }

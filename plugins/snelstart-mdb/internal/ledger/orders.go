@@ -520,3 +520,51 @@ func firstNonEmpty(s ...string) string {
 	}
 	return ""
 }
+
+// processedStatuses are the procesStatus values of an order SnelStart processed further: an
+// invoice (Factuur) or a cash receipt (Contantbon) can no longer be deleted.
+var processedStatuses = map[string]bool{"factuur": true, "contantbon": true}
+
+// DeleteSalesOrder deletes sales order id and its lines in one transaction while the order is
+// still an order. An invoiced one (procesStatus Factuur or Contantbon) is refused with
+// KindProcessed, an unknown one is KindNotFound.
+func (l *Ledger) DeleteSalesOrder(ctx context.Context, orderID string) error {
+	n, ok := parseID(orderID)
+	if !ok {
+		return &sdk.Error{Kind: sdk.KindNotFound, Code: "order", Message: fmt.Sprintf("sales order %q does not exist in the administration", orderID)}
+	}
+	var number int64
+	err := l.write(ctx, "delete sales order", func(tx tables.Tx) error {
+		var header tables.Row
+		if err := tx.Scan(ctx, tables.Verkooporders, []tables.Cond{tables.Eq("OrderID", n)}, func(row tables.Row) error {
+			header = row
+			return nil
+		}); err != nil {
+			return err
+		}
+		if header == nil {
+			return &sdk.Error{Kind: sdk.KindNotFound, Code: "order", Message: fmt.Sprintf("sales order %s does not exist in the administration", orderID)}
+		}
+		number = header.Int("Ordernummer")
+		if st := header.Str("ProcesStatus"); processedStatuses[strings.ToLower(st)] {
+			return &sdk.Error{Kind: sdk.KindProcessed, Code: "processed",
+				Message: fmt.Sprintf("sales order %d has been processed further in SnelStart (%s) and can no longer be deleted; credit it instead", number, st)}
+		}
+		if _, err := tx.Delete(ctx, tables.VerkooporderRegels, []tables.Cond{tables.Eq("OrderID", n)}); err != nil {
+			return err
+		}
+		removed, err := tx.Delete(ctx, tables.Verkooporders, []tables.Cond{tables.Eq("OrderID", n)})
+		if err != nil {
+			return err
+		}
+		if removed != 1 {
+			return fmt.Errorf("sales order %s: %d rows deleted, want 1", orderID, removed)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	l.log.Info("sales order deleted", "number", number)
+	return nil
+}

@@ -249,6 +249,26 @@ func (t *txn) Update(ctx context.Context, table string, set tables.Row, conds []
 	return n, nil
 }
 
+func (t *txn) Delete(ctx context.Context, table string, conds []tables.Cond) (int64, error) {
+	if len(conds) == 0 {
+		return 0, fmt.Errorf("delete from %s without a condition refused", table)
+	}
+	tb := t.s.layout.Table(table)
+	where, wargs, err := t.s.where(tb, conds)
+	if err != nil {
+		return 0, err
+	}
+	res, err := t.tx.ExecContext(ctx, "DELETE FROM "+quote(t.s.layout.PhysTable(table))+where, wargs...)
+	if err != nil {
+		return 0, t.s.fail(table, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, t.s.fail(table, err)
+	}
+	return n, nil
+}
+
 // Columns implements tables.Store: it selects every mapped column of every mapped table with a
 // condition that matches no row.
 func (s *Store) Columns(ctx context.Context) error {

@@ -20,6 +20,9 @@ type Tx interface {
 	// Update sets the columns in set on every row that satisfies conds and returns how many
 	// rows it changed.
 	Update(ctx context.Context, table string, set Row, conds []Cond) (int64, error)
+	// Delete removes every row that satisfies conds (at least one condition is required) and
+	// returns how many rows it removed.
+	Delete(ctx context.Context, table string, conds []Cond) (int64, error)
 }
 
 // Store is one open administration.

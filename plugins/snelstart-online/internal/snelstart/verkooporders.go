@@ -383,3 +383,30 @@ func (c *Connector) scanOrders(ctx context.Context, match func(verkooporderIn) b
 	}
 	return found, nil
 }
+
+// DeleteSalesOrder deletes sales order id with DELETE /verkooporders/{id}. SnelStart refuses
+// an order that was invoiced (procesStatus Factuur) with VOR-0015: that is KindProcessed, so the
+// host books a credit order instead. An unknown id (404, VOR-0001: deleted before, perhaps by a
+// retried call whose first answer was lost) is KindNotFound.
+func (c *Connector) DeleteSalesOrder(ctx context.Context, id string) error {
+	if !validGUID(id) {
+		return sdk.Errorf(sdk.KindNotFound, "sales order id %q is not a SnelStart id", id)
+	}
+	what := "sales order " + id
+	err := c.api.do(ctx, call{method: http.MethodDelete, path: "/verkooporders/" + id, what: what}, nil)
+	var se *sdk.Error
+	if err != nil && asSDK(err, &se) {
+		switch se.Code {
+		case "VOR-0015":
+			out := *se
+			out.Kind = sdk.KindProcessed
+			out.Message = fmt.Sprintf("SnelStart refused deleting %s: it has been invoiced (procesStatus Factuur) and can no longer be deleted; credit it instead", what)
+			return &out
+		case "VOR-0001":
+			out := *se
+			out.Kind = sdk.KindNotFound
+			return &out
+		}
+	}
+	return err
+}

@@ -497,6 +497,7 @@ const (
 	Ledger_ReferenceData_FullMethodName    = "/koppel.v1.Ledger/ReferenceData"
 	Ledger_CreateSalesOrder_FullMethodName = "/koppel.v1.Ledger/CreateSalesOrder"
 	Ledger_FindSalesOrders_FullMethodName  = "/koppel.v1.Ledger/FindSalesOrders"
+	Ledger_DeleteSalesOrder_FullMethodName = "/koppel.v1.Ledger/DeleteSalesOrder"
 )
 
 // LedgerClient is the client API for Ledger service.
@@ -517,6 +518,8 @@ type LedgerClient interface {
 	ReferenceData(ctx context.Context, in *Call, opts ...grpc.CallOption) (*Result, error)
 	CreateSalesOrder(ctx context.Context, in *Call, opts ...grpc.CallOption) (*Result, error)
 	FindSalesOrders(ctx context.Context, in *Call, opts ...grpc.CallOption) (*Result, error)
+	// DeleteSalesOrder: payload the sales order id (JSON string); result empty.
+	DeleteSalesOrder(ctx context.Context, in *Call, opts ...grpc.CallOption) (*Result, error)
 }
 
 type ledgerClient struct {
@@ -646,6 +649,16 @@ func (c *ledgerClient) FindSalesOrders(ctx context.Context, in *Call, opts ...gr
 	return out, nil
 }
 
+func (c *ledgerClient) DeleteSalesOrder(ctx context.Context, in *Call, opts ...grpc.CallOption) (*Result, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Result)
+	err := c.cc.Invoke(ctx, Ledger_DeleteSalesOrder_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // LedgerServer is the server API for Ledger service.
 // All implementations must embed UnimplementedLedgerServer
 // for forward compatibility.
@@ -664,6 +677,8 @@ type LedgerServer interface {
 	ReferenceData(context.Context, *Call) (*Result, error)
 	CreateSalesOrder(context.Context, *Call) (*Result, error)
 	FindSalesOrders(context.Context, *Call) (*Result, error)
+	// DeleteSalesOrder: payload the sales order id (JSON string); result empty.
+	DeleteSalesOrder(context.Context, *Call) (*Result, error)
 	mustEmbedUnimplementedLedgerServer()
 }
 
@@ -706,6 +721,9 @@ func (UnimplementedLedgerServer) CreateSalesOrder(context.Context, *Call) (*Resu
 }
 func (UnimplementedLedgerServer) FindSalesOrders(context.Context, *Call) (*Result, error) {
 	return nil, status.Error(codes.Unimplemented, "method FindSalesOrders not implemented")
+}
+func (UnimplementedLedgerServer) DeleteSalesOrder(context.Context, *Call) (*Result, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteSalesOrder not implemented")
 }
 func (UnimplementedLedgerServer) mustEmbedUnimplementedLedgerServer() {}
 func (UnimplementedLedgerServer) testEmbeddedByValue()                {}
@@ -919,6 +937,24 @@ func _Ledger_FindSalesOrders_Handler(srv interface{}, ctx context.Context, dec f
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Ledger_DeleteSalesOrder_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(Call)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LedgerServer).DeleteSalesOrder(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Ledger_DeleteSalesOrder_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LedgerServer).DeleteSalesOrder(ctx, req.(*Call))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Ledger_ServiceDesc is the grpc.ServiceDesc for Ledger service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -965,6 +1001,10 @@ var Ledger_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "FindSalesOrders",
 			Handler:    _Ledger_FindSalesOrders_Handler,
+		},
+		{
+			MethodName: "DeleteSalesOrder",
+			Handler:    _Ledger_DeleteSalesOrder_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
