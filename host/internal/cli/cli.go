@@ -11,6 +11,8 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	"github.com/spf13/cobra"
+
+	"github.com/koppel-nl/koppel/host/internal/state"
 )
 
 // Exit statuses, as cli.md fixes them.
@@ -67,11 +69,20 @@ type globals struct {
 type app struct {
 	env Env
 	g   globals
+	// shared is the daemon's open state store when this invocation is a command the daemon runs
+	// for another koppel process (daemon_forward.go); nil otherwise.
+	shared *state.Store
 }
 
 // Run executes args (without the program name) and returns the exit status.
 func Run(ctx context.Context, args []string, env Env) int {
 	a := &app{env: env}
+	return a.run(ctx, args)
+}
+
+// run executes args with a's environment and returns the exit status.
+func (a *app) run(ctx context.Context, args []string) int {
+	env := a.env
 	root := a.rootCommand()
 	root.SetArgs(args)
 	root.SetIn(env.Stdin)
@@ -134,6 +145,7 @@ shop, on a schedule per profile.`,
 	// live in their own files.
 	root.AddCommand(a.pipelineCommands()...)
 	root.AddCommand(a.daemonCommands()...)
+	a.forwardCommands(root)
 	return root
 }
 

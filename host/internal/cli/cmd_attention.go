@@ -186,6 +186,9 @@ func (a *app) resolveItem(ctx context.Context, profile, id, note string) (serve.
 // openStoreOrDaemon opens the state store, or returns nil (and no error) when a running daemon
 // holds it and serves the HTTP API on koppel.listen.
 func (a *app) openStoreOrDaemon(ctx context.Context, k config.KoppelBlock) (*state.Store, error) {
+	if st := a.sharedStore(); st != nil {
+		return st, nil
+	}
 	if err := os.MkdirAll(filepath.Clean(k.StateDir), 0o700); err != nil {
 		return nil, failedErr("state_dir %s: %v", k.StateDir, err)
 	}

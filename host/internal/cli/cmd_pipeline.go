@@ -111,6 +111,9 @@ func retention(k config.KoppelBlock) time.Duration {
 // a state_dir; when another holds it (the daemon, or another sync) the message says so and the
 // command fails with exit 1, so two runs never overlap.
 func (a *app) openStore(ctx context.Context, k config.KoppelBlock) (*state.Store, error) {
+	if st := a.sharedStore(); st != nil {
+		return st, nil
+	}
 	dir := k.StateDir
 	if err := os.MkdirAll(filepath.Clean(dir), 0o700); err != nil {
 		return nil, failedErr("state_dir %s: %v", dir, err)
@@ -132,6 +135,10 @@ func (a *app) openStore(ctx context.Context, k config.KoppelBlock) (*state.Store
 // could release it. Without this a killed `koppel sync` would block the task until the lease
 // ran out.
 func (a *app) breakStaleLocks(ctx context.Context, st *state.Store, profile string, tasks []string) error {
+	if a.shared != nil {
+		// Inside the daemon the locks belong to live runs of its own scheduler.
+		return nil
+	}
 	for _, task := range tasks {
 		info, held, err := st.Lock(ctx, profile, task)
 		if err != nil {

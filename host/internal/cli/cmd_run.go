@@ -141,7 +141,12 @@ func (a *app) runDaemon(ctx context.Context, o runOptions) error {
 		if err != nil {
 			return err
 		}
-		httpStop = stop
+		unannounce, err := announceDaemon(k.StateDir, addr)
+		if err != nil {
+			stop()
+			return failedErr("%v", err)
+		}
+		httpStop = func() { unannounce(); stop() }
 		d.printf("koppel: dashboard at http://%s/\n", addr)
 		d.printf("koppel: health at http://%s/healthz\n", addr)
 	}

@@ -63,6 +63,7 @@ func (d *daemon) serveHTTP(listen string, k config.KoppelBlock) (string, func(),
 		Metrics:      d.metrics,
 		Healthz:      http.HandlerFunc(d.healthz),
 		Version:      d.a.env.Version,
+		Commands:     d.runForwarded,
 	})
 	if err != nil {
 		return "", nil, usageErr("listen %s: %v", listen, err)

@@ -114,6 +114,9 @@ func (a *app) openState(cmd *cobra.Command) (*state.Store, string, error) {
 		return nil, "", err
 	}
 	dir := k.StateDir
+	if st := a.sharedStore(); st != nil {
+		return st, dir, nil
+	}
 	if err := os.MkdirAll(filepath.Clean(dir), 0o700); err != nil {
 		return nil, "", failedErr("state_dir %s: %v", dir, err)
 	}

@@ -69,6 +69,10 @@ func (s *Store) Restore(ctx context.Context, r io.Reader, opts RestoreOptions) e
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("state: restore: %w", err)
 	}
+	if s.borrowed {
+		// A borrowed handle cannot hold off the owner's operations, so it never restores.
+		return fmt.Errorf("state: restore through a borrowed handle: %w", ErrBusy)
+	}
 	spool, err := os.CreateTemp("", "koppel-restore-*.bak")
 	if err != nil {
 		return fmt.Errorf("state: restore: temporary file: %w", err)

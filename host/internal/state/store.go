@@ -68,6 +68,19 @@ type Store struct {
 	gcDone    chan struct{}
 	closeOnce sync.Once
 	closeErr  error
+	// borrowed marks a handle from Borrow: its Close leaves the database open.
+	borrowed bool
+}
+
+// Borrow returns a second handle on the same open database for code that closes what it is
+// given (a command the daemon runs for another koppel process): its Close waits for the
+// operations started through it and then refuses new ones, but leaves the database and its GC
+// to s. s must stay open while the handle is used.
+func (s *Store) Borrow() *Store {
+	done := make(chan struct{})
+	close(done)
+	return &Store{db: s.db, log: s.log, dir: s.dir, inMem: s.inMem, maxTry: s.maxTry,
+		stopGC: make(chan struct{}), gcDone: done, borrowed: true}
 }
 
 // Open opens (creating if needed, mode 0700) the state database in dir and
@@ -148,6 +161,9 @@ func (s *Store) Close() error {
 		close(s.stopGC)
 		<-s.gcDone
 		s.inflight.Wait()
+		if s.borrowed {
+			return
+		}
 		if err := s.db.Close(); err != nil {
 			s.closeErr = fmt.Errorf("state: close: %w", err)
 		}

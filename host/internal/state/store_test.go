@@ -164,3 +164,29 @@ func TestStats(t *testing.T) {
 		t.Errorf("after reopen: %+v", st2)
 	}
 }
+
+func TestBorrowLeavesTheStoreOpen(t *testing.T) {
+	ctx := context.Background()
+	st, err := Open(ctx, "", Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	b := st.Borrow()
+	if err := Put(ctx, b, CursorKey("p", "borrowed"), 1); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := Put(ctx, b, CursorKey("p", "after"), 1); !errors.Is(err, ErrClosed) {
+		t.Fatalf("a closed borrowed handle still writes: %v", err)
+	}
+	v, ok, err := Get[int](ctx, st, CursorKey("p", "borrowed"))
+	if err != nil || !ok || v != 1 {
+		t.Fatalf("the owner lost the database: %v %v %v", v, ok, err)
+	}
+	if err := st.Borrow().Restore(ctx, strings.NewReader(""), RestoreOptions{}); !errors.Is(err, ErrBusy) {
+		t.Fatalf("a borrowed handle restores: %v", err)
+	}
+}

@@ -1,0 +1,86 @@
+package cli
+
+import (
+	"regexp"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestCLIBesideDaemon drives the command line while `koppel run` holds the state store: every
+// command that needs the store goes through the daemon's API and prints what it prints alone.
+func TestCLIBesideDaemon(t *testing.T) {
+	bin := koppelBinary(t)
+	woo := simulate(t, "woocommerce", "--orders", "4")
+	ss := simulate(t, "snelstart-online", "--rate-limit", "-1")
+	dir := configDir(t, dashProfile("winkel", woo, ss, ""))
+	d := startDaemon(t, bin, dir)
+
+	// One of the simulator's orders has a payment fee the profile has no article for: it fails.
+	code, out, errs := run(t, nil, "sync", "winkel", "import_orders", "--config", dir)
+	if code != ExitFailed || !strings.Contains(out, "import_orders of profile winkel: 4 orders handled") || !strings.Contains(out, "payment_fee_article is not set") {
+		t.Fatalf("sync beside the daemon: exit %d\n%s\n%s", code, out, errs)
+	}
+	if !strings.Contains(d.errs.text()+d.out.text(), "command for another koppel process") {
+		t.Fatalf("sync did not go through the daemon")
+	}
+	m := regexp.MustCompile(`(?m)^  order (\S+): `).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("sync names no failed order:\n%s", out)
+	}
+	if code, out, errs := run(t, nil, "retry", "winkel", m[1], "--config", dir); code != ExitFailed || !strings.Contains(out, "payment_fee_article is not set") {
+		t.Fatalf("retry beside the daemon: exit %d\n%s\n%s", code, out, errs)
+	}
+	type result struct {
+		code      int
+		out, errs string
+	}
+	commands := [][]string{
+		{"orders", "winkel"},
+		{"orders", "winkel", "--json"},
+		{"orders", "winkel", "--failed"},
+		{"runs", "winkel", "--json"},
+		{"runs"},
+	}
+	beside := make([]result, len(commands))
+	for i, c := range commands {
+		code, out, errs := run(t, nil, append(c, "--config", dir)...)
+		if code != 0 || strings.Contains(errs, "another koppel process") {
+			t.Fatalf("%v beside the daemon: exit %d\n%s\n%s", c, code, out, errs)
+		}
+		beside[i] = result{code, out, errs}
+	}
+	if !strings.Contains(beside[0].out, "SHOP ORDER") || strings.Count(beside[0].out, "\n") != 5 {
+		t.Fatalf("orders beside the daemon:\n%s", beside[0].out)
+	}
+	if code, out, errs := run(t, nil, "state", "stats", "--config", dir); code != 0 || !strings.Contains(out, "records") {
+		t.Fatalf("state stats beside the daemon: exit %d\n%s\n%s", code, out, errs)
+	}
+	if !strings.Contains(beside[2].out, "payment_fee_article") {
+		t.Fatalf("orders --failed beside the daemon:\n%s", beside[2].out)
+	}
+
+	// A usage error keeps its exit status through the daemon.
+	if code, _, errs := run(t, nil, "orders", "nosuchprofile", "--config", dir); code != ExitUsage || !strings.Contains(errs, `no profile "nosuchprofile"`) {
+		t.Fatalf("orders of an unknown profile beside the daemon: exit %d\n%s", code, errs)
+	}
+
+	// The daemon stops and removes its address; the same commands alone print the same.
+	if err := d.cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- d.cmd.Wait() }()
+	select {
+	case <-done:
+	case <-time.After(60 * time.Second):
+		t.Fatal("koppel run did not stop")
+	}
+	for i, c := range commands {
+		code, out, errs := run(t, nil, append(c, "--config", dir)...)
+		if code != beside[i].code || out != beside[i].out {
+			t.Errorf("%v alone differs from beside the daemon:\nalone (%d):\n%s%s\nbeside (%d):\n%s%s", c, code, out, errs, beside[i].code, beside[i].out, beside[i].errs)
+		}
+	}
+}
