@@ -23,6 +23,7 @@ import (
 func (a *app) pipelineCommands() []*cobra.Command {
 	return []*cobra.Command{
 		a.syncCommand(),
+		a.planCommand(),
 		a.ordersCommand(),
 		a.runsCommand(),
 		a.retryCommand(),

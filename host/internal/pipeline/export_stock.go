@@ -127,6 +127,32 @@ type stockItem struct {
 
 // exportStock does the work of a stock export; held maps SKUs to the orders holding them.
 func (p *Pipeline) exportStock(ctx context.Context, held map[string][]string) (*StockSummary, error) {
+	sum, levels, _, err := p.stockLevels(ctx, held)
+	if err != nil {
+		return sum, err
+	}
+	for start := 0; start < len(levels); start += StockWriteChunk {
+		if stopping(p.shop) {
+			break
+		}
+		if err := ctx.Err(); err != nil {
+			return sum, err
+		}
+		chunk := levels[start:min(start+StockWriteChunk, len(levels))]
+		if err := p.writeStockChunk(ctx, chunk, sum); err != nil {
+			return sum, err
+		}
+	}
+	if n := len(sum.NotInShop); n > 0 {
+		p.log.Warn("products the shop does not know; their stock is not written", "count", n, "first", sum.NotInShop[0])
+	}
+	return sum, nil
+}
+
+// stockLevels reads SnelStart's stock and the last written levels and returns the levels an
+// export would write (with the last written ones, by SKU), counting in sum what it leaves out.
+// It writes nothing.
+func (p *Pipeline) stockLevels(ctx context.Context, held map[string][]string) (*StockSummary, []sdk.StockLevel, map[string]StockRecord, error) {
 	sum := &StockSummary{}
 	last := map[string]StockRecord{}
 	err := state.List(ctx, p.store, state.NSStock.ProfilePrefix(p.profile), func(_ state.Key, r StockRecord) error {
@@ -134,7 +160,7 @@ func (p *Pipeline) exportStock(ctx context.Context, held map[string][]string) (*
 		return nil
 	})
 	if err != nil {
-		return sum, fmt.Errorf("read the last written stock: %w", err)
+		return sum, nil, nil, fmt.Errorf("read the last written stock: %w", err)
 	}
 	st := p.prof.Stock
 	extra, byExtra := p.prof.Articles.ExtraField()
@@ -163,7 +189,7 @@ func (p *Pipeline) exportStock(ctx context.Context, held map[string][]string) (*
 		return nil
 	})
 	if err != nil {
-		return sum, fmt.Errorf("read the stock from the ledger: %w", err)
+		return sum, nil, nil, fmt.Errorf("read the stock from the ledger: %w", err)
 	}
 	buffer := decimal.NewFromInt(int64(st.Buffer))
 	now := p.now()
@@ -208,23 +234,8 @@ func (p *Pipeline) exportStock(ctx context.Context, held map[string][]string) (*
 		}
 		levels = append(levels, l)
 	}
-	for start := 0; start < len(levels); start += StockWriteChunk {
-		if stopping(p.shop) {
-			break
-		}
-		if err := ctx.Err(); err != nil {
-			return sum, err
-		}
-		chunk := levels[start:min(start+StockWriteChunk, len(levels))]
-		if err := p.writeStockChunk(ctx, chunk, sum); err != nil {
-			return sum, err
-		}
-	}
 	sort.Slice(sum.HeldBack, func(i, j int) bool { return sum.HeldBack[i].SKU < sum.HeldBack[j].SKU })
-	if n := len(sum.NotInShop); n > 0 {
-		p.log.Warn("products the shop does not know; their stock is not written", "count", n, "first", sum.NotInShop[0])
-	}
-	return sum, nil
+	return sum, levels, last, nil
 }
 
 // compositeStock is how many of a composite can be built from its components' stock: the

@@ -81,6 +81,9 @@ type articleRun struct {
 	cursor      string
 	cursorDirty bool
 	transient   int
+	// dry is set for a preview (koppel plan import_articles): nothing is created, updated or
+	// remembered, and the cursor stays; the outcomes say what would be done.
+	dry bool
 }
 
 func (p *Pipeline) importArticles(ctx context.Context) (TaskRun, error) {
@@ -189,7 +192,7 @@ func (r *articleRun) advance(cursor string) {
 }
 
 func (r *articleRun) flush(ctx context.Context) error {
-	if !r.cursorDirty {
+	if !r.cursorDirty || r.dry {
 		return nil
 	}
 	if err := state.Put(ctx, r.p.store, state.CursorKey(r.p.profile, TaskImportArticles), CursorRecord{Cursor: r.cursor, UpdatedAt: r.p.now()}); err != nil {
@@ -264,6 +267,9 @@ func (r *articleRun) lookup(ctx context.Context, k mapping.ArticleKey) (a *sdk.A
 
 // remember writes the article to map/<profile>/article/<key>, the map import_orders reads.
 func (r *articleRun) remember(ctx context.Context, k mapping.ArticleKey, a sdk.Article) error {
+	if r.dry {
+		return nil
+	}
 	rec := ArticleMapRecord{
 		ArticleID: a.ID, Code: a.Code, Description: a.Description, RevenueGroupID: a.RevenueGroupID,
 		SalesPrice: a.SalesPrice, Composite: a.Composite, Components: a.Components, Inactive: a.Inactive,
@@ -321,6 +327,12 @@ func (r *articleRun) create(ctx context.Context, k mapping.ArticleKey, pr sdk.Pr
 	if k.ExtraField != "" {
 		na.ExtraFields = map[string]string{k.ExtraField: k.Value}
 	}
+	if r.dry {
+		g := rd.Groups[group]
+		w.Add("would be created as %q in omzetgroep %d %q at %s excluding VAT", na.Description, g.Number, g.Description, mapping.Money(na.SalesPrice))
+		out.Status, out.Reason = ArticleCreated, strings.Join(w, "; ")
+		return out, nil
+	}
 	cr, err := r.p.createArticleOnce(ctx, k, na)
 	if err != nil {
 		return out, fmt.Errorf("create article %s: %w", k.Value, err)
@@ -361,6 +373,11 @@ func (r *articleRun) update(ctx context.Context, k mapping.ArticleKey, a *sdk.Ar
 	next.Description = desc
 	if havePrice {
 		next.SalesPrice = price
+	}
+	if r.dry {
+		out.Status = ArticleUpdated
+		out.Reason = fmt.Sprintf("would be updated to %q at %s excluding VAT (now %q at %s)", next.Description, mapping.Money(next.SalesPrice), a.Description, mapping.Money(a.SalesPrice))
+		return out, nil
 	}
 	upd, err := r.p.ledger.UpdateArticle(ctx, next)
 	if err != nil {

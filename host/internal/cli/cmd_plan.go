@@ -1,0 +1,233 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/koppel-nl/koppel/host/internal/mapping"
+	"github.com/koppel-nl/koppel/host/internal/pipeline"
+)
+
+// planTasks are the tasks `koppel plan` previews.
+var planTasks = []string{pipeline.TaskImportOrders, pipeline.TaskExportStock, pipeline.TaskImportArticles}
+
+func (a *app) planCommand() *cobra.Command {
+	var (
+		asJSON bool
+		orders []string
+		limit  int
+		lang   string
+	)
+	cmd := &cobra.Command{
+		Use:   "plan PROFILE [TASK]",
+		Short: "Preview what a sync would book, without writing anything (default task import_orders; also export_stock, import_articles)",
+		Long: `Preview what 'koppel sync PROFILE TASK' would do, computed by the same code, without writing
+anything: no customer, article or sales order is created or updated in SnelStart, nothing is
+written to the shop, and the state store (cursor, intents, remembered customers and articles) is
+left as it is. Where the sync would create a customer or an article, the preview says so.
+
+import_orders (the default) lists, for the orders the next sync would take (from the stored
+cursor; --order for given shop order ids), the shop number and total, the customer decision,
+every line (article code, quantity, unit price, VAT class), SnelStart's expected totals per VAT
+rate, the difference booked, and the problems that would fail the order; then a summary (would
+import, would fail, would skip). export_stock lists the products that would get a new quantity;
+import_articles the products that would be created, updated, skipped or refused.
+
+Output is Dutch (--lang en for English); --json prints the report as JSON with amounts as
+decimal strings. The exit status is 0 when the preview could be made, whatever it found.`,
+		Args: cobra.RangeArgs(1, 2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			profile, task := args[0], pipeline.TaskImportOrders
+			if len(args) == 2 {
+				task = args[1]
+			}
+			if !contains(planTasks, task) {
+				return usageErr("koppel plan cannot preview task %q (tasks: %s)", task, strings.Join(planTasks, ", "))
+			}
+			if lang != "nl" && lang != "en" {
+				return usageErr("--lang %q: write nl or en", lang)
+			}
+			if len(orders) > 0 && task != pipeline.TaskImportOrders {
+				return usageErr("--order goes with import_orders only")
+			}
+			if limit < 0 {
+				return usageErr("--limit %d: write a positive number of orders", limit)
+			}
+			ctx := cmd.Context()
+			s, err := a.openSession(ctx, profile, nil)
+			if err != nil {
+				return err
+			}
+			defer s.Close()
+			rep, err := s.pipe.Plan(ctx, task, pipeline.PlanOptions{OrderIDs: orders, Limit: limit})
+			if err != nil {
+				return failedErr("the preview could not be made: %v", err)
+			}
+			if asJSON {
+				enc := json.NewEncoder(a.env.Stdout)
+				enc.SetIndent("", "  ")
+				if err := enc.Encode(rep); err != nil {
+					return failedErr("write the preview: %v", err)
+				}
+				return nil
+			}
+			printPlan(a.env.Stdout, rep, lang == "en")
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the preview as JSON")
+	cmd.Flags().StringSliceVar(&orders, "order", nil, "shop order `ID` to preview (repeat or separate with commas); default: the orders the next sync would take")
+	cmd.Flags().IntVar(&limit, "limit", pipeline.DefaultPlanLimit, "preview at most `N` orders (products, stock levels)")
+	cmd.Flags().StringVar(&lang, "lang", "nl", "language of the report: nl or en")
+	return cmd
+}
+
+// planText holds the report's words in Dutch and English.
+type planText struct {
+	title, nothing, order, shopTotal, customer, lines, expected, perRate, diff, noDiff, problem, warning, skip string
+	create, fail, summary, more, stock, stockSum, articles, articleSum, unknownTotal                           string
+	custAction                                                                                                 map[mapping.CustomerAction]string
+	artAction                                                                                                  map[mapping.ArticleAction]string
+	matched                                                                                                    string
+}
+
+var planTexts = map[bool]planText{
+	false: {
+		title: "Voorbeeld van %s voor profiel %s (er wordt niets geboekt of opgeslagen)", nothing: "Niets te doen.",
+		order: "Order %s", shopTotal: "totaal webshop %s", customer: "Klant", lines: "Regels", expected: "Verwacht in SnelStart",
+		perRate: "btw %s%%: excl. %s, btw %s, incl. %s", diff: "Verschil geboekt op het verschilartikel: %s", noDiff: "geen verschil",
+		problem: "Probleem", warning: "Let op", skip: "wordt overgeslagen", create: "wordt geïmporteerd", fail: "mislukt",
+		summary: "Samenvatting: %d worden geïmporteerd, %d mislukken, %d worden overgeslagen", more: "(er zijn meer; --limit toont er meer)",
+		stock: "Voorraad die naar de webshop zou gaan", stockSum: "%d producten krijgen een nieuwe voorraad, %d ongewijzigd, %d tegengehouden door wachtende of mislukte orders",
+		articles: "Producten", articleSum: "%d worden aangemaakt of bijgewerkt, %d mislukken, %d ongewijzigd of overgeslagen",
+		unknownTotal: "niet vooraf te berekenen (SnelStart bepaalt de prijzen)",
+		custAction: map[mapping.CustomerAction]string{mapping.CustomerExisting: "bestaande relatie", mapping.CustomerCreate: "nieuwe relatie aanmaken",
+			mapping.CustomerUpdate: "bestaande relatie bijwerken", mapping.CustomerFail: "geen relatie"},
+		artAction: map[mapping.ArticleAction]string{mapping.ArticleCreate: "nieuw artikel", mapping.ArticleUpdate: "artikel bijwerken"},
+		matched:   "gevonden op",
+	},
+	true: {
+		title: "Preview of %s for profile %s (nothing is booked or stored)", nothing: "Nothing to do.",
+		order: "Order %s", shopTotal: "shop total %s", customer: "Customer", lines: "Lines", expected: "Expected in SnelStart",
+		perRate: "VAT %s%%: excl. %s, VAT %s, incl. %s", diff: "Difference booked on the difference article: %s", noDiff: "no difference",
+		problem: "Problem", warning: "Note", skip: "is skipped", create: "is imported", fail: "fails",
+		summary: "Summary: %d would be imported, %d would fail, %d would be skipped", more: "(there are more; --limit shows more)",
+		stock: "Stock that would go to the shop", stockSum: "%d products get a new quantity, %d unchanged, %d held back by waiting or failed orders",
+		articles: "Products", articleSum: "%d would be created or updated, %d would fail, %d unchanged or skipped",
+		unknownTotal: "cannot be known beforehand (SnelStart sets the prices)",
+		custAction: map[mapping.CustomerAction]string{mapping.CustomerExisting: "existing relatie", mapping.CustomerCreate: "create a new relatie",
+			mapping.CustomerUpdate: "update the existing relatie", mapping.CustomerFail: "no relatie"},
+		artAction: map[mapping.ArticleAction]string{mapping.ArticleCreate: "new article", mapping.ArticleUpdate: "article updated"},
+		matched:   "matched by",
+	},
+}
+
+// amount writes a decimal string the way the reader expects: 1234,50 in Dutch.
+func amount(s string, en bool) string {
+	if en || s == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, ".", ",")
+}
+
+// printPlan writes the human report of a preview.
+func printPlan(w io.Writer, rep pipeline.PlanReport, en bool) {
+	tx := planTexts[en]
+	fmt.Fprintf(w, tx.title+"\n\n", rep.Task, rep.Profile)
+	switch rep.Task {
+	case pipeline.TaskExportStock:
+		fmt.Fprintf(w, "%s:\n", tx.stock)
+		for _, s := range rep.Stock {
+			prev := ""
+			if s.Previous != "" {
+				prev = " (" + amount(s.Previous, en) + ")"
+			}
+			fmt.Fprintf(w, "  %-20s %s%s\n", s.SKU, amount(s.Quantity, en), prev)
+		}
+		fmt.Fprintf(w, "\n"+tx.stockSum+"\n", rep.Summary.Write, rep.Summary.Unchanged, rep.Summary.HeldBack)
+	case pipeline.TaskImportArticles:
+		fmt.Fprintf(w, "%s:\n", tx.articles)
+		for _, it := range rep.Articles {
+			fmt.Fprintf(w, "  %-20s %-9s %s\n", it.SKU, it.Status, it.Reason)
+		}
+		fmt.Fprintf(w, "\n"+tx.articleSum+"\n", rep.Summary.Create, rep.Summary.Fail, rep.Summary.Skip)
+	default:
+		if len(rep.Orders) == 0 {
+			fmt.Fprintln(w, tx.nothing)
+		}
+		for _, op := range rep.Orders {
+			printOrderPlan(w, op, tx, en)
+		}
+		fmt.Fprintf(w, tx.summary+"\n", rep.Summary.Create, rep.Summary.Fail, rep.Summary.Skip)
+	}
+	if rep.Summary.More {
+		fmt.Fprintln(w, tx.more)
+	}
+}
+
+func printOrderPlan(w io.Writer, op pipeline.OrderPlan, tx planText, en bool) {
+	verdict := map[mapping.Action]string{mapping.ActionCreate: tx.create, mapping.ActionFail: tx.fail, mapping.ActionSkip: tx.skip}[op.Action]
+	fmt.Fprintf(w, tx.order+", "+tx.shopTotal+": %s\n", firstNonEmpty(op.Number, op.ShopID), amount(op.TotalShop, en), verdict)
+	if op.Reason != "" {
+		fmt.Fprintf(w, "  %s\n", op.Reason)
+	}
+	if c := op.Customer; c != nil {
+		who := strings.TrimSpace(fmt.Sprintf("%s %s", codeText(c.Code), c.Name))
+		how := ""
+		if c.MatchedBy != "" {
+			how = fmt.Sprintf(" (%s %s)", tx.matched, c.MatchedBy)
+		}
+		fmt.Fprintf(w, "  %s: %s %s%s\n", tx.customer, tx.custAction[c.Action], who, how)
+	}
+	if len(op.Lines) > 0 {
+		fmt.Fprintf(w, "  %s:\n", tx.lines)
+	}
+	for _, l := range op.Lines {
+		code := l.ArticleCode
+		if a := tx.artAction[l.ArticleAction]; a != "" {
+			code += " (" + a + ")"
+		}
+		price := "-"
+		if l.UnitPrice != "" {
+			price = amount(l.UnitPrice, en)
+		}
+		vat := l.VATClass
+		if l.VATRate != "" {
+			vat += " " + l.VATRate + "%"
+		}
+		fmt.Fprintf(w, "    %-28s %8s x %-10s %-10s %s\n", code, amount(l.Quantity, en), price, vat, l.Description)
+	}
+	if op.Action == mapping.ActionCreate {
+		total := tx.unknownTotal
+		if op.TotalLedger != "" {
+			total = amount(op.TotalLedger, en)
+		}
+		fmt.Fprintf(w, "  %s: %s\n", tx.expected, total)
+		for _, r := range op.ByRate {
+			fmt.Fprintf(w, "    "+tx.perRate+"\n", r.Rate, amount(r.Excl, en), amount(r.VAT, en), amount(r.Incl, en))
+		}
+		if op.Difference != "" {
+			fmt.Fprintf(w, "  "+tx.diff+"\n", amount(op.Difference, en))
+		} else if op.TotalLedger != "" {
+			fmt.Fprintf(w, "  %s\n", tx.noDiff)
+		}
+	}
+	for _, p := range op.Problems {
+		fmt.Fprintf(w, "  %s: %s\n", tx.problem, p)
+	}
+	for _, x := range op.Warnings {
+		fmt.Fprintf(w, "  %s: %s\n", tx.warning, x)
+	}
+	fmt.Fprintln(w)
+}
+
+func codeText(code int) string {
+	if code == 0 {
+		return ""
+	}
+	return fmt.Sprint(code)
+}
