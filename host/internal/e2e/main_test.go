@@ -91,7 +91,7 @@ func repoRoot() string {
 // soak reports whether the long versions run (KOPPEL_SOAK=1, `make soak`).
 func soak() bool { return os.Getenv("KOPPEL_SOAK") == "1" }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -110,7 +110,7 @@ var simAddr = regexp.MustCompile(`http://(127\.0\.0\.1:\d+)`)
 // and returns the address it listens on, read from its output. The simulator picks its own
 // port: a port chosen here and bound by the simulator later could be taken in between by a
 // parallel test, and the test would then talk to another test's simulator.
-func startSim(t *testing.T, name string, args ...string) string {
+func startSim(t testing.TB, name string, args ...string) string {
 	t.Helper()
 	cmd := exec.Command(filepath.Join(binDir, "plugins", "koppel-plugin-"+name), append([]string{"simulate", "--addr", "127.0.0.1:0"}, args...)...)
 	out, err := cmd.StdoutPipe()
@@ -156,7 +156,7 @@ func startSim(t *testing.T, name string, args ...string) string {
 // rig is one shop simulator, one SnelStart simulator and a config directory whose profile
 // "winkel" links them.
 type rig struct {
-	t   *testing.T
+	t   testing.TB
 	woo string // address of the WooCommerce simulator
 	ss  string // address of the SnelStart simulator
 	dir string // config directory
@@ -231,7 +231,7 @@ func defaultSettings() map[string]string {
 	}
 }
 
-func newRig(t *testing.T, o rigOptions) *rig {
+func newRig(t testing.TB, o rigOptions) *rig {
 	t.Helper()
 	wooArgs := append([]string{"--orders", fmt.Sprint(o.Orders)}, o.WooArgs...)
 	ssArgs := o.SSArgs
@@ -394,7 +394,7 @@ type shopOrder struct {
 	CustomerID    int64             `json:"customer_id"`
 }
 
-func getJSON(t *testing.T, url string, v any) {
+func getJSON(t testing.TB, url string, v any) {
 	t.Helper()
 	resp, err := http.Get(url)
 	if err != nil {
@@ -410,7 +410,7 @@ func getJSON(t *testing.T, url string, v any) {
 	}
 }
 
-func send(t *testing.T, method, url, body string) {
+func send(t testing.TB, method, url, body string) {
 	t.Helper()
 	req, err := http.NewRequest(method, url, strings.NewReader(body))
 	if err != nil {

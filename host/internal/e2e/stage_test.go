@@ -117,7 +117,7 @@ func (s *stage) wc(method, path string, body, out any) {
 	doJSON(s.t, req, out)
 }
 
-func doJSON(t *testing.T, req *http.Request, out any) {
+func doJSON(t testing.TB, req *http.Request, out any) {
 	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -422,7 +422,7 @@ type outcome struct {
 
 // run is what a sync left: its result and the SnelStart administration afterwards.
 type run struct {
-	t     *testing.T
+	t     testing.TB
 	code  int
 	res   syncResult
 	admin simulator.Administration

@@ -22,6 +22,22 @@ const (
 	gcMaxRewritesPerRound = 64
 )
 
+// Badger's sizes for a small machine (a webshop's host may be a 1 GB VPS or an office PC).
+// Worst case Badger holds NumMemtables memtables (2 × 8 MiB), the block cache (8 MiB) and the
+// table-index cache (8 MiB): about 40 MiB however long the history grows. Badger's own
+// defaults (5 × 64 MiB memtables, 256 MiB block cache, every table index in memory) are
+// meant for servers with gigabytes to spare. docs/operations.md states these figures.
+const (
+	badgerMemTableSize            = 8 << 20
+	badgerNumMemtables            = 2
+	badgerNumLevelZeroTables      = 3
+	badgerNumLevelZeroTablesStall = 10
+	badgerBaseTableSize           = 2 << 20
+	badgerBlockCacheSize          = 8 << 20
+	badgerIndexCacheSize          = 8 << 20
+	badgerValueLogFileSize        = 64 << 20
+)
+
 // Errors returned by the store.
 var (
 	// ErrClosed is returned by every operation on a Store after Close.
@@ -108,13 +124,19 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		WithSyncWrites(!opts.NoSync && !opts.InMemory).
 		WithLogger(badgerLogger{log.Named("badger")}).
 		WithMetricsEnabled(false).
-		// The host's state is small (cursors, mappings, history): smaller
-		// memtables and caches than Badger's defaults keep the footprint low,
-		// and smaller value-log files let GC give space back sooner.
-		WithMemTableSize(16 << 20).
-		WithNumMemtables(3).
-		WithBlockCacheSize(32 << 20).
-		WithValueLogFileSize(64 << 20).
+		// Sized for a small machine (see docs/operations.md, "Geheugen"): the
+		// host's state is small records (cursors, mappings, one record per
+		// booked order, run history), so the memory Badger holds is bounded
+		// by these numbers, not by the size of the history.
+		WithMemTableSize(badgerMemTableSize).
+		WithNumMemtables(badgerNumMemtables).
+		WithNumLevelZeroTables(badgerNumLevelZeroTables).
+		WithNumLevelZeroTablesStall(badgerNumLevelZeroTablesStall).
+		WithBaseTableSize(badgerBaseTableSize).
+		WithBlockCacheSize(badgerBlockCacheSize).
+		WithIndexCacheSize(badgerIndexCacheSize).
+		WithValueLogFileSize(badgerValueLogFileSize).
+		WithNumVersionsToKeep(1).
 		WithNumCompactors(2)
 	db, err := badger.Open(bo)
 	if err != nil {
