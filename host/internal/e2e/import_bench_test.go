@@ -55,6 +55,7 @@ func BenchmarkImport(b *testing.B) {
 					b.Fatalf("no memory figure for %s (seen: %v)", who, peak)
 				}
 				b.ReportMetric(float64(v)/(1<<20), who+"-MiB")
+				b.ReportMetric(float64(peak[who+"-anon"])/(1<<20), who+"-anon-MiB")
 			}
 		})
 	}
@@ -78,9 +79,10 @@ func (r *rig) syncMeasured() (syncResult, time.Duration, map[string]int64) {
 	peak := map[string]int64{}
 	sample := func() {
 		for pid, name := range processTree(cmd.Process.Pid) {
-			if hwm, ok := vmHWM(pid); ok {
+			if hwm, anon, ok := memFigures(pid); ok {
 				mu.Lock()
 				peak[name] = max(peak[name], hwm)
+				peak[name+"-anon"] = max(peak[name+"-anon"], anon)
 				mu.Unlock()
 			}
 		}
@@ -177,21 +179,30 @@ func processName(pid int) string {
 	return base
 }
 
-// vmHWM reads the peak resident set size of pid, in bytes, from /proc/<pid>/status.
-func vmHWM(pid int) (int64, bool) {
+// memFigures reads the peak resident set size (VmHWM) and the anonymous part of the current
+// resident set (RssAnon: heap and stacks, without the pages of mapped files, which are the
+// kernel's file cache and given back under memory pressure) of pid, in bytes.
+func memFigures(pid int) (hwm, anon int64, ok bool) {
 	b, err := os.ReadFile(filepath.Join("/proc", strconv.Itoa(pid), "status"))
 	if err != nil {
-		return 0, false
+		return 0, 0, false
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			f := strings.Fields(v)
-			if len(f) == 2 && f[1] == "kB" {
-				if kb, err := strconv.ParseInt(f[0], 10, 64); err == nil {
-					return kb << 10, true
-				}
-			}
+		name, v, found := strings.Cut(line, ":")
+		f := strings.Fields(v)
+		if !found || len(f) != 2 || f[1] != "kB" {
+			continue
+		}
+		kb, err := strconv.ParseInt(f[0], 10, 64)
+		if err != nil {
+			continue
+		}
+		switch name {
+		case "VmHWM":
+			hwm, ok = kb<<10, true
+		case "RssAnon":
+			anon = kb << 10
 		}
 	}
-	return 0, false
+	return hwm, anon, ok
 }
