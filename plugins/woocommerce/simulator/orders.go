@@ -1337,18 +1337,31 @@ func (s *Server) orderPageLocked(lp *listParams, home string) (out []any, total 
 			dates = lp.After != nil || lp.Before != nil || lp.ModBefore != nil
 		}
 		mask, quick := statusMask(lp), onlyStatusFilter(lp)
-		for _, en := range idx[start:] {
-			if quick && mask&(uint64(1)<<en.status) == 0 {
-				continue
+		// The orders of one second come in the order tieOrder gives them, every request anew.
+		var group []*Order
+		for i := start; i < len(idx); {
+			sec := idx[i].sec
+			group = group[:0]
+			for ; i < len(idx) && idx[i].sec == sec; i++ {
+				en := idx[i]
+				if quick && mask&(uint64(1)<<en.status) == 0 {
+					continue
+				}
+				o := en.o
+				if (!quick && !orderMatches(o, lp)) || (dates && !s.dateFilter(lp, o.DateCreated, o.DateModified)) {
+					continue
+				}
+				group = append(group, o)
 			}
-			o := en.o
-			if (!quick && !orderMatches(o, lp)) || (dates && !s.dateFilter(lp, o.DateCreated, o.DateModified)) {
-				continue
+			if len(group) > 1 && total+len(group) > from && total < from+lp.PerPage {
+				s.tieOrder(group)
 			}
-			if total >= from && len(out) < lp.PerPage {
-				out = append(out, s.renderOrder(o, home, lp.DP))
+			for _, o := range group {
+				if total >= from && len(out) < lp.PerPage {
+					out = append(out, s.renderOrder(o, home, lp.DP))
+				}
+				total++
 			}
-			total++
 		}
 		return out, total
 	}

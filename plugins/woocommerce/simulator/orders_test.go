@@ -1,9 +1,11 @@
 package simulator
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -122,16 +124,54 @@ func TestModifiedAfterExclusiveAndTimezone(t *testing.T) {
 	}
 }
 
+// Orders of one second come in a new order on every request, as on a real store (no
+// tie-break): ascending, descending or mixed, drawn from the seed; with StableTies by
+// descending id.
 func TestTiesInDescendingID(t *testing.T) {
-	e := newEnv(t, Options{})
-	tm := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
-	first := addAt(t, e.sim, tm.Add(-time.Minute))
-	x := addAt(t, e.sim, tm)
-	y := addAt(t, e.sim, tm)
-	z := addAt(t, e.sim, tm)
-	got := ids(t, decode(t, e.do("GET", "/wp-json/wc/v3/orders", qs("orderby", "modified", "order", "asc", "per_page", "100"), nil), 200))
-	if want := []int64{first, z, y, x}; !reflect.DeepEqual(got, want) {
-		t.Fatalf("orderby=modified asc: %v, want %v", got, want)
+	listing := func(opts Options, n int) [][]int64 {
+		e := newEnv(t, opts)
+		tm := time.Date(2026, 11, 20, 10, 0, 0, 0, time.UTC)
+		addAt(t, e.sim, tm.Add(-time.Minute))
+		for i := 0; i < 5; i++ {
+			addAt(t, e.sim, tm)
+		}
+		var out [][]int64
+		for i := 0; i < n; i++ {
+			out = append(out, ids(t, decode(t, e.do("GET", "/wp-json/wc/v3/orders", qs("orderby", "modified", "order", "asc", "per_page", "100"), nil), 200)))
+		}
+		return out
+	}
+	stable := listing(Options{StableTies: true}, 3)
+	for _, got := range stable {
+		if !reflect.DeepEqual(got, stable[0]) || !slices.IsSortedFunc(got[1:], func(a, b int64) int { return cmp.Compare(b, a) }) {
+			t.Fatalf("StableTies: %v, want the tie in descending id every time", got)
+		}
+	}
+	kinds := map[string]int{}
+	shuffled := listing(Options{}, 30)
+	for _, got := range shuffled {
+		if got[0] != stable[0][0] || len(got) != 6 {
+			t.Fatalf("a tie moved out of its second: %v", got)
+		}
+		tie := got[1:]
+		set := slices.Sorted(slices.Values(tie))
+		if !reflect.DeepEqual(set, slices.Sorted(slices.Values(stable[0][1:]))) {
+			t.Fatalf("the tie lost or repeated an order: %v", got)
+		}
+		switch {
+		case slices.IsSorted(tie):
+			kinds["ascending"]++
+		case reflect.DeepEqual(tie, stable[0][1:]):
+			kinds["descending"]++
+		default:
+			kinds["mixed"]++
+		}
+	}
+	if len(kinds) != 3 {
+		t.Fatalf("30 listings gave only %v; want ascending, descending and mixed ties", kinds)
+	}
+	if again := listing(Options{}, 30); !reflect.DeepEqual(again, shuffled) {
+		t.Fatal("the same seed gave another order of ties")
 	}
 }
 

@@ -46,6 +46,8 @@ func Run(ctx context.Context, args []string, stdout io.Writer) error {
 	inclTax := fs.Bool("prices-include-tax", false, "shop prices include tax (orders created without totals)")
 	baseCountry := fs.String("base-country", DefaultBaseCountry, "store base location (woocommerce_default_country): NL, or country:state such as US:CA")
 	hideVar := fs.Bool("hide-variations-in-sku-search", false, "GET /products?sku= does not find variations (old stores)")
+	stableTies := fs.Bool("stable-ties", false, "list orders of one second by descending id every time (a real store shuffles them)")
+	plain := fs.Bool("plain-permalinks", false, "answer /wp-json/... with 301 to the home page, as WordPress with Plain permalinks (?rest_route= works)")
 	var f Faults
 	fs.Float64Var(&f.ErrorRate, "error-rate", 0, "fraction of API requests answered 500")
 	fs.Float64Var(&f.TooManyRate, "too-many-rate", 0, "fraction answered 429 with Retry-After")
@@ -67,7 +69,7 @@ func Run(ctx context.Context, args []string, stdout io.Writer) error {
 	srv, err := New(Options{ConsumerKey: *key, ConsumerSecret: *secret, TimeZone: loc, Faults: f, RedirectTo: *redirect,
 		TLS: *useTLS, TrustProxyHTTPS: *trustProxy, SiteURL: *siteURL, PricesIncludeTax: *inclTax,
 		BaseCountry:               *baseCountry,
-		HideVariationsInSKUSearch: *hideVar, RandSeed: *randSeed})
+		HideVariationsInSKUSearch: *hideVar, RandSeed: *randSeed, StableTies: *stableTies, PlainPermalinks: *plain})
 	if err != nil {
 		return fmt.Errorf("simulate: %w", err)
 	}

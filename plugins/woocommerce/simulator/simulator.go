@@ -92,8 +92,15 @@ type Options struct {
 	HideVariationsInSKUSearch bool
 	// Version is the WooCommerce version reported (default 10.0.2).
 	Version string
-	// RandSeed seeds the generator and the fault draws (default 1).
+	// RandSeed seeds the generator, the fault draws and the order of ties (default 1).
 	RandSeed int64
+	// StableTies lists the orders modified in one second by descending id on every request.
+	// Without it (as a real store with HPOS: date_updated_gmt has no tie-break) each listing
+	// request puts them in a new order drawn from the seed: ascending, descending or mixed.
+	StableTies bool
+	// PlainPermalinks answers every /wp-json/... request with 301 to the home page, as a
+	// WordPress with the "Plain" permalink setting does; ?rest_route=/... still works.
+	PlainPermalinks bool
 }
 
 // Stats are request counters.
@@ -130,6 +137,7 @@ type Server struct {
 	faults     Faults
 	failNext   []int
 	rnd        *rand.Rand
+	tieRnd     *rand.Rand // draws the order of ties in listings (ties.go)
 	stats      Stats
 	keyCounter int64
 }
@@ -205,6 +213,7 @@ func (s *Server) resetLocked() {
 	s.faults = s.opts.Faults
 	s.failNext = nil
 	s.rnd = rand.New(rand.NewSource(s.opts.RandSeed))
+	s.tieRnd = rand.New(rand.NewSource(s.opts.RandSeed + 7919))
 	s.stats = Stats{PerEndpoint: map[string]int64{}}
 	s.taxes = defaultTaxes()
 	for _, c := range []Coupon{
@@ -300,6 +309,9 @@ func (s *Server) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	req := &request{r: r, method: r.Method, query: parseQuery(r.URL.RawQuery), tls: s.isTLS(r)}
 	switch {
+	case s.opts.PlainPermalinks && (r.URL.Path == "/wp-json" || strings.HasPrefix(r.URL.Path, "/wp-json/")):
+		s.plainPermalinkRedirect(w, req)
+		return
 	case r.URL.Path == "/wp-json" || strings.HasPrefix(r.URL.Path, "/wp-json/"):
 		req.route = strings.TrimPrefix(r.URL.Path, "/wp-json")
 	case (r.URL.Path == "/" || r.URL.Path == "/index.php") && req.query.last("rest_route") != "":

@@ -27,6 +27,10 @@ type scanSpec[T any] struct {
 	// Fetch gets page (1-based) of the items modified after `after` (exclusive, whole
 	// seconds; zero = no bound) ordered by modification time ascending.
 	Fetch func(ctx context.Context, after time.Time, page int) (scanPage[T], error)
+	// FetchSecond gets page (1-based) of the items modified in second sec exactly, ordered by
+	// id ascending: the stable order a crowded second is paged in (see scan). Nil: such a
+	// second is paged with Fetch, which is only safe where ties keep their order.
+	FetchSecond func(ctx context.Context, sec time.Time, page int) (scanPage[T], error)
 	// Key returns an item's id and modification time (UTC).
 	Key func(T) (int64, time.Time)
 	// Yield is called for each item to hand out, with the cursor to resume after it and the
@@ -43,9 +47,15 @@ type scanSpec[T any] struct {
 //     the ids it has already read in that second.
 //   - Offset paging over a set that changes (an item modified while paging moves to the end
 //     and shifts the rest forward) would skip items; instead, after each page the next query
-//     starts from the newest second read (keyset paging). Only when a whole page falls in one
-//     second does it move to the next page of the same query. A query's end is known from the
+//     starts from the newest second read (keyset paging). A query's end is known from the
 //     X-WP-TotalPages of its first page, never from an empty page (WooCommerce reports 0 there).
+//   - Within one second the store's order is not stable (no tie-break on date_updated_gmt:
+//     ascending, descending or mixed, anew on every request), so offset paging inside a second
+//     repeats some items and skips others. When a whole page falls in one second, that second
+//     is read on its own (FetchSecond: modified_after = second - 1, modified_before = second
+//     + 1, ordered by id, which is stable), then the listing goes on after it. An item moved
+//     out of the second while it is read is listed again in its new second anyway; one that
+//     the move shifted past a page boundary is caught by the next listing's overlap window.
 //   - The position (the cursor) records every (second, id) handed out in the last Overlap
 //     before its newest second. A resume queries from the start of that window: items the
 //     position records are skipped, the others (saved late, after the listing had passed
@@ -76,22 +86,9 @@ func scan[T any](ctx context.Context, s scanSpec[T]) error {
 	seen := map[int64]struct{}{}
 	queryLow := low
 	page, totalPages := 1, -1
-	for {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		var after time.Time
-		if queryLow > 0 {
-			after = time.Unix(queryLow-1, 0).UTC()
-		}
-		pg, err := s.Fetch(ctx, after, page)
-		if err != nil {
-			return err
-		}
-		if page == 1 {
-			totalPages = pg.TotalPages
-		}
-		for _, it := range pg.Items {
+	// hand yields the items of a page that are new, in the page's order.
+	hand := func(items []T) error {
+		for _, it := range items {
 			id, mod := s.Key(it)
 			t := mod.Unix()
 			if t < since || t < scanT || t < cur.W {
@@ -116,13 +113,64 @@ func scan[T any](ctx context.Context, s scanSpec[T]) error {
 			}
 			before = enc
 		}
+		return nil
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		var after time.Time
+		if queryLow > 0 {
+			after = time.Unix(queryLow-1, 0).UTC()
+		}
+		pg, err := s.Fetch(ctx, after, page)
+		if err != nil {
+			return err
+		}
+		if page == 1 {
+			totalPages = pg.TotalPages
+		}
+		if err := hand(pg.Items); err != nil {
+			return err
+		}
 		if len(pg.Items) < s.PerPage || (totalPages >= 0 && page >= totalPages) {
 			return nil
 		}
-		if scanT > queryLow {
+		switch {
+		case scanT > queryLow:
 			queryLow, page, totalPages = scanT, 1, -1
-		} else {
+		case s.FetchSecond != nil:
+			// A whole page in one second: read that second in id order, then go on after it.
+			if err := scanSecond(ctx, s, scanT, hand); err != nil {
+				return err
+			}
+			queryLow, page, totalPages = scanT+1, 1, -1
+		default:
 			page++
+		}
+	}
+}
+
+// scanSecond reads every item modified in second sec through FetchSecond, page by page in id
+// order, handing each page to hand.
+func scanSecond[T any](ctx context.Context, s scanSpec[T], sec int64, hand func([]T) error) error {
+	total := -1
+	for page := 1; ; page++ {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		pg, err := s.FetchSecond(ctx, time.Unix(sec, 0).UTC(), page)
+		if err != nil {
+			return err
+		}
+		if page == 1 {
+			total = pg.TotalPages
+		}
+		if err := hand(pg.Items); err != nil {
+			return err
+		}
+		if len(pg.Items) < s.PerPage || (total >= 0 && page >= total) {
+			return nil
 		}
 	}
 }
