@@ -52,8 +52,8 @@ type scanSpec[T any] struct {
 //   - Within one second the store's order is not stable (no tie-break on date_updated_gmt:
 //     ascending, descending or mixed, anew on every request), so offset paging inside a second
 //     repeats some items and skips others. When a whole page falls in one second, that second
-//     is read on its own (FetchSecond: modified_after = second - 1, modified_before = second
-//   - 1, ordered by id, which is stable), then the listing goes on after it. An item moved
+//     is read on its own (FetchSecond: modified_after one second before it, modified_before
+//     one second after it, ordered by id, which is stable), then the listing goes on after it. An item moved
 //     out of the second while it is read is listed again in its new second anyway; one that
 //     the move shifted past a page boundary is caught by the next listing's overlap window.
 //   - The position (the cursor) records every (second, id) handed out in the last Overlap
