@@ -26,13 +26,13 @@ func statusBit(st string) uint8 {
 	return 63
 }
 
-// statusMask is the set of status bits lp.Status selects ("any": all but trash and
-// checkout-draft, as orderMatches has it).
+// statusMask is the set of status bits lp.Status selects ("any": all but trash, drafts
+// included, as orderMatches has it).
 func statusMask(lp *listParams) uint64 {
 	var m uint64
 	for _, st := range lp.Status {
 		if st == "any" {
-			m |= ^(uint64(1)<<statusBit("trash") | uint64(1)<<statusBit("checkout-draft") | 1)
+			m |= ^(uint64(1)<<statusBit("trash") | 1)
 		} else {
 			m |= uint64(1) << statusBit(st)
 		}

@@ -494,7 +494,7 @@ func (s *Server) applyOrder(o *Order, in *orderInput, creating, seed bool) *wpEr
 		code := strings.ToLower(strings.TrimSpace(c.Code.V))
 		cp, ok := s.coupons[code]
 		if !ok {
-			return newErr(http.StatusBadRequest, "invalid_coupon", "Invalid coupon code")
+			return invalidCoupon(code)
 		}
 		dup := false
 		for _, ex := range o.CouponLines {
@@ -612,9 +612,9 @@ func (s *Server) fillLine(item *LineItem, li lineInput, creating bool) *wpError 
 			}
 		}
 		if prod == nil {
-			return newErr(http.StatusBadRequest, "woocommerce_rest_invalid_product_id", "Product ID or SKU is invalid.")
-		}
-		if prod.Type == "variation" {
+			// wc_get_product_id_by_sku gives 0: the line is stored without a product.
+			item.ProductID, item.VariationID = 0, 0
+		} else if prod.Type == "variation" {
 			item.ProductID, item.VariationID = prod.ParentID, prod.ID
 		} else {
 			item.ProductID, item.VariationID = prod.ID, 0
@@ -630,7 +630,11 @@ func (s *Server) fillLine(item *LineItem, li lineInput, creating bool) *wpError 
 		if item.VariationID != 0 {
 			id = item.VariationID
 		}
-		prod = s.products[id] // a missing product gives a line without product, as in WooCommerce
+		prod = s.products[id]
+		if prod == nil && (li.ProductID.Set || li.VariationID.Set) {
+			// An unknown product: WooCommerce stores the line without one (product_id 0).
+			item.ProductID, item.VariationID = 0, 0
+		}
 		if prod != nil && prod.Type == "variation" && item.ProductID == 0 {
 			item.ProductID = prod.ParentID
 		}
@@ -912,7 +916,10 @@ func (s *Server) calculateTotals(o *Order, fixed fixedTotals, in *orderInput) {
 			continue
 		}
 		f.Taxes, f.TotalTax = []ItemTax{}, decimal.Zero
-		if f.TaxStatus == "taxable" {
+		switch {
+		case f.Total.IsNegative():
+			f.Taxes, f.TotalTax = s.negativeFeeTaxes(o, f, country)
+		case f.TaxStatus == "taxable":
 			if r := s.rateFor(country, f.TaxClass); r != nil {
 				f.TotalTax = taxOn(f.Total, r)
 				f.Taxes = []ItemTax{{RateID: r.ID, Total: f.TotalTax}}
@@ -963,19 +970,29 @@ func linesGiveTotals(in *orderInput) bool {
 	return false
 }
 
-// shippingTaxClass follows WooCommerce's "shipping tax class based on cart items": standard
-// when a standard-rated item is in the cart, else the class of the first taxed item.
+// shippingTaxClass follows WooCommerce's "shipping tax class based on cart items"
+// (WC_Tax::get_shipping_tax_rates): the standard class when a standard-rated item is in the
+// cart; the one class when all items share it; else the first of the store's additional classes
+// (in the order the store lists them: reduced rate before zero rate) that an item has, so a cart
+// of 0 % and 9 % items gets shipping at 9 %. An order without items gets no shipping tax
+// (noShippingTax).
 func (s *Server) shippingTaxClass(o *Order) string {
-	first := ""
-	for i, li := range o.LineItems {
-		if li.TaxClass == "" {
+	classes := map[string]bool{}
+	for _, li := range o.LineItems {
+		if li.TaxClass == "" || li.TaxClass == "standard" {
 			return ""
 		}
-		if i == 0 {
-			first = li.TaxClass
+		classes[li.TaxClass] = true
+	}
+	if len(classes) == 0 {
+		return noShippingTax
+	}
+	for _, t := range s.taxes {
+		if classes[t.Class] {
+			return t.Class
 		}
 	}
-	return first
+	return noShippingTax
 }
 
 // buildTaxLines aggregates item taxes per rate, reusing existing tax line ids.
@@ -1230,6 +1247,9 @@ func (s *Server) createOrderLocked(in *orderInput, seed bool) (*Order, *wpError)
 	saved := [3]int64{s.nextPostID, s.nextItemID, s.nextMetaID}
 	if e := s.applyOrder(o, in, true, seed); e != nil {
 		s.nextPostID, s.nextItemID, s.nextMetaID = saved[0], saved[1], saved[2]
+		if e.Code == codeInvalidCoupon && !seed {
+			s.leaveCheckoutDraft(in)
+		}
 		return nil, e
 	}
 	if seed && in.ID.Set && in.ID.V > 0 {
@@ -1388,7 +1408,9 @@ func orderMatches(o *Order, lp *listParams) bool {
 	}
 	statusOK := false
 	for _, st := range lp.Status {
-		if st == "any" && o.Status != "trash" && o.Status != "checkout-draft" || st == o.Status {
+		// "any" is every status but trash: checkout-draft and auto-draft orders too, as a
+		// WooCommerce 10 store with HPOS lists them (reference A.8b).
+		if st == "any" && o.Status != "trash" || st == o.Status {
 			statusOK = true
 		}
 	}

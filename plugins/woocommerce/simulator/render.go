@@ -120,7 +120,7 @@ func (s *Server) renderOrder(o *Order, home string, dp int) orderedMap {
 	api := home + "/wp-json/wc/v3"
 	lines := make([]any, 0, len(o.LineItems))
 	for _, li := range o.LineItems {
-		var sku any
+		sku := "" // a line whose product is unknown or deleted has an empty sku, as in WooCommerce
 		var parentName any
 		var image = orderedMap{{"id", ""}, {"src", ""}}
 		pid := li.ProductID

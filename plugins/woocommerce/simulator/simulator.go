@@ -138,8 +138,11 @@ type Server struct {
 	failNext   []int
 	rnd        *rand.Rand
 	tieRnd     *rand.Rand // draws the order of ties in listings (ties.go)
-	stats      Stats
-	keyCounter int64
+	// notes are the order notes by order id (notes.go); nextCommentID numbers them (comments).
+	notes         map[int64][]orderNote
+	nextCommentID int64
+	stats         Stats
+	keyCounter    int64
 }
 
 // New returns a store with the default tax table (NL, BE, DE) and coupons, and no products or
@@ -214,6 +217,7 @@ func (s *Server) resetLocked() {
 	s.failNext = nil
 	s.rnd = rand.New(rand.NewSource(s.opts.RandSeed))
 	s.tieRnd = rand.New(rand.NewSource(s.opts.RandSeed + 7919))
+	s.notes, s.nextCommentID = map[int64][]orderNote{}, 0
 	s.stats = Stats{PerEndpoint: map[string]int64{}}
 	s.taxes = defaultTaxes()
 	for _, c := range []Coupon{
@@ -440,6 +444,10 @@ func (s *Server) route(w http.ResponseWriter, req *request) {
 			count("/orders/batch")
 			s.batchOrders(w, req)
 			return
+		} else if id, ok := isID(p[1]); ok && len(p) == 3 && p[2] == "notes" {
+			count("/orders/{id}/notes")
+			s.serveOrderNotes(w, req, id)
+			return
 		} else if id, ok := isID(p[1]); ok && len(p) == 2 {
 			switch m {
 			case http.MethodGet:
@@ -625,6 +633,7 @@ var routeList = []struct {
 	{"/wc/v3/orders", []string{"GET", "POST"}},
 	{"/wc/v3/orders/(?P<id>[\\d]+)", []string{"GET", "POST", "PUT", "PATCH", "DELETE"}},
 	{"/wc/v3/orders/batch", []string{"POST", "PUT", "PATCH"}},
+	{"/wc/v3/orders/(?P<order_id>[\\d]+)/notes", []string{"GET", "POST"}},
 	{"/wc/v3/products", []string{"GET", "POST"}},
 	{"/wc/v3/products/(?P<id>[\\d]+)", []string{"GET", "POST", "PUT", "PATCH", "DELETE"}},
 	{"/wc/v3/products/batch", []string{"POST", "PUT", "PATCH"}},
