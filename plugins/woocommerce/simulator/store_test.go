@@ -40,7 +40,7 @@ func TestStoreTaxRules(t *testing.T) {
 	ship := []any{map[string]any{"method_id": "flat_rate", "method_title": "PostNL", "total": "5.00"}}
 
 	o := obj(t, decode(t, e.do("POST", "/wp-json/wc/v3/orders", nil, map[string]any{"billing": nl,
-		"line_items": []any{map[string]any{"product_id": zero, "quantity": 1}, map[string]any{"product_id": book, "quantity": 1}},
+		"line_items":     []any{map[string]any{"product_id": zero, "quantity": 1}, map[string]any{"product_id": book, "quantity": 1}},
 		"shipping_lines": ship}), 201))
 	// Rate ids of the default table: 1 = NL 21 %, 2 = NL 9 %, 3 = NL 0 %.
 	if got := taxesOf(t, arr(t, o["shipping_lines"])[0]); len(got) != 1 || got[2] != "0.45" {
