@@ -220,7 +220,7 @@ func TestValidateAndCheckAgainstSimulators(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("check: %d\n%s\n%s", code, out, errs)
 	}
-	for _, want := range []string{"shop   woocommerce", "geslaagd", "WooCommerce 10.0.2", "Demo Webwinkel B.V."} {
+	for _, want := range []string{"ok     verbinding webwinkel (woocommerce)", "Alles wat het profiel nodig heeft is aanwezig", "WooCommerce 10.0.2", "Demo Webwinkel B.V.", "btw buitenland (OSS", "valuta van de webwinkel: EUR", "prijzen in de webwinkel zijn"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("check output lacks %q:\n%s", want, out)
 		}
@@ -241,7 +241,7 @@ func TestCheckNamesBadKeysWithoutPrintingThem(t *testing.T) {
 	if code != ExitFailed {
 		t.Fatalf("check with bad keys: exit %d, want 1\n%s\n%s", code, out, errs)
 	}
-	if strings.Count(out, "MISLUKT") != 2 {
+	if strings.Count(out, "FOUT   verbinding") != 2 {
 		t.Fatalf("both sides must fail:\n%s", out)
 	}
 	for _, secret := range []string{badSecret, badClientKey} {
@@ -251,11 +251,42 @@ func TestCheckNamesBadKeysWithoutPrintingThem(t *testing.T) {
 	}
 }
 
+// koppel check names every article the profile needs that the administration lacks or has in
+// an omzetgroep with the wrong VAT class, and exits 1.
+func TestCheckNamesMissingAndWrongVATArticles(t *testing.T) {
+	woo := simulate(t, "woocommerce", "--orders", "1")
+	ss := simulate(t, "snelstart-online")
+	profile := strings.Replace(profileText(woo, ss, "ZGVtbzpkZW1v", "cs_demo"), `since = "2020-01-01T00:00:00Z"`,
+		`since = "2020-01-01T00:00:00Z"
+    shipping_article    = "VERZENDKOSTEN-BESTAAT-NIET"
+    payment_fee_article = "CADEAUBON"
+    discount_article    = "KORTING"`, 1)
+	dir := configDir(t, profile)
+	code, out, errs := run(t, nil, "check", "winkel", "--config", dir)
+	if code != ExitFailed {
+		t.Fatalf("check with a missing and a wrong-VAT article: exit %d, want 1\n%s\n%s", code, out, errs)
+	}
+	for _, want := range []string{
+		"FOUT   orders.shipping_article: artikel VERZENDKOSTEN-BESTAAT-NIET voor verzendkosten bestaat niet in SnelStart",
+		"FOUT   orders.payment_fee_article: artikel CADEAUBON voor betaalkosten staat in omzetgroep 3 \"Omzet onbelast\" (btw geen)",
+		"ok     orders.discount_article: artikel KORTING",
+		"2 punten moeten opgelost worden",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check output lacks %q:\n%s", want, out)
+		}
+	}
+	code, out, _ = run(t, nil, "check", "winkel", "--config", dir, "--json")
+	if code != ExitFailed || !strings.Contains(out, `"setting":"orders.payment_fee_article","level":"fout"`) {
+		t.Fatalf("check --json: exit %d\n%s", code, out)
+	}
+}
+
 func TestCheckUnreachable(t *testing.T) {
 	dead := freePort(t)
 	dir := configDir(t, profileText(dead, dead, "ZGVtbzpkZW1v", "cs_demo"))
 	code, out, errs := run(t, nil, "check", "winkel", "--config", dir)
-	if code != ExitFailed || strings.Count(out, "MISLUKT") != 2 {
+	if code != ExitFailed || strings.Count(out, "FOUT   verbinding") != 2 {
 		t.Fatalf("check of unreachable hosts: exit %d\n%s\n%s", code, out, errs)
 	}
 }

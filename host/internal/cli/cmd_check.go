@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"strings"
 	"time"
 
@@ -28,7 +29,15 @@ func (a *app) checkCommand() *cobra.Command {
 	var timeout time.Duration
 	cmd := &cobra.Command{
 		Use:   "check PROFILE",
-		Short: `Test the shop and ledger connections of a profile ("verbinding testen")`,
+		Short: `Test the shop and ledger connections of a profile ("verbinding testen") and check the profile against the administration`,
+		Long: `Test the shop and ledger connections of a profile ("verbinding testen"), then check the
+profile against what the administration and the shop hold, as a checklist: every article the
+profile names (shipping, payment fee, discount, difference, fallback) exists in SnelStart, is
+active and sits in an omzetgroep with a VAT class (a charge the shop taxes needs an omzetgroep
+with btw hoog or laag); the revenue groups, sales-order template, cost centre and fixed customer
+exist; whether foreign VAT (OSS) is on; the shop's currency, whether its prices include VAT and,
+when the shop tells them, its order statuses. Exit status 1 when a connection fails or something
+the profile needs is missing (lines marked FOUT).`,
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			k, err := a.koppelBlock()
@@ -68,19 +77,28 @@ func (a *app) checkCommand() *cobra.Command {
 			for _, r := range results {
 				failed = failed || !r.OK
 			}
+			// With both connections up, the profile is checked against the administration
+			// and the shop: everything it names must exist there.
+			var items []checkItem
+			if !failed {
+				items = checkAdministration(ctx, p, ledger, results[0].Details)
+			}
+			problems := 0
+			for _, it := range items {
+				if it.Level == levelFail {
+					problems++
+				}
+			}
+			failed = failed || problems > 0
 			if asJSON {
-				if err := json.NewEncoder(a.env.Stdout).Encode(map[string]any{"profile": p.Name, "ok": !failed, "results": results}); err != nil {
+				if items == nil {
+					items = []checkItem{}
+				}
+				if err := json.NewEncoder(a.env.Stdout).Encode(map[string]any{"profile": p.Name, "ok": !failed, "results": results, "checks": items}); err != nil {
 					return err
 				}
 			} else {
-				fmt.Fprintf(a.env.Stdout, "profile %s\n", p.Name)
-				for _, r := range results {
-					if r.OK {
-						fmt.Fprintf(a.env.Stdout, "  %-6s %-18s geslaagd (ok): %s\n", r.Side, r.Plugin, r.Summary)
-						continue
-					}
-					fmt.Fprintf(a.env.Stdout, "  %-6s %-18s MISLUKT (failed): %s\n", r.Side, r.Plugin, r.Error)
-				}
+				printChecklist(a.env.Stdout, p.Name, results, items, problems)
 			}
 			if failed {
 				return silentExit(ExitFailed)
@@ -91,6 +109,37 @@ func (a *app) checkCommand() *cobra.Command {
 	cmd.Flags().BoolVar(&asJSON, "json", false, "machine-readable output")
 	cmd.Flags().DurationVar(&timeout, "timeout", 60*time.Second, "give up on a connection after this long")
 	return cmd
+}
+
+// printChecklist writes the connection tests and the checklist in Dutch.
+func printChecklist(w io.Writer, profile string, results []checkResult, items []checkItem, problems int) {
+	fmt.Fprintf(w, "profiel %s\n", profile)
+	sides := map[string]string{"shop": "webwinkel", "ledger": "SnelStart"}
+	for _, r := range results {
+		if r.OK {
+			fmt.Fprintf(w, "  ok     verbinding %-9s (%s): %s\n", sides[r.Side], r.Plugin, r.Summary)
+			continue
+		}
+		fmt.Fprintf(w, "  FOUT   verbinding %-9s (%s): %s\n", sides[r.Side], r.Plugin, r.Error)
+	}
+	marks := map[string]string{levelOK: "ok    ", levelWarn: "let op", levelFail: "FOUT  "}
+	for _, it := range items {
+		fmt.Fprintf(w, "  %s %s: %s\n", marks[it.Level], it.Setting, it.Message)
+	}
+	switch {
+	case problems == 1:
+		fmt.Fprintln(w, "1 punt moet opgelost worden voordat koppel orders kan boeken (regels met FOUT).")
+	case problems > 1:
+		fmt.Fprintf(w, "%d punten moeten opgelost worden voordat koppel orders kan boeken (regels met FOUT).\n", problems)
+	default:
+		for _, r := range results {
+			if !r.OK {
+				fmt.Fprintln(w, "De verbinding mislukt; los dat eerst op, daarna controleert koppel de instellingen.")
+				return
+			}
+		}
+		fmt.Fprintln(w, "Alles wat het profiel nodig heeft is aanwezig.")
+	}
 }
 
 func toCheckResult(side, plugin string, res sdk.CheckResult, err error) checkResult {

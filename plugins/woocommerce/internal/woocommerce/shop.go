@@ -307,6 +307,29 @@ func (s *Shop) Check(ctx context.Context) (sdk.CheckResult, error) {
 	}
 	setExtra(details, "woocommerce_version", version)
 	setExtra(details, "orders", total)
+	// The currency and whether prices include VAT, for koppel check (needs a key that may read
+	// settings; optional like system_status).
+	for _, set := range []struct{ path, key string }{
+		{"/settings/general/woocommerce_currency", "currency"},
+		{"/settings/tax/woocommerce_prices_include_tax", "prices_include_tax"},
+	} {
+		resp, err := s.api.get(ctx, set.path, nil)
+		if err != nil {
+			s.log.Debug("setting not readable", "path", set.path, "error", err.Error())
+			continue
+		}
+		var v struct {
+			Value wcString `json:"value"`
+		}
+		if json.Unmarshal(resp.Body, &v) != nil {
+			continue
+		}
+		val := string(v.Value)
+		if set.key == "prices_include_tax" {
+			val = strconv.FormatBool(val == "yes")
+		}
+		setExtra(details, set.key, val)
+	}
 	store := nonEmpty(details["store_url"], s.api.base.String())
 	summary := "WooCommerce"
 	if version != "" {
