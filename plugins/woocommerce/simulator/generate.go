@@ -197,7 +197,8 @@ func (s *Server) GenerateOrders(n int) ([]Order, error) {
 		}
 		if o.Status == "refunded" {
 			s.nextPostID++
-			o.Refunds = []Refund{{ID: s.nextPostID, Reason: "Retour ontvangen", Total: o.Total.Neg()}}
+			o.Refunds = []Refund{{ID: s.nextPostID, Reason: "Retour ontvangen", Total: o.Total.Neg(), Amount: o.Total,
+				DateCreated: modified}}
 		}
 		out = append(out, o.clone())
 	}

@@ -227,3 +227,33 @@ func asSyntax(err error, target **json.SyntaxError) bool {
 	}
 	return ok
 }
+
+// jNumber is a field of JSON schema type "number" (refund_total): WordPress accepts a JSON
+// number or a numeric string; anything else is recorded as bad.
+type jNumber struct {
+	Set, Bad bool
+	V        decimal.Decimal
+}
+
+// UnmarshalJSON accepts a number or a numeric string; null leaves the field unset.
+func (j *jNumber) UnmarshalJSON(b []byte) error {
+	s := strings.TrimSpace(string(b))
+	if s == "null" {
+		return nil
+	}
+	j.Set = true
+	if strings.HasPrefix(s, `"`) {
+		if err := json.Unmarshal(b, &s); err != nil {
+			j.Bad = true
+			return nil
+		}
+		s = strings.TrimSpace(s)
+	}
+	d, err := decimal.NewFromString(s)
+	if err != nil {
+		j.Bad = true
+		return nil
+	}
+	j.V = d
+	return nil
+}

@@ -113,11 +113,37 @@ type CouponLine struct {
 	MetaData      []Meta
 }
 
-// Refund is one refunds[] summary entry; Total is negative, as WooCommerce renders it.
+// Refund is one refund of an order. Total is negative, as the order's refunds[] summary renders
+// it; Amount is the positive amount GET /orders/{id}/refunds shows. Items are the refunded
+// product lines, shipping lines and fees (none for an amount-only refund).
 type Refund struct {
-	ID     int64
-	Reason string
-	Total  decimal.Decimal
+	ID              int64
+	Reason          string
+	Total           decimal.Decimal
+	Amount          decimal.Decimal
+	DateCreated     time.Time
+	RefundedBy      int64
+	RefundedPayment bool
+	Items           []RefundItem
+}
+
+// RefundItem is one item of a refund, stored as WooCommerce stores it: the item type of the
+// refunded item ("line_item", "shipping", "fee"), negative quantity and amounts, and the id of
+// the refunded order item (meta _refunded_item_id).
+type RefundItem struct {
+	ID             int64
+	Type           string
+	RefundedItemID int64
+	MetaID         int64
+	Name           string
+	ProductID      int64
+	VariationID    int64
+	Quantity       int64
+	TaxClass       string
+	MethodID       string
+	Total          decimal.Decimal
+	TotalTax       decimal.Decimal
+	Taxes          []ItemTax
 }
 
 // Order is an order as the simulator stores it. Times are instants (rendered in the site
@@ -298,7 +324,14 @@ func (o *Order) clone() Order {
 		cl.MetaData = copyMeta(cl.MetaData)
 		c.CouponLines[i] = cl
 	}
-	c.Refunds = append([]Refund(nil), o.Refunds...)
+	c.Refunds = make([]Refund, len(o.Refunds))
+	for i, r := range o.Refunds {
+		r.Items = append([]RefundItem(nil), r.Items...)
+		for j := range r.Items {
+			r.Items[j].Taxes = copyTaxes(r.Items[j].Taxes)
+		}
+		c.Refunds[i] = r
+	}
 	return c
 }
 

@@ -388,7 +388,8 @@ func (s *Server) applyOrder(o *Order, in *orderInput, creating, seed bool) *wpEr
 				s.nextPostID++
 				id = s.nextPostID
 			}
-			o.Refunds = append(o.Refunds, Refund{ID: id, Reason: r.Reason.V, Total: r.Total.V})
+			o.Refunds = append(o.Refunds, Refund{ID: id, Reason: r.Reason.V, Total: r.Total.V, Amount: r.Total.V.Abs(),
+				DateCreated: s.now()})
 		}
 	}
 

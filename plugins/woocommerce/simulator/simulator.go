@@ -448,6 +448,24 @@ func (s *Server) route(w http.ResponseWriter, req *request) {
 			count("/orders/{id}/notes")
 			s.serveOrderNotes(w, req, id)
 			return
+		} else if id, ok := isID(p[1]); ok && len(p) >= 3 && p[2] == "refunds" {
+			req.collectionPath = "orders/" + p[1] + "/refunds"
+			if len(p) == 3 {
+				switch m {
+				case http.MethodGet:
+					count("/orders/{id}/refunds")
+					s.listRefunds(w, req, id)
+					return
+				case http.MethodPost:
+					count("/orders/{id}/refunds")
+					s.createRefund(w, req, id)
+					return
+				}
+			} else if rid, ok := isID(p[3]); ok && len(p) == 4 && m == http.MethodGet {
+				count("/orders/{id}/refunds/{refund_id}")
+				s.getRefund(w, req, id, rid)
+				return
+			}
 		} else if id, ok := isID(p[1]); ok && len(p) == 2 {
 			switch m {
 			case http.MethodGet:
@@ -634,6 +652,8 @@ var routeList = []struct {
 	{"/wc/v3/orders/(?P<id>[\\d]+)", []string{"GET", "POST", "PUT", "PATCH", "DELETE"}},
 	{"/wc/v3/orders/batch", []string{"POST", "PUT", "PATCH"}},
 	{"/wc/v3/orders/(?P<order_id>[\\d]+)/notes", []string{"GET", "POST"}},
+	{"/wc/v3/orders/(?P<order_id>[\\d]+)/refunds", []string{"GET", "POST"}},
+	{"/wc/v3/orders/(?P<order_id>[\\d]+)/refunds/(?P<id>[\\d]+)", []string{"GET"}},
 	{"/wc/v3/products", []string{"GET", "POST"}},
 	{"/wc/v3/products/(?P<id>[\\d]+)", []string{"GET", "POST", "PUT", "PATCH", "DELETE"}},
 	{"/wc/v3/products/batch", []string{"POST", "PUT", "PATCH"}},

@@ -48,6 +48,7 @@ func mapOrder(o *wcOrder, opt mapOptions) (sdk.Order, error) {
 		PricesIncludeTax: o.PricesIncludeTax,
 		Note:             string(o.CustomerNote),
 		Refunded:         decimal.Zero,
+		Cancelled:        string(o.Status) == "cancelled",
 	}
 	if out.Number == "" {
 		out.Number = id

@@ -414,6 +414,9 @@ func (s *Shop) ListOrders(ctx context.Context, q sdk.OrderQuery, yield func(sdk.
 		if err := s.fillCustomerCode(ctx, &ord); err != nil {
 			return err
 		}
+		if err := s.fillRefunds(ctx, o, &ord); err != nil {
+			return err
+		}
 		return yield(sdk.OrderItem{Order: ord, Cursor: after})
 	}
 	return wrapCtx(scan(ctx, spec))
@@ -479,6 +482,9 @@ func (s *Shop) listOrdersByID(ctx context.Context, q sdk.OrderQuery, yield func(
 					return &sdk.Error{Kind: sdk.KindPermanent, Err: err, Message: "WooCommerce order " + o.ID.String() + ": " + err.Error()}
 				}
 				if err := s.fillCustomerCode(ctx, &ord); err != nil {
+					return err
+				}
+				if err := s.fillRefunds(ctx, o, &ord); err != nil {
 					return err
 				}
 				p := position{}

@@ -259,6 +259,7 @@ type wcCharge struct {
 	Total       wcDecimal `json:"total"`
 	TotalTax    wcDecimal `json:"total_tax"`
 	Taxes       []wcTax   `json:"taxes"`
+	MetaData    []wcMeta  `json:"meta_data"`
 }
 
 // wcCoupon is a coupon_lines entry.
@@ -274,6 +275,20 @@ type wcRefund struct {
 	ID     wcID      `json:"id"`
 	Reason wcString  `json:"reason"`
 	Total  wcDecimal `json:"total"`
+}
+
+// wcRefundDoc is one refund of GET /orders/{id}/refunds: amount positive, items with negative
+// quantities and amounts, each naming the refunded order item in meta _refunded_item_id.
+// shipping_lines and fee_lines are absent in stores older than WooCommerce 9.
+type wcRefundDoc struct {
+	ID             wcID       `json:"id"`
+	DateCreated    wcTime     `json:"date_created"`
+	DateCreatedGMT wcTime     `json:"date_created_gmt"`
+	Amount         wcDecimal  `json:"amount"`
+	Reason         wcString   `json:"reason"`
+	LineItems      []wcLine   `json:"line_items"`
+	ShippingLines  []wcCharge `json:"shipping_lines"`
+	FeeLines       []wcCharge `json:"fee_lines"`
 }
 
 // wcProduct is the part of a product or variation the connector reads.

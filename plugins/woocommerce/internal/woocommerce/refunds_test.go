@@ -1,0 +1,127 @@
+package woocommerce
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/koppel-nl/koppel/plugins/woocommerce/simulator"
+	"github.com/koppel-nl/koppel/sdk"
+)
+
+// refundOrder creates an order in the simulator: 2 × 24.20 incl. 21 % and 1 × 10.90 incl. 9 %,
+// shipping 4.95 excl. at 21 %, paid with iDEAL (or bacs).
+func refundOrder(t *testing.T, sim *simulator.Server, number, payment string) simulator.Order {
+	t.Helper()
+	body := `{"number":"` + number + `","status":"processing","payment_method":"` + payment + `","prices_include_tax":true,
+	  "billing":{"email":"jan@example.nl","country":"NL"},"shipping":{"country":"NL"},
+	  "line_items":[{"product_id":1,"name":"Mok","quantity":2,"total":"40.00"},{"product_id":1,"name":"Koffie","quantity":1,"total":"10.00","tax_class":"reduced-rate"}],
+	  "shipping_lines":[{"method_id":"flat_rate","method_title":"PostNL","total":"4.95"}]}`
+	o, err := sim.CreateOrderJSON([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return o
+}
+
+func TestRefundsFromSimulator(t *testing.T) {
+	sim, u := startSimulator(t, simulator.Options{})
+	o := refundOrder(t, sim, "5001", "ideal")
+	mok, ship := o.LineItems[0], o.ShippingLines[0]
+	taxOf := func(ts []simulator.ItemTax) string { return fmt.Sprint(ts[0].RateID) }
+
+	s := newTestShop(t, u, nil)
+	post := func(body string) (map[string]any, error) {
+		t.Helper()
+		r, err := s.api.post(context.Background(), "/orders/"+itoa64(o.ID)+"/refunds", json.RawMessage(body))
+		if err != nil {
+			return nil, err
+		}
+		var out map[string]any
+		if err := json.Unmarshal(r.Body, &out); err != nil {
+			t.Fatal(err)
+		}
+		return out, nil
+	}
+	// One mok (line refund with tax), then shipping, then an amount only, through the API.
+	created, err := post(`{"reason":"Kapot","line_items":[{"id":` + itoa64(mok.ID) + `,"quantity":1,"refund_total":20.00,"refund_tax":[{"id":` +
+		taxOf(mok.Taxes) + `,"refund_total":4.20}]}]}`)
+	if err != nil {
+		t.Fatalf("refund a line: %v", err)
+	}
+	if created["amount"] != "24.20" || created["refunded_payment"] != true {
+		t.Fatalf("created refund %v", created)
+	}
+	if _, err := post(`{"line_items":[{"id":` + itoa64(ship.ID) + `,"refund_total":4.95,"refund_tax":[{"id":` + taxOf(ship.Taxes) + `,"refund_total":1.04}]}]}`); err != nil {
+		t.Fatalf("refund shipping: %v", err)
+	}
+	if _, err := post(`{"amount":"5.00","reason":"Coulance","api_refund":false}`); err != nil {
+		t.Fatalf("refund an amount: %v", err)
+	}
+	if _, err := sim.CreateRefundJSON(o.ID, []byte(`{"amount":"1000.00"}`)); err == nil || !strings.Contains(err.Error(), "Invalid refund amount") {
+		t.Fatalf("refund more than left: %v", err)
+	}
+	if _, err := post(`{"amount":"-1"}`); sdk.KindOf(err) != sdk.KindPermanent || !strings.Contains(err.Error(), "greater than zero") {
+		t.Fatalf("negative refund: %v", err)
+	}
+	bacs := refundOrder(t, sim, "5002", "bacs")
+	if _, err := sim.CreateRefundJSON(bacs.ID, []byte(`{"amount":"1.00"}`)); err == nil || !strings.Contains(err.Error(), "does not support automatic refunds") {
+		t.Fatalf("api_refund on a bacs order: %v", err)
+	}
+	if _, err := sim.CreateRefundJSON(bacs.ID, []byte(`{"amount":"1.00","api_refund":false}`)); err != nil {
+		t.Fatalf("manual refund on a bacs order: %v", err)
+	}
+
+	var got []sdk.Order
+	err = s.ListOrders(context.Background(), sdk.OrderQuery{IDs: []string{itoa64(o.ID)}}, func(it sdk.OrderItem) error {
+		got = append(got, it.Order)
+		return nil
+	})
+	if err != nil || len(got) != 1 {
+		t.Fatalf("list: %v %d", err, len(got))
+	}
+	ord := got[0]
+	if len(ord.Refunds) != 3 || !ord.Refunded.Equal(sdk.MustMoney("35.19")) {
+		t.Fatalf("refunds %+v, refunded %s", ord.Refunds, ord.Refunded)
+	}
+	line, shipR, amount := ord.Refunds[0], ord.Refunds[1], ord.Refunds[2]
+	if line.Reason != "Kapot" || !line.Amount.Equal(sdk.MustMoney("24.20")) || len(line.Lines) != 1 || !line.Rest().IsZero() {
+		t.Errorf("line refund %+v", line)
+	} else if l := line.Lines[0]; l.LineID != itoa64(mok.ID) || l.Quantity.String() != "1" || l.TotalExcl.String() != "20" ||
+		l.Tax.String() != "4.2" || l.TotalIncl.String() != "24.2" || l.TaxRate.String() != "21" || l.Name != "Mok" {
+		t.Errorf("refunded line %+v", l)
+	}
+	if len(shipR.Shipping) != 1 || !shipR.Shipping[0].TotalIncl.Equal(sdk.MustMoney("5.99")) || !shipR.Rest().IsZero() ||
+		shipR.Shipping[0].TaxRate == nil || shipR.Shipping[0].TaxRate.String() != "21" {
+		t.Errorf("shipping refund %+v", shipR)
+	}
+	if len(amount.Lines)+len(amount.Shipping)+len(amount.Fees) != 0 || !amount.Rest().Equal(sdk.MustMoney("5")) || amount.Reason != "Coulance" {
+		t.Errorf("amount-only refund %+v", amount)
+	}
+	// The order as placed is unchanged by the refunds.
+	if !ord.Totals.Total.Equal(o.Total) || len(ord.Lines) != 2 || ord.Cancelled {
+		t.Errorf("order changed by refunds: %+v", ord.Totals)
+	}
+	if n := sim.Stats().PerEndpoint["GET /orders/{id}/refunds"]; n != 1 {
+		t.Errorf("%d refund listings, want 1", n)
+	}
+
+	// A cancelled order says so; an order without refunds costs no refunds call.
+	if _, err := sim.TouchOrder(bacs.ID, "cancelled"); err != nil {
+		t.Fatal(err)
+	}
+	plain := refundOrder(t, sim, "5003", "ideal")
+	got = nil
+	err = s.ListOrders(context.Background(), sdk.OrderQuery{IDs: []string{itoa64(bacs.ID), itoa64(plain.ID)}}, func(it sdk.OrderItem) error {
+		got = append(got, it.Order)
+		return nil
+	})
+	if err != nil || len(got) != 2 || !got[0].Cancelled || got[1].Cancelled || len(got[1].Refunds) != 0 {
+		t.Fatalf("cancelled/plain: %v %+v", err, got)
+	}
+	if n := sim.Stats().PerEndpoint["GET /orders/{id}/refunds"]; n != 2 {
+		t.Errorf("%d refund listings, want 2 (bacs has one refund, the plain order none)", n)
+	}
+}
