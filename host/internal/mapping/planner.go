@@ -88,6 +88,7 @@ func (op *orderPlan) salesOrder(ctx context.Context) error {
 		return err
 	}
 	op.finish(so, lines, diff)
+	op.compareVATPerRate()
 	return nil
 }
 

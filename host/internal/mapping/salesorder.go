@@ -262,13 +262,18 @@ type ratedAmount struct {
 }
 
 // splitCharge splits a charge by VAT rate. A charge with its own rate, or whose tax equals one
-// rate of the order's products applied to it, is one part. Otherwise (a coupon over 21% and 9%
-// products) it is spread over the products' rates in proportion to their amounts excluding
-// VAT, with the tax divided so that the parts add up to the shop's figures exactly.
+// rate of the order's products applied to it, is one part. A charge the shop split over several
+// rates itself (TaxByRate) is one part per rate with the shop's amounts, so SnelStart's VAT per
+// rate follows the shop's. Otherwise (a coupon over 21% and 9% products) it is spread over the
+// products' rates in proportion to their amounts excluding VAT, with the tax divided so that the
+// parts add up to the shop's figures exactly.
 func splitCharge(c sdk.Charge, lines []sdk.OrderLine) []ratedAmount {
 	if c.TaxRate != nil {
 		rt := *c.TaxRate
 		return []ratedAmount{{rate: &rt, excl: c.TotalExcl, incl: c.TotalIncl}}
+	}
+	if parts, ok := shopSplit(c); ok {
+		return parts
 	}
 	hundred := decimal.NewFromInt(100)
 	bases := map[string]sdk.Money{}
