@@ -282,6 +282,39 @@ func TestCheckNamesMissingAndWrongVATArticles(t *testing.T) {
 	}
 }
 
+// A missing argument lists the choices; --json output is snake_case; a listing never writes the
+// lock file.
+func TestMissingArgumentsAndJSON(t *testing.T) {
+	dead := freePort(t)
+	dir := configDir(t, profileText(dead, dead, "ZGVtbzpkZW1v", "cs_demo"))
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"sync", "winkel"}, "name a task: koppel sync winkel TASK (tasks: import_orders, import_articles, export_stock, import_orders_export_stock)"},
+		{[]string{"sync"}, "name a profile: koppel sync PROFILE TASK (profiles: winkel)"},
+		{[]string{"orders"}, "(profiles: winkel)"},
+		{[]string{"retry"}, "(profiles: winkel)"},
+		{[]string{"check"}, "(profiles: winkel)"},
+	} {
+		code, _, errs := run(t, nil, append(tc.args, "--config", dir)...)
+		if code != ExitUsage || !strings.Contains(errs, tc.want) {
+			t.Errorf("%v: exit %d, want 2 with %q:\n%s", tc.args, code, tc.want, errs)
+		}
+	}
+	lock := filepath.Join(dir, "plugins", "koppel-plugins.lock")
+	if err := os.Remove(lock); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run(t, nil, "plugins", "--json", "--config", dir)
+	if code != 0 || !strings.Contains(out, `"name":"woocommerce"`) || !strings.Contains(out, `"sha256":"`) || !strings.Contains(out, `"lock":"not locked"`) || strings.Contains(out, `"Name"`) {
+		t.Fatalf("plugins --json: exit %d\n%s\n%s", code, out, errs)
+	}
+	if _, err := os.Stat(lock); err == nil {
+		t.Fatal("koppel plugins (a listing) wrote the lock file")
+	}
+}
+
 func TestCheckUnreachable(t *testing.T) {
 	dead := freePort(t)
 	dir := configDir(t, profileText(dead, dead, "ZGVtbzpkZW1v", "cs_demo"))

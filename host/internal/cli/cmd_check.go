@@ -38,7 +38,7 @@ with btw hoog or laag); the revenue groups, sales-order template, cost centre an
 exist; whether foreign VAT (OSS) is on; the shop's currency, whether its prices include VAT and,
 when the shop tells them, its order statuses. Exit status 1 when a connection fails or something
 the profile needs is missing (lines marked FOUT).`,
-		Args: cobra.ExactArgs(1),
+		Args: a.argsWithChoices("check PROFILE", 1, 1, nil),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			k, err := a.koppelBlock()
 			if err != nil {

@@ -47,7 +47,7 @@ SnelStart, since koppel does not keep customers' names), the status (imported, a
 by a run whose answer was lost, already_present: SnelStart had it) and the totals.
 --failed lists the failed orders instead: parked ones wait for 'koppel retry' or a change in the
 shop; the others are retried on the next run.`,
-		Args: cobra.ExactArgs(1),
+		Args: a.argsWithChoices("orders PROFILE", 1, 1, nil),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			profile := args[0]

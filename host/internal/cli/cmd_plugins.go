@@ -12,6 +12,32 @@ import (
 	"github.com/koppel-nl/koppel/host/internal/plugins"
 )
 
+// pluginRow is one plugin as `koppel plugins --json` prints it.
+type pluginRow struct {
+	Name         string `json:"name"`
+	Path         string `json:"path,omitempty"`
+	SHA256       string `json:"sha256,omitempty"`
+	LockedSHA256 string `json:"locked_sha256,omitempty"`
+	// Lock is locked, not locked, changed since locked or missing.
+	Lock        string `json:"lock"`
+	Kind        string `json:"kind,omitempty"`
+	Version     string `json:"version,omitempty"`
+	Protocol    int    `json:"protocol,omitempty"`
+	SDKVersion  string `json:"sdk_version,omitempty"`
+	Description string `json:"description,omitempty"`
+	PID         int    `json:"pid,omitempty"`
+	Error       string `json:"error,omitempty"`
+}
+
+func toPluginRow(l plugins.Listing) pluginRow {
+	r := pluginRow{Name: l.Name, Path: l.Path, SHA256: l.SHA256, LockedSHA256: l.LockedSHA256, Lock: string(l.Status),
+		Kind: string(l.Kind), Version: l.Version, Protocol: l.Protocol, SDKVersion: l.SDKVersion, Description: l.Description, PID: l.PID}
+	if l.Err != nil {
+		r.Error = l.Err.Error()
+	}
+	return r
+}
+
 func (a *app) pluginsCommand() *cobra.Command {
 	var asJSON bool
 	cmd := &cobra.Command{
@@ -30,7 +56,11 @@ func (a *app) pluginsCommand() *cobra.Command {
 				return failedErr("plugins in %s: %v", k.PluginDir, err)
 			}
 			if asJSON {
-				return json.NewEncoder(a.env.Stdout).Encode(list)
+				rows := make([]pluginRow, 0, len(list))
+				for _, l := range list {
+					rows = append(rows, toPluginRow(l))
+				}
+				return json.NewEncoder(a.env.Stdout).Encode(rows)
 			}
 			if len(list) == 0 {
 				fmt.Fprintf(a.env.Stdout, "no koppel-plugin-* binaries in %s\n", k.PluginDir)

@@ -2,6 +2,9 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -18,7 +21,7 @@ func (a *app) retryCommand() *cobra.Command {
 cause of a failure was fixed: the article created, the customer added, the order corrected).
 ORDER is the shop's order number as 'koppel orders --failed' shows it, or the shop's order id.
 Orders already imported are not imported again. Exit status 1 when an order failed again.`,
-		Args: cobra.MinimumNArgs(1),
+		Args: a.argsWithChoices("retry PROFILE ORDER... | --all-failed", 1, -1, nil),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			profile, orders := args[0], args[1:]
 			if allFailed == (len(orders) > 0) {
@@ -43,13 +46,36 @@ Orders already imported are not imported again. Exit status 1 when an order fail
 				tr.RunResult, runErr = s.pipe.Retry(ctx, ids)
 			}
 			bar.finish()
-			return a.reportRun(tr, runErr, asJSON)
+			err = a.reportRun(tr, runErr, asJSON)
+			if missing := notRetried(tr.RunResult, allFailed); len(missing) > 0 {
+				msg := "order(s) " + strings.Join(missing, ", ") + " not retried: the shop does not have them (check the number; 'koppel orders " + profile + " --failed' lists the failed orders)"
+				if err == nil || errors.Is(err, errSilent) {
+					return failedErr("%s", msg)
+				}
+				fmt.Fprintf(a.env.Stderr, "koppel: %s\n", msg)
+			}
+			return err
 		},
 	}
 	cmd.Flags().BoolVar(&allFailed, "all-failed", false, "retry every failed order of the profile")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the run's result as JSON")
 	cmd.Flags().BoolVar(&noProgress, "no-progress", false, "no progress bar, even on a terminal")
 	return cmd
+}
+
+// notRetried lists the orders named on the command line that the run skipped because the shop
+// did not return them (an unknown number or id).
+func notRetried(res pipeline.RunResult, allFailed bool) []string {
+	if allFailed {
+		return nil
+	}
+	var out []string
+	for _, o := range res.Orders {
+		if o.Status == pipeline.StatusSkipped {
+			out = append(out, firstNonEmpty(o.ShopNumber, o.ShopID))
+		}
+	}
+	return out
 }
 
 // shopIDs maps what the user typed (shop order numbers or ids) to shop ids, using the failed

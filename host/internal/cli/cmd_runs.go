@@ -14,21 +14,23 @@ import (
 // runRow is one run as `koppel runs --json` prints it: the run's counts without the per-order
 // outcomes.
 type runRow struct {
-	Profile        string           `json:"profile"`
-	Task           string           `json:"task"`
-	Start          time.Time        `json:"start"`
-	End            time.Time        `json:"end"`
-	Duration       time.Duration    `json:"duration"`
-	Imported       int              `json:"imported"`
-	AlreadyPresent int              `json:"already_present"`
-	Waiting        int              `json:"waiting"`
-	Failed         int              `json:"failed"`
-	Retrying       int              `json:"retrying"`
-	Skipped        int              `json:"skipped"`
-	LedgerCalls    int64            `json:"ledger_calls"`
-	CallsByMethod  map[string]int64 `json:"calls_by_method,omitempty"`
-	Stopped        string           `json:"stopped,omitempty"`
-	Error          string           `json:"error,omitempty"`
+	Profile  string        `json:"profile"`
+	Task     string        `json:"task"`
+	Start    time.Time     `json:"start"`
+	End      time.Time     `json:"end"`
+	Duration time.Duration `json:"-"`
+	// DurationSeconds is Duration in seconds (every JSON output gives durations in seconds).
+	DurationSeconds float64          `json:"duration_seconds"`
+	Imported        int              `json:"imported"`
+	AlreadyPresent  int              `json:"already_present"`
+	Waiting         int              `json:"waiting"`
+	Failed          int              `json:"failed"`
+	Retrying        int              `json:"retrying"`
+	Skipped         int              `json:"skipped"`
+	LedgerCalls     int64            `json:"ledger_calls"`
+	CallsByMethod   map[string]int64 `json:"calls_by_method,omitempty"`
+	Stopped         string           `json:"stopped,omitempty"`
+	Error           string           `json:"error,omitempty"`
 	// Aborted is set for a run whose process ended before it finished (killed, crashed): its
 	// counts are what it booked until then.
 	Aborted bool `json:"aborted,omitempty"`
@@ -129,7 +131,7 @@ block's retention_days are removed by the runs themselves.`,
 }
 
 func toRunRow(r pipeline.RunRecord) runRow {
-	row := runRow{Profile: r.Profile, Task: r.Task, Start: r.Start, End: r.End, Duration: r.Duration, Imported: r.Imported,
+	row := runRow{Profile: r.Profile, Task: r.Task, Start: r.Start, End: r.End, Duration: r.Duration, DurationSeconds: r.Duration.Seconds(), Imported: r.Imported,
 		AlreadyPresent: r.AlreadyPresent, Waiting: r.Waiting, Failed: r.Failed, Retrying: r.Retrying, Skipped: r.Skipped,
 		LedgerCalls: r.LedgerCalls, CallsByMethod: r.CallsByMethod, Stopped: r.Stopped, Error: r.Error, Aborted: r.Aborted}
 	for _, o := range r.Orders {

@@ -30,7 +30,7 @@ On a terminal a progress bar shows the orders handled; afterwards a summary list
 imported, already present in SnelStart, waiting for a shop status, failed and retried, with
 the ledger calls made and the duration. Exit status 1 when an order failed (or must be retried),
 or when the task is already running.`,
-		Args: cobra.ExactArgs(2),
+		Args: a.argsWithChoices("sync PROFILE TASK", 2, 2, syncTasks),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			profile, task := args[0], args[1]
 			if !contains(syncTasks, task) {
@@ -75,10 +75,13 @@ func (a *app) reportRun(tr pipeline.TaskRun, runErr error, asJSON bool) error {
 		return failedErr("%v", runErr)
 	}
 	if asJSON {
+		// Duration shadows the run's own (nanoseconds in the state store): JSON output gives
+		// durations in seconds.
 		out := struct {
 			pipeline.TaskRun
-			Error string `json:"error,omitempty"`
-		}{TaskRun: tr}
+			Duration float64 `json:"duration_seconds"`
+			Error    string  `json:"error,omitempty"`
+		}{TaskRun: tr, Duration: tr.Duration.Seconds()}
 		if runErr != nil {
 			out.Error = runErr.Error()
 		}

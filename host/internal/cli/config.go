@@ -38,7 +38,9 @@ func inRange(outer, inner hcl.Range) bool {
 
 // pluginManager returns a plugin manager for the configured plugin_dir. The caller closes it.
 // A plugin binary that is not in the lock file yet is trusted on its first use and locked then
-// (with a warning); one that changed after it was locked is refused.
+// (with a warning); one that changed after it was locked is refused. With allowUnlocked (the
+// listing and `plugins lock`) unlocked binaries run without being locked: a listing never
+// writes the lock file.
 // Plugins named in KOPPEL_REATTACH_PLUGINS (printed by `koppel-plugin-NAME debug`) are used
 // from their debug processes instead of being started.
 func (a *app) pluginManager(k config.KoppelBlock, allowUnlocked bool) *plugins.Manager {
@@ -55,7 +57,7 @@ func (a *app) pluginManager(k config.KoppelBlock, allowUnlocked bool) *plugins.M
 		Dir:            k.PluginDir,
 		Logger:         log.Named("plugin"),
 		AllowUnlocked:  allowUnlocked,
-		LockOnFirstUse: true,
+		LockOnFirstUse: !allowUnlocked,
 		Reattach:       reattach,
 	})
 }

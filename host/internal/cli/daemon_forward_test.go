@@ -32,6 +32,10 @@ func TestCLIBesideDaemon(t *testing.T) {
 	if code, out, errs := run(t, nil, "retry", "winkel", m[1], "--config", dir); code != ExitFailed || !strings.Contains(out, "payment_fee_article is not set") {
 		t.Fatalf("retry beside the daemon: exit %d\n%s\n%s", code, out, errs)
 	}
+	// An order the shop does not have is not a success (cli.md: exit 1), named in the message.
+	if code, out, errs := run(t, nil, "retry", "winkel", "9999", "--config", dir); code != ExitFailed || !strings.Contains(errs, "9999 not retried: the shop does not have them") {
+		t.Fatalf("retry of an unknown order: exit %d\n%s\n%s", code, out, errs)
+	}
 	type result struct {
 		code      int
 		out, errs string

@@ -313,16 +313,16 @@ func (r *rig) koppel(ctx context.Context, args ...string) (int, string, string) 
 
 // syncResult is the part of `koppel sync --json` the tests read.
 type syncResult struct {
-	Imported       int    `json:"imported"`
-	AlreadyPresent int    `json:"already_present"`
-	Waiting        int    `json:"waiting"`
-	Failed         int    `json:"failed"`
-	Retrying       int    `json:"retrying"`
-	Skipped        int    `json:"skipped"`
-	LedgerCalls    int64  `json:"ledger_calls"`
-	Duration       int64  `json:"duration"`
-	Stopped        string `json:"stopped"`
-	Error          string `json:"error"`
+	Imported       int     `json:"imported"`
+	AlreadyPresent int     `json:"already_present"`
+	Waiting        int     `json:"waiting"`
+	Failed         int     `json:"failed"`
+	Retrying       int     `json:"retrying"`
+	Skipped        int     `json:"skipped"`
+	LedgerCalls    int64   `json:"ledger_calls"`
+	Duration       float64 `json:"duration_seconds"`
+	Stopped        string  `json:"stopped"`
+	Error          string  `json:"error"`
 	Orders         []struct {
 		ShopNumber string   `json:"shop_number"`
 		Status     string   `json:"status"`
