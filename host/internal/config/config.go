@@ -242,6 +242,9 @@ type Orders struct {
 	ProcessStatus ProcessStatus
 	// VATCheck compares shop VAT rates with the article's omzetgroep. Default fail.
 	VATCheck VATCheck
+	// Currency is the administration's currency (ISO 4217, upper case). Default "EUR"; an
+	// order in another currency is refused with both currencies named.
+	Currency string
 	// DeclRange is the block header's range; zero when the profile has no orders block.
 	DeclRange hcl.Range
 }
@@ -393,6 +396,7 @@ func defaultOrders() Orders {
 		DifferenceTolerance: decimal.Zero,
 		ProcessStatus:       ProcessOrder,
 		VATCheck:            VATCheckFail,
+		Currency:            "EUR",
 	}
 }
 

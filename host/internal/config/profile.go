@@ -190,8 +190,24 @@ func (l *loader) decodeOrders(b *hclsyntax.Block, ctx *hcl.EvalContext, pd *prof
 	d.NumOrName("cost_centre", &o.CostCentre)
 	d.Enum("process_status", (*string)(&o.ProcessStatus), []string{"Order", "Bevestiging", "Werkbon", "Pakbon", "Afhaalbon"})
 	d.Enum("vat_check", (*string)(&o.VATCheck), []string{"fail", "warn", "off"})
+	l.currency(d, &o.Currency)
 	l.noBlocks(b.Body, "the orders block")
 	d.finish()
+}
+
+// currency decodes orders.currency: an ISO 4217 code of three letters, kept in upper case.
+func (l *loader) currency(d *blockDecoder, dst *string) {
+	var s string
+	if d.String("currency", &s, false) != present {
+		return
+	}
+	c := strings.ToUpper(strings.TrimSpace(s))
+	if len(c) != 3 || strings.Trim(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != "" {
+		l.errorf(d.attrs["currency"].Expr.Range(), fmt.Sprintf("%s must be an ISO currency code of three letters, not %q", d.path("currency"), s), "",
+			`write the administration's currency, like currency = "EUR"`)
+		return
+	}
+	*dst = c
 }
 
 // articleCode decodes an article code: text that is not empty. A whole number is accepted as

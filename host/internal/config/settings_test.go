@@ -80,6 +80,7 @@ func settingRows(dir string) []settingRow {
 		{"orders", "cost_centre", "", `cost_centre = "Webwinkel"`, "Webwinkel", o(func(o Orders) any { return o.CostCentre })},
 		{"orders", "vat_check", VATCheckFail, `vat_check = "warn"`, VATCheckWarn, o(func(o Orders) any { return o.VATCheck })},
 		{"orders", "vat_check", VATCheckFail, `vat_check = "off"`, VATCheckOff, o(func(o Orders) any { return o.VATCheck })},
+		{"orders", "currency", "EUR", `currency = "usd"`, "USD", o(func(o Orders) any { return o.Currency })},
 
 		{"articles", "since", "", `since = "2025-06-01T00:00:00Z"`, "2025-06-01T00:00:00Z", a(func(a Articles) any { return str(a.Since) })},
 		{"articles", "code_field", "artikelcode", `code_field = "extra:Webshopcode"`, "extra:Webshopcode", a(func(a Articles) any { return a.CodeField })},

@@ -354,7 +354,15 @@ func (op *orderPlan) buildRelatie(w *Warnings) (sdk.Relatie, string, error) {
 		email = ""
 	}
 	rel.Email = email
-	if v := strings.TrimSpace(o.Customer.VATNumber); v != "" {
+	switch v := strings.TrimSpace(o.Customer.VATNumber); {
+	case op.vat.Scheme == SchemeICP:
+		rel.VATNumber = op.vat.VATNumber
+	case v == "":
+	case op.vat.abroad:
+		// SnelStart treats an EU relatie abroad with a VAT number as a business (ICP, 0 %);
+		// the shop charged VAT, so it is booked as a consumer sale.
+		w.Add("het btw-nummer is niet op de klant gezet: de winkel rekende btw, dus dit is geen btw-vrije levering (ICP) aan een bedrijf in %s", countryName(op.vat.Country))
+	default:
 		if n, ok := NormaliseVATNumber(v, b.Country); ok {
 			rel.VATNumber = n
 		} else {

@@ -66,6 +66,10 @@ type Plan struct {
 	Lines []Line `json:"lines,omitempty"`
 	// Totals are the shop's total and what SnelStart is expected to compute.
 	Totals Totals `json:"totals"`
+	// VATScheme is how SnelStart taxes the order (domestic, oss, icp, export) and VATCountry
+	// the destination it was decided by.
+	VATScheme  VATScheme `json:"vat_scheme,omitempty"`
+	VATCountry string    `json:"vat_country,omitempty"`
 	// Warnings are things a bookkeeper may want to look at; they never block the order.
 	Warnings []string `json:"warnings,omitempty"`
 	// Problems say why the order cannot be booked (Action fail), written for a bookkeeper.

@@ -33,6 +33,8 @@ type orderPlan struct {
 	w    Warnings
 	// arts are the plan's article decisions by map key.
 	arts map[string]int
+	// vat is the order's VAT scheme (crossborder.go).
+	vat orderVAT
 }
 
 // Plan decides how order o is booked. A problem with the order (a missing article, a VAT
@@ -69,6 +71,15 @@ func (op *orderPlan) salesOrder(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := op.checkCurrency(); err != nil {
+		return err
+	}
+	ov, err := op.crossBorder()
+	if err != nil {
+		return err
+	}
+	op.vat, op.p = ov, op.p.withVAT(ov)
+	op.plan.VATScheme, op.plan.VATCountry = ov.Scheme, ov.Country
 	cust, err := op.customer(ctx)
 	if err != nil {
 		return err
@@ -77,6 +88,7 @@ func (op *orderPlan) salesOrder(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	op.confirmICP(lines)
 	lines = op.spreadMismatchedCharges(lines)
 	vw, err := op.checkVAT(lines)
 	op.w = append(op.w, vw...)

@@ -29,6 +29,9 @@ type Reference struct {
 	UnitPriceRounded bool
 	// Countries are the ISO codes the ledger knows (empty = unknown list, no check).
 	Countries map[string]bool
+	// vat is the VAT scheme of the order being planned when it is not domestic (set on the
+	// planner's per-order copy, see Planner.withVAT): VATOf then gives that scheme's rates.
+	vat *orderVAT
 }
 
 // ResolveReference resolves the profile's settings against the ledger's reference data. A
@@ -90,12 +93,17 @@ func (rd *Reference) GroupForRate(rate sdk.Money) (string, bool) {
 	return rd.GroupDefault, rd.GroupDefault != ""
 }
 
-// VATOf returns the revenue group and the percentage of its VAT class on date; ok is false
-// when the group or the rate is unknown.
+// VATOf returns the revenue group and the percentage of its VAT class on date, under the
+// order's VAT scheme (Dutch rates, a destination's OSS rate, or 0 % for ICP and export); ok is
+// false when the group or the rate is unknown.
 func (rd *Reference) VATOf(groupID string, date time.Time) (sdk.RevenueGroup, sdk.Money, bool) {
 	g, ok := rd.Groups[groupID]
 	if !ok {
 		return sdk.RevenueGroup{}, sdk.Money{}, false
+	}
+	if rd.vat != nil {
+		pct, ok := rd.schemeRate(g.VATClass, date)
+		return g, pct, ok
 	}
 	pct, ok := RateOn(rd.Data.VATRates, g.VATClass, date)
 	return g, pct, ok

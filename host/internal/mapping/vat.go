@@ -24,6 +24,13 @@ func (op *orderPlan) checkVAT(lines []plannedLine) ([]string, error) {
 			continue
 		}
 		g, pct, ok := rd.VATOf(l.article.RevenueGroupID, date)
+		if !ok && rd.vat != nil && rd.vat.Scheme == SchemeOSS {
+			if g, known := rd.Groups[l.article.RevenueGroupID]; known {
+				problems = append(problems, fmt.Sprintf("%s: SnelStart has no %s rate for %s (vatrates) on %s, so it cannot invoice foreign VAT (OSS) for article %s",
+					l.label, g.VATClass, countryName(rd.vat.Country), date.Format("2006-01-02"), l.article.Code))
+				continue
+			}
+		}
 		if !ok {
 			warns = append(warns, fmt.Sprintf("%s: the VAT rate of SnelStart article %s could not be checked (omzetgroep or its VAT class unknown on %s)",
 				l.label, l.article.Code, date.Format("2006-01-02")))
@@ -32,8 +39,8 @@ func (op *orderPlan) checkVAT(lines []plannedLine) ([]string, error) {
 		if pct.Equal(*l.shopRate) {
 			continue
 		}
-		problems = append(problems, fmt.Sprintf("%s: the shop charges %s%% VAT but SnelStart article %s is in omzetgroep %d %q with VAT class %s (%s%% on %s)",
-			l.label, l.shopRate.String(), l.article.Code, g.Number, g.Description, g.VATClass, pct.String(), date.Format("2006-01-02")))
+		problems = append(problems, fmt.Sprintf("%s: the shop charges %s%% VAT but SnelStart article %s is in omzetgroep %d %q with VAT class %s (%s%% on %s%s)",
+			l.label, l.shopRate.String(), l.article.Code, g.Number, g.Description, g.VATClass, pct.String(), date.Format("2006-01-02"), op.schemeNote()))
 	}
 	if len(problems) == 0 {
 		return warns, nil
@@ -41,8 +48,26 @@ func (op *orderPlan) checkVAT(lines []plannedLine) ([]string, error) {
 	if mode == config.VATCheckWarn {
 		return append(warns, problems...), nil
 	}
+	if hint := op.vatHint(); hint != "" {
+		return warns, Refusef("VAT mismatch: %s.%s", strings.Join(problems, "; "), hint)
+	}
 	return warns, Refusef("VAT mismatch: %s. Put the article in an omzetgroep with the shop's rate (or correct the rate in the shop), then retry the order",
 		strings.Join(problems, "; "))
+}
+
+// schemeNote names the VAT scheme in a mismatch ("" for the Netherlands).
+func (op *orderPlan) schemeNote() string {
+	switch {
+	case op.vat.Scheme == SchemeOSS:
+		return ", OSS rate of " + countryName(op.vat.Country)
+	case op.vat.Scheme == SchemeExport:
+		return ", export outside the EU"
+	case op.vat.Scheme == SchemeICP:
+		return ", ICP delivery to an EU business"
+	case op.vat.abroad:
+		return ", Dutch rate: OSS is off"
+	}
+	return ""
 }
 
 // vatPatterns are the formats of EU VAT numbers (after normalising), by ISO country code.

@@ -27,7 +27,7 @@
 //
 // VAT abroad (inferred, see the project's docs/profiles.md): the destination is the order's
 // afleveradres country, else the customer's vestigingsadres country. Outside the EU every line is
-// 0 % (export); an EU customer abroad pays
+// 0 % (export); an EU customer abroad with a btwNummer is 0 % (ICP); an EU consumer abroad pays
 // the destination's rate for the article's VAT class (Hoog = rate code SR, Laag = RRL, else RRH)
 // from the vatrates when companyInfo factureerBuitenlandsBtw is on, else the Dutch rate. An
 // artikel's verkoopprijs may have at most companyInfo aantalDecimalenArtikelprijzen decimals.

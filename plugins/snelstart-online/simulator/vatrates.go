@@ -109,12 +109,13 @@ func (s *Server) foreignRate(country, soort string, on time.Time) (decimal.Decim
 }
 
 // vatScheme is how SnelStart taxes an order, decided by the destination country (the order's
-// afleveradres, else the customer's vestigingsadres).
+// afleveradres, else the customer's vestigingsadres) and the customer's VAT number.
 type vatScheme int
 
 const (
 	schemeDomestic vatScheme = iota // Dutch rates
 	schemeOSS                       // an EU consumer with foreign VAT invoicing on: destination rates
+	schemeICP                       // an EU business with a VAT number: 0 %
 	schemeExport                    // outside the EU: 0 %
 )
 
@@ -137,6 +138,8 @@ func (s *Server) orderScheme(o *Verkooporder, rel *Relatie) (vatScheme, string) 
 		return schemeDomestic, "NL"
 	case !eu:
 		return schemeExport, iso
+	case rel != nil && rel.BtwNummer != "":
+		return schemeICP, iso
 	case s.st.CompanyInfo.FactureerBuitenlandsBtw:
 		return schemeOSS, iso
 	}

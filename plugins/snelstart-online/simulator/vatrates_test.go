@@ -33,8 +33,9 @@ func TestVatRatesEndpoints(t *testing.T) {
 }
 
 // TestOrderVATAbroad books one Hoog (SHIRT-01) and one Laag (BOEK-01) line of 100.00 excl. per
-// destination and checks SnelStart's totals: Dutch rates at home and for an EU customer while
-// OSS is off, destination rates with OSS on, 0 % for a delivery outside the EU (export).
+// destination and checks SnelStart's totals: Dutch rates at home and for an EU consumer while
+// OSS is off, destination rates with OSS on, 0 % for an EU business with a VAT number (ICP) and
+// for a delivery outside the EU (export).
 func TestOrderVATAbroad(t *testing.T) {
 	c := newSim(t, Options{})
 	customer := func(naam string, land GUID, btw string) GUID {
@@ -70,11 +71,12 @@ func TestOrderVATAbroad(t *testing.T) {
 	check("DE consumer, OSS off", order(deConsumer, ""), "230")
 	check("US delivery", order(usConsumer, ""), "200")
 	check("NL customer, US delivery", order(RelatieJanDeVries, LandUS), "200")
-	check("DE business, OSS off", order(deBusiness, ""), "230")
+	check("DE business (ICP)", order(deBusiness, ""), "200")
 	c.call("PUT", "/v2/companyInfo", map[string]any{"factureerBuitenlandsBtw": true}, 200, nil)
 	check("DE consumer, OSS on", order(deConsumer, ""), "226") // 19 + 7
 	check("BE consumer, OSS on", order(beConsumer, ""), "227") // 21 + 6
 	check("NL customer to BE, OSS on", order(RelatieJanDeVries, LandBE), "227")
+	check("DE business, OSS on", order(deBusiness, ""), "200")
 	// A country without vatrates cannot be invoiced with OSS.
 	st, b := c.invalid("POST", "/v2/verkooporders", func() map[string]any {
 		body := orderBody(RelatieJanDeVries, line(ArtikelShirt, "1", "100"))

@@ -246,7 +246,7 @@ func (s *Server) prepareOrder(o *Verkooporder, fromSeed bool) *verr {
 // holds s.mu.
 func (s *Server) linePercentage(scheme vatScheme, country, soort string, on time.Time) (decimal.Decimal, bool) {
 	switch scheme {
-	case schemeExport:
+	case schemeICP, schemeExport:
 		return decimal.Zero, true
 	case schemeOSS:
 		return s.foreignRate(country, soort, on)

@@ -1,0 +1,238 @@
+package mapping
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/koppel-nl/koppel/host/internal/config"
+	"github.com/koppel-nl/koppel/sdk"
+	"github.com/shopspring/decimal"
+)
+
+// VATScheme says how SnelStart taxes an order, decided by where it goes and to whom.
+type VATScheme string
+
+// VAT schemes (spec/settings.md, orders.vat_check).
+const (
+	// SchemeDomestic: delivered in the Netherlands, or to an EU consumer abroad while the
+	// administration does not invoice foreign VAT (OSS off): Dutch rates.
+	SchemeDomestic VATScheme = "domestic"
+	// SchemeOSS: an EU consumer abroad with foreign VAT invoicing (OSS) on: the destination
+	// country's rate for the article's VAT class.
+	SchemeOSS VATScheme = "oss"
+	// SchemeICP: an EU business abroad with a VAT number of valid form, charged no VAT by the
+	// shop (intracommunautaire levering): 0 %, the relatie carries the VAT number.
+	SchemeICP VATScheme = "icp"
+	// SchemeExport: delivered outside the EU: 0 %.
+	SchemeExport VATScheme = "export"
+)
+
+// homeCountry is the country of every SnelStart administration.
+const homeCountry = "NL"
+
+// euMembers are the ISO codes of the EU member states.
+var euMembers = map[string]bool{
+	"AT": true, "BE": true, "BG": true, "CY": true, "CZ": true, "DE": true, "DK": true, "EE": true, "ES": true,
+	"FI": true, "FR": true, "GR": true, "HR": true, "HU": true, "IE": true, "IT": true, "LT": true, "LU": true,
+	"LV": true, "MT": true, "NL": true, "PL": true, "PT": true, "RO": true, "SE": true, "SI": true, "SK": true,
+}
+
+// orderVAT is the VAT scheme of one order.
+type orderVAT struct {
+	Scheme VATScheme
+	// Country is the destination (ISO code): the delivery address's country, else the billing
+	// address's; "NL" when the order names none.
+	Country string
+	// VATNumber is the customer's VAT number in SnelStart's form, for ICP.
+	VATNumber string
+	// abroad is set for an EU consumer outside the Netherlands (OSS, or Dutch rates with OSS off).
+	abroad bool
+}
+
+// destination is the country an order goes to.
+func destination(o sdk.Order) string {
+	c := strings.ToUpper(strings.TrimSpace(o.Shipping.Country))
+	if c == "" {
+		c = strings.ToUpper(strings.TrimSpace(o.Billing.Country))
+	}
+	if c == "" {
+		c = homeCountry
+	}
+	return c
+}
+
+// crossBorder decides the order's VAT scheme. It refuses (per orders.vat_check) an order that
+// the shop sent VAT-free into another EU country with a VAT number of invalid form.
+func (op *orderPlan) crossBorder() (orderVAT, error) {
+	o := op.o
+	ov := orderVAT{Scheme: SchemeDomestic, Country: destination(o)}
+	switch {
+	case ov.Country == homeCountry:
+		return ov, nil
+	case !euMembers[ov.Country]:
+		ov.Scheme = SchemeExport
+		return ov, nil
+	}
+	raw := strings.TrimSpace(o.Customer.VATNumber)
+	if raw != "" && o.Totals.Tax.IsZero() && !o.Totals.Total.IsZero() {
+		billing := strings.ToUpper(strings.TrimSpace(FirstNonEmpty(o.Billing.Country, ov.Country)))
+		if n, ok := NormaliseVATNumber(raw, billing); ok && euMembers[billing] && billing != homeCountry {
+			ov.Scheme, ov.VATNumber = SchemeICP, n
+			return ov, nil
+		}
+		msg := fmt.Sprintf("de winkel rekende geen btw voor een levering naar %s, maar het btw-nummer %q heeft geen geldige vorm voor %s: "+
+			"een btw-vrije levering binnen de EU (ICP) kan alleen aan een bedrijf met een geldig btw-nummer van zijn eigen land. "+
+			"Verbeter het btw-nummer in de winkel (of reken btw), en probeer de order opnieuw",
+			countryName(ov.Country), raw, countryName(FirstNonEmpty(o.Billing.Country, ov.Country)))
+		switch op.p.prof.Orders.VATCheck {
+		case config.VATCheckFail:
+			return ov, Refusef("%s", msg)
+		case config.VATCheckWarn:
+			op.w.Add("%s", msg)
+		}
+	}
+	ov.abroad = true
+	if op.p.ref.Data.Company.ForeignVAT {
+		ov.Scheme = SchemeOSS
+	}
+	return ov, nil
+}
+
+// confirmICP keeps the ICP scheme only when the shop left VAT off a product that SnelStart
+// taxes at home (an article whose omzetgroep is Hoog or Laag). An order of zero-rated goods
+// alone (a gift voucher, its shipping following at 0 %) is no ICP delivery: it is booked as a
+// consumer sale, and a relatie the plan creates or updates does not get the VAT number.
+func (op *orderPlan) confirmICP(lines []plannedLine) {
+	if op.vat.Scheme != SchemeICP {
+		return
+	}
+	for _, l := range lines {
+		if l.kind != LineProduct || l.article == nil {
+			continue
+		}
+		if g, ok := op.p.ref.Groups[l.article.RevenueGroupID]; ok && (g.VATClass == sdk.VATHigh || g.VATClass == sdk.VATLow) {
+			return
+		}
+	}
+	ov := orderVAT{Scheme: SchemeDomestic, Country: op.vat.Country, abroad: true}
+	if op.p.ref.Data.Company.ForeignVAT {
+		ov.Scheme = SchemeOSS
+	}
+	op.vat = ov
+	op.p = op.p.home().withVAT(ov)
+	op.plan.VATScheme = ov.Scheme
+	if r := op.plan.Customer.Relatie; r != nil {
+		r.VATNumber = ""
+	}
+}
+
+// home returns the planner without an order's VAT scheme.
+func (p *Planner) home() *Planner {
+	if p.ref.vat == nil {
+		return p
+	}
+	ref := *p.ref
+	ref.vat = nil
+	cp := *p
+	cp.ref = &ref
+	return &cp
+}
+
+// withVAT returns a copy of the planner whose reference data apply the order's VAT scheme.
+func (p *Planner) withVAT(ov orderVAT) *Planner {
+	if ov.Scheme == SchemeDomestic {
+		return p
+	}
+	ref := *p.ref
+	ref.vat = &ov
+	cp := *p
+	cp.ref = &ref
+	return &cp
+}
+
+// schemeRate is the rate a VAT class has under the order's scheme (ok false when unknown).
+func (rd *Reference) schemeRate(class sdk.VATClass, date time.Time) (sdk.Money, bool) {
+	switch rd.vat.Scheme {
+	case SchemeICP, SchemeExport:
+		return decimal.Zero, true
+	case SchemeOSS:
+		return ForeignRateOn(rd.Data.ForeignVATRates, rd.vat.Country, class, date)
+	}
+	return RateOn(rd.Data.VATRates, class, date)
+}
+
+// ForeignRateOn returns the rate of a VAT class in an EU country on date, from the ledger's
+// foreign rates (OSS). Geen is 0 %.
+func ForeignRateOn(rates []sdk.ForeignVATRate, country string, class sdk.VATClass, date time.Time) (sdk.Money, bool) {
+	if class == sdk.VATNone {
+		return decimal.Zero, true
+	}
+	var best *sdk.ForeignVATRate
+	for i := range rates {
+		r := &rates[i]
+		if !strings.EqualFold(r.Country, country) || r.Class != class || date.Before(r.From) {
+			continue
+		}
+		if best == nil || r.From.After(best.From) {
+			best = r
+		}
+	}
+	if best == nil {
+		return decimal.Zero, false
+	}
+	return best.Percentage, true
+}
+
+// vatHint explains, in Dutch, how SnelStart taxes the order and what to do about a rate that
+// does not match; "" for an order in the Netherlands.
+func (op *orderPlan) vatHint() string {
+	rd := op.p.ref
+	if rd.vat == nil {
+		if op.vat.abroad {
+			return fmt.Sprintf(" 'Factureren met buitenlandse btw' (OSS, companyInfo factureerBuitenlandsBtw) staat uit in SnelStart, dus rekent SnelStart voor een consument in %s de Nederlandse btw. "+
+				"Draagt u de btw van %s af via OSS, zet dan OSS aan in SnelStart; anders moet de winkel Nederlandse btw rekenen. Probeer de order daarna opnieuw",
+				countryName(op.vat.Country), countryName(op.vat.Country))
+		}
+		return ""
+	}
+	switch rd.vat.Scheme {
+	case SchemeOSS:
+		return fmt.Sprintf(" SnelStart factureert buitenlandse btw (OSS) en rekent voor een consument in %s het tarief van dat land voor de btw-soort van het artikel (Hoog: standaardtarief, Laag: verlaagd tarief). "+
+			"Zet het artikel in een omzetgroep met de btw-soort die bij het tarief van de winkel hoort, of verbeter het tarief in de winkel, en probeer de order opnieuw", countryName(rd.vat.Country))
+	case SchemeExport:
+		return fmt.Sprintf(" Een levering naar %s (buiten de EU) is export: SnelStart rekent 0%% btw. Laat de winkel voor leveringen buiten de EU geen btw rekenen, of corrigeer de order in de winkel, en probeer de order opnieuw", countryName(rd.vat.Country))
+	}
+	return ""
+}
+
+// countryName is the Dutch name of a country code, or the code itself.
+func countryName(code string) string {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	if n, ok := countryNames[code]; ok {
+		return n
+	}
+	return code
+}
+
+var countryNames = map[string]string{
+	"AT": "Oostenrijk", "BE": "België", "BG": "Bulgarije", "CY": "Cyprus", "CZ": "Tsjechië", "DE": "Duitsland",
+	"DK": "Denemarken", "EE": "Estland", "ES": "Spanje", "FI": "Finland", "FR": "Frankrijk", "GR": "Griekenland",
+	"HR": "Kroatië", "HU": "Hongarije", "IE": "Ierland", "IT": "Italië", "LT": "Litouwen", "LU": "Luxemburg",
+	"LV": "Letland", "MT": "Malta", "NL": "Nederland", "PL": "Polen", "PT": "Portugal", "RO": "Roemenië",
+	"SE": "Zweden", "SI": "Slovenië", "SK": "Slowakije", "GB": "het Verenigd Koninkrijk", "US": "de Verenigde Staten",
+	"CH": "Zwitserland", "NO": "Noorwegen",
+}
+
+// checkCurrency refuses an order in another currency than the administration's
+// (orders.currency): its amounts would otherwise be booked as if they were euros.
+func (op *orderPlan) checkCurrency() error {
+	want := strings.ToUpper(FirstNonEmpty(op.p.prof.Orders.Currency, "EUR"))
+	got := strings.ToUpper(strings.TrimSpace(op.o.Currency))
+	if got == "" || got == want {
+		return nil
+	}
+	return Refusef("de order is in %s, maar de administratie boekt in %s (orders.currency): koppel boekt geen bedragen in een andere munt alsof het %s zijn. "+
+		"Boek deze order met de hand in SnelStart (omgerekend naar %s) en markeer hem als afgehandeld, of zet de winkel op %s",
+		got, want, want, want, want)
+}
