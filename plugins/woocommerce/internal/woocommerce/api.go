@@ -9,13 +9,18 @@ import (
 	"net/url"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/koppel-nl/koppel/sdk"
 	"github.com/koppel-nl/koppel/sdk/httpclient"
 )
 
-// apiPrefix is the path of the REST API v3 below the WordPress address.
-const apiPrefix = "/wp-json/wc/v3"
+// apiPrefix is the path of the REST API v3 below the WordPress address; restNamespace is its
+// route (what ?rest_route= takes).
+const (
+	apiPrefix     = "/wp-json" + restNamespace
+	restNamespace = "/wc/v3"
+)
 
 // bodyLimit caps one response (a page of 100 rich orders is about 1 MB).
 const bodyLimit = 32 << 20
@@ -26,17 +31,40 @@ type api struct {
 	base *url.URL // the WordPress address, without trailing slash
 	auth string   // resolved auth mode, for hints in messages
 	hc   *httpclient.Client
+	// restRoute is set once the store turned out to have Plain permalinks (/wp-json/...
+	// answered with a redirect to the home page): every request then goes to
+	// ?rest_route=/wc/v3/... instead (api_diagnose.go).
+	restRoute atomic.Bool
 }
 
 // endpoint is the full URL of an API path ("/orders") with the query.
 func (a *api) endpoint(path string, q url.Values) *url.URL {
 	u := *a.base
-	u.Path = strings.TrimRight(a.base.Path, "/") + apiPrefix + path
 	u.RawPath = ""
+	if a.restRoute.Load() {
+		u.Path = strings.TrimRight(a.base.Path, "/") + "/"
+		qq := url.Values{}
+		for k, v := range q {
+			qq[k] = v
+		}
+		qq.Set("rest_route", restNamespace+path)
+		u.RawQuery = qq.Encode()
+		return &u
+	}
+	u.Path = strings.TrimRight(a.base.Path, "/") + apiPrefix + path
 	if len(q) > 0 {
 		u.RawQuery = q.Encode()
 	}
 	return &u
+}
+
+// route names an API path in messages as it is requested: "/wp-json/wc/v3/orders", or
+// "?rest_route=/wc/v3/orders" with Plain permalinks; never empty.
+func (a *api) route(path string) string {
+	if a.restRoute.Load() {
+		return "?rest_route=" + restNamespace + path
+	}
+	return apiPrefix + path
 }
 
 // apiReply is a successful answer.
@@ -54,7 +82,7 @@ func (a *api) get(ctx context.Context, path string, q url.Values) (apiReply, err
 func (a *api) post(ctx context.Context, path string, body any) (apiReply, error) {
 	b, err := json.Marshal(body)
 	if err != nil {
-		return apiReply{}, sdk.Errorf(sdk.KindPermanent, "POST %s: encode request: %v", path, err)
+		return apiReply{}, sdk.Errorf(sdk.KindPermanent, "POST %s: encode request: %v", a.route(path), err)
 	}
 	return a.do(ctx, http.MethodPost, path, nil, b)
 }
@@ -74,7 +102,7 @@ func (a *api) do(ctx context.Context, method, path string, q url.Values, body []
 		req, err = http.NewRequestWithContext(ctx, method, u.String(), nil)
 	}
 	if err != nil {
-		return apiReply{}, sdk.Errorf(sdk.KindConfig, "%s %s: %v", method, path, a.hc.Redact(err.Error()))
+		return apiReply{}, sdk.Errorf(sdk.KindConfig, "%s %s: %v", method, a.route(path), a.hc.Redact(err.Error()))
 	}
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
@@ -91,7 +119,12 @@ func (a *api) do(ctx context.Context, method, path string, q url.Values, body []
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		return apiReply{Body: b, Header: resp.Header}, nil
 	}
-	return apiReply{}, a.statusError(method, path, resp, b)
+	if a.plainPermalinks(resp) {
+		// Plain permalinks: the same request through ?rest_route= (once; the mode stays).
+		return a.do(ctx, method, path, q, body)
+	}
+	serr := a.statusError(method, path, resp, b)
+	return apiReply{}, a.explainAuth(ctx, serr)
 }
 
 // statusError maps a non-2xx answer: 3xx names the redirect target (KindUnreachable); 401/403
@@ -103,7 +136,7 @@ func (a *api) statusError(method, path string, resp *http.Response, body []byte)
 	_ = json.Unmarshal(body, &we)
 	code := we.Code
 	msg := a.hc.Redact(strings.TrimSpace(we.Message))
-	what := method + " " + path
+	what := method + " " + a.route(path)
 	switch {
 	case st >= 300 && st < 400:
 		loc := resp.Header.Get("Location")
@@ -117,7 +150,7 @@ func (a *api) statusError(method, path string, resp *http.Response, body []byte)
 			loc = "(no Location given)"
 		}
 		return &sdk.Error{Kind: sdk.KindUnreachable, Code: fmt.Sprintf("http_%d", st),
-			Message: fmt.Sprintf("%s: %s redirects (%d) to %s; set url to the address the shop really answers on", what, a.hc.RedactURL(a.base), st, loc)}
+			Message: fmt.Sprintf("%s: %s redirects (%d) to %s; set url to the address the shop really answers on%s", what, a.hc.RedactURL(a.base), st, loc, a.permalinkHint())}
 	case st == http.StatusUnauthorized || st == http.StatusForbidden:
 		return &sdk.Error{Kind: sdk.KindAuth, Code: code, Message: what + ": " + authMessage(code, msg, a.auth, method)}
 	case st == http.StatusNotFound:

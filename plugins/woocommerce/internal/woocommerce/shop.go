@@ -275,7 +275,11 @@ func (s *Shop) Check(ctx context.Context) (sdk.CheckResult, error) {
 	}
 	total := ord.Header.Get("X-WP-Total")
 
+	where = s.api.hc.RedactURL(s.api.endpoint("", nil)) // ?rest_route= once Plain permalinks were found
 	details := map[string]string{"url": s.api.base.String(), "api": where, "auth": s.api.auth}
+	if s.api.restRoute.Load() {
+		details["permalinks"] = `Plain: the REST API is reached through ?rest_route= (WordPress Settings > Permalinks "Post name" gives the usual /wp-json/ path)`
+	}
 	version := ""
 	// Version and site address from system_status (needs a key of a shop manager; optional).
 	if st, err := s.api.get(ctx, "/system_status", url.Values{"_fields": {"environment"}}); err == nil {
