@@ -268,3 +268,16 @@ func (r dashRetrier) Retry(ctx context.Context, profile string, shopIDs []string
 	d.printf("%s %s retry of order(s) %s: started from the dashboard or API\n", time.Now().Format(time.RFC3339), profile, strings.Join(ids, ", "))
 	return nil
 }
+
+// dashPlanner makes the dashboard's previews ("Voorbeeld") with the profile's pipeline.
+type dashPlanner struct{ d *daemon }
+
+// Plan previews task of profile; see serve.Planner. It takes no task lock: a preview writes
+// nothing, so it may run beside the profile's own runs.
+func (p dashPlanner) Plan(ctx context.Context, profile, task string, opts pipeline.PlanOptions) (pipeline.PlanReport, error) {
+	pipe := p.d.pipelineOf(profile)
+	if pipe == nil {
+		return pipeline.PlanReport{}, fmt.Errorf("profile %q: %w", profile, serve.ErrNotFound)
+	}
+	return pipe.Plan(ctx, task, opts)
+}

@@ -40,7 +40,9 @@ type pageData struct {
 	ShowLogout bool
 	CanRun     bool
 	CanRetry   bool
-	Version    string
+	// CanPlan shows the "Voorbeeld" (preview) link of each profile.
+	CanPlan bool
+	Version string
 }
 
 // profileView is one profile's section of the page.
@@ -121,7 +123,7 @@ func (s *server) dashboard(w http.ResponseWriter, r *http.Request) {
 	d := pageData{
 		tr:    tr{lang: lang, loc: s.loc, now: s.now()},
 		Other: langEN, ShowLogout: s.opts.RequireToken,
-		CanRun: s.opts.Scheduler != nil, CanRetry: s.opts.Retrier != nil,
+		CanRun: s.opts.Scheduler != nil, CanRetry: s.opts.Retrier != nil, CanPlan: s.opts.Planner != nil,
 		Plugins: s.plugins(), Version: s.opts.Version,
 	}
 	if lang == langEN {

@@ -133,6 +133,46 @@ var messages = map[string]map[string]string{
 		"notice.resolved":                 "%[1]s: het punt van order %[3]s is afgehandeld.",
 		"notice.resolve_not_found":        "%[1]s: punt %[3]s bestaat niet.",
 		"notice.resolve_failed":           "%[1]s: punt %[3]s kon niet worden afgehandeld.",
+		"preview":                         "Voorbeeld",
+		"preview_title":                   "Voorbeeld: wat koppel zou boeken",
+		"preview_hint":                    "Berekend met dezelfde code als de synchronisatie, zonder iets te boeken of op te slaan: er wordt niets aangemaakt in SnelStart of de webwinkel, en de stand van koppel blijft ongewijzigd.",
+		"preview_back":                    "Terug naar het overzicht",
+		"preview_unavailable":             "Deze koppel kan geen voorbeeld maken.",
+		"preview_failed":                  "Het voorbeeld kon niet worden gemaakt: %s",
+		"preview_nothing":                 "Niets te doen: er staan geen nieuwe orders klaar.",
+		"preview_summary":                 "%d worden geïmporteerd, %d mislukken, %d worden overgeslagen.",
+		"preview_more":                    "Er zijn er meer dan hier staan (de limiet is bereikt).",
+		"preview_stock_summary":           "%d producten krijgen een nieuwe voorraad, %d ongewijzigd, %d tegengehouden door wachtende of mislukte orders.",
+		"preview_articles_summary":        "%d worden aangemaakt of bijgewerkt, %d mislukken, %d ongewijzigd of overgeslagen.",
+		"preview_customer":                "Klant",
+		"preview_lines":                   "Regels",
+		"preview_expected":                "Verwacht in SnelStart",
+		"preview_difference":              "Verschil (verschilartikel)",
+		"preview_problem":                 "Probleem",
+		"preview_warning":                 "Let op",
+		"preview_unknown_total":           "niet vooraf te berekenen",
+		"preview_article":                 "Artikel",
+		"preview_quantity":                "Aantal",
+		"preview_unit_price":              "Stuksprijs",
+		"preview_vat":                     "Btw",
+		"preview_description":             "Omschrijving",
+		"preview_rate":                    "Tarief",
+		"preview_excl":                    "Excl. btw",
+		"preview_incl":                    "Incl. btw",
+		"preview_sku":                     "Artikelcode",
+		"preview_previous":                "Was",
+		"preview_status":                  "Wat er gebeurt",
+		"action.create":                   "wordt geïmporteerd",
+		"action.fail":                     "mislukt",
+		"action.skip":                     "wordt overgeslagen",
+		"customer.existing":               "bestaande relatie",
+		"customer.create":                 "nieuwe relatie aanmaken",
+		"customer.update":                 "bestaande relatie bijwerken",
+		"customer.fail":                   "geen relatie",
+		"article.create":                  "nieuw artikel",
+		"article.update":                  "wordt bijgewerkt",
+		"article.found":                   "",
+		"matched_by":                      "gevonden op %s",
 		"footer":                          "koppel %s",
 	},
 	langEN: {
@@ -247,6 +287,46 @@ var messages = map[string]map[string]string{
 		"notice.resolved":                 "%[1]s: the item of order %[3]s is resolved.",
 		"notice.resolve_not_found":        "%[1]s: item %[3]s does not exist.",
 		"notice.resolve_failed":           "%[1]s: item %[3]s could not be resolved.",
+		"preview":                         "Preview",
+		"preview_title":                   "Preview: what koppel would book",
+		"preview_hint":                    "Computed by the same code as the sync, without booking or storing anything: nothing is created in SnelStart or the shop, and koppel's state is left as it is.",
+		"preview_back":                    "Back to the overview",
+		"preview_unavailable":             "This koppel cannot make a preview.",
+		"preview_failed":                  "The preview could not be made: %s",
+		"preview_nothing":                 "Nothing to do: there are no new orders.",
+		"preview_summary":                 "%d would be imported, %d would fail, %d would be skipped.",
+		"preview_more":                    "There are more than shown here (the limit was reached).",
+		"preview_stock_summary":           "%d products get a new quantity, %d unchanged, %d held back by waiting or failed orders.",
+		"preview_articles_summary":        "%d would be created or updated, %d would fail, %d unchanged or skipped.",
+		"preview_customer":                "Customer",
+		"preview_lines":                   "Lines",
+		"preview_expected":                "Expected in SnelStart",
+		"preview_difference":              "Difference (difference article)",
+		"preview_problem":                 "Problem",
+		"preview_warning":                 "Note",
+		"preview_unknown_total":           "cannot be known beforehand",
+		"preview_article":                 "Article",
+		"preview_quantity":                "Quantity",
+		"preview_unit_price":              "Unit price",
+		"preview_vat":                     "VAT",
+		"preview_description":             "Description",
+		"preview_rate":                    "Rate",
+		"preview_excl":                    "Excl. VAT",
+		"preview_incl":                    "Incl. VAT",
+		"preview_sku":                     "Article code",
+		"preview_previous":                "Was",
+		"preview_status":                  "What happens",
+		"action.create":                   "would be imported",
+		"action.fail":                     "would fail",
+		"action.skip":                     "would be skipped",
+		"customer.existing":               "existing relatie",
+		"customer.create":                 "create a new relatie",
+		"customer.update":                 "update the existing relatie",
+		"customer.fail":                   "no relatie",
+		"article.create":                  "new article",
+		"article.update":                  "updated",
+		"article.found":                   "",
+		"matched_by":                      "matched by %s",
 		"footer":                          "koppel %s",
 	},
 }
@@ -333,6 +413,27 @@ func (t tr) Every(d time.Duration) string {
 		return t.T("on_demand")
 	}
 	return shortDuration(d)
+}
+
+// Amount formats a decimal string (as in pipeline.PlanReport) like Money; "" shows as "—".
+func (t tr) Amount(s string) string {
+	if s == "" {
+		return t.T("none")
+	}
+	m, err := sdk.ParseMoney(s)
+	if err != nil {
+		return s
+	}
+	return t.Money(&m)
+}
+
+// Num writes a decimal string as it is (a quantity, a unit price with up to 4 decimals), with a
+// decimal comma in Dutch.
+func (t tr) Num(s string) string {
+	if t.lang == langEN {
+		return s
+	}
+	return strings.ReplaceAll(s, ".", ",")
 }
 
 // Money formats an amount with two decimals and thousands separators in the language's style:

@@ -194,6 +194,9 @@ type Options struct {
 	Healthz http.Handler
 	// Version is shown in the page footer and in /healthz.
 	Version string
+	// Planner makes the previews of the "Voorbeeld" page and GET /api/profiles/{p}/plan; nil
+	// hides the link and answers 503.
+	Planner Planner
 	// Commands runs the commands other koppel processes forward while this daemon holds the
 	// state store (POST /api/cli); nil answers 503.
 	Commands CommandRunner
@@ -299,6 +302,8 @@ func New(opts Options) (http.Handler, error) {
 	mux.Handle("GET /api/orders", s.auth(authAPI, http.HandlerFunc(s.apiOrders)))
 	mux.Handle("POST /api/profiles/{p}/tasks/{t}/run", s.auth(authAPI, http.HandlerFunc(s.runNow)))
 	mux.Handle("POST /api/profiles/{p}/orders/{id}/retry", s.auth(authAPI, http.HandlerFunc(s.retry)))
+	mux.Handle("GET /profiles/{p}/plan", s.auth(authPage, http.HandlerFunc(s.previewPage)))
+	mux.Handle("GET /api/profiles/{p}/plan", s.auth(authAPI, http.HandlerFunc(s.apiPlan)))
 	mux.Handle("POST /api/cli", s.auth(authAPI, http.HandlerFunc(s.apiCommand)))
 	mux.Handle("GET /api/attention", s.auth(authAPI, http.HandlerFunc(s.apiAttention)))
 	mux.Handle("POST /api/profiles/{p}/attention/{id}/resolve", s.auth(authAPI, http.HandlerFunc(s.resolveAttention)))
