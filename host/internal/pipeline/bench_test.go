@@ -1,10 +1,12 @@
 package pipeline
 
 import (
+	"context"
 	"fmt"
 	"testing"
 	"time"
 
+	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -100,4 +102,72 @@ func BenchmarkImportOrdersWarm(b *testing.B) {
 	}
 	b.ReportMetric(float64(calls)/float64(orders), "ledger-calls/order")
 	b.ReportMetric(float64(orders)/elapsed.Seconds(), "orders/s")
+}
+
+// BenchmarkPlan1000OrdersWarmView: planning (mapping.Planner.Plan) 1,000 orders of known
+// customers and articles against a warm view (every look-up answered from the view's cache), as
+// the sync and koppel plan do for each order before anything is written.
+func BenchmarkPlan1000OrdersWarmView(b *testing.B) {
+	e := newEnv(b)
+	benchSetup(e, 0, 1000, true)
+	e.run()
+	benchSetup(e, 1000, 1000, false)
+	var orders []sdk.Order
+	for _, o := range e.shop.orders {
+		if o.ID >= "001000" {
+			orders = append(orders, o)
+		}
+	}
+	ctx := context.Background()
+	r := e.p.newRun("bench")
+	rd, err := e.p.loadReference(ctx)
+	if err != nil {
+		b.Fatal(err)
+	}
+	planner := mapping.NewPlanner(e.prof, rd, r.view)
+	for _, o := range orders { // warm the view
+		if _, err := planner.Plan(ctx, o); err != nil {
+			b.Fatal(err)
+		}
+	}
+	calls := e.p.ledger.Calls()
+	n := 0
+	start := time.Now()
+	for b.Loop() {
+		for _, o := range orders {
+			pl, err := planner.Plan(ctx, o)
+			if err != nil || pl.Action != mapping.ActionCreate {
+				b.Fatalf("order %s: %v %v", o.Number, err, pl.Problems)
+			}
+			n++
+		}
+	}
+	if d := e.p.ledger.Calls() - calls; d != 0 {
+		b.Fatalf("a warm view made %d ledger calls", d)
+	}
+	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "orders/s")
+	b.ReportMetric(float64(len(orders)), "orders/op")
+}
+
+// BenchmarkPreview1000Orders: `koppel plan` of 1,000 new orders of known customers and
+// articles (listing, screening, the batched double-import guard and planning; nothing
+// written), with the ledger calls it makes.
+func BenchmarkPreview1000Orders(b *testing.B) {
+	e := newEnv(b)
+	benchSetup(e, 0, 1000, true)
+	e.run()
+	benchSetup(e, 1000, 1000, false)
+	ctx := context.Background()
+	var n, calls int64
+	start := time.Now()
+	for b.Loop() {
+		rep, err := e.p.Plan(ctx, TaskImportOrders, PlanOptions{Limit: 1000})
+		if err != nil || rep.Summary.Create != 1000 {
+			b.Fatalf("plan: %v %+v", err, rep.Summary)
+		}
+		n += int64(len(rep.Orders))
+		calls += rep.LedgerCalls
+	}
+	b.ReportMetric(float64(n)/time.Since(start).Seconds(), "orders/s")
+	b.ReportMetric(float64(calls)/float64(n), "ledger-calls/order")
 }
