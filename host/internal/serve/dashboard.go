@@ -140,9 +140,14 @@ func (s *server) dashboard(w http.ResponseWriter, r *http.Request) {
 		}
 		d.Profiles = append(d.Profiles, pv)
 	}
+	s.render(w, "dashboard.html", d)
+}
+
+// render executes the page template name with d and writes it, uncached.
+func (s *server) render(w http.ResponseWriter, name string, d any) {
 	var buf bytes.Buffer
-	if err := s.pages.ExecuteTemplate(&buf, "dashboard.html", d); err != nil {
-		s.log.Error("rendering the dashboard", "error", err)
+	if err := s.pages.ExecuteTemplate(&buf, name, d); err != nil {
+		s.log.Error("rendering a page", "page", name, "error", err)
 		http.Error(w, "rendering the page failed", http.StatusInternalServerError)
 		return
 	}

@@ -1,7 +1,6 @@
 package serve
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"net/http"
@@ -114,13 +113,5 @@ func (s *server) previewPage(w http.ResponseWriter, r *http.Request) {
 	} else {
 		d.Report = &rep
 	}
-	var buf bytes.Buffer
-	if err := s.pages.ExecuteTemplate(&buf, "preview.html", d); err != nil {
-		s.log.Error("rendering the preview", "error", err)
-		http.Error(w, "rendering the page failed", http.StatusInternalServerError)
-		return
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	_, _ = buf.WriteTo(w)
+	s.render(w, "preview.html", d)
 }
