@@ -72,6 +72,9 @@ type app struct {
 	// shared is the daemon's open state store when this invocation is a command the daemon runs
 	// for another koppel process (daemon_forward.go); nil otherwise.
 	shared *state.Store
+	// bar is the progress bar of a sync or retry on a terminal (nil otherwise); log lines are
+	// written above it.
+	bar *progress
 }
 
 // Run executes args (without the program name) and returns the exit status.
@@ -158,7 +161,42 @@ func (a *app) logger() hclog.Logger {
 	return hclog.New(&hclog.LoggerOptions{
 		Name:       "koppel",
 		Level:      level,
-		Output:     a.env.Stderr,
+		Output:     logWriter{a},
 		JSONFormat: a.g.logJSON,
 	})
+}
+
+// summarised are the pipeline's log messages that repeat a reason the run's summary prints
+// (each failed order with its reason): sync and retry leave them out of the log unless the log
+// level is info or lower, so every reason is shown once.
+var summarised = map[string]bool{
+	"order failed and is parked":                     true,
+	"order failed, retried on the next run":          true,
+	"article import failed, retried on the next run": true,
+	"article import refused":                         true,
+	"the shop refused a stock level":                 true,
+}
+
+// pipelineLogger is the logger of a pipeline whose run ends in a printed summary (sync, retry).
+func (a *app) pipelineLogger() hclog.Logger {
+	level := hclog.LevelFromString(a.g.logLevel)
+	if level == hclog.NoLevel {
+		level = hclog.Warn
+	}
+	opts := &hclog.LoggerOptions{Name: "koppel", Level: level, Output: logWriter{a}, JSONFormat: a.g.logJSON}
+	if level >= hclog.Warn {
+		opts.Exclude = func(_ hclog.Level, msg string, _ ...any) bool { return summarised[msg] }
+	}
+	return hclog.New(opts).Named("pipeline")
+}
+
+// logWriter writes log lines to stderr above the progress bar: the bar's line is cleared first
+// and drawn again below the log line at its next update.
+type logWriter struct{ a *app }
+
+func (w logWriter) Write(p []byte) (int, error) {
+	if b := w.a.bar; b != nil && b.bar != nil {
+		_ = b.bar.Clear()
+	}
+	return w.a.env.Stderr.Write(p)
 }

@@ -92,7 +92,7 @@ func (a *app) openSession(ctx context.Context, name string, progress func(pipeli
 	}
 	s.pipe = pipeline.New(pipeline.Options{
 		Profile: p, Shop: shop, Ledger: ledger, Store: s.store,
-		Logger:    a.logger().Named("pipeline"),
+		Logger:    a.pipelineLogger(),
 		Progress:  progress,
 		Retention: retention(k),
 	})

@@ -28,7 +28,11 @@ Orders already imported are not imported again. Exit status 1 when an order fail
 				return usageErr("name the orders to retry, or use --all-failed (not both)")
 			}
 			ctx := cmd.Context()
-			bar := a.newProgress(pipeline.TaskRetry, asJSON || noProgress)
+			total := len(orders)
+			if allFailed {
+				total = -1
+			}
+			bar := a.newProgress(pipeline.TaskRetry, asJSON || noProgress, total)
 			s, err := a.openSession(ctx, profile, bar.update, pipeline.TaskImportOrders)
 			if err != nil {
 				return err

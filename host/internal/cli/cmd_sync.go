@@ -37,7 +37,7 @@ or when the task is already running.`,
 				return usageErr("unknown task %q (tasks: %s)", task, strings.Join(syncTasks, ", "))
 			}
 			ctx := cmd.Context()
-			bar := a.newProgress(task, asJSON || noProgress)
+			bar := a.newProgress(task, asJSON || noProgress, -1)
 			locks := []string{task}
 			if task == pipeline.TaskImportOrdersExportStock {
 				locks = append(locks, pipeline.TaskImportOrders)
@@ -183,12 +183,14 @@ type progress struct {
 }
 
 // newProgress returns a progress bar on stdout when stdout is a terminal and off is false.
-func (a *app) newProgress(task string, off bool) *progress {
+// total is the number of orders when known (a retry of named orders), else -1: the bar then
+// counts the orders handled.
+func (a *app) newProgress(task string, off bool, total int) *progress {
 	f, ok := a.env.Stdout.(*os.File)
 	if off || !ok || !term.IsTerminal(int(f.Fd())) {
 		return &progress{}
 	}
-	bar := progressbar.NewOptions(-1,
+	bar := progressbar.NewOptions(total,
 		progressbar.OptionSetWriter(f),
 		progressbar.OptionSetDescription(task),
 		progressbar.OptionSetItsString("orders"),
@@ -198,7 +200,9 @@ func (a *app) newProgress(task string, off bool) *progress {
 		progressbar.OptionThrottle(100*time.Millisecond),
 		progressbar.OptionClearOnFinish(),
 	)
-	return &progress{bar: bar}
+	p := &progress{bar: bar}
+	a.bar = p
+	return p
 }
 
 // update is the pipeline's Progress callback.

@@ -22,6 +22,9 @@ func TestCLIBesideDaemon(t *testing.T) {
 	if code != ExitFailed || !strings.Contains(out, "import_orders of profile winkel: 4 orders handled") || !strings.Contains(out, "payment_fee_article is not set") {
 		t.Fatalf("sync beside the daemon: exit %d\n%s\n%s", code, out, errs)
 	}
+	if n := strings.Count(out+errs, "payment_fee_article is not set"); n != 1 {
+		t.Fatalf("the reason is printed %d times, want once:\n%s\n%s", n, out, errs)
+	}
 	if !strings.Contains(d.errs.text()+d.out.text(), "command for another koppel process") {
 		t.Fatalf("sync did not go through the daemon")
 	}
