@@ -63,6 +63,8 @@ type globals struct {
 	configDir string
 	logLevel  string
 	logJSON   bool
+	// trustUnlocked lets plugin binaries that are not in the lock file run (--trust-unlocked).
+	trustUnlocked bool
 }
 
 // app is one invocation of the command line.
@@ -136,6 +138,7 @@ shop, on a schedule per profile.`,
 	pf.StringVar(&a.g.configDir, "config", ".", "directory holding the *.hcl profiles")
 	pf.StringVar(&a.g.logLevel, "log-level", "warn", "log level: trace, debug, info, warn, error")
 	pf.BoolVar(&a.g.logJSON, "log-json", false, "log as JSON lines")
+	pf.BoolVar(&a.g.trustUnlocked, "trust-unlocked", false, "run plugin binaries that are not in the lock file (development only; run \"koppel plugins lock\" instead)")
 	root.AddCommand(
 		a.versionCommand(),
 		a.validateCommand(),

@@ -442,23 +442,74 @@ func TestPluginsNew(t *testing.T) {
 	}
 }
 
-// A fresh install: plugins copied into plugin_dir and never locked. The first use trusts and
-// locks them (with a warning); a later change is refused.
-func TestFirstUseLocksPlugins(t *testing.T) {
+// A fresh install: plugins copied into plugin_dir and never locked. They are refused with the
+// "koppel plugins lock" hint; --trust-unlocked runs them; nothing but "koppel plugins lock"
+// writes the lock file; "koppel plugins verify" reports the difference with exit 1.
+func TestUnlockedPluginsRefused(t *testing.T) {
 	dir := configDir(t, profileText("127.0.0.1:1", "127.0.0.1:1", "ZGVtbzpkZW1v", "cs_demo"))
 	lock := filepath.Join(dir, "plugins", "koppel-plugins.lock")
 	if err := os.Remove(lock); err != nil {
 		t.Fatal(err)
 	}
 	code, out, errs := run(t, nil, "validate", "--config", dir)
-	if code != 0 || !strings.Contains(errs, "trusted on first use") {
-		t.Fatalf("validate of unlocked plugins: exit %d\n%s\n%s", code, out, errs)
+	if code == 0 || !strings.Contains(errs, "is not in the lock file") || !strings.Contains(errs, `run "koppel plugins lock"`) {
+		t.Fatalf("validate of unlocked plugins: exit %d, want a refusal with the hint\n%s\n%s", code, out, errs)
 	}
-	if _, err := os.Stat(lock); err != nil {
-		t.Fatalf("first use did not write the lock file: %v", err)
+	if code, out, errs := run(t, nil, "validate", "--trust-unlocked", "--config", dir); code != 0 {
+		t.Fatalf("validate --trust-unlocked: exit %d\n%s\n%s", code, out, errs)
 	}
 	code, out, _ = run(t, nil, "plugins", "--config", dir)
-	if code != 0 || !regexp.MustCompile(`woocommerce\s.*locked`).MatchString(out) {
-		t.Fatalf("plugins after first use:\n%s", out)
+	if code != 0 || !regexp.MustCompile(`woocommerce\s.*not locked`).MatchString(out) {
+		t.Fatalf("plugins listing of unlocked plugins: exit %d\n%s", code, out)
+	}
+	if code, out, _ := run(t, nil, "plugins", "verify", "--config", dir); code != ExitFailed {
+		t.Fatalf("verify without a lock file: exit %d, want 1\n%s", code, out)
+	}
+	if _, err := os.Stat(lock); !os.IsNotExist(err) {
+		t.Fatalf("validate, listing or verify wrote the lock file: %v", err)
+	}
+
+	// Locked, then one binary changed: verify names it and exits 1.
+	if code, out, errs := run(t, nil, "plugins", "lock", "--config", dir); code != 0 {
+		t.Fatalf("plugins lock: %d\n%s\n%s", code, out, errs)
+	}
+	if code, out, errs := run(t, nil, "plugins", "verify", "--config", dir); code != 0 || !strings.Contains(out, "ok        woocommerce") {
+		t.Fatalf("verify after lock: exit %d\n%s\n%s", code, out, errs)
+	}
+	bin := filepath.Join(dir, "plugins", "koppel-plugin-woocommerce")
+	f, err := os.OpenFile(bin, os.O_APPEND|os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write([]byte("tampered"))
+	f.Close()
+	code, out, errs = run(t, nil, "plugins", "verify", "--config", dir)
+	if code != ExitFailed || !strings.Contains(out, "GEWIJZIGD woocommerce") || !strings.Contains(errs, "koppel plugins lock") {
+		t.Fatalf("verify after tampering: exit %d\n%s\n%s", code, out, errs)
+	}
+}
+
+// lock_file in the koppel block puts the lock file outside plugin_dir.
+func TestLockFileSetting(t *testing.T) {
+	dir := configDir(t, profileText("127.0.0.1:1", "127.0.0.1:1", "ZGVtbzpkZW1v", "cs_demo"))
+	if err := os.Remove(filepath.Join(dir, "plugins", "koppel-plugins.lock")); err != nil {
+		t.Fatal(err)
+	}
+	koppel := "koppel {\n  state_dir = \"./state\"\n  plugin_dir = \"./plugins\"\n  lock_file = \"./etc/plugins.lock\"\n}\n"
+	if err := os.WriteFile(filepath.Join(dir, "koppel.hcl"), []byte(koppel), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "etc"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := run(t, nil, "plugins", "lock", "--config", dir)
+	if code != 0 || !strings.Contains(out, filepath.Join(dir, "etc", "plugins.lock")) {
+		t.Fatalf("plugins lock with lock_file: exit %d\n%s\n%s", code, out, errs)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "plugins", "koppel-plugins.lock")); !os.IsNotExist(err) {
+		t.Fatalf("lock written into plugin_dir despite lock_file: %v", err)
+	}
+	if code, out, errs := run(t, nil, "validate", "--config", dir); code != 0 {
+		t.Fatalf("validate with lock_file: exit %d\n%s\n%s", code, out, errs)
 	}
 }

@@ -44,7 +44,7 @@ the profile needs is missing (lines marked FOUT).`,
 			if err != nil {
 				return err
 			}
-			mgr := a.pluginManager(k, false)
+			mgr := a.pluginManager(k, a.g.trustUnlocked)
 			defer mgr.Close()
 			cfg, err := a.loadConfig(cmd.Context(), mgr)
 			if err != nil {

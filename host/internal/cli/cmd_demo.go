@@ -124,7 +124,7 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) error {
 	}
 	fmt.Fprintf(a.env.Stdout, "== simulators: %s on %s, %s on %s\n", prof.Shop.Name, shopAddr, prof.Ledger.Name, ledgerAddr)
 
-	mgr := a.pluginManager(k, false)
+	mgr := a.pluginManager(k, true) // koppel demo trusts what it just built and locked
 	defer mgr.Close()
 	cfg, err := a.loadConfig(ctx, mgr)
 	if err != nil {

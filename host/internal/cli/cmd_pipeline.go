@@ -61,7 +61,7 @@ func (a *app) openSession(ctx context.Context, name string, progress func(pipeli
 	if err != nil {
 		return nil, err
 	}
-	s := &profileSession{koppel: k, mgr: a.pluginManager(k, false)}
+	s := &profileSession{koppel: k, mgr: a.pluginManager(k, a.g.trustUnlocked)}
 	ok := false
 	defer func() {
 		if !ok {

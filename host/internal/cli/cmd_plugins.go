@@ -2,8 +2,9 @@ package cli
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
-	"path/filepath"
+	"io/fs"
 	"sort"
 	"text/tabwriter"
 
@@ -43,13 +44,16 @@ func (a *app) pluginsCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "plugins",
 		Short: "List the plugins in plugin_dir: name, kind, version, protocol, SHA-256, locked or not",
-		Args:  cobra.NoArgs,
+		Long: `List the plugins in plugin_dir: name, kind, version, protocol, SHA-256 and how each binary
+stands against the lock file. Listing never writes the lock file and never starts a binary that
+is not locked (unless --trust-unlocked is given).`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			k, err := a.koppelBlock()
 			if err != nil {
 				return err
 			}
-			mgr := a.pluginManager(k, true)
+			mgr := a.pluginManager(k, a.g.trustUnlocked)
 			defer mgr.Close()
 			list, err := mgr.List(cmd.Context())
 			if err != nil {
@@ -84,7 +88,7 @@ func (a *app) pluginsCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			mgr := a.pluginManager(k, true)
+			mgr := a.pluginManager(k, false)
 			defer mgr.Close()
 			lf, err := mgr.Lock(cmd.Context())
 			if err != nil {
@@ -99,11 +103,11 @@ func (a *app) pluginsCommand() *cobra.Command {
 				e := lf.Plugins[n]
 				fmt.Fprintf(a.env.Stdout, "locked %s %s (%s plugin, protocol %d) sha256:%s\n", n, e.Version, e.Kind, e.Protocol, e.SHA256)
 			}
-			fmt.Fprintf(a.env.Stdout, "%d plugin(s) locked in %s\n", len(names), filepath.Join(k.PluginDir, plugins.LockFileName))
+			fmt.Fprintf(a.env.Stdout, "%d plugin(s) locked in %s\n", len(names), mgr.LockPath())
 			return nil
 		},
 	}
-	cmd.AddCommand(lock, a.pluginsNewCommand())
+	cmd.AddCommand(lock, a.pluginsVerifyCommand(), a.pluginsNewCommand())
 	return cmd
 }
 
@@ -112,4 +116,52 @@ func short(sha string) string {
 		return sha[:16] + "…"
 	}
 	return sha
+}
+
+// pluginsVerifyCommand is `koppel plugins verify`: hash every binary again and compare with the
+// lock file, starting and writing nothing. Exit 1 when anything differs.
+func (a *app) pluginsVerifyCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "verify",
+		Short: "Hash every plugin binary again and compare with the lock file; exit 1 on any difference",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			k, err := a.koppelBlock()
+			if err != nil {
+				return err
+			}
+			mgr := a.pluginManager(k, false)
+			defer mgr.Close()
+			list, err := mgr.Verify(cmd.Context())
+			if errors.Is(err, fs.ErrNotExist) {
+				return failedErr("there is no lock file %s; run \"koppel plugins lock\" after installing the plugins", mgr.LockPath())
+			}
+			if err != nil {
+				return failedErr("verify plugins in %s: %v", k.PluginDir, err)
+			}
+			bad := 0
+			for _, l := range list {
+				switch l.Status {
+				case plugins.StatusLocked:
+					fmt.Fprintf(a.env.Stdout, "ok        %s sha256:%s\n", l.Name, l.SHA256)
+				case plugins.StatusChanged:
+					bad++
+					fmt.Fprintf(a.env.Stdout, "GEWIJZIGD %s sha256:%s, vergrendeld (locked) sha256:%s\n", l.Name, l.SHA256, l.LockedSHA256)
+				case plugins.StatusUnlocked:
+					bad++
+					fmt.Fprintf(a.env.Stdout, "ONBEKEND  %s sha256:%s staat niet in het lock-bestand (not locked)\n", l.Name, l.SHA256)
+				case plugins.StatusMissing:
+					bad++
+					fmt.Fprintf(a.env.Stdout, "ONTBREEKT %s: in het lock-bestand, maar het programma ontbreekt (missing)\n", l.Name)
+				}
+			}
+			if bad > 0 {
+				fmt.Fprintf(a.env.Stderr, "%d plugin(s) wijken af van %s: koppel weigert ze. Controleer waar ze vandaan komen; "+
+					"als u ze bewust hebt geïnstalleerd, voer dan \"koppel plugins lock\" uit en herstart koppel.\n", bad, mgr.LockPath())
+				return silentExit(ExitFailed)
+			}
+			fmt.Fprintf(a.env.Stdout, "%d plugin(s) komen overeen met %s\n", len(list), mgr.LockPath())
+			return nil
+		},
+	}
 }

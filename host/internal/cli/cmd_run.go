@@ -110,7 +110,7 @@ func (a *app) runDaemon(ctx context.Context, o runOptions) error {
 	if err != nil {
 		return err
 	}
-	mgr := a.pluginManager(k, false)
+	mgr := a.pluginManager(k, a.g.trustUnlocked)
 	defer mgr.Close()
 	cfg, err := a.loadConfig(ctx, mgr)
 	if err != nil {

@@ -21,7 +21,7 @@ Secrets are never printed.`,
 			if err != nil {
 				return err
 			}
-			mgr := a.pluginManager(k, false)
+			mgr := a.pluginManager(k, a.g.trustUnlocked)
 			defer mgr.Close()
 			cfg, err := a.loadConfig(cmd.Context(), mgr)
 			if err != nil {

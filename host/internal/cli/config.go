@@ -36,14 +36,14 @@ func inRange(outer, inner hcl.Range) bool {
 		inner.Start.Byte >= outer.Start.Byte && inner.End.Byte <= outer.End.Byte
 }
 
-// pluginManager returns a plugin manager for the configured plugin_dir. The caller closes it.
-// A plugin binary that is not in the lock file yet is trusted on its first use and locked then
-// (with a warning); one that changed after it was locked is refused. With allowUnlocked (the
-// listing and `plugins lock`) unlocked binaries run without being locked: a listing never
-// writes the lock file.
+// pluginManager returns a plugin manager for the configured plugin_dir and lock_file. The
+// caller closes it. It pins the lock file as it is now: only binaries with those hashes run. A
+// binary that is not in the lock file is refused with the "koppel plugins lock" hint unless
+// trustUnlocked is set (--trust-unlocked, koppel demo); one that changed after it was locked is
+// refused always. Nothing here writes the lock file.
 // Plugins named in KOPPEL_REATTACH_PLUGINS (printed by `koppel-plugin-NAME debug`) are used
 // from their debug processes instead of being started.
-func (a *app) pluginManager(k config.KoppelBlock, allowUnlocked bool) *plugins.Manager {
+func (a *app) pluginManager(k config.KoppelBlock, trustUnlocked bool) *plugins.Manager {
 	log := a.logger()
 	var reattach map[string]plugin.ReattachInfo
 	if v, ok := a.env.Getenv(plugin.ReattachEnv); ok && v != "" {
@@ -54,11 +54,11 @@ func (a *app) pluginManager(k config.KoppelBlock, allowUnlocked bool) *plugins.M
 		reattach = r
 	}
 	return plugins.NewManager(plugins.Options{
-		Dir:            k.PluginDir,
-		Logger:         log.Named("plugin"),
-		AllowUnlocked:  allowUnlocked,
-		LockOnFirstUse: !allowUnlocked,
-		Reattach:       reattach,
+		Dir:           k.PluginDir,
+		LockFile:      k.LockFile,
+		Logger:        log.Named("plugin"),
+		AllowUnlocked: trustUnlocked,
+		Reattach:      reattach,
 	})
 }
 

@@ -71,6 +71,11 @@ type KoppelBlock struct {
 	// PluginDir is where koppel-plugin-* binaries live, resolved like StateDir. Default
 	// "./plugins".
 	PluginDir string
+	// LockFile is the plugin lock file (lock_file), resolved like StateDir; "" means
+	// PluginDir/koppel-plugins.lock. Putting it outside plugin_dir (a directory only the
+	// administrator can write, such as /etc/koppel) keeps whoever can drop a binary into
+	// plugin_dir from also trusting it.
+	LockFile string
 	// Listen is the dashboard and HTTP API address; "" disables them. Default "127.0.0.1:8484".
 	Listen string
 	// APIToken is the bearer token of the HTTP API. Sensitive: never print or log it. Required

@@ -33,12 +33,12 @@ func (l *loader) decodeKoppel(block *hclsyntax.Block, ctx *hcl.EvalContext) {
 	for _, p := range []struct {
 		name string
 		dst  *string
-	}{{"state_dir", &k.StateDir}, {"plugin_dir", &k.PluginDir}} {
+	}{{"state_dir", &k.StateDir}, {"plugin_dir", &k.PluginDir}, {"lock_file", &k.LockFile}} {
 		var s string
 		if d.String(p.name, &s, false) == present {
 			if strings.TrimSpace(s) == "" {
 				l.errorf(d.attrs[p.name].Expr.Range(), fmt.Sprintf("koppel.%s must not be empty", p.name), "",
-					fmt.Sprintf("leave %s out for the default, or give a directory; a relative path is taken from the config directory", p.name))
+					fmt.Sprintf("leave %s out for the default, or give a path; a relative path is taken from the config directory", p.name))
 			} else {
 				*p.dst = l.resolvePath(s)
 			}

@@ -62,7 +62,7 @@ func (m *Manager) List(ctx context.Context) ([]Listing, error) {
 	if err != nil {
 		return nil, err
 	}
-	lf, err := readLockOrEmpty(m.dir)
+	lf, err := readLockOrEmpty(m.lockPath)
 	if err != nil {
 		return nil, err
 	}
@@ -130,6 +130,49 @@ func (m *Manager) List(ctx context.Context) ([]Listing, error) {
 			Err: &sdk.Error{Kind: sdk.KindConfig, Err: ErrNotInstalled, Message: fmt.Sprintf(
 				"plugin %s is in the lock file but %s is not in %s", name, file, m.dir)},
 		})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// Verify hashes every plugin binary again and compares it with the lock file on disk, without
+// starting anything or writing anything: this is `koppel plugins verify`. Each Listing has
+// Status StatusLocked (hash matches), StatusChanged, StatusUnlocked (binary not in the lock
+// file) or StatusMissing (lock entry without a binary); Kind and Version come from the lock
+// file. A missing lock file is an error wrapping fs.ErrNotExist.
+func (m *Manager) Verify(ctx context.Context) ([]Listing, error) {
+	lf, err := ReadLockFile(m.lockPath)
+	if err != nil {
+		return nil, err
+	}
+	bins, err := Discover(m.dir)
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	var out []Listing
+	for _, b := range bins {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("verify plugins: %w", err)
+		}
+		seen[b.Name] = true
+		l := Listing{Name: b.Name, Path: b.Path, SHA256: b.SHA256, Status: StatusUnlocked}
+		if e, ok := lf.Plugins[b.Name]; ok {
+			l.LockedSHA256 = e.SHA256
+			l.Kind, l.Version, l.Protocol, l.SDKVersion = e.Kind, e.Version, e.Protocol, e.SDKVersion
+			l.Status = StatusLocked
+			if e.SHA256 != b.SHA256 {
+				l.Status = StatusChanged
+				l.Err = changedError(b.Name, filepath.Base(b.Path), b.SHA256, e.SHA256)
+			}
+		}
+		out = append(out, l)
+	}
+	for name, e := range lf.Plugins {
+		if !seen[name] {
+			out = append(out, Listing{Name: name, LockedSHA256: e.SHA256, Status: StatusMissing,
+				Kind: e.Kind, Version: e.Version, Protocol: e.Protocol, SDKVersion: e.SDKVersion})
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out, nil

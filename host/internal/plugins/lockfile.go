@@ -12,8 +12,13 @@ import (
 	"github.com/koppel-nl/koppel/sdk"
 )
 
-// LockFileName is the name of the lock file in the plugin directory.
+// LockFileName is the name of the lock file in the plugin directory, used unless the koppel
+// block's lock_file puts it elsewhere (Options.LockFile).
 const LockFileName = "koppel-plugins.lock"
+
+// DefaultLockPath is the lock file koppel uses for plugin directory dir when lock_file is not
+// set: dir/koppel-plugins.lock.
+func DefaultLockPath(dir string) string { return filepath.Join(dir, LockFileName) }
 
 // lockFileVersion is the format version this package reads and writes.
 const lockFileVersion = 1
@@ -57,10 +62,9 @@ func (e LockEntry) checksum() ([]byte, error) {
 	return b, nil
 }
 
-// ReadLockFile reads dir/koppel-plugins.lock. A missing file is an error wrapping
+// ReadLockFile reads the lock file at path. A missing file is an error wrapping
 // fs.ErrNotExist; a malformed one names the file and the problem.
-func ReadLockFile(dir string) (*LockFile, error) {
-	path := filepath.Join(dir, LockFileName)
+func ReadLockFile(path string) (*LockFile, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read lock file: %w", err)
@@ -86,19 +90,21 @@ func ReadLockFile(dir string) (*LockFile, error) {
 	return &lf, nil
 }
 
-// readLockOrEmpty reads the lock file, treating a missing file as an empty one.
-func readLockOrEmpty(dir string) (*LockFile, error) {
-	lf, err := ReadLockFile(dir)
+// readLockOrEmpty reads the lock file at path, treating a missing file as an empty one.
+func readLockOrEmpty(path string) (*LockFile, error) {
+	lf, err := ReadLockFile(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return &LockFile{Version: lockFileVersion, Plugins: map[string]LockEntry{}}, nil
 	}
 	return lf, err
 }
 
-// WriteLockFile writes lf to dir/koppel-plugins.lock atomically: it writes a temporary file in
-// the same directory, syncs it and renames it over the old one, so a reader never sees half a
-// file.
-func WriteLockFile(dir string, lf *LockFile) error {
+// WriteLockFile writes lf to path atomically: it writes a temporary file in the same directory,
+// syncs it and renames it over the old one, so a reader never sees half a file. The file is
+// readable by everyone (mode 0644) and holds no secrets; who may write it decides who may
+// trust a plugin, so keep it in a directory only the administrator can write (lock_file).
+func WriteLockFile(path string, lf *LockFile) error {
+	dir := filepath.Dir(path)
 	out := *lf
 	out.Version = lockFileVersion
 	out.Comment = lockComment
@@ -133,7 +139,7 @@ func WriteLockFile(dir string, lf *LockFile) error {
 	if err := tmp.Close(); err != nil {
 		return fmt.Errorf("write lock file: %w", err)
 	}
-	if err := os.Rename(tmp.Name(), filepath.Join(dir, LockFileName)); err != nil {
+	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("write lock file: %w", err)
 	}
 	done = true

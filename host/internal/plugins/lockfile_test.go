@@ -15,16 +15,16 @@ import (
 
 func TestLockFileRoundTrip(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := ReadLockFile(dir); !errors.Is(err, fs.ErrNotExist) {
+	if _, err := ReadLockFile(DefaultLockPath(dir)); !errors.Is(err, fs.ErrNotExist) {
 		t.Fatalf("missing lock file: err = %v", err)
 	}
 	in := &LockFile{Plugins: map[string]LockEntry{
 		"woo": {File: "koppel-plugin-woo", SHA256: strings.Repeat("ab", 32), Kind: sdk.KindShop, Version: "1.2.3", Protocol: 1},
 	}}
-	if err := WriteLockFile(dir, in); err != nil {
+	if err := WriteLockFile(DefaultLockPath(dir), in); err != nil {
 		t.Fatal(err)
 	}
-	out, err := ReadLockFile(dir)
+	out, err := ReadLockFile(DefaultLockPath(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -55,7 +55,7 @@ func TestReadLockFileRejects(t *testing.T) {
 			if err := os.WriteFile(filepath.Join(dir, LockFileName), []byte(tt.content), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			_, err := ReadLockFile(dir)
+			_, err := ReadLockFile(DefaultLockPath(dir))
 			if err == nil || !strings.Contains(err.Error(), tt.want) {
 				t.Errorf("err = %v, want it to mention %q", err, tt.want)
 			}
@@ -75,7 +75,7 @@ func TestLockThenTamper(t *testing.T) {
 		t.Fatal(err)
 	}
 	// What Lock returned is what it wrote, and matches the binaries.
-	onDisk, err := ReadLockFile(dir)
+	onDisk, err := ReadLockFile(DefaultLockPath(dir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,7 +203,7 @@ func TestUnlockedAndMissing(t *testing.T) {
 
 	// A lock entry whose binary is gone is listed as missing.
 	lf := &LockFile{Plugins: map[string]LockEntry{"gone": {File: "koppel-plugin-gone", SHA256: strings.Repeat("0", 64), Kind: sdk.KindLedger}}}
-	if err := WriteLockFile(dir, lf); err != nil {
+	if err := WriteLockFile(DefaultLockPath(dir), lf); err != nil {
 		t.Fatal(err)
 	}
 	list, err = m.List(ctx)

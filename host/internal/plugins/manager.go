@@ -51,14 +51,15 @@ type Options struct {
 	// Logger receives the Manager's own messages and, under a logger named after each plugin,
 	// the plugins' log lines at their own level. Nil discards everything.
 	Logger hclog.Logger
-	// AllowUnlocked lets binaries that are not in the lock file run. Default false: only
-	// locked binaries run. A binary that is in the lock file but changed is refused either way.
+	// LockFile is the lock file's path; "" means Dir/koppel-plugins.lock (DefaultLockPath).
+	LockFile string
+	// AllowUnlocked lets binaries that are not in the lock file run (`koppel demo`, the
+	// --trust-unlocked flag, tests). Default false: only locked binaries run, and one that is
+	// not locked is refused with the hint to run "koppel plugins lock". A binary that is in the
+	// lock file but changed is refused either way. An unlocked binary that was allowed to run is
+	// pinned by the hash it had at its first start: a restart of a changed file is refused.
+	// The Manager never writes the lock file on its own; only Lock does.
 	AllowUnlocked bool
-	// LockOnFirstUse trusts a binary that is not in the lock file yet on its first use: it is
-	// hashed, started under that hash, and recorded in the lock file (with a warning in the
-	// log), as `koppel plugins lock` would. From then on a change to it is refused. A binary
-	// that is in the lock file but changed is refused either way.
-	LockOnFirstUse bool
 	// StartTimeout bounds starting one plugin (handshake and the Info call); zero means 30 s.
 	StartTimeout time.Duration
 	// Reattach names plugins already running in debug mode (plugin.ServeDebug, usually from
@@ -77,11 +78,18 @@ type Manager struct {
 	logger       hclog.Logger
 	startTimeout time.Duration
 
+	lockPath     string
+
 	mu     sync.Mutex
 	closed bool
-	// lockFileMu serialises this process's writes of the lock file (first-use locking).
-	lockFileMu sync.Mutex
-	procs      map[string]*proc
+	// pinned holds the hashes this Manager trusts: the lock file as it was when the Manager
+	// was created (the daemon's start), plus unlocked binaries pinned at their first start
+	// under AllowUnlocked, plus what Lock wrote. A lock file that changes or disappears later
+	// changes nothing here. Guarded by mu.
+	pinned map[string]LockEntry
+	// pinErr is why the lock file could not be read at creation; every start reports it.
+	pinErr error
+	procs  map[string]*proc
 	starts     sync.WaitGroup // starts in flight; Close waits for them
 }
 
@@ -99,7 +107,11 @@ type proc struct {
 	lastExit    string
 }
 
-// NewManager returns a Manager for opts.Dir. It starts nothing until a plugin is asked for.
+// NewManager returns a Manager for opts.Dir. It reads the lock file once, now, and pins its
+// hashes for its whole life: binaries are checked against these pinned hashes, never against a
+// lock file written or deleted later (restart koppel after "koppel plugins lock"). It starts
+// nothing until a plugin is asked for. A missing lock file pins nothing; an unreadable or
+// malformed one makes every start fail with the reason.
 func NewManager(opts Options) *Manager {
 	dir := opts.Dir
 	if abs, err := filepath.Abs(dir); err == nil {
@@ -113,8 +125,27 @@ func NewManager(opts Options) *Manager {
 	if timeout <= 0 {
 		timeout = defaultStartTimeout
 	}
-	return &Manager{opts: opts, dir: dir, logger: logger, startTimeout: timeout, procs: map[string]*proc{}}
+	lockPath := opts.LockFile
+	if lockPath == "" {
+		lockPath = DefaultLockPath(dir)
+	} else if abs, err := filepath.Abs(lockPath); err == nil {
+		lockPath = abs
+	}
+	m := &Manager{opts: opts, dir: dir, lockPath: lockPath, logger: logger, startTimeout: timeout,
+		procs: map[string]*proc{}, pinned: map[string]LockEntry{}}
+	lf, err := readLockOrEmpty(lockPath)
+	if err != nil {
+		m.pinErr = err
+	} else {
+		for name, e := range lf.Plugins {
+			m.pinned[name] = e
+		}
+	}
+	return m
 }
+
+// LockPath returns the absolute path of the lock file this Manager reads and Lock writes.
+func (m *Manager) LockPath() string { return m.lockPath }
 
 // Dir returns the absolute plugin directory.
 func (m *Manager) Dir() string { return m.dir }
@@ -411,16 +442,19 @@ func (m *Manager) start(p *proc) (*running, error) {
 		return nil, err
 	}
 	var checksum []byte
-	firstUse := ""
+	pinNow := ""
 	if locked {
-		checksum, _ = entry.checksum() // validated by ReadLockFile
-	} else if m.opts.LockOnFirstUse {
+		checksum, _ = entry.checksum() // validated by ReadLockFile or taken by fileSHA256
+	} else {
+		// AllowUnlocked: start it under the hash it has now and pin that hash, so the file
+		// cannot be swapped behind the running daemon's back.
 		sum, err := fileSHA256(path)
 		if err != nil {
 			return nil, &sdk.Error{Kind: sdk.KindConfig, Err: err, Message: fmt.Sprintf("plugin %s: %v", name, err)}
 		}
 		checksum, _ = hex.DecodeString(sum)
-		firstUse = sum
+		pinNow = sum
+		entry = LockEntry{File: filepath.Base(path), SHA256: sum}
 	}
 	r, err := m.launch(name, path, checksum)
 	if err != nil {
@@ -443,35 +477,17 @@ func (m *Manager) start(p *proc) (*running, error) {
 		return nil, &sdk.Error{Kind: sdk.KindRetryable, Err: err, Message: fmt.Sprintf("plugin %s: could not start %s: %v", name, path, err)}
 	}
 
-	if firstUse != "" {
-		m.lockFirstUse(name, path, firstUse, r.info)
-		locked = true
-	}
-	return m.install(p, r, locked)
-}
-
-// lockFirstUse records a binary trusted on its first use in the lock file. A failure to write
-// is logged, not fatal: the binary was started under the hash taken, and is locked on its next
-// use or by `koppel plugins lock`.
-func (m *Manager) lockFirstUse(name, path, sum string, info sdk.PluginInfo) {
-	m.lockFileMu.Lock()
-	defer m.lockFileMu.Unlock()
-	lf, err := readLockOrEmpty(m.dir)
-	if err == nil {
-		if lf.Plugins == nil {
-			lf.Plugins = map[string]LockEntry{}
+	if pinNow != "" {
+		m.mu.Lock()
+		if _, ok := m.pinned[name]; !ok {
+			m.pinned[name] = LockEntry{File: filepath.Base(path), SHA256: pinNow, Kind: r.info.Kind,
+				Version: r.info.Version, Protocol: r.info.Protocol, SDKVersion: r.info.SDKVersion}
 		}
-		lf.Version = lockFileVersion
-		lf.Plugins[name] = LockEntry{File: filepath.Base(path), SHA256: sum, Kind: info.Kind,
-			Version: info.Version, Protocol: info.Protocol, SDKVersion: info.SDKVersion}
-		err = WriteLockFile(m.dir, lf)
+		m.mu.Unlock()
+		m.logger.Warn("plugin is not in the lock file; it runs because unlocked plugins are trusted (--trust-unlocked or koppel demo) and is pinned to its current hash until koppel stops; run \"koppel plugins lock\" to lock it",
+			"plugin", name, "sha256", pinNow, "lock_file", m.lockPath)
 	}
-	if err != nil {
-		m.logger.Warn("could not record the plugin in the lock file", "plugin", name, "error", err)
-		return
-	}
-	m.logger.Warn("plugin was not locked: trusted on first use and locked now; run \"koppel plugins lock\" after installing plugins on purpose",
-		"plugin", name, "sha256", sum, "lock_file", filepath.Join(m.dir, LockFileName))
+	return m.install(p, r, pinNow == "")
 }
 
 // startReattached connects to a plugin running in debug mode.
@@ -511,18 +527,20 @@ func (m *Manager) install(p *proc, r *running, locked bool) (*running, error) {
 	return r, nil
 }
 
-// lockEntry returns the lock file's entry for name. A plugin that is not in the lock file is
+// lockEntry returns the pinned entry for name (see NewManager). A plugin that is not pinned is
 // an error unless AllowUnlocked is set.
 func (m *Manager) lockEntry(name string) (LockEntry, bool, error) {
-	lf, err := readLockOrEmpty(m.dir)
-	if err != nil {
-		return LockEntry{}, false, &sdk.Error{Kind: sdk.KindConfig, Err: err, Message: fmt.Sprintf("plugin %s: %v", name, err)}
+	m.mu.Lock()
+	e, ok := m.pinned[name]
+	pinErr := m.pinErr
+	m.mu.Unlock()
+	if pinErr != nil {
+		return LockEntry{}, false, &sdk.Error{Kind: sdk.KindConfig, Err: pinErr, Message: fmt.Sprintf("plugin %s: %v", name, pinErr)}
 	}
-	e, ok := lf.Plugins[name]
-	if !ok && !m.opts.AllowUnlocked && !m.opts.LockOnFirstUse {
+	if !ok && !m.opts.AllowUnlocked {
 		return LockEntry{}, false, &sdk.Error{Kind: sdk.KindConfig, Err: ErrNotLocked, Message: fmt.Sprintf(
-			"plugin %s: %s is not in the lock file %s; if you installed it on purpose, run \"koppel plugins lock\"",
-			name, fileName(name, runtime.GOOS), filepath.Join(m.dir, LockFileName))}
+			"plugin %s: %s is not in the lock file %s; if you installed it on purpose, run \"koppel plugins lock\" (and restart koppel)",
+			name, fileName(name, runtime.GOOS), m.lockPath)}
 	}
 	return e, ok, nil
 }
@@ -567,10 +585,16 @@ func (m *Manager) Lock(ctx context.Context) (*LockFile, error) {
 			SDKVersion: info.SDKVersion,
 		}
 	}
-	if err := WriteLockFile(m.dir, lf); err != nil {
+	if err := WriteLockFile(m.lockPath, lf); err != nil {
 		return nil, err
 	}
-	m.logger.Info("plugins locked", "dir", m.dir, "count", len(lf.Plugins))
+	m.mu.Lock()
+	m.pinned, m.pinErr = map[string]LockEntry{}, nil
+	for name, e := range lf.Plugins {
+		m.pinned[name] = e
+	}
+	m.mu.Unlock()
+	m.logger.Info("plugins locked", "dir", m.dir, "lock_file", m.lockPath, "count", len(lf.Plugins))
 	lf.Comment = lockComment
 	return lf, nil
 }
@@ -604,7 +628,7 @@ func (m *Manager) probe(ctx context.Context, name, path string, checksum []byte)
 	}
 }
 
-// Lock writes the lock file for the plugins in dir; see Manager.Lock.
+// Lock writes the lock file (dir/koppel-plugins.lock) for the plugins in dir; see Manager.Lock.
 func Lock(ctx context.Context, dir string) (*LockFile, error) {
 	m := NewManager(Options{Dir: dir})
 	defer m.Close()
