@@ -78,7 +78,7 @@ type Manager struct {
 	logger       hclog.Logger
 	startTimeout time.Duration
 
-	lockPath     string
+	lockPath string
 
 	mu     sync.Mutex
 	closed bool
@@ -90,7 +90,7 @@ type Manager struct {
 	// pinErr is why the lock file could not be read at creation; every start reports it.
 	pinErr error
 	procs  map[string]*proc
-	starts     sync.WaitGroup // starts in flight; Close waits for them
+	starts sync.WaitGroup // starts in flight; Close waits for them
 }
 
 // proc is the supervision state of one plugin name.
