@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -403,6 +404,26 @@ func TestStateBackupRestore(t *testing.T) {
 	}
 	if code, out, _ := run(t, nil, "state", "stats", "--config", other); code != 0 || !strings.Contains(out, "records") {
 		t.Fatalf("stats: %d %s", code, out)
+	}
+	if st, err := os.Stat(file); err != nil || (runtime.GOOS != "windows" && st.Mode().Perm() != 0o600) {
+		t.Fatalf("backup file: %v, mode %v, want 0600", err, st.Mode())
+	}
+
+	// Encrypted with a passphrase from the environment; restore needs the same passphrase.
+	sealed := filepath.Join(t.TempDir(), "state.bak.age")
+	env := map[string]string{"KOPPEL_BACKUP_PASSPHRASE": "het geheime wachtwoord"}
+	if code, out, errs := run(t, nil, "state", "backup", sealed, "--encrypt", "--config", dir); code != ExitUsage || !strings.Contains(errs, "KOPPEL_BACKUP_PASSPHRASE") {
+		t.Fatalf("backup --encrypt without a key: exit %d %s %s", code, out, errs)
+	}
+	if code, out, errs := run(t, env, "state", "backup", sealed, "--encrypt", "--config", dir); code != 0 || !strings.Contains(out, "versleuteld") {
+		t.Fatalf("backup --encrypt: %d %s %s", code, out, errs)
+	}
+	third := configDir(t, profileText("127.0.0.1:1", "127.0.0.1:1", "ZGVtbzpkZW1v", "cs_demo"))
+	if code, _, errs := run(t, nil, "state", "restore", sealed, "--config", third); code != ExitUsage || !strings.Contains(errs, "encrypted") {
+		t.Fatalf("restore of an encrypted backup without a key: exit %d %s", code, errs)
+	}
+	if code, out, errs := run(t, env, "state", "restore", sealed, "--config", third); code != 0 {
+		t.Fatalf("restore of the encrypted backup: %d %s %s", code, out, errs)
 	}
 }
 

@@ -99,8 +99,11 @@ func (s *Store) Borrow() *Store {
 		stopGC: make(chan struct{}), gcDone: done, borrowed: true}
 }
 
-// Open opens (creating if needed, mode 0700) the state database in dir and
-// starts the background value-log GC. The caller must Close the Store.
+// Open opens (creating if needed) the state database in dir and starts the
+// background value-log GC. The caller must Close the Store. The directory is
+// forced to mode 0700 and every file in it to 0600, whatever modes it had
+// before and whatever the umask is; Open checks again after Badger created its
+// files, and each GC round and Close check once more.
 func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("state: open: %w", err)
@@ -113,8 +116,13 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		if dir == "" {
 			return nil, errors.New("state: open: no directory given (state_dir)")
 		}
-		if err := os.MkdirAll(dir, 0o700); err != nil {
+		if err := os.MkdirAll(dir, DirMode); err != nil {
 			return nil, fmt.Errorf("state: open: create %s: %w", dir, err)
+		}
+		// A state_dir that existed with looser modes (0755, files 0644) is tightened before
+		// Badger reads it and again after Badger created its files.
+		if err := restrict(dir); err != nil {
+			return nil, err
 		}
 	} else {
 		dir = ""
@@ -147,6 +155,12 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 			return nil, fmt.Errorf("state: open %s (is another koppel process using this state_dir?): %w", dir, err)
 		}
 		return nil, fmt.Errorf("state: open %s: %w", dir, err)
+	}
+	if !opts.InMemory {
+		if err := restrict(dir); err != nil {
+			_ = db.Close()
+			return nil, err
+		}
 	}
 	s := &Store{
 		db:     db,
@@ -189,6 +203,11 @@ func (s *Store) Close() error {
 		if err := s.db.Close(); err != nil {
 			s.closeErr = fmt.Errorf("state: close: %w", err)
 		}
+		if !s.inMem {
+			if err := restrict(s.dir); err != nil && s.closeErr == nil {
+				s.closeErr = err
+			}
+		}
 	})
 	return s.closeErr
 }
@@ -225,6 +244,11 @@ func (s *Store) gcLoop(interval time.Duration) {
 		}
 		if _, err := s.runGC(s.stopGC); err != nil && !errors.Is(err, ErrClosed) && !errors.Is(err, ErrBusy) {
 			s.log.Warn("value-log GC failed", "error", err)
+		}
+		if !s.inMem {
+			if err := restrict(s.dir); err != nil {
+				s.log.Warn("could not restrict the state directory's permissions", "error", err)
+			}
 		}
 	}
 }
