@@ -7,5 +7,6 @@ koppel {
   plugin_dir     = "../../../bin"
   listen         = "0.0.0.0:8484"
   api_token      = env("KOPPEL_API_TOKEN")   # required when listen is not a loopback address
+  tls            = "self-signed"             # HTTPS off loopback; or tls_cert + tls_key
   retention_days = 180
 }

@@ -147,13 +147,13 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) error {
 	// Without --once the dashboard is up before the round, so the runs can be watched there.
 	var httpStop func()
 	if !o.once && k.Listen != "" {
-		addr, stop, err := d.serveHTTP(k.Listen, k)
+		ep, stop, err := d.serveHTTP(k.Listen, k)
 		if err != nil {
 			return err
 		}
 		httpStop = stop
 		defer stop()
-		fmt.Fprintf(a.env.Stdout, "== dashboard (Uitvoering): http://%s/\n", addr)
+		fmt.Fprintf(a.env.Stdout, "== dashboard (Uitvoering): %s/\n", ep.url())
 	}
 	fmt.Fprintf(a.env.Stdout, "== one round of every task of profile %s\n", o.profile)
 	runs, failed := d.demoRound(ctx, o.profile)

@@ -137,18 +137,18 @@ func (a *app) runDaemon(ctx context.Context, o runOptions) error {
 	}
 	var httpStop func()
 	if listen != "" {
-		addr, stop, err := d.serveHTTP(listen, k)
+		ep, stop, err := d.serveHTTP(listen, k)
 		if err != nil {
 			return err
 		}
-		unannounce, err := announceDaemon(k.StateDir, addr)
+		unannounce, err := announceDaemon(k.StateDir, ep)
 		if err != nil {
 			stop()
 			return failedErr("%v", err)
 		}
 		httpStop = func() { unannounce(); stop() }
-		d.printf("koppel: dashboard at http://%s/\n", addr)
-		d.printf("koppel: health at http://%s/healthz\n", addr)
+		d.printf("koppel: dashboard at %s/\n", ep.url())
+		d.printf("koppel: health at %s/healthz\n", ep.url())
 	}
 	return d.serve(ctx, httpStop, o.stopTimeout)
 }

@@ -2,14 +2,23 @@ package cli
 
 import (
 	"context"
+	"crypto/sha256"
+	"crypto/tls"
+	"crypto/x509"
+	"encoding/hex"
 	"encoding/json"
+	"errors"
+	"io"
+	"log"
 	"net"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/koppel-nl/koppel/host/internal/config"
 	"github.com/koppel-nl/koppel/host/internal/schedule"
 	"github.com/koppel-nl/koppel/host/internal/serve"
+	"github.com/koppel-nl/koppel/host/internal/tlscert"
 )
 
 // health is the answer of GET /healthz.
@@ -47,10 +56,15 @@ func requireToken(k config.KoppelBlock, listen string) bool {
 	return !k.ListenIsLoopback() || k.APIToken != ""
 }
 
-// serveHTTP serves the dashboard, the JSON API, /metrics and /healthz (serve.New) on listen.
-// It returns the address it listens on and a function that shuts it down. A listen address
-// that is not loopback without koppel.api_token is a usage error.
-func (d *daemon) serveHTTP(listen string, k config.KoppelBlock) (string, func(), error) {
+// serveHTTP serves the dashboard, the JSON API, /metrics and /healthz (serve.New) on listen,
+// over HTTPS when the koppel block says so (tls_cert/tls_key, or tls = "self-signed": then the
+// certificate's SHA-256 fingerprint is printed). It returns the
+// address and scheme (and the certificate's hash, for `koppel` commands that talk to the daemon)
+// and a function that shuts it down. A listen address that is not
+// loopback without koppel.api_token, or without TLS and without insecure_http, is a usage error
+// (validate refuses the koppel block's listen; this also covers --listen).
+func (d *daemon) serveHTTP(listen string, k config.KoppelBlock) (endpoint, func(), error) {
+	k.Listen = listen
 	h, err := serve.New(serve.Options{
 		Store:        d.store,
 		Profiles:     d.profiles,
@@ -67,17 +81,103 @@ func (d *daemon) serveHTTP(listen string, k config.KoppelBlock) (string, func(),
 		Commands:     d.runForwarded,
 	})
 	if err != nil {
-		return "", nil, usageErr("listen %s: %v", listen, err)
+		return endpoint{}, nil, usageErr("listen %s: %v", listen, err)
+	}
+	if !k.ListenIsLoopback() && !k.TLS() && !k.InsecureHTTP {
+		return endpoint{}, nil, usageErr("listen %s is not a loopback address and the dashboard would speak plain HTTP: "+
+			"add tls_cert and tls_key, or tls = \"self-signed\", to the koppel block (insecure_http = true only behind a TLS proxy)", listen)
+	}
+	tlsConf, err := d.tlsConfig(k)
+	if err != nil {
+		return endpoint{}, nil, err
 	}
 	ln, err := net.Listen("tcp", listen)
 	if err != nil {
-		return "", nil, failedErr("listen on %s: %v", listen, err)
+		return endpoint{}, nil, failedErr("listen on %s: %v", listen, err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	ep := endpoint{Addr: ln.Addr().String()}
+	if tlsConf != nil {
+		ln = tls.NewListener(ln, tlsConf)
+		ep.TLS = true
+		sum := sha256.Sum256(tlsConf.Certificates[0].Certificate[0])
+		ep.CertSHA256 = hex.EncodeToString(sum[:])
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute, TLSConfig: tlsConf,
+		ErrorLog: log.New(io.Discard, "", 0)} // failed handshakes of scanners are no news
 	go func() { _ = srv.Serve(ln) }()
-	return ln.Addr().String(), func() {
+	return ep, func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(ctx)
 	}, nil
+}
+
+// endpoint is where the daemon serves its API.
+type endpoint struct {
+	// Addr is host:port.
+	Addr string `json:"addr"`
+	// TLS is set when it speaks HTTPS; CertSHA256 is then the hex SHA-256 of its certificate
+	// (DER), which koppel commands on this machine pin when they talk to the daemon.
+	TLS        bool   `json:"tls,omitempty"`
+	CertSHA256 string `json:"cert_sha256,omitempty"`
+}
+
+// url is the endpoint's base URL, without a trailing slash.
+func (e endpoint) url() string {
+	if e.TLS {
+		return "https://" + e.Addr
+	}
+	return "http://" + e.Addr
+}
+
+// client is an HTTP client for the endpoint: over TLS it accepts exactly the certificate whose
+// hash the daemon announced (self-signed or not), nothing else.
+func (e endpoint) client() *http.Client {
+	if !e.TLS {
+		return http.DefaultClient
+	}
+	want := e.CertSHA256
+	return &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{
+		MinVersion:         tls.VersionTLS12,
+		InsecureSkipVerify: true, // replaced by the pin below
+		VerifyPeerCertificate: func(raw [][]byte, _ [][]*x509.Certificate) error {
+			if len(raw) == 0 {
+				return errors.New("no certificate")
+			}
+			sum := sha256.Sum256(raw[0])
+			if hex.EncodeToString(sum[:]) != want {
+				return errors.New("the certificate is not the one the running koppel announced")
+			}
+			return nil
+		},
+	}}}
+}
+
+// tlsConfig loads tls_cert/tls_key or the self-signed certificate kept in state_dir/tls; nil
+// when the koppel block asks for plain HTTP.
+func (d *daemon) tlsConfig(k config.KoppelBlock) (*tls.Config, error) {
+	var cert tls.Certificate
+	switch {
+	case k.TLSCert != "":
+		c, err := tls.LoadX509KeyPair(k.TLSCert, k.TLSKey)
+		if err != nil {
+			return nil, usageErr("tls_cert %s and tls_key %s: %v", k.TLSCert, k.TLSKey, err)
+		}
+		cert = c
+	case k.TLSSelfSigned:
+		var hosts []string
+		if h, _, err := net.SplitHostPort(k.Listen); err == nil && h != "" {
+			hosts = append(hosts, h)
+		}
+		c, err := tlscert.LoadOrCreate(filepath.Join(k.StateDir, "tls"), hosts, time.Now())
+		if err != nil {
+			return nil, failedErr("tls = \"self-signed\": %v", err)
+		}
+		cert = c
+		d.printf("koppel: self-signed certificate, SHA-256 fingerprint %s\n", tlscert.Fingerprint(cert))
+		d.printf("koppel: compare it with what the browser shows before you accept the certificate\n")
+	default:
+		return nil, nil
+	}
+	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }

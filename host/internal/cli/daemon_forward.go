@@ -45,14 +45,14 @@ const daemonFile = "koppel-run.json"
 
 // daemonInfo is daemonFile's content.
 type daemonInfo struct {
-	Addr    string    `json:"addr"`
+	endpoint
 	PID     int       `json:"pid"`
 	Started time.Time `json:"started"`
 }
 
 // announceDaemon writes daemonFile into stateDir and returns the function that removes it.
-func announceDaemon(stateDir, addr string) (func(), error) {
-	b, err := json.Marshal(daemonInfo{Addr: addr, PID: os.Getpid(), Started: time.Now().UTC()})
+func announceDaemon(stateDir string, ep endpoint) (func(), error) {
+	b, err := json.Marshal(daemonInfo{endpoint: ep, PID: os.Getpid(), Started: time.Now().UTC()})
 	if err != nil {
 		return nil, err
 	}
@@ -76,46 +76,46 @@ func (a *app) forwardCommands(root *cobra.Command) {
 			if a.shared != nil {
 				return run(cmd, args) // inside the daemon already
 			}
-			addr, k, ok := a.runningDaemon(cmd.Context())
+			ep, k, ok := a.runningDaemon(cmd.Context())
 			if !ok {
 				return run(cmd, args)
 			}
-			return a.forward(cmd.Context(), addr, k, forwardArgs(cmd, path, args))
+			return a.forward(cmd.Context(), ep, k, forwardArgs(cmd, path, args))
 		}
 	}
 }
 
-// runningDaemon returns the API address of a `koppel run` that holds this configuration's
+// runningDaemon returns the API endpoint of a `koppel run` that holds this configuration's
 // state store and answers on its API.
-func (a *app) runningDaemon(ctx context.Context) (string, config.KoppelBlock, bool) {
+func (a *app) runningDaemon(ctx context.Context) (endpoint, config.KoppelBlock, bool) {
 	k, err := a.koppelBlock()
 	if err != nil {
-		return "", k, false
+		return endpoint{}, k, false
 	}
 	b, err := os.ReadFile(filepath.Join(k.StateDir, daemonFile))
 	if err != nil {
 		if !errors.Is(err, fs.ErrNotExist) {
 			a.logger().Warn("cannot read the running daemon's address", "error", err)
 		}
-		return "", k, false
+		return endpoint{}, k, false
 	}
 	var info daemonInfo
 	if json.Unmarshal(b, &info) != nil || info.Addr == "" {
-		return "", k, false
+		return endpoint{}, k, false
 	}
 	// A daemon that was killed leaves the file behind: ask it whether it is there.
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+info.Addr+"/healthz", nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, info.url()+"/healthz", nil)
 	if err != nil {
-		return "", k, false
+		return endpoint{}, k, false
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := info.client().Do(req)
 	if err != nil {
-		return "", k, false
+		return endpoint{}, k, false
 	}
 	resp.Body.Close()
-	return info.Addr, k, true
+	return info.endpoint, k, true
 }
 
 // forwardArgs rebuilds the command line for the daemon: the command path, the arguments and the
@@ -139,13 +139,14 @@ func forwardArgs(cmd *cobra.Command, path string, args []string) []string {
 
 // forward sends args to the daemon on addr and copies its output here; the command's exit status
 // becomes this process's.
-func (a *app) forward(ctx context.Context, addr string, k config.KoppelBlock, args []string) error {
+func (a *app) forward(ctx context.Context, ep endpoint, k config.KoppelBlock, args []string) error {
+	addr := ep.Addr
 	lang, _ := a.env.Getenv("KOPPEL_LANG")
 	body, err := json.Marshal(serve.CommandRequest{Args: args, Lang: lang})
 	if err != nil {
 		return failedErr("ask the running koppel: %v", err)
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "http://"+addr+"/api/cli", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.url()+"/api/cli", bytes.NewReader(body))
 	if err != nil {
 		return failedErr("ask the running koppel: %v", err)
 	}
@@ -154,7 +155,7 @@ func (a *app) forward(ctx context.Context, addr string, k config.KoppelBlock, ar
 		req.Header.Set("Authorization", "Bearer "+k.APIToken)
 	}
 	a.logger().Info("the state store is held by 'koppel run'; asking it over its API", "addr", addr, "command", args[0])
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := ep.client().Do(req)
 	if err != nil {
 		return failedErr("'koppel run' holds the state store, but its API on %s does not answer: %v", addr, err)
 	}

@@ -81,10 +81,24 @@ type KoppelBlock struct {
 	// APIToken is the bearer token of the HTTP API. Sensitive: never print or log it. Required
 	// when Listen is not a loopback address.
 	APIToken string
+	// TLSCert and TLSKey are PEM files (tls_cert, tls_key), resolved like StateDir: the
+	// dashboard and API then speak HTTPS with this certificate. Both or neither.
+	TLSCert, TLSKey string
+	// TLSSelfSigned (tls = "self-signed") makes koppel serve HTTPS with a certificate it makes
+	// itself and keeps in StateDir/tls; it prints the certificate's SHA-256 fingerprint at start.
+	TLSSelfSigned bool
+	// InsecureHTTP (insecure_http = true) allows plain HTTP on a listen address that is not
+	// loopback, e.g. behind a reverse proxy that does TLS on the same machine.
+	InsecureHTTP bool
 	// RetentionDays is how long run history and resolved failures are kept; >= 1, default 90.
 	RetentionDays int
 	// DeclRange is the block header's range; zero when the config has no koppel block.
 	DeclRange hcl.Range
+}
+
+// TLS reports whether the dashboard and API speak HTTPS (tls_cert/tls_key or tls = "self-signed").
+func (k KoppelBlock) TLS() bool {
+	return k.TLSSelfSigned || k.TLSCert != ""
 }
 
 // ListenIsLoopback reports whether Listen names a loopback address (127.0.0.0/8, ::1 or

@@ -1,6 +1,7 @@
 package config
 
 import (
+	"crypto/tls"
 	"fmt"
 	"net"
 	"strconv"
@@ -33,7 +34,8 @@ func (l *loader) decodeKoppel(block *hclsyntax.Block, ctx *hcl.EvalContext) {
 	for _, p := range []struct {
 		name string
 		dst  *string
-	}{{"state_dir", &k.StateDir}, {"plugin_dir", &k.PluginDir}, {"lock_file", &k.LockFile}} {
+	}{{"state_dir", &k.StateDir}, {"plugin_dir", &k.PluginDir}, {"lock_file", &k.LockFile},
+		{"tls_cert", &k.TLSCert}, {"tls_key", &k.TLSKey}} {
 		var s string
 		if d.String(p.name, &s, false) == present {
 			if strings.TrimSpace(s) == "" {
@@ -71,9 +73,44 @@ func (l *loader) decodeKoppel(block *hclsyntax.Block, ctx *hcl.EvalContext) {
 			`add api_token = env("KOPPEL_API_TOKEN") to the koppel block, or listen on "127.0.0.1:8484"`)
 	}
 
+	l.decodeTLS(d, k, listenSt)
+
 	d.Int("retention_days", &k.RetentionDays, 1)
 	l.noBlocks(block.Body, "the koppel block")
 	d.finish()
+}
+
+// decodeTLS decodes tls, tls_cert, tls_key and insecure_http (tls_cert and tls_key were read
+// with the paths) and refuses plain HTTP on an address that is not loopback.
+func (l *loader) decodeTLS(d *blockDecoder, k *KoppelBlock, listenSt evalStatus) {
+	var mode string
+	if d.Enum("tls", &mode, []string{"self-signed"}) == present {
+		k.TLSSelfSigned = true
+	}
+	d.Bool("insecure_http", &k.InsecureHTTP)
+	certAttr, keyAttr := d.attrs["tls_cert"], d.attrs["tls_key"]
+	switch {
+	case k.TLSCert != "" && k.TLSKey == "":
+		l.errorf(certAttr.Expr.Range(), "koppel.tls_cert needs koppel.tls_key", "",
+			`add tls_key = "/etc/koppel/tls.key" (the certificate's private key, PEM)`)
+	case k.TLSKey != "" && k.TLSCert == "":
+		l.errorf(keyAttr.Expr.Range(), "koppel.tls_key needs koppel.tls_cert", "",
+			`add tls_cert = "/etc/koppel/tls.crt" (the certificate chain, PEM)`)
+	case k.TLSCert != "" && k.TLSSelfSigned:
+		l.errorf(d.attrs["tls"].Expr.Range(), `koppel.tls = "self-signed" and tls_cert exclude each other`, "",
+			`remove tls = "self-signed" to use your certificate, or remove tls_cert and tls_key`)
+	case k.TLSCert != "":
+		if _, err := tls.LoadX509KeyPair(k.TLSCert, k.TLSKey); err != nil {
+			l.errorf(certAttr.Expr.Range(), "koppel.tls_cert and tls_key cannot be used", err.Error(),
+				"give PEM files: the certificate (chain) in tls_cert and its unencrypted private key in tls_key")
+		}
+	}
+	if listenSt == present && k.Listen != "" && !isLoopback(k.Listen) && !k.TLS() && !k.InsecureHTTP {
+		l.errorf(d.attrs["listen"].Expr.Range(),
+			fmt.Sprintf("koppel.listen (%s) is not a loopback address, and the dashboard would speak plain HTTP", showValue(k.Listen)),
+			"the API token and the login cookie would cross the network readable by anyone on the way",
+			`add tls_cert and tls_key (PEM files), or tls = "self-signed"; behind a reverse proxy that does TLS, write insecure_http = true`)
+	}
 }
 
 // checkListen checks a host:port address.

@@ -31,7 +31,8 @@ func TestLoadFullExample(t *testing.T) {
 	if k.StateDir != filepath.Join(abs, "state") || k.PluginDir != filepath.Join(abs, "plugins") {
 		t.Errorf("dirs = %q, %q; want them resolved against %s", k.StateDir, k.PluginDir, abs)
 	}
-	if k.Listen != "0.0.0.0:8484" || k.APIToken != secretToken || k.RetentionDays != 180 || k.ListenIsLoopback() {
+	if k.Listen != "0.0.0.0:8484" || k.APIToken != secretToken || k.RetentionDays != 180 || k.ListenIsLoopback() ||
+		!k.TLSSelfSigned || !k.TLS() || k.LockFile != "/etc/koppel/koppel-plugins.lock" {
 		t.Errorf("koppel block = %+v", k)
 	}
 	if len(cfg.Profiles) != 1 {
@@ -259,6 +260,12 @@ func TestRules(t *testing.T) {
 		{"listen without token", `orders {` + since + `}`, `koppel { listen = "0.0.0.0:8484" }`, "koppel.api_token is required when listen", hcl.DiagError},
 		{"listen all interfaces", `orders {` + since + `}`, `koppel { listen = ":8484" }`, "koppel.api_token is required when listen", hcl.DiagError},
 		{"bad listen", `orders {` + since + `}`, `koppel { listen = "localhost" }`, "koppel.listen must be host:port", hcl.DiagError},
+		{"plain http off loopback", `orders {` + since + `}`, "koppel {\n listen = \"0.0.0.0:8484\"\n api_token = \"0123456789abcdef0123\"\n }", `the dashboard would speak plain HTTP`, hcl.DiagError},
+		{"plain http hint", `orders {` + since + `}`, "koppel {\n listen = \"192.168.1.5:8484\"\n api_token = \"0123456789abcdef0123\"\n }", `or tls = "self-signed"; behind a reverse proxy that does TLS, write insecure_http = true`, hcl.DiagError},
+		{"bad tls mode", `orders {` + since + `}`, `koppel { tls = "on" }`, `koppel.tls must be one of "self-signed"`, hcl.DiagError},
+		{"cert without key", `orders {` + since + `}`, `koppel { tls_cert = "/etc/koppel/tls.crt" }`, "koppel.tls_cert needs koppel.tls_key", hcl.DiagError},
+		{"unreadable cert", `orders {` + since + `}`, "koppel {\n tls_cert = \"/nonexistent/tls.crt\"\n tls_key = \"/nonexistent/tls.key\"\n }", "koppel.tls_cert and tls_key cannot be used", hcl.DiagError},
+		{"self-signed and cert", `orders {` + since + `}`, "koppel {\n tls = \"self-signed\"\n tls_cert = \"/x.crt\"\n tls_key = \"/x.key\"\n }", `tls = "self-signed" and tls_cert exclude each other`, hcl.DiagError},
 		{"short token", `orders {` + since + `}`, `koppel { api_token = "abcd" }`, "koppel.api_token is shorter than 16 characters", hcl.DiagWarning},
 		{"retention zero", `orders {` + since + `}`, `koppel { retention_days = 0 }`, "koppel.retention_days must be 1 or more", hcl.DiagError},
 		{"empty state dir", `orders {` + since + `}`, `koppel { state_dir = "" }`, "koppel.state_dir must not be empty", hcl.DiagError},

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/koppel-nl/koppel/host/internal/tlscert"
 )
 
 // settingRow is one attribute of spec/settings.md: its default, and a written value with what it
@@ -55,7 +57,12 @@ func settingRows(dir string) []settingRow {
 		{"koppel", "plugin_dir", filepath.Join(abs, "plugins"), `plugin_dir = "bin"`, filepath.Join(abs, "bin"), k(func(k KoppelBlock) any { return k.PluginDir })},
 		{"koppel", "listen", "127.0.0.1:8484", `listen = ""`, "", k(func(k KoppelBlock) any { return k.Listen })},
 		{"koppel", "listen", "127.0.0.1:8484", `listen = "[::1]:9000"`, "[::1]:9000", k(func(k KoppelBlock) any { return k.Listen })},
-		{"koppel", "api_token", "", "listen = \"0.0.0.0:80\"\napi_token = env(\"KOPPEL_API_TOKEN\")", secretToken, k(func(k KoppelBlock) any { return k.APIToken })},
+		{"koppel", "api_token", "", "listen = \"0.0.0.0:80\"\ninsecure_http = true\napi_token = env(\"KOPPEL_API_TOKEN\")", secretToken, k(func(k KoppelBlock) any { return k.APIToken })},
+		{"koppel", "insecure_http", false, "listen = \"0.0.0.0:80\"\ninsecure_http = true\napi_token = env(\"KOPPEL_API_TOKEN\")", true, k(func(k KoppelBlock) any { return k.InsecureHTTP })},
+		{"koppel", "tls", false, "listen = \"0.0.0.0:443\"\ntls = \"self-signed\"\napi_token = env(\"KOPPEL_API_TOKEN\")", true, k(func(k KoppelBlock) any { return k.TLSSelfSigned })},
+		{"koppel", "tls_cert", "", "tls_cert = \"" + tlscert.CertFile + "\"\ntls_key = \"" + tlscert.KeyFile + "\"", filepath.Join(abs, tlscert.CertFile), k(func(k KoppelBlock) any { return k.TLSCert })},
+		{"koppel", "tls_key", "", "tls_cert = \"" + tlscert.CertFile + "\"\ntls_key = \"" + tlscert.KeyFile + "\"", filepath.Join(abs, tlscert.KeyFile), k(func(k KoppelBlock) any { return k.TLSKey })},
+		{"koppel", "lock_file", "", `lock_file = "/etc/koppel/koppel-plugins.lock"`, "/etc/koppel/koppel-plugins.lock", k(func(k KoppelBlock) any { return k.LockFile })},
 		{"koppel", "retention_days", 90, `retention_days = 7`, 7, k(func(k KoppelBlock) any { return k.RetentionDays })},
 		{"profile", "description", "", `description = "Mijn Winkel"`, "Mijn Winkel", func(c *Config) any { return prof(c).Description }},
 
@@ -179,6 +186,9 @@ ledger "snelstart-online" {
 // default) and once written (its value), with no diagnostic at all.
 func TestEverySettingDefaultAndValue(t *testing.T) {
 	dir := writeDir(t, map[string]string{"main.hcl": settingsSource(nil)})
+	if _, err := tlscert.LoadOrCreate(dir, nil, time.Now()); err != nil { // for the tls_cert rows
+		t.Fatal(err)
+	}
 	opts, _ := testOptions(validEnv())
 	defCfg, diags := Load(dir, opts)
 	if len(diags) > 0 {

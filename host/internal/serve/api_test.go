@@ -9,6 +9,7 @@ import (
 	"reflect"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -360,8 +361,24 @@ var endpoints = []struct {
 	{"POST", "/api/profiles/winkel/orders/402/retry", http.StatusAccepted},
 }
 
+// login posts the token to /login and returns the session cookie's value.
+func login(t *testing.T, e *env) string {
+	t.Helper()
+	resp := e.do(t, "POST", "/login", strings.NewReader(url.Values{"token": {testToken}}.Encode()),
+		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
+	wantStatus(t, resp, http.StatusSeeOther)
+	for _, c := range resp.Cookies() {
+		if c.Name == sessionCookie {
+			return c.Value
+		}
+	}
+	t.Fatal("login set no session cookie")
+	return ""
+}
+
 func TestTokenRequired(t *testing.T) {
 	e := newEnv(t, func(o *Options) { o.RequireToken, o.APIToken = true, testToken })
+	session := login(t, e)
 	for _, ep := range endpoints {
 		for _, tc := range []struct {
 			name string
@@ -376,7 +393,8 @@ func TestTokenRequired(t *testing.T) {
 			{"wrong cookie", map[string]string{"Cookie": sessionCookie + "=" + testToken}, false},
 			{"bearer", map[string]string{"Authorization": "Bearer " + testToken}, true},
 			{"bearer lower-case scheme", map[string]string{"Authorization": "bearer " + testToken}, true},
-			{"session cookie", map[string]string{"Cookie": sessionCookie + "=" + sessionValue(testToken)}, true},
+			{"forged session", map[string]string{"Cookie": sessionCookie + "=" + strings.Repeat("ab", 32)}, false},
+			{"session cookie", map[string]string{"Cookie": sessionCookie + "=" + session}, true},
 		} {
 			t.Run(ep.method+ep.path+"/"+tc.name, func(t *testing.T) {
 				calls := len(e.sched.calls) + len(e.retr.calls)
@@ -431,8 +449,13 @@ func TestLoginFlow(t *testing.T) {
 		}
 	}
 	if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteStrictMode || session.Value == testToken ||
-		strings.Contains(session.Value, testToken) || session.Path != "/" {
+		strings.Contains(session.Value, testToken) || session.Path != "/" || session.Secure ||
+		session.MaxAge != int(sessionTTL/time.Second) || !session.Expires.Equal(t0.Add(sessionTTL).Truncate(time.Second)) {
 		t.Fatalf("session cookie = %+v", session)
+	}
+	// A second login gets another random id: the cookie is no function of the token.
+	if again := login(t, e); again == session.Value || len(again) != 64 {
+		t.Fatalf("second session id %q (first %q)", again, session.Value)
 	}
 	cookie := map[string]string{"Cookie": session.Name + "=" + session.Value}
 	page := e.do(t, "GET", "/", nil, cookie)
@@ -449,9 +472,52 @@ func TestLoginFlow(t *testing.T) {
 	if c := resp.Cookies(); len(c) != 1 || c[0].Name != sessionCookie || c[0].MaxAge >= 0 {
 		t.Fatalf("logout cookies = %+v", c)
 	}
+	// The session ended on the server: the old cookie no longer opens the page.
+	resp = e.do(t, "GET", "/", nil, cookie)
+	wantStatus(t, resp, http.StatusSeeOther)
+	// A new daemon (a restart) knows none of the old sessions.
+	other := newEnv(t, func(o *Options) { o.RequireToken, o.APIToken = true, testToken })
+	sess := login(t, e)
+	wantStatus(t, other.do(t, "GET", "/", nil, map[string]string{"Cookie": sessionCookie + "=" + sess}), http.StatusSeeOther)
+	wantStatus(t, e.do(t, "GET", "/", nil, map[string]string{"Cookie": sessionCookie + "=" + sess}), http.StatusOK)
 	logs := e.logs.String()
 	if !strings.Contains(logs, "dashboard login refused") || !strings.Contains(logs, `"@message":"dashboard login"`) || strings.Contains(logs, testToken) {
 		t.Fatalf("login log:\n%s", logs)
+	}
+}
+
+// TestLoginThrottle: five wrong tokens from one address within a minute block further logins
+// from it (429, Retry-After), even with the right token, until the minute has passed; a
+// session expires after sessionTTL.
+func TestLoginThrottle(t *testing.T) {
+	var mu sync.Mutex
+	now := t0
+	clock := func() time.Time { mu.Lock(); defer mu.Unlock(); return now }
+	advance := func(d time.Duration) { mu.Lock(); now = now.Add(d); mu.Unlock() }
+	e := newEnv(t, func(o *Options) { o.RequireToken, o.APIToken, o.Now = true, testToken, clock })
+	hdr := map[string]string{"Content-Type": "application/x-www-form-urlencoded"}
+	for i := 0; i < loginFailures; i++ {
+		wantStatus(t, e.do(t, "POST", "/login", strings.NewReader("token=wrong"), hdr), http.StatusUnauthorized)
+		advance(time.Second)
+	}
+	resp := e.do(t, "POST", "/login", strings.NewReader(url.Values{"token": {testToken}}.Encode()), hdr)
+	wantStatus(t, resp, http.StatusTooManyRequests)
+	if ra := resp.Header.Get("Retry-After"); ra != "55" || len(resp.Cookies()) != 0 {
+		t.Fatalf("Retry-After %q (want 55), cookies %v", ra, resp.Cookies())
+	}
+	if body := readBody(t, resp); !strings.Contains(body, "te veel mislukte aanmeldingen") {
+		t.Fatalf("429 body: %s", body)
+	}
+	// The bearer token of scripts is not blocked by a browser's failed logins.
+	wantStatus(t, e.do(t, "GET", "/api/runs", nil, map[string]string{"Authorization": "Bearer " + testToken}), http.StatusOK)
+	advance(55 * time.Second)
+	session := login(t, e)
+	cookie := map[string]string{"Cookie": sessionCookie + "=" + session}
+	wantStatus(t, e.do(t, "GET", "/", nil, cookie), http.StatusOK)
+	advance(sessionTTL)
+	wantStatus(t, e.do(t, "GET", "/", nil, cookie), http.StatusSeeOther)
+	if !strings.Contains(e.logs.String(), "too many failed logins") {
+		t.Fatalf("throttled login not logged:\n%s", e.logs.String())
 	}
 }
 

@@ -1,37 +1,176 @@
 package serve
 
 import (
-	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/hex"
+	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
+	"sync"
+	"time"
 )
 
 // Authentication, when Options.RequireToken is set:
 //
 //   - scripts send the token as "Authorization: Bearer <api_token>";
 //   - a browser user opens the page, is sent to /login, types the token once; koppel answers with
-//     an HttpOnly, SameSite=Strict cookie koppel_session holding HMAC-SHA256(token, label), so
-//     the token itself is never stored in the browser; POST /logout removes it.
+//     an HttpOnly, SameSite=Strict cookie koppel_session (Secure over HTTPS) that holds a random
+//     session id of 256 bits and expires after sessionTTL. The sessions live in the daemon's
+//     memory only: POST /logout ends one, a restart ends all (restart with a new api_token to
+//     lock out whoever knew the old one). The token itself is never stored in the browser.
+//   - failed logins are counted per remote address: after loginFailures failures within
+//     loginWindow, POST /login answers 429 with Retry-After until the oldest failure is a
+//     minute old, whatever token is sent.
 //
-// Both are compared in constant time. Without RequireToken (a loopback listen) nothing is asked,
+// Tokens and session ids are compared in constant time. Without RequireToken (a loopback listen) nothing is asked,
 // but the Host header must name a loopback address so a web page that rebinds its DNS name to
 // 127.0.0.1 cannot read the dashboard or trigger runs.
 
-// sessionCookie is the login cookie's name; sessionLabel the HMAC message deriving its value.
 const (
+	// sessionCookie is the login cookie's name.
 	sessionCookie = "koppel_session"
-	sessionLabel  = "koppel dashboard session v1"
+	// sessionTTL is how long a dashboard login lasts.
+	sessionTTL = 12 * time.Hour
+	// maxSessions bounds the sessions kept; the oldest is dropped beyond it.
+	maxSessions = 1000
+	// loginFailures failed logins from one address within loginWindow block further tries.
+	loginFailures = 5
+	loginWindow   = time.Minute
+	// maxThrottled bounds the addresses whose failures are remembered.
+	maxThrottled = 10000
 )
 
-// sessionValue derives the login cookie's value from the token.
-func sessionValue(token string) string {
-	m := hmac.New(sha256.New, []byte(token))
-	m.Write([]byte(sessionLabel))
-	return hex.EncodeToString(m.Sum(nil))
+// sessions are the dashboard logins: random ids with their expiry, in memory only.
+type sessions struct {
+	mu   sync.Mutex
+	byID map[string]time.Time // id -> expiry
+}
+
+// create returns a new random session id valid until now+sessionTTL.
+func (ss *sessions) create(now time.Time) (string, error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("session id: %w", err)
+	}
+	id := hex.EncodeToString(b)
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	if ss.byID == nil {
+		ss.byID = map[string]time.Time{}
+	}
+	for k, exp := range ss.byID {
+		if !now.Before(exp) {
+			delete(ss.byID, k)
+		}
+	}
+	if len(ss.byID) >= maxSessions {
+		var oldest string
+		var oldestExp time.Time
+		for k, exp := range ss.byID {
+			if oldest == "" || exp.Before(oldestExp) {
+				oldest, oldestExp = k, exp
+			}
+		}
+		delete(ss.byID, oldest)
+	}
+	ss.byID[id] = now.Add(sessionTTL)
+	return id, nil
+}
+
+// valid reports whether id is a live session. Every stored id is compared with id in constant
+// time, so the answer's timing does not tell how much of an id was right.
+func (ss *sessions) valid(id string, now time.Time) bool {
+	if len(id) != 64 {
+		return false
+	}
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	for k, exp := range ss.byID {
+		if equalSecret(k, id) {
+			return now.Before(exp)
+		}
+	}
+	return false
+}
+
+// end removes session id.
+func (ss *sessions) end(id string) {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	delete(ss.byID, id)
+}
+
+// throttle counts failed logins per remote address.
+type throttle struct {
+	mu       sync.Mutex
+	failures map[string][]time.Time
+}
+
+// blocked returns how long addr must wait before its next login try; 0 when it may try now.
+func (t *throttle) blocked(addr string, now time.Time) time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	recent := t.recent(addr, now)
+	if len(recent) < loginFailures {
+		return 0
+	}
+	return recent[len(recent)-loginFailures].Add(loginWindow).Sub(now)
+}
+
+// fail records a failed login of addr.
+func (t *throttle) fail(addr string, now time.Time) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.failures == nil {
+		t.failures = map[string][]time.Time{}
+	}
+	if len(t.failures) >= maxThrottled {
+		for k := range t.failures {
+			if len(t.recent(k, now)) == 0 {
+				delete(t.failures, k)
+			}
+		}
+	}
+	t.failures[addr] = append(t.recent(addr, now), now)
+}
+
+// succeed forgets addr's failures.
+func (t *throttle) succeed(addr string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.failures, addr)
+}
+
+// recent returns addr's failures within loginWindow before now (and stores the pruned list).
+// Called with t.mu held.
+func (t *throttle) recent(addr string, now time.Time) []time.Time {
+	f := t.failures[addr]
+	i := 0
+	for i < len(f) && !now.Before(f[i].Add(loginWindow)) {
+		i++
+	}
+	f = f[i:]
+	if len(f) == 0 {
+		delete(t.failures, addr)
+		return nil
+	}
+	if len(f) > loginFailures {
+		f = f[len(f)-loginFailures:]
+	}
+	t.failures[addr] = f
+	return f
+}
+
+// remoteHost is the address part of r.RemoteAddr: the throttle's key.
+func remoteHost(r *http.Request) string {
+	if h, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		return h
+	}
+	return r.RemoteAddr
 }
 
 // equalSecret compares two secrets in constant time, also when their lengths differ (both are
@@ -60,7 +199,7 @@ func (s *server) authorized(r *http.Request) bool {
 		return ok && strings.EqualFold(scheme, "Bearer") && equalSecret(strings.TrimSpace(tok), s.opts.APIToken)
 	}
 	if c, err := r.Cookie(sessionCookie); err == nil {
-		return equalSecret(c.Value, s.session)
+		return s.sessions.valid(c.Value, s.now())
 	}
 	return false
 }
@@ -129,17 +268,36 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, "/", http.StatusSeeOther)
 		return
 	}
+	addr := remoteHost(r)
+	if wait := s.throttle.blocked(addr, s.now()); wait > 0 {
+		secs := int(wait.Round(time.Second) / time.Second)
+		if secs < 1 {
+			secs = 1
+		}
+		s.log.Warn("dashboard login refused: too many failed logins from this address", "remote", r.RemoteAddr, "retry_after_s", secs)
+		w.Header().Set("Retry-After", strconv.Itoa(secs))
+		writeError(w, http.StatusTooManyRequests, fmt.Sprintf(
+			"te veel mislukte aanmeldingen vanaf dit adres; probeer het over %d seconden opnieuw (too many failed logins, retry after %d s)", secs, secs))
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	tok := r.PostFormValue("token")
 	if !equalSecret(strings.TrimSpace(tok), s.opts.APIToken) {
+		s.throttle.fail(addr, s.now())
 		s.log.Warn("dashboard login refused: wrong token", "remote", r.RemoteAddr)
 		s.renderLogin(w, r, http.StatusUnauthorized, true)
 		return
 	}
+	s.throttle.succeed(addr)
+	id, err := s.sessions.create(s.now())
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, err.Error())
+		return
+	}
 	s.log.Info("dashboard login", "remote", r.RemoteAddr)
 	http.SetCookie(w, &http.Cookie{
-		Name: sessionCookie, Value: s.session, Path: "/", HttpOnly: true, Secure: r.TLS != nil,
-		SameSite: http.SameSiteStrictMode,
+		Name: sessionCookie, Value: id, Path: "/", HttpOnly: true, Secure: r.TLS != nil,
+		SameSite: http.SameSiteStrictMode, MaxAge: int(sessionTTL / time.Second), Expires: s.now().Add(sessionTTL),
 	})
 	http.Redirect(w, r, "/", http.StatusSeeOther)
 }
@@ -147,6 +305,9 @@ func (s *server) login(w http.ResponseWriter, r *http.Request) {
 // logout removes the session cookie.
 func (s *server) logout(w http.ResponseWriter, r *http.Request) {
 	s.log.Info("dashboard logout", "remote", r.RemoteAddr)
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		s.sessions.end(c.Value)
+	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
 		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode})
 	http.Redirect(w, r, "/login", http.StatusSeeOther)

@@ -211,8 +211,9 @@ type server struct {
 	now   func() time.Time
 	loc   *time.Location
 	pages *template.Template
-	// session is the login cookie's value: HMAC-SHA256(APIToken, sessionLabel), hex.
-	session string
+	// sessions are the dashboard logins; throttle counts failed logins per address.
+	sessions sessions
+	throttle throttle
 	metrics *Metrics
 }
 
@@ -271,9 +272,6 @@ func New(opts Options) (http.Handler, error) {
 		s.metrics = NewMetrics()
 	}
 	s.metrics.connect(metricSource{store: opts.Store, profiles: opts.Profiles, scheduler: opts.Scheduler, plugins: opts.Plugins})
-	if opts.APIToken != "" {
-		s.session = sessionValue(opts.APIToken)
-	}
 	pages, err := template.New("").Funcs(templateFuncs).ParseFS(assets, "templates/*.html")
 	if err != nil {
 		return nil, fmt.Errorf("serve: parse templates: %w", err)

@@ -7,6 +7,8 @@ koppel {
   plugin_dir     = "./plugins"
   listen         = "0.0.0.0:8484"           # not loopback, so api_token is required
   api_token      = env("KOPPEL_API_TOKEN")
+  tls            = "self-signed"            # not loopback, so HTTPS (or insecure_http = true)
+  lock_file      = "/etc/koppel/koppel-plugins.lock"
   retention_days = 180
 }
 
