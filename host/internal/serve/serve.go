@@ -214,7 +214,7 @@ type server struct {
 	// sessions are the dashboard logins; throttle counts failed logins per address.
 	sessions sessions
 	throttle throttle
-	metrics *Metrics
+	metrics  *Metrics
 }
 
 // Limits of what one request reads.
