@@ -123,7 +123,8 @@ func (s *Server) Order(id int64) (Order, bool) {
 }
 
 // TouchOrder marks an order as changed now (as an edit in wp-admin does): date_modified moves
-// to the clock's time and, when status is not empty, the status changes.
+// to the clock's time and, when status is not empty, the status changes (any status the REST
+// API can set, or auto-draft).
 func (s *Server) TouchOrder(id int64, status string) (Order, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -132,7 +133,9 @@ func (s *Server) TouchOrder(id int64, status string) (Order, error) {
 		return Order{}, fmt.Errorf("simulator: touch order %d: no such order", id)
 	}
 	if status != "" {
-		if !contains(writableOrderStatuses, status) {
+		// auto-draft is what wp-admin's "Add order" screen stores before it is saved; the REST
+		// API cannot set it, wp-admin can.
+		if !contains(writableOrderStatuses, status) && status != "auto-draft" {
 			return Order{}, fmt.Errorf("simulator: touch order %d: unknown status %q", id, status)
 		}
 		o.Status = status
