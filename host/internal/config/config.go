@@ -218,6 +218,36 @@ const (
 	VATCheckOff  VATCheck = "off"
 )
 
+// OnRefund is orders.on_refund: what a refund in the shop becomes.
+type OnRefund string
+
+// Values of orders.on_refund.
+const (
+	RefundCreditOrder OnRefund = "credit_order"
+	RefundAttention   OnRefund = "attention"
+	RefundIgnore      OnRefund = "ignore"
+)
+
+// OnCancel is orders.on_cancel: what an order cancelled in the shop after import becomes.
+type OnCancel string
+
+// Values of orders.on_cancel.
+const (
+	CancelDelete      OnCancel = "delete"
+	CancelCreditOrder OnCancel = "credit_order"
+	CancelAttention   OnCancel = "attention"
+	CancelIgnore      OnCancel = "ignore"
+)
+
+// OnChange is orders.on_change: what an imported order whose lines or total changed becomes.
+type OnChange string
+
+// Values of orders.on_change.
+const (
+	ChangeAttention OnChange = "attention"
+	ChangeIgnore    OnChange = "ignore"
+)
+
 // Orders is the orders block (tab Verkopen). See spec/settings.md for the meaning of each field.
 type Orders struct {
 	// Since: orders created or modified before this are never imported. Required.
@@ -264,6 +294,16 @@ type Orders struct {
 	// Currency is the administration's currency (ISO 4217, upper case). Default "EUR"; an
 	// order in another currency is refused with both currencies named.
 	Currency string
+	// OnRefund says what a shop refund becomes: a credit sales order per refund, an attention
+	// item, or nothing. Default credit_order.
+	OnRefund OnRefund
+	// RefundArticle is the article code amount-only refunds are booked on; "" = not set.
+	RefundArticle string
+	// OnCancel says what an order cancelled after import becomes. Default attention.
+	OnCancel OnCancel
+	// OnChange says what an imported order whose lines or total changed becomes. Default
+	// attention.
+	OnChange OnChange
 	// DeclRange is the block header's range; zero when the profile has no orders block.
 	DeclRange hcl.Range
 }
@@ -416,6 +456,9 @@ func defaultOrders() Orders {
 		ProcessStatus:       ProcessOrder,
 		VATCheck:            VATCheckFail,
 		Currency:            "EUR",
+		OnRefund:            RefundCreditOrder,
+		OnCancel:            CancelAttention,
+		OnChange:            ChangeAttention,
 	}
 }
 

@@ -183,6 +183,7 @@ func (l *loader) decodeOrders(b *hclsyntax.Block, ctx *hcl.EvalContext, pd *prof
 		{"payment_fee_article", &o.PaymentFeeArticle},
 		{"difference_article", &o.DifferenceArticle},
 		{"fallback_article", &o.FallbackArticle},
+		{"refund_article", &o.RefundArticle},
 	} {
 		l.articleCode(d, a.name, a.dst)
 	}
@@ -191,6 +192,9 @@ func (l *loader) decodeOrders(b *hclsyntax.Block, ctx *hcl.EvalContext, pd *prof
 	d.Enum("process_status", (*string)(&o.ProcessStatus), []string{"Order", "Bevestiging", "Werkbon", "Pakbon", "Afhaalbon"})
 	d.Enum("vat_check", (*string)(&o.VATCheck), []string{"fail", "warn", "off"})
 	l.currency(d, &o.Currency)
+	d.Enum("on_refund", (*string)(&o.OnRefund), []string{"credit_order", "attention", "ignore"})
+	d.Enum("on_cancel", (*string)(&o.OnCancel), []string{"delete", "credit_order", "attention", "ignore"})
+	d.Enum("on_change", (*string)(&o.OnChange), []string{"attention", "ignore"})
 	l.noBlocks(b.Body, "the orders block")
 	d.finish()
 }

@@ -88,6 +88,13 @@ func settingRows(dir string) []settingRow {
 		{"orders", "vat_check", VATCheckFail, `vat_check = "warn"`, VATCheckWarn, o(func(o Orders) any { return o.VATCheck })},
 		{"orders", "vat_check", VATCheckFail, `vat_check = "off"`, VATCheckOff, o(func(o Orders) any { return o.VATCheck })},
 		{"orders", "currency", "EUR", `currency = "usd"`, "USD", o(func(o Orders) any { return o.Currency })},
+		{"orders", "on_refund", RefundCreditOrder, `on_refund = "attention"`, RefundAttention, o(func(o Orders) any { return o.OnRefund })},
+		{"orders", "on_refund", RefundCreditOrder, `on_refund = "ignore"`, RefundIgnore, o(func(o Orders) any { return o.OnRefund })},
+		{"orders", "refund_article", "", `refund_article = "RETOUR"`, "RETOUR", o(func(o Orders) any { return o.RefundArticle })},
+		{"orders", "on_cancel", CancelAttention, `on_cancel = "delete"`, CancelDelete, o(func(o Orders) any { return o.OnCancel })},
+		{"orders", "on_cancel", CancelAttention, `on_cancel = "credit_order"`, CancelCreditOrder, o(func(o Orders) any { return o.OnCancel })},
+		{"orders", "on_cancel", CancelAttention, `on_cancel = "ignore"`, CancelIgnore, o(func(o Orders) any { return o.OnCancel })},
+		{"orders", "on_change", ChangeAttention, `on_change = "ignore"`, ChangeIgnore, o(func(o Orders) any { return o.OnChange })},
 
 		{"articles", "since", "", `since = "2025-06-01T00:00:00Z"`, "2025-06-01T00:00:00Z", a(func(a Articles) any { return str(a.Since) })},
 		{"articles", "code_field", "artikelcode", `code_field = "extra:Webshopcode"`, "extra:Webshopcode", a(func(a Articles) any { return a.CodeField })},
