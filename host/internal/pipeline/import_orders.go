@@ -31,8 +31,12 @@ type run struct {
 	// planner plans the orders (once the reference data is read); view is its view of the
 	// ledger, cached for the run.
 	planner *mapping.Planner
+	ref     *mapping.Reference
 	view    *ledgerView
 	seen    map[string]bool
+	// creditOf is set while a credit order (after_import.go) is processed: the record of the
+	// order it credits.
+	creditOf *OrderRecord
 	// unsettled names the customer and article creates of this run whose outcome stayed
 	// unknown (create_once.go): they are not repeated before the next run looks again.
 	unsettled map[string]bool
@@ -129,7 +133,14 @@ func (p *Pipeline) Retry(ctx context.Context, shopIDs []string) (RunResult, erro
 	r.writeProgress(ctx, true)
 	r.retry = true
 	r.clean = false
-	ids := slices.Compact(slices.Sorted(slices.Values(shopIDs)))
+	// A failed credit order (a refund or cancellation after import) is retried through its
+	// shop order, which is listed again and followed after import.
+	orig := make([]string, 0, len(shopIDs))
+	for _, id := range shopIDs {
+		o, _ := mapping.OriginalID(id)
+		orig = append(orig, o)
+	}
+	ids := slices.Compact(slices.Sorted(slices.Values(orig)))
 	if len(ids) == 0 {
 		return r.finish(ctx, nil)
 	}
@@ -363,6 +374,13 @@ func (r *run) handle(ctx context.Context, o sdk.Order, cursor string) error {
 		return err
 	}
 	if terminal {
+		followed, err := r.afterImport(ctx, o)
+		if err != nil {
+			return err
+		}
+		terminal = followed
+	}
+	if terminal {
 		r.advance(cursor)
 		r.transientRun = 0
 	} else {
@@ -523,15 +541,8 @@ func (r *run) process(ctx context.Context, o sdk.Order) (OrderOutcome, bool, err
 	if err != nil || decided {
 		return out, decided, err
 	}
-	if r.planner == nil {
-		rd, err := p.loadReference(ctx)
-		if err != nil {
-			if classify(err) == classAbort {
-				return out, false, err
-			}
-			return out, false, fmt.Errorf("%w: %v", errAbort, err)
-		}
-		r.planner = mapping.NewPlanner(p.prof, rd, r.view)
+	if err := r.ensurePlanner(ctx); err != nil {
+		return out, false, err
 	}
 
 	var w mapping.Warnings
@@ -599,6 +610,23 @@ func (r *run) process(ctx context.Context, o sdk.Order) (OrderOutcome, bool, err
 	return out, terminal, nil
 }
 
+// ensurePlanner reads the reference data and makes the run's planner, once per run.
+func (r *run) ensurePlanner(ctx context.Context) error {
+	if r.planner != nil {
+		return nil
+	}
+	rd, err := r.p.loadReference(ctx)
+	if err != nil {
+		if classify(err) == classAbort {
+			return err
+		}
+		return fmt.Errorf("%w: %v", errAbort, err)
+	}
+	r.ref = rd
+	r.planner = mapping.NewPlanner(r.p.prof, rd, r.view)
+	return nil
+}
+
 // screen decides the orders that need no import: already done, created before orders.since,
 // waiting for a status, or parked and unchanged. decided is true for those (their outcome is
 // out; all are terminal). Otherwise it returns the order's failure record, if any.
@@ -618,7 +646,7 @@ func (r *run) screen(ctx context.Context, o sdk.Order) (out OrderOutcome, decide
 		out.Reason = fmt.Sprintf("created %s, before orders.since %s", o.CreatedAt.Format(time.RFC3339), since.Format(time.RFC3339))
 		return out, true, failed, false, nil
 	}
-	if !r.status.importableStatus(o.Status) {
+	if _, credit := mapping.OriginalID(o.ID); !credit && !r.status.importableStatus(o.Status) {
 		out.Status = StatusWaiting
 		out.Reason = r.status.waitingReason(o.Status)
 		return out, true, failed, false, nil
@@ -676,7 +704,17 @@ func (r *run) importOne(ctx context.Context, o sdk.Order, w *mapping.Warnings) (
 		return d, nil, err
 	}
 
-	plan, err := r.planner.Plan(ctx, o)
+	var plan *mapping.Plan
+	shown := o // the order as recorded: a credit order's totals are negative
+	if c := r.creditOf; c != nil {
+		plan, err = r.planner.PlanCredit(ctx, o, c.CustomerID, c.CustomerCode)
+		shown.Totals = sdk.Totals{TotalExcl: o.Totals.TotalExcl.Neg(), Tax: o.Totals.Tax.Neg(), Total: o.Totals.Total.Neg()}
+	} else {
+		plan, err = r.planner.Plan(ctx, o)
+	}
+	if plan == nil {
+		return doneRecord{}, nil, planError(err)
+	}
 	*w = append(*w, plan.Warnings...)
 	if err != nil {
 		return doneRecord{}, nil, planError(err)
@@ -728,14 +766,14 @@ func (r *run) importOne(ctx context.Context, o sdk.Order, w *mapping.Warnings) (
 	if created.Number == 0 && created.ID == "" {
 		return doneRecord{}, nil, fmt.Errorf("create sales order: the ledger returned neither id nor number")
 	}
-	mapping.VerifyTotals(p.prof.Orders, o, created, w)
+	mapping.VerifyTotals(p.prof.Orders, shown, created, w)
 	if p.prof.Orders.ReuseLastTemplate {
 		r.view.templates[cust.ID] = so.TemplateID
 	}
 	if created.CustomerID == "" {
 		created.CustomerID = cust.ID
 	}
-	d, err := r.recordDone(ctx, o, ref, created, StatusImported, diff, *w, cust.Code)
+	d, err := r.recordDone(ctx, shown, ref, created, StatusImported, diff, *w, cust.Code)
 	d.customerName = cust.Name
 	return d, nil, err
 }
@@ -780,7 +818,7 @@ func (r *run) recordDone(ctx context.Context, o sdk.Order, ref string, so sdk.Sa
 		ShopID: o.ID, ShopNumber: o.Number, Reference: ref, Status: status,
 		LedgerOrderID: so.ID, LedgerNumber: so.Number, CustomerID: so.CustomerID,
 		TotalExcl: so.TotalExcl, TotalIncl: so.TotalIncl, ShopTotal: o.Totals.Total, DifferenceBooked: diff,
-		ShopModifiedAt: o.ModifiedAt, DoneAt: p.now(), Warnings: w,
+		ShopModifiedAt: o.ModifiedAt, DoneAt: p.now(), Warnings: w, LinesHash: linesHash(o),
 	}
 	rec.CustomerCode = code
 	if c, ok := r.view.codeOf(so.CustomerID); ok && code == 0 {

@@ -36,6 +36,13 @@ type OrderRecord struct {
 	DifferenceBooked sdk.Money `json:"difference_booked"`
 	// ShopModifiedAt is the shop's modification time of the order as imported.
 	ShopModifiedAt time.Time `json:"shop_modified_at"`
+	// LinesHash is a hash of the order's lines and charges as imported (see linesHash), so an
+	// edit in the shop after import is seen (orders.on_change).
+	LinesHash string `json:"lines_hash,omitempty"`
+	// Cancel records what koppel did when the order was cancelled in the shop after import
+	// (orders.on_cancel): "deleted", "credited", "listed" or "ignored"; "" while not cancelled.
+	Cancel   string     `json:"cancel,omitempty"`
+	CancelAt *time.Time `json:"cancel_at,omitempty"`
 	// DoneAt is when koppel recorded the order.
 	DoneAt time.Time `json:"done_at"`
 	// Warnings are the run's warnings about this order (no personal data in them).

@@ -170,7 +170,7 @@ func (r *run) updateHold(ctx context.Context, o sdk.Order, out OrderOutcome) err
 		return err
 	}
 	key := state.MapKey(r.p.profile, MapStockHold, o.ID)
-	if out.Status == StatusWaiting && r.status.holds(o.Status) {
+	if out.Status == StatusWaiting && !o.Cancelled && r.status.holds(o.Status) {
 		skus := orderSKUs(o)
 		if len(skus) > 0 {
 			err := r.p.store.Update(ctx, func(tx *state.Tx) error {
