@@ -117,6 +117,8 @@ type OrdersJSON struct {
 
 // ActionJSON is the answer of the POST endpoints (202 Accepted).
 type ActionJSON struct {
+	// Count is the number of orders a retry-failed started again.
+	Count int `json:"count,omitempty"`
 	Status  string `json:"status"` // "started"
 	Profile string `json:"profile"`
 	Task    string `json:"task,omitempty"`
@@ -400,4 +402,47 @@ func (s *server) retry(w http.ResponseWriter, r *http.Request) {
 	}
 	log.Info("retry started")
 	s.actionDone(w, r, page, http.StatusAccepted, ActionJSON{Status: "started", Profile: profile, ShopID: rec.ShopID, ShopNumber: rec.ShopNumber}, "retry_started", params)
+}
+
+// retryFailed answers POST /api/profiles/{p}/orders/retry-failed ("Opnieuw alle"): every
+// failed order of the profile is imported again in one run.
+func (s *server) retryFailed(w http.ResponseWriter, r *http.Request) {
+	profile := r.PathValue("p")
+	page := fromPage(r)
+	params := url.Values{"profile": {profile}}
+	log := s.log.With("profile", profile, "remote", r.RemoteAddr)
+	switch {
+	case s.opts.Retrier == nil:
+		log.Warn("retry of all failed orders refused: no retrier")
+		s.actionDone(w, r, page, http.StatusServiceUnavailable, "this koppel cannot retry orders", "unavailable", params)
+		return
+	case s.profile(profile) == nil:
+		log.Warn("retry of all failed orders refused: unknown profile")
+		s.actionDone(w, r, page, http.StatusNotFound, fmt.Sprintf("unknown profile %q", profile), "not_found", params)
+		return
+	}
+	var ids []string
+	err := pipeline.ListFailedRecords(r.Context(), s.opts.Store, profile, func(f pipeline.FailedRecord) error {
+		ids = append(ids, f.ShopID)
+		return nil
+	})
+	if err != nil {
+		log.Error("reading the failed orders", "error", err)
+		s.actionDone(w, r, page, http.StatusInternalServerError, "reading the failed orders failed", "retry_all_failed", params)
+		return
+	}
+	params.Set("order", strconv.Itoa(len(ids)))
+	if len(ids) == 0 {
+		s.actionDone(w, r, page, http.StatusOK, ActionJSON{Status: "nothing_to_retry", Profile: profile}, "retry_all_none", params)
+		return
+	}
+	log.Info("retry of all failed orders requested", "count", len(ids))
+	if err := s.opts.Retrier.Retry(r.Context(), profile, ids); err != nil {
+		status, notice := actionStatus(err)
+		log.Warn("retry of all failed orders refused", "error", err)
+		s.actionDone(w, r, page, status, err.Error(), "retry_all_"+notice, params)
+		return
+	}
+	log.Info("retry of all failed orders started", "count", len(ids))
+	s.actionDone(w, r, page, http.StatusAccepted, ActionJSON{Status: "started", Profile: profile, Count: len(ids)}, "retry_all_started", params)
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"reflect"
@@ -345,6 +346,29 @@ func TestRetry(t *testing.T) {
 
 	e2 := newEnv(t, func(o *Options) { o.Retrier = nil })
 	wantStatus(t, e2.do(t, "POST", "/api/profiles/winkel/orders/402/retry", nil, nil), http.StatusServiceUnavailable)
+}
+
+// TestRetryFailed is "Opnieuw alle": every failed order of the profile in one retry.
+func TestRetryFailed(t *testing.T) {
+	e := newEnv(t, nil)
+	resp := e.do(t, "POST", "/api/profiles/winkel/orders/retry-failed", nil, nil)
+	wantStatus(t, resp, http.StatusAccepted)
+	if got := decode[ActionJSON](t, resp); got.Status != "started" || got.Count != 2 {
+		t.Fatalf("answer = %+v", got)
+	}
+	if len(e.retr.calls) != 1 || e.retr.calls[0] != "winkel:402,403" {
+		t.Fatalf("retrier called with %v, want winkel:402,403", e.retr.calls)
+	}
+	wantStatus(t, e.do(t, "POST", "/api/profiles/nope/orders/retry-failed", nil, nil), http.StatusNotFound)
+	e.retr.err = fmt.Errorf("import running: %w", ErrBusy)
+	wantStatus(t, e.do(t, "POST", "/api/profiles/winkel/orders/retry-failed", nil, nil), http.StatusConflict)
+	// The dashboard shows the button above the failed orders.
+	page := e.do(t, "GET", "/", nil, nil)
+	wantStatus(t, page, http.StatusOK)
+	body, _ := io.ReadAll(page.Body)
+	if !strings.Contains(string(body), `action="/api/profiles/winkel/orders/retry-failed"`) || !strings.Contains(string(body), "Opnieuw alle") {
+		t.Fatal("the dashboard has no Opnieuw alle button")
+	}
 }
 
 // endpoints lists every protected endpoint with the status it answers when authorized.

@@ -299,6 +299,7 @@ func New(opts Options) (http.Handler, error) {
 	mux.Handle("GET /api/runs", s.auth(authAPI, http.HandlerFunc(s.apiRuns)))
 	mux.Handle("GET /api/orders", s.auth(authAPI, http.HandlerFunc(s.apiOrders)))
 	mux.Handle("POST /api/profiles/{p}/tasks/{t}/run", s.auth(authAPI, http.HandlerFunc(s.runNow)))
+	mux.Handle("POST /api/profiles/{p}/orders/retry-failed", s.auth(authAPI, http.HandlerFunc(s.retryFailed)))
 	mux.Handle("POST /api/profiles/{p}/orders/{id}/retry", s.auth(authAPI, http.HandlerFunc(s.retry)))
 	mux.Handle("GET /profiles/{p}/plan", s.auth(authPage, http.HandlerFunc(s.previewPage)))
 	mux.Handle("GET /api/profiles/{p}/plan", s.auth(authAPI, http.HandlerFunc(s.apiPlan)))
