@@ -118,7 +118,7 @@ type OrdersJSON struct {
 // ActionJSON is the answer of the POST endpoints (202 Accepted).
 type ActionJSON struct {
 	// Count is the number of orders a retry-failed started again.
-	Count int `json:"count,omitempty"`
+	Count   int    `json:"count,omitempty"`
 	Status  string `json:"status"` // "started"
 	Profile string `json:"profile"`
 	Task    string `json:"task,omitempty"`
