@@ -12,6 +12,7 @@ PROTO_DIR := sdk/internal/protocol/v1
 help:
 	@echo "make build   build bin/koppel and bin/koppel-plugin-* for this machine"
 	@echo "make demo    build, start the simulators and run the demo profile (no accounts needed)"
+	@echo "make dist    release archives for linux/amd64, linux/arm64, windows/amd64 and SHA256SUMS in dist/"
 	@echo "make test    install what the tests need (make deps), lint, build for linux and windows, run every test and a short fuzz run"
 	@echo "make deps    install mdbtools and chromium with apt-get when missing (as root), or say what to install"
 	@echo "make bench   run the benchmarks and print their figures"
@@ -25,6 +26,15 @@ build:
 		echo "$(GO) build -o $(BIN)/koppel-plugin-$$p ./plugins/$$p"; \
 		$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/koppel-plugin-$$p ./plugins/$$p || exit 1; \
 	done
+
+# dist builds the release archives into dist/: per platform koppel, the bundled plugins (the
+# SnelStart desktop plugin 32-bit on Windows) with their koppel-plugins.lock, the docs and the
+# example profiles, built with -trimpath and VERSION stamped; plus SHA256SUMS. DIST_TARGETS
+# narrows the platforms (e.g. DIST_TARGETS=linux/amd64).
+DIST_TARGETS ?= linux/amd64,linux/arm64,windows/amd64
+dist:
+	rm -rf dist
+	$(GO) run ./host/internal/release/cmd/dist -out dist -version $(VERSION) -targets $(DIST_TARGETS)
 
 # cross checks that the host and every plugin compile for Windows (SnelStart desktop users run it).
 cross:
@@ -74,4 +84,4 @@ proto:
 		--go-grpc_out=. --go-grpc_opt=paths=source_relative koppel.proto
 
 clean:
-	rm -rf $(BIN) bench.out
+	rm -rf $(BIN) bench.out dist

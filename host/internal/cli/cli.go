@@ -146,6 +146,7 @@ shop, on a schedule per profile.`,
 		a.pluginsCommand(),
 		a.stateCommand(),
 		a.serviceCommand(),
+		a.healthCommand(),
 	)
 	// The commands of the pipeline (sync, orders, runs, retry) and of the daemon (run, demo)
 	// live in their own files.
