@@ -48,8 +48,10 @@ job "koppel" {
         provider = "nomad"
 
         check {
-          type     = "http"
-          path     = "/healthz"
+          type            = "http"
+          protocol        = "https"
+          tls_skip_verify = true # koppel's self-signed certificate
+          path            = "/healthz"
           interval = "30s"
           timeout  = "5s"
         }
@@ -95,6 +97,7 @@ job "koppel" {
               state_dir  = "/var/lib/koppel"
               plugin_dir = "/usr/lib/koppel/plugins"
               listen     = "0.0.0.0:8484"
+              tls        = "self-signed"
               api_token  = env("KOPPEL_API_TOKEN")
             }
           EOT

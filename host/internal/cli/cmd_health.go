@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/tls"
 	"fmt"
 	"io"
 	"net"
@@ -17,11 +18,13 @@ import (
 func (a *app) healthCommand() *cobra.Command {
 	var url string
 	var timeout time.Duration
+	var insecure bool
 	cmd := &cobra.Command{
 		Use:   "health",
 		Short: "Ask the running koppel run for /healthz (exit 0 when it answers ok, 1 otherwise)",
 		Long: `Asks GET /healthz of the running daemon, on the koppel block's listen address (a wildcard
-address is asked on loopback) or --url, prints the answer and exits 0 when it is 200 ok, 1 when
+address is asked on loopback; over HTTPS when the koppel block has TLS, without verifying the
+certificate, which is koppel's own) or --url, prints the answer and exits 0 when it is 200 ok, 1 when
 koppel is stopping, unreachable or answers anything else. Container health checks use it.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -33,13 +36,19 @@ koppel is stopping, unreachable or answers anything else. Container health check
 				if k.Listen == "" {
 					return usageErr("the koppel block has listen = \"\" (no HTTP endpoint); give --url")
 				}
-				url = "http://" + loopbackFor(k.Listen) + "/healthz"
+				scheme := "http"
+				if k.TLS() {
+					// koppel's own (often self-signed) certificate, asked on this machine.
+					scheme, insecure = "https", true
+				}
+				url = scheme + "://" + loopbackFor(k.Listen) + "/healthz"
 			}
-			return a.checkHealth(cmd.Context(), url, timeout)
+			return a.checkHealth(cmd.Context(), url, timeout, insecure)
 		},
 	}
 	cmd.Flags().StringVar(&url, "url", "", "the /healthz address (default: from the koppel block's listen)")
 	cmd.Flags().DurationVar(&timeout, "timeout", 5*time.Second, "give up after this long")
+	cmd.Flags().BoolVar(&insecure, "insecure", false, "with --url https://...: do not verify the certificate")
 	return cmd
 }
 
@@ -55,14 +64,15 @@ func loopbackFor(listen string) string {
 	return net.JoinHostPort(host, port)
 }
 
-func (a *app) checkHealth(ctx context.Context, url string, timeout time.Duration) error {
+func (a *app) checkHealth(ctx context.Context, url string, timeout time.Duration, insecure bool) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return usageErr("--url %s: %v", url, err)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: insecure}}}
+	resp, err := client.Do(req)
 	if err != nil {
 		return failedErr("koppel does not answer on %s: %v (is koppel run running?)", url, err)
 	}

@@ -30,6 +30,14 @@ func TestHealthCommand(t *testing.T) {
 	if code, _, errs := run(t, nil, "health", "--url", srv.URL+"/healthz"); code != ExitFailed || !strings.Contains(errs, "does not answer") {
 		t.Errorf("down: exit %d, %s", code, errs)
 	}
+	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ok")) }))
+	defer tlsSrv.Close()
+	if code, _, errs := run(t, nil, "health", "--url", tlsSrv.URL+"/healthz"); code != ExitFailed || !strings.Contains(errs, "certificate") {
+		t.Errorf("unverified certificate accepted: exit %d, %s", code, errs)
+	}
+	if code, out, errs := run(t, nil, "health", "--insecure", "--url", tlsSrv.URL+"/healthz"); code != ExitOK {
+		t.Errorf("--insecure: exit %d\n%s%s", code, out, errs)
+	}
 	for in, want := range map[string]string{"0.0.0.0:8484": "127.0.0.1:8484", ":9": "127.0.0.1:9", "[::]:1": "127.0.0.1:1", "10.0.0.1:2": "10.0.0.1:2"} {
 		if got := loopbackFor(in); got != want {
 			t.Errorf("loopbackFor(%q) = %q, want %q", in, got, want)

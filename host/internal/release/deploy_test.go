@@ -142,8 +142,8 @@ func TestKubernetesExample(t *testing.T) {
 		}
 		globs = append(globs, glob)
 		for name, p := range map[string]*corev1.Probe{"readiness": c.ReadinessProbe, "liveness": c.LivenessProbe} {
-			if p == nil || p.HTTPGet == nil || p.HTTPGet.Path != "/healthz" {
-				t.Errorf("%s: %s probe is not GET /healthz", s.Name, name)
+			if p == nil || p.HTTPGet == nil || p.HTTPGet.Path != "/healthz" || p.HTTPGet.Scheme != corev1.URISchemeHTTPS {
+				t.Errorf("%s: %s probe is not GET https://.../healthz (koppel speaks HTTPS off loopback)", s.Name, name)
 			}
 		}
 		if len(s.Spec.VolumeClaimTemplates) != 1 || !slices.ContainsFunc(c.VolumeMounts, func(m corev1.VolumeMount) bool {
@@ -214,7 +214,7 @@ var nomadJob = &nomadSchema{
 				"volume":  {labels: []string{"name"}, body: &nomadSchema{attrs: []string{"type", "source", "read_only", "access_mode", "attachment_mode", "per_alloc"}}},
 				"network": {body: &nomadSchema{attrs: []string{"mode", "hostname"}, blocks: map[string]blockSchema{"port": {labels: []string{"label"}, body: &nomadSchema{attrs: []string{"static", "to", "host_network"}}}}}},
 				"service": {body: &nomadSchema{attrs: []string{"name", "port", "provider", "tags", "address_mode"},
-					blocks: map[string]blockSchema{"check": leaf("type", "path", "interval", "timeout", "port", "method", "protocol")}}},
+					blocks: map[string]blockSchema{"check": leaf("type", "path", "interval", "timeout", "port", "method", "protocol", "tls_skip_verify")}}},
 				"restart": leaf("attempts", "interval", "delay", "mode", "render_templates"),
 				"task": {labels: []string{"name"}, body: &nomadSchema{
 					attrs: []string{"driver", "kill_timeout", "kill_signal", "user", "leader", "env"},
