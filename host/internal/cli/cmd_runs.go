@@ -82,12 +82,14 @@ block's retention_days are removed by the runs themselves.`,
 						return nil
 					}
 					perTask[r.Task]++
-					if r.Unfinished() {
+					if r.Unfinished() && pipeline.BookedByRun(r.Task) {
 						settled, err := pipeline.SettleAbortedRun(ctx, st, r, until)
 						if err != nil {
 							return err
 						}
 						r = settled
+					} else if r.Unfinished() {
+						r.Aborted, r.InProgress = true, false
 					}
 					rows = append(rows, toRunRow(r))
 					return nil
@@ -111,7 +113,10 @@ block's retention_days are removed by the runs themselves.`,
 			for _, r := range rows {
 				msg := firstNonEmpty(r.Error, r.Stopped)
 				if r.Aborted {
-					msg = fmt.Sprintf("afgebroken (aborted): het proces stopte voordat de run klaar was; %d orders geboekt tot dan, de volgende run gaat verder", r.Imported+r.AlreadyPresent)
+					msg = "afgebroken (aborted): het proces stopte voordat de run klaar was; de volgende run gaat verder"
+					if pipeline.BookedByRun(r.Task) {
+						msg = fmt.Sprintf("afgebroken (aborted): het proces stopte voordat de run klaar was; %d orders geboekt tot dan, de volgende run gaat verder", r.Imported+r.AlreadyPresent)
+					}
 				}
 				if msg == "" && len(r.Errors) > 0 {
 					msg = fmt.Sprintf("order %s: %s", r.Errors[0].Order, r.Errors[0].Reason)

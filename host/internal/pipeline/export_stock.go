@@ -104,6 +104,7 @@ func (p *Pipeline) exportStockTask(ctx context.Context) (TaskRun, error) {
 	defer release()
 	tc := p.startTask()
 	tr := TaskRun{RunResult: RunResult{Task: TaskExportStock}}
+	p.markInProgress(ctx, tc.start, tr)
 	held, err := p.heldProducts(ctx)
 	if err != nil {
 		return p.finishTask(ctx, tc, tr, err)

@@ -97,6 +97,7 @@ func (p *Pipeline) importArticles(ctx context.Context) (TaskRun, error) {
 	defer release()
 	tc := p.startTask()
 	tr := TaskRun{RunResult: RunResult{Task: TaskImportArticles}}
+	p.markInProgress(ctx, tc.start, tr)
 	r := &articleRun{p: p, res: &tr.RunResult, seen: map[string]bool{}, parents: map[string]bool{}, clean: true}
 	defer func() { tr.Articles = &r.sum }()
 	cur, _, err := state.Get[CursorRecord](ctx, p.store, state.CursorKey(p.profile, TaskImportArticles))

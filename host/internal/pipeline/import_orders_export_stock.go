@@ -50,6 +50,9 @@ func (p *Pipeline) importOrdersExportStock(ctx context.Context) (TaskRun, error)
 		tr.Stopped = res.Stopped + "; stock not exported in this run"
 		return p.finishTaskAt(ctx, tc, res, tr, nil)
 	}
+	// The order part recorded itself as finished; the combined run is not, until the stock
+	// part is done.
+	p.markInProgress(ctx, res.Start, tr)
 	relStock, err := p.holdLock(ctx, TaskExportStock)
 	if err != nil {
 		return p.finishTaskAt(ctx, tc, res, tr, err)

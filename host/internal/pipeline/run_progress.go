@@ -140,3 +140,21 @@ func SettleAbortedRun(ctx context.Context, s *state.Store, rec RunRecord, until 
 	}
 	return rec, nil
 }
+
+// markInProgress stores the in-progress record of a task run that started at start (the
+// article and stock tasks when they start; import_orders_export_stock once its order part is
+// done and the stock part begins), so a run whose process is killed shows as aborted. A failure
+// is logged only: the run's final record is written either way.
+func (p *Pipeline) markInProgress(ctx context.Context, start time.Time, tr TaskRun) {
+	rec := TaskRunRecord{RunRecord: RunRecord{RunResult: tr.RunResult, InProgress: true, Owner: p.lockOwner()},
+		Articles: tr.Articles, Stock: tr.Stock}
+	rec.Profile, rec.Start, rec.End = p.profile, start, time.Time{}
+	rec.Orders, rec.Truncated = storedOutcomes(tr.Orders)
+	if err := state.Put(ctx, p.store, state.RunKey(p.profile, start), rec); err != nil {
+		p.log.Warn("recording the run's start failed", "task", tr.Task, "error", err)
+	}
+}
+
+// BookedByRun reports whether a run of task books orders (so what an aborted one booked can be
+// counted from the order records: SettleAbortedRun); the article and stock tasks do not.
+func BookedByRun(task string) bool { return slices.Contains(orderLockTasks, task) }
