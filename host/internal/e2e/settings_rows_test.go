@@ -709,7 +709,7 @@ func TestEverySettingsRow(t *testing.T) {
 	for _, sec := range []struct {
 		name string
 		rows []settingsRow
-	}{{"orders", ordersRows()}, {"articles", articlesRows()}, {"customers", customersRows()}} {
+	}{{"orders", ordersRows()}, {"articles", articlesRows()}, {"customers", customersRows()}, {"after import", afterImportRows()}} {
 		t.Run(sec.name, func(t *testing.T) {
 			t.Parallel()
 			for _, row := range sec.rows {
