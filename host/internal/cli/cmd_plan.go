@@ -99,7 +99,7 @@ var planTexts = map[bool]planText{
 	false: {
 		title: "Voorbeeld van %s voor profiel %s (er wordt niets geboekt of opgeslagen)", nothing: "Niets te doen.",
 		order: "Order %s", shopTotal: "totaal webshop %s", customer: "Klant", lines: "Regels", expected: "Verwacht in SnelStart",
-		perRate: "btw %s%%: excl. %s, btw %s, incl. %s", diff: "Verschil geboekt op het verschilartikel: %s", noDiff: "geen verschil",
+		perRate: "btw %s%%: excl. %s, btw %s, incl. %s", diff: "Verschil geboekt op het verschilartikel: %s", noDiff: "Verschil: geen",
 		problem: "Probleem", warning: "Let op", skip: "wordt overgeslagen", create: "wordt geïmporteerd", fail: "mislukt",
 		summary: "Samenvatting: %d worden geïmporteerd, %d mislukken, %d worden overgeslagen", more: "(er zijn meer; --limit toont er meer)",
 		stock: "Voorraad die naar de webshop zou gaan", stockSum: "%d producten krijgen een nieuwe voorraad, %d ongewijzigd, %d tegengehouden door wachtende of mislukte orders",
@@ -113,7 +113,7 @@ var planTexts = map[bool]planText{
 	true: {
 		title: "Preview of %s for profile %s (nothing is booked or stored)", nothing: "Nothing to do.",
 		order: "Order %s", shopTotal: "shop total %s", customer: "Customer", lines: "Lines", expected: "Expected in SnelStart",
-		perRate: "VAT %s%%: excl. %s, VAT %s, incl. %s", diff: "Difference booked on the difference article: %s", noDiff: "no difference",
+		perRate: "VAT %s%%: excl. %s, VAT %s, incl. %s", diff: "Difference booked on the difference article: %s", noDiff: "Difference: none",
 		problem: "Problem", warning: "Note", skip: "is skipped", create: "is imported", fail: "fails",
 		summary: "Summary: %d would be imported, %d would fail, %d would be skipped", more: "(there are more; --limit shows more)",
 		stock: "Stock that would go to the shop", stockSum: "%d products get a new quantity, %d unchanged, %d held back by waiting or failed orders",
