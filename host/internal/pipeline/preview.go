@@ -251,13 +251,29 @@ func (r *run) planOne(ctx context.Context, o sdk.Order) (OrderPlan, error) {
 		return op, nil
 	}
 	var warn []string
-	_, hasIntent, err := state.Get[IntentRecord](ctx, p.store, state.IntentKey(p.profile, o.ID))
+	intent, hasIntent, err := state.Get[IntentRecord](ctx, p.store, state.IntentKey(p.profile, o.ID))
 	if err != nil {
 		return op, fmt.Errorf("%w: read intent: %v", errAbort, err)
 	}
 	ref := p.reference(o)
 	if hasIntent {
-		warn = append(warn, "an earlier create of this order had no answer; the sync first looks for it in SnelStart by its reference and takes it over when found")
+		// As the sync does: look for the order an earlier create may have made.
+		for _, x := range slices.Compact([]string{intent.Reference, ref}) {
+			found, err := p.ledger.FindSalesOrders(ctx, sdk.SalesOrderQuery{Reference: x})
+			if err != nil {
+				if classify(err) == classAbort {
+					return op, err
+				}
+				op.Action, op.Problems = mapping.ActionFail, []string{fmt.Sprintf("look up sales order %q after an unfinished create: %s", x, reasonOf(err))}
+				return op, nil
+			}
+			if so, ok := pickByReference(found, x); ok {
+				op.Action = mapping.ActionSkip
+				op.Reason = fmt.Sprintf("an earlier create of this order had no answer, but SnelStart has it as sales order %d; the sync records it, it is not created again", so.Number)
+				return op, nil
+			}
+		}
+		warn = append(warn, "an earlier create of this order had no answer and SnelStart does not show it; the sync creates it")
 	} else if found, ok, err := r.guard(ctx, ref); err != nil {
 		if classify(err) == classAbort {
 			return op, err

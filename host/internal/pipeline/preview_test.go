@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/koppel-nl/koppel/host/internal/config"
@@ -143,5 +144,39 @@ func TestPlanStockAndArticlesWriteNothing(t *testing.T) {
 	}
 	if _, err := e.p.Plan(context.Background(), "bogus", PlanOptions{}); err == nil {
 		t.Fatalf("an unknown task was planned")
+	}
+}
+
+// TestPlanAfterALostAnswer: an order whose create had no answer is previewed as the sync will
+// treat it: found in SnelStart (skip, it is recorded) when the create was committed, created
+// otherwise.
+func TestPlanAfterALostAnswer(t *testing.T) {
+	for _, committed := range []bool{true, false} {
+		e := newEnv(t)
+		e.ledger.createHook = func(n int, _ sdk.SalesOrder) (bool, error) {
+			if n == 1 {
+				return committed, &sdk.Error{Kind: sdk.KindOutcomeUnknown, Message: "timeout after the request was sent"}
+			}
+			return true, nil
+		}
+		if out := e.one(mkOrder("1", true, []ln{coffee})); out.Status != StatusRetrying {
+			t.Fatalf("first run: %s %s", out.Status, out.Reason)
+		}
+		rep, err := e.p.Plan(context.Background(), TaskImportOrders, PlanOptions{})
+		if err != nil || len(rep.Orders) != 1 {
+			t.Fatalf("Plan: %v %+v", err, rep)
+		}
+		op := rep.Orders[0]
+		want := mapping.ActionCreate
+		if committed {
+			want = mapping.ActionSkip
+		}
+		if op.Action != want || (committed && !strings.Contains(op.Reason, "SnelStart has it")) || (!committed && len(op.Warnings) == 0) {
+			t.Fatalf("committed %v: planned %s (%q, %q)", committed, op.Action, op.Reason, op.Warnings)
+		}
+		res := e.run()
+		if len(e.ledger.orders) != 1 || res.Orders[0].Status == StatusFailed {
+			t.Fatalf("committed %v: after the sync SnelStart holds %d orders (%+v)", committed, len(e.ledger.orders), res.Orders)
+		}
 	}
 }
