@@ -62,7 +62,7 @@ exit) unless --state-dir is given, so every demo starts from the same seeded dat
 	}
 	f := cmd.Flags()
 	f.BoolVar(&o.once, "once", false, "exit after one round of the tasks (for scripts and CI)")
-	f.IntVar(&o.orders, "orders", 25, "how many orders the shop simulator generates")
+	f.IntVar(&o.orders, "orders", 25, "how many orders the shop simulator generates (the simulator's --seed demo generates as many)")
 	f.StringVar(&o.profile, "profile", "demo", "the profile to run")
 	f.StringVar(&o.stateDir, "state-dir", "", "keep the state here instead of a temporary directory")
 	return cmd
@@ -99,15 +99,6 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) error {
 	if err != nil {
 		return usageErr("demo: profile %s: ledger base_url: %v", o.profile, err)
 	}
-	tmp, err := os.MkdirTemp("", "koppel-demo-")
-	if err != nil {
-		return failedErr("demo: %v", err)
-	}
-	defer os.RemoveAll(tmp)
-	seed := filepath.Join(tmp, "shop-seed.json")
-	if err := os.WriteFile(seed, demoShopSeed, 0o600); err != nil {
-		return failedErr("demo: %v", err)
-	}
 	simCtx, stopSims := context.WithCancel(context.WithoutCancel(ctx))
 	defer stopSims()
 	var ledgerArgs []string
@@ -119,7 +110,7 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) error {
 	if err := a.startSimulator(simCtx, simErr, k.PluginDir, prof.Ledger.Name, ledgerAddr, ledgerArgs...); err != nil {
 		return err
 	}
-	if err := a.startSimulator(simCtx, simErr, k.PluginDir, prof.Shop.Name, shopAddr, "--seed", seed, "--orders", strconv.Itoa(o.orders)); err != nil {
+	if err := a.startSimulator(simCtx, simErr, k.PluginDir, prof.Shop.Name, shopAddr, "--seed", "demo", "--orders", strconv.Itoa(o.orders)); err != nil {
 		return err
 	}
 	fmt.Fprintf(a.env.Stdout, "== simulators: %s on %s, %s on %s\n", prof.Shop.Name, shopAddr, prof.Ledger.Name, ledgerAddr)
@@ -132,6 +123,11 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) error {
 	}
 	stateDir := o.stateDir
 	if stateDir == "" {
+		tmp, err := os.MkdirTemp("", "koppel-demo-")
+		if err != nil {
+			return failedErr("demo: %v", err)
+		}
+		defer os.RemoveAll(tmp)
 		stateDir = filepath.Join(tmp, "state")
 	}
 	st, err := openStateDir(ctx, stateDir, a.logger().Named("state"))
@@ -341,12 +337,3 @@ func printOverview(w io.Writer, runs []pipeline.TaskRun) {
 	}
 	fmt.Fprintln(w)
 }
-
-// demoShopSeed puts SnelStart's stock articles of the demo administration in the shop, so the
-// stock export has products to write; the simulator adds its own catalogue for the orders.
-var demoShopSeed = []byte(`{"products": [
-  {"name": "T-shirt katoen", "sku": "SHIRT-01", "type": "simple", "regular_price": "24.95", "manage_stock": true, "stock_quantity": 100},
-  {"name": "Kookboek Hollandse pot", "sku": "BOEK-01", "type": "simple", "regular_price": "29.98", "tax_class": "reduced-rate", "manage_stock": true, "stock_quantity": 100},
-  {"name": "Cadeaupakket shirt + kookboek", "sku": "SET-01", "type": "simple", "regular_price": "54.45", "manage_stock": true, "stock_quantity": 100},
-  {"name": "Mok met logo", "sku": "MOK-01", "type": "simple", "regular_price": "9.00", "manage_stock": true, "stock_quantity": 100}
-]}`)

@@ -15,6 +15,9 @@ type faultsJSON struct {
 
 // adminRoutes registers the simulator's own endpoints (no authentication; local use only):
 //
+//	GET  /_sim/                  the list below, with examples
+//	POST /_sim/artikelen         add an article (the body of POST /v2/artikelen)
+//	POST /_sim/relaties          add a relatie (the body of POST /v2/relaties)
 //	POST /_sim/reset             back to the seed; tokens, rate window and stats cleared
 //	GET  /_sim/state             the administration as JSON (a valid seed)
 //	GET  /_sim/stats             counters (see Stats)
@@ -27,6 +30,14 @@ type faultsJSON struct {
 //	                             (procesStatus Factuur, a verkoopfactuur linked): from then on
 //	                             PUT and DELETE of the order are refused with VOR-0015
 func (s *Server) adminRoutes(m *http.ServeMux) {
+	m.HandleFunc("GET /_sim/{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte(adminIndex))
+	})
+	// Adding an article or a customer as a bookkeeper would in SnelStart: the API's own
+	// validation and answers, without keys, token or call budget.
+	m.HandleFunc("POST /_sim/artikelen", s.createArtikel)
+	m.HandleFunc("POST /_sim/relaties", s.createRelatie)
 	m.HandleFunc("POST /_sim/reset", func(w http.ResponseWriter, r *http.Request) {
 		s.Reset()
 		writeJSON(w, http.StatusOK, map[string]string{"status": "reset"})
@@ -132,3 +143,24 @@ func (s *Server) Invoice(id GUID) bool {
 	o.ModifiedOn = Time{s.now()}
 	return true
 }
+
+// adminIndex is the answer of GET /_sim/.
+const adminIndex = `SnelStart B2B API simulator: admin endpoints (no keys; not part of SnelStart)
+
+GET  /_sim/                    this list
+GET  /_sim/state               the administration as JSON (usable as --seed FILE)
+POST /_sim/artikelen           add an article as in SnelStart (body as POST /v2/artikelen), e.g.
+                               curl -X POST localhost:8701/_sim/artikelen -d '{"artikelcode":"VERZ","omschrijving":"Verzendkosten","artikelOmzetgroep":{"id":"<id from GET /_sim/state>"},"verkoopprijs":4.95}'
+POST /_sim/relaties            add a customer (body as POST /v2/relaties), e.g.
+                               curl -X POST localhost:8701/_sim/relaties -d '{"relatiesoort":["Klant"],"naam":"Jansen Tuinen"}'
+POST /_sim/verkooporders/{id}/invoice   invoice a sales order as a bookkeeper would
+POST /_sim/reset               back to the seed
+GET  /_sim/stats               counters
+GET  /_sim/faults              faults in force
+PUT  /_sim/faults              {"errorRate":0.1,"latency":"50ms","loseCreateResponseRate":0.2}
+PUT  /_sim/ratelimit           {"perMinute":100} (negative: unlimited)
+PUT  /_sim/vat                 {"rounding":"per-rate|per-line","midpoint":"away|even"}
+POST /_sim/tokens/expire       invalidate every issued token
+
+The API itself: token at /b2b/token, resources under /v2/ (subscription key and token needed).
+`

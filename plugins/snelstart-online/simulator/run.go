@@ -22,7 +22,7 @@ func Run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	addr := fs.String("addr", DefaultAddr, "listen address (host:port)")
-	seed := fs.String("seed", "", "JSON file with the administration to start from (default: built-in demo)")
+	seed := fs.String("seed", "", "JSON file with the administration to start from (default, or \"demo\": the built-in demo administration of koppel demo)")
 	rate := fs.Int("rate-limit", DefaultRatePerMinute, "API calls allowed per administration per minute (negative: unlimited)")
 	errRate := fs.Float64("error-rate", 0, "share of API requests answered with a 5xx (0..1)")
 	latency := fs.Duration("latency", 0, "latency added to every API request")
@@ -47,7 +47,7 @@ func Run(ctx context.Context, args []string, stdout io.Writer) error {
 	if opts.Midpoint, err = ParseMidpoint(*midpoint); err != nil {
 		return fmt.Errorf("simulate: %w", err)
 	}
-	if *seed != "" {
+	if *seed != "" && *seed != "demo" { // "demo" is the built-in administration, as without --seed
 		if opts.Seed, err = LoadAdministrationFile(*seed); err != nil {
 			return fmt.Errorf("simulate: %w", err)
 		}
@@ -62,7 +62,7 @@ func Run(ctx context.Context, args []string, stdout io.Writer) error {
 		return fmt.Errorf("simulate: listen: %w", err)
 	}
 	base := "http://" + ln.Addr().String()
-	fmt.Fprintf(stdout, "snelstart simulator: token %s/b2b/token  api %s/v2  admin %s/_sim/  subscription-key %s  client-key %s\n",
+	fmt.Fprintf(stdout, "snelstart simulator: token %s/b2b/token  api %s/v2  admin %s/_sim/ (lists its endpoints)  subscription-key %s  client-key %s\n",
 		base, base, base, opts.SubscriptionKey, opts.ClientKey)
 	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
 	done := make(chan error, 1)

@@ -11,6 +11,7 @@ import (
 
 // Admin endpoints (no authentication; not part of WooCommerce):
 //
+//	GET  /_sim/                       this list
 //	POST /_sim/reset                  empty the store
 //	GET  /_sim/dump                   {"products":[...],"orders":[...]} as the API renders them
 //	POST /_sim/seed                   load a seed document (same format as --seed and dump)
@@ -70,6 +71,9 @@ func (s *Server) adminHome(r *http.Request) string {
 func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 	path := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/_sim/"), "/")
 	switch {
+	case path == "" && r.Method == http.MethodGet:
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte(adminIndex))
 	case path == "reset" && r.Method == http.MethodPost:
 		s.Reset()
 		adminJSON(w, http.StatusOK, map[string]bool{"ok": true})
@@ -151,3 +155,23 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 		adminError(w, http.StatusNotFound, "no such admin endpoint")
 	}
 }
+
+// adminIndex is the answer of GET /_sim/: the simulator's own endpoints, with examples.
+const adminIndex = `WooCommerce simulator: admin endpoints (no authentication; not part of WooCommerce)
+
+GET  /_sim/                    this list
+GET  /_sim/dump                every product, order and coupon as the REST API renders them
+POST /_sim/seed                add products, orders and coupons (the --seed format), e.g.
+                               curl -X POST localhost:8702/_sim/seed -d '{"products":[{"name":"Mok","sku":"MOK-02","type":"simple","regular_price":"9.00"}]}'
+                               curl -X POST localhost:8702/_sim/seed -d '{"orders":[{"status":"processing","currency":"EUR","billing":{"first_name":"An","last_name":"Jansen","email":"an@example.nl","country":"NL"},"line_items":[{"sku":"MOK-02","quantity":2}]}]}'
+POST /_sim/orders?n=N          generate N realistic orders
+POST /_sim/orders/{id}/touch   mark an order changed now (?status=completed also changes its status)
+POST /_sim/reset               empty the store
+GET  /_sim/faults              the faults in force
+POST /_sim/faults              {"error_rate":0.1,"latency_ms":200,"too_many_rate":0,"unavailable_rate":0,
+                               "retry_after_seconds":2,"drop_rate":0,"lost_response_rate":0,
+                               "fail_next":{"status":503,"count":2}}
+GET  /_sim/stats               request counters
+
+The REST API itself is under /wp-json/wc/v3/ (OAuth 1.0a over http, Basic auth over https).
+`

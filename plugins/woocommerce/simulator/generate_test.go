@@ -295,6 +295,54 @@ func TestRunServesAndStops(t *testing.T) {
 	}
 }
 
+// `simulate --seed demo` serves the data of koppel demo, and the printed admin URL answers.
+func TestRunSeedDemo(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &syncBuffer{}
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, []string{"--addr", "127.0.0.1:0", "--seed", "demo"}, out) }()
+	re := regexp.MustCompile(`admin: (http://127\.0\.0\.1:\d+/_sim/)`)
+	var admin string
+	for i := 0; i < 500 && admin == ""; i++ {
+		if m := re.FindStringSubmatch(out.String()); m != nil {
+			admin = m[1]
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if admin == "" {
+		t.Fatalf("no admin URL printed: %s", out.String())
+	}
+	if !strings.Contains(out.String(), "generated 25 orders") {
+		t.Errorf("--seed demo does not generate the demo's orders: %s", out.String())
+	}
+	get := func(url string) (int, string) {
+		t.Helper()
+		resp, err := http.Get(url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get(admin); code != http.StatusOK || !strings.Contains(body, "POST /_sim/seed") {
+		t.Fatalf("GET %s: %d %s", admin, code, body)
+	}
+	if code, body := get(admin + "dump"); code != http.StatusOK || !strings.Contains(body, `"SHIRT-01"`) || !strings.Contains(body, `"MOK-01"`) {
+		t.Fatalf("the demo catalogue is not served: %d %.300s", code, body)
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Run did not stop")
+	}
+}
+
 // BenchmarkListOrdersPage measures serving one signed page of 100 orders (auth, filter, sort,
 // render, encode) from a store of 2000.
 func BenchmarkListOrdersPage(b *testing.B) {

@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"bytes"
 	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
@@ -33,7 +34,7 @@ func Run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("simulate", flag.ContinueOnError)
 	fs.SetOutput(stdout)
 	addr := fs.String("addr", DefaultAddr, "listen address (host:port)")
-	seed := fs.String("seed", "", "JSON seed file: {\"products\":[...],\"orders\":[...]}")
+	seed := fs.String("seed", "", "JSON seed file: {\"products\":[...],\"orders\":[...]}, or \"demo\" for the data of koppel demo")
 	orders := fs.Int("orders", 0, "generate N realistic orders")
 	randSeed := fs.Int64("rand-seed", 1, "seed of the generator and of random faults")
 	key := fs.String("key", DefaultConsumerKey, "consumer key")
@@ -73,7 +74,18 @@ func Run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return fmt.Errorf("simulate: %w", err)
 	}
-	if *seed != "" {
+	if *seed == DemoSeedName {
+		// The data of `koppel demo`: its catalogue and, unless --orders says otherwise, its
+		// orders (the generator is seeded by --rand-seed, so they are the same every time).
+		np, no, err := srv.LoadSeed(bytes.NewReader(DemoSeed))
+		if err != nil {
+			return fmt.Errorf("simulate: demo seed: %w", err)
+		}
+		fmt.Fprintf(stdout, "seeded %d products and %d orders from the demo\n", np, no)
+		if !ordersSet(fs) {
+			*orders = DemoOrders
+		}
+	} else if *seed != "" {
 		fh, err := os.Open(*seed)
 		if err != nil {
 			return fmt.Errorf("simulate: open seed: %w", err)
@@ -112,6 +124,7 @@ func Run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	fmt.Fprintf(stdout, "WooCommerce %s simulator listening on %s://%s\n", DefaultVersion, scheme, ln.Addr())
 	fmt.Fprintf(stdout, "REST API: %s://%s/wp-json/wc/v3/  consumer key: %s  consumer secret: %s\n", scheme, ln.Addr(), *key, *secret)
+	fmt.Fprintf(stdout, "admin: %s://%s/_sim/  (lists the simulator's own endpoints: add products and orders, faults, dump)\n", scheme, ln.Addr())
 	if scheme == "http" {
 		fmt.Fprintln(stdout, "plain http: only OAuth 1.0a (HMAC-SHA1/HMAC-SHA256) is accepted, as on a real store")
 	}
@@ -174,4 +187,11 @@ func SelfSignedCert(addr string) (tls.Certificate, string, error) {
 		hexParts[i] = fmt.Sprintf("%02X", b)
 	}
 	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}, strings.Join(hexParts, ":"), nil
+}
+
+// ordersSet reports whether --orders was given on the command line.
+func ordersSet(fs *flag.FlagSet) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == "orders" })
+	return set
 }
