@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/koppel-nl/koppel/sdk"
+	"github.com/koppel-nl/koppel/sdk/redact"
 )
 
 // Defaults applied by New to zero Options fields.
@@ -186,8 +187,10 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 	}
 	idem := idempotent(method)
 	replayable := req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
-	where := c.red.URL(req.URL)
-	logPath := c.red.Path(req.URL)
+	// Secrets and personal data (the e-mail address in ?search=, an OData filter on a name)
+	// never reach a log line or an error message.
+	where := redact.PersonalURL(c.red.URL(req.URL))
+	logPath := redact.PersonalURL(c.red.Path(req.URL))
 
 	for attempt := 1; ; attempt++ {
 		if d := c.pauseLeft(); d > 0 {
@@ -218,7 +221,7 @@ func (c *Client) Do(req *http.Request) (*http.Response, error) {
 			cancel()
 			release()
 			cause := unwrapURLError(err)
-			reason := c.red.String(cause.Error())
+			reason := redact.PersonalURL(c.red.String(cause.Error()))
 			c.log.Debug("http request failed", "method", method, "host", req.URL.Host, "path", logPath,
 				"attempt", attempt, "duration", elapsed, "error", reason)
 			sent := !dialFailure(cause) && (gotConn.Load() || !c.traceable)

@@ -14,6 +14,8 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
+
+	"github.com/koppel-nl/koppel/sdk/redact"
 )
 
 // ReattachEnv is the environment variable through which the host learns about plugins that are
@@ -74,7 +76,7 @@ func ServeDebug(ctx context.Context, opts ServeOpts, d DebugOpts) error {
 		logOut = os.Stderr
 	}
 	name := opts.Info.Name
-	logger := hclog.New(&hclog.LoggerOptions{Name: name, Level: hclog.Debug, Output: logOut})
+	logger := hclog.New(&hclog.LoggerOptions{Name: name, Level: hclog.Debug, Output: redact.Writer(logOut)})
 	srv := newServer(opts, logger)
 
 	ctx, cancel := context.WithCancel(ctx)

@@ -16,6 +16,7 @@ import (
 	goplugin "github.com/hashicorp/go-plugin"
 
 	"github.com/koppel-nl/koppel/sdk"
+	"github.com/koppel-nl/koppel/sdk/redact"
 )
 
 // ServeOpts is what a plugin binary hands to Serve.
@@ -122,7 +123,7 @@ Commands:
 	logger := hclog.New(&hclog.LoggerOptions{
 		Name:       info.Name,
 		Level:      hclog.Debug,
-		Output:     os.Stderr,
+		Output:     redact.Writer(os.Stderr), // no personal data in any log line
 		JSONFormat: true,
 	})
 	// Anything a connector prints with the standard logger goes to stderr, never to stdout,

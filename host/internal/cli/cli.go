@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/koppel-nl/koppel/host/internal/state"
+	"github.com/koppel-nl/koppel/sdk/redact"
 )
 
 // Exit statuses, as cli.md fixes them.
@@ -195,12 +196,17 @@ func (a *app) pipelineLogger() hclog.Logger {
 }
 
 // logWriter writes log lines to stderr above the progress bar: the bar's line is cleared first
-// and drawn again below the log line at its next update.
+// and drawn again below the log line at its next update. Every line — the host's own and the
+// plugins' relayed ones — has its personal data (e-mail addresses, names, phone numbers,
+// postcodes) replaced first (package sdk/redact).
 type logWriter struct{ a *app }
 
 func (w logWriter) Write(p []byte) (int, error) {
 	if b := w.a.bar; b != nil && b.bar != nil {
 		_ = b.bar.Clear()
 	}
-	return w.a.env.Stderr.Write(p)
+	if _, err := io.WriteString(w.a.env.Stderr, redact.Personal(string(p))); err != nil {
+		return 0, err
+	}
+	return len(p), nil
 }

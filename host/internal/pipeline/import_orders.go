@@ -12,6 +12,7 @@ import (
 	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/state"
 	"github.com/koppel-nl/koppel/sdk"
+	"github.com/koppel-nl/koppel/sdk/redact"
 	"github.com/shopspring/decimal"
 )
 
@@ -482,6 +483,7 @@ func (r *run) finish(ctx context.Context, runErr error) (RunResult, error) {
 		wctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
 	}
+	redactRecord(&rec)
 	if err := state.Put(wctx, r.p.store, state.RunKey(r.p.profile, r.res.Start), rec); err != nil && runErr == nil {
 		runErr = fmt.Errorf("record the run: %w", err)
 	}
@@ -584,8 +586,12 @@ func (r *run) process(ctx context.Context, o sdk.Order) (OrderOutcome, bool, err
 		f.Reason = fmt.Sprintf("gave up after %d attempts since %s: %s", f.Attempts, f.FirstFailedAt.Format(time.RFC3339), f.Reason)
 	}
 	f.Parked = terminal
+	// The stored reason (kept until the order is resolved, shown on the dashboard) names the
+	// field without its personal value; the run's result (the summary printed now) keeps it.
+	stored := f
+	stored.Reason = redact.Personal(f.Reason)
 	err = p.store.Update(ctx, func(tx *state.Tx) error {
-		if err := tx.Put(state.FailedKey(p.profile, o.ID), f); err != nil {
+		if err := tx.Put(state.FailedKey(p.profile, o.ID), stored); err != nil {
 			return err
 		}
 		if terminal && r.clean {

@@ -43,6 +43,7 @@ func (r *run) writeProgress(ctx context.Context, force bool) {
 	rec.Duration = now.Sub(r.res.Start)
 	rec.LedgerCalls = r.p.ledger.Calls() - r.callsBefore
 	rec.Orders, rec.Truncated = storedOutcomes(r.res.Orders)
+	redactRecord(&rec)
 	if err := state.Put(ctx, r.p.store, state.RunKey(r.p.profile, r.res.Start), rec); err != nil {
 		r.p.log.Warn("recording the run's progress failed", "task", r.task, "error", err)
 	}
@@ -56,7 +57,8 @@ func storedOutcomes(in []OrderOutcome) ([]OrderOutcome, bool) {
 		if i >= MaxRunOrders {
 			return out, true
 		}
-		o.CustomerName = ""
+		o.Warnings = append([]string(nil), o.Warnings...) // redacted below; the caller's stay whole
+		redactOutcome(&o)
 		out = append(out, o)
 	}
 	return out, false

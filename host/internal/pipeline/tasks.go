@@ -118,6 +118,7 @@ func (p *Pipeline) finishTask(ctx context.Context, tc taskClock, tr TaskRun, run
 		wctx, cancel = context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 		defer cancel()
 	}
+	redactTaskRecord(&rec)
 	if err := state.Put(wctx, p.store, state.RunKey(p.profile, tc.start), rec); err != nil && runErr == nil {
 		runErr = fmt.Errorf("record the run: %w", err)
 	}

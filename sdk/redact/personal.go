@@ -1,0 +1,186 @@
+// Package redact removes personal data — e-mail addresses, names, phone numbers, postcodes and
+// street addresses — from text that is logged or stored for a long time (log lines, run
+// history, the reasons of failed orders), so that a log file or a backup of the run history
+// does not become a customer register.
+//
+// What stays is what a bookkeeper needs to act: order numbers, amounts, ids, relatiecodes and
+// the names of the fields ("Email", "Naam", "postcode"). A value is replaced by a marker that
+// says what was there: [e-mail], [telefoon], [postcode], [naam], [adres].
+//
+// Redaction is by pattern and by field name:
+//
+//   - e-mail addresses anywhere (also URL-escaped, with %40);
+//   - Dutch and international phone numbers anywhere (06-12345678, 020 123 4567, +31 6 1234 5678,
+//     0031...);
+//   - Dutch postcodes anywhere (1234 AB, 1234AB);
+//   - the value of a personal field in OData filters (substringof('Anouk Bakker', Naam),
+//     Naam eq 'Anouk Bakker'), in query strings and logfmt (first_name=Anouk, name="Anouk
+//     Bakker") and in JSON ("last_name":"Bakker").
+//
+// Free text without a field name ("Anouk Bakker ordered ...") cannot be recognised as a name;
+// code that builds messages must name customers by their relatiecode or order number instead.
+package redact
+
+import (
+	"io"
+	"net/url"
+	"regexp"
+	"strings"
+)
+
+// Markers that replace personal data.
+const (
+	Email    = "[e-mail]"
+	Phone    = "[telefoon]"
+	Postcode = "[postcode]"
+	Name     = "[naam]"
+	Address  = "[adres]"
+)
+
+// personalFields maps lower-case field names (of shops, SnelStart, OData and koppel itself) to
+// the marker that replaces their value. Matching ignores case, "-" and "_".
+var personalFields = map[string]string{
+	"email": Email, "emailaddress": Email, "emailadres": Email, "mail": Email, "billingemail": Email,
+	"customeremail": Email, "search": Name,
+	"name": Name, "naam": Name, "firstname": Name, "lastname": Name, "fullname": Name, "voornaam": Name,
+	"achternaam": Name, "tussenvoegsel": Name, "contactpersoon": Name, "contactpersoonnaam": Name,
+	"company": Name, "companyname": Name, "bedrijfsnaam": Name, "customername": Name, "klantnaam": Name,
+	"middlename": Name, "displayname": Name, "username": Name, "relatienaam": Name,
+	"phone": Phone, "telephone": Phone, "telefoon": Phone, "mobile": Phone, "mobiel": Phone,
+	"mobieletelefoon": Phone, "telefoonnummer": Phone, "phonenumber": Phone, "fax": Phone,
+	"postcode": Postcode, "postalcode": Postcode, "zip": Postcode, "zipcode": Postcode, "postcodeplaats": Postcode,
+	"street": Address, "straat": Address, "adres": Address, "address1": Address,
+	"address2": Address, "streetaddress": Address, "huisnummer": Address, "housenumber": Address,
+}
+
+// fieldMarker returns the marker for a field name, or "" when the field is not personal.
+func fieldMarker(field string) string {
+	f := strings.ToLower(field)
+	f = strings.NewReplacer("_", "", "-", "", " ", "", ".", "").Replace(f)
+	if m, ok := personalFields[f]; ok {
+		return m
+	}
+	// billing.first_name, shipping_address_postcode, vestigingsAdres.postcode ...
+	for _, suffix := range []string{"email", "firstname", "lastname", "postcode", "phone", "telefoon", "zipcode", "street", "straat"} {
+		if strings.HasSuffix(f, suffix) {
+			return personalFields[suffix]
+		}
+	}
+	return ""
+}
+
+var (
+	emailRe = regexp.MustCompile(`(?i)[a-z0-9._%+\-]+(?:@|%40)[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}`)
+	// A phone number: international (+31 / 0031, then 8 to 11 digits) or Dutch (0 and a non-zero
+	// digit, then 8 more), digits optionally split by spaces, "-" or "(0)".
+	phoneRe = regexp.MustCompile(`(?:\+|\b00)[1-9]\d?(?:[ \-]?\(0\))?(?:[ \-]?\d){8,11}\b|\b0[1-9](?:[ \-]?\d){8}\b`)
+	// A Dutch postcode: four digits (not starting with 0) and two capitals other than SA, SD, SS.
+	postcodeRe = regexp.MustCompile(`\b[1-9]\d{3} ?(?:[A-RT-Z][A-Z]|S[BCE-RT-Z])\b`)
+	// OData: substringof('value', Field), startswith(Field, 'value'), Field eq 'value'.
+	odataSubstringRe  = regexp.MustCompile(`(?i)(substringof\(\s*)'((?:[^']|'')*)'(\s*,\s*)([A-Za-z_][\w./]*)`)
+	odataFieldFirstRe = regexp.MustCompile(`(?i)\b((?:startswith|endswith|contains)\(\s*)([A-Za-z_][\w./]*)(\s*,\s*)'((?:[^']|'')*)'`)
+	odataEqRe         = regexp.MustCompile(`(?i)\b([A-Za-z_][\w./]*)(\s+(?:eq|ne)\s+)'((?:[^']|'')*)'`)
+	// JSON: "field": "value".
+	jsonRe = regexp.MustCompile(`"([A-Za-z_][\w.\-]*)"(\s*:\s*)"((?:[^"\\]|\\.)*)"`)
+	// key=value in query strings and logfmt: field="quoted value", field=value.
+	kvQuotedRe = regexp.MustCompile(`(^|[\s?&;,(\[{])([A-Za-z_][\w.\-\[\]]*)=("(?:[^"\\]|\\.)*")`)
+	kvPlainRe  = regexp.MustCompile(`(^|[\s?&;,(\[{])([A-Za-z_][\w.\-\[\]]*)=(\[[a-z\-]+\]|[^\s&;,"'\])}]+)`)
+)
+
+// Personal returns s with personal data replaced by markers (see the package comment). It is
+// safe on any input and leaves text without personal data unchanged.
+func Personal(s string) string {
+	if s == "" {
+		return s
+	}
+	s = odataSubstringRe.ReplaceAllStringFunc(s, func(m string) string {
+		g := odataSubstringRe.FindStringSubmatch(m)
+		if mk := fieldMarker(lastSegment(g[4])); mk != "" {
+			return g[1] + "'" + mk + "'" + g[3] + g[4]
+		}
+		return m
+	})
+	s = odataFieldFirstRe.ReplaceAllStringFunc(s, func(m string) string {
+		g := odataFieldFirstRe.FindStringSubmatch(m)
+		if mk := fieldMarker(lastSegment(g[2])); mk != "" {
+			return g[1] + g[2] + g[3] + "'" + mk + "'"
+		}
+		return m
+	})
+	s = odataEqRe.ReplaceAllStringFunc(s, func(m string) string {
+		g := odataEqRe.FindStringSubmatch(m)
+		if mk := fieldMarker(lastSegment(g[1])); mk != "" {
+			return g[1] + g[2] + "'" + mk + "'"
+		}
+		return m
+	})
+	s = jsonRe.ReplaceAllStringFunc(s, func(m string) string {
+		g := jsonRe.FindStringSubmatch(m)
+		if mk := fieldMarker(lastSegment(g[1])); mk != "" && g[3] != "" {
+			return `"` + g[1] + `"` + g[2] + `"` + mk + `"`
+		}
+		return m
+	})
+	s = kvQuotedRe.ReplaceAllStringFunc(s, func(m string) string {
+		g := kvQuotedRe.FindStringSubmatch(m)
+		if mk := fieldMarker(lastSegment(g[2])); mk != "" && g[3] != `""` {
+			return g[1] + g[2] + `="` + mk + `"`
+		}
+		return m
+	})
+	s = kvPlainRe.ReplaceAllStringFunc(s, func(m string) string {
+		g := kvPlainRe.FindStringSubmatch(m)
+		if mk := fieldMarker(lastSegment(g[2])); mk != "" && !isMarker(g[3]) {
+			return g[1] + g[2] + "=" + mk
+		}
+		return m
+	})
+	s = emailRe.ReplaceAllString(s, Email)
+	s = phoneRe.ReplaceAllString(s, Phone)
+	s = postcodeRe.ReplaceAllString(s, Postcode)
+	return s
+}
+
+// lastSegment is the part of a dotted, slashed or bracketed field path after the last
+// separator: billing.email -> email, Adres/Postcode -> Postcode, billing[first_name] -> first_name.
+func lastSegment(f string) string {
+	f = strings.TrimRight(f, "]")
+	if i := strings.LastIndexAny(f, "./["); i >= 0 {
+		return f[i+1:]
+	}
+	return f
+}
+
+// isMarker reports whether v is already a marker (possibly URL-escaped).
+func isMarker(v string) bool {
+	v = strings.NewReplacer("%5B", "[", "%5D", "]", "%5b", "[", "%5d", "]").Replace(v)
+	switch v {
+	case Email, Phone, Postcode, Name, Address:
+		return true
+	}
+	return false
+}
+
+// PersonalURL is Personal for a logged URL or path with query: percent-escapes are decoded
+// first (so substringof(%27Anouk%20Bakker%27,%20Naam) is recognised), then personal data is
+// replaced. The result is for reading, not for sending.
+func PersonalURL(s string) string {
+	if u, err := url.PathUnescape(s); err == nil {
+		s = u
+	}
+	return Personal(s)
+}
+
+// Writer returns an io.Writer that writes each chunk to w with Personal applied. Loggers such as
+// hclog write one whole line per Write, so a value is never split across two chunks.
+func Writer(w io.Writer) io.Writer { return &writer{w: w} }
+
+type writer struct{ w io.Writer }
+
+func (r *writer) Write(p []byte) (int, error) {
+	out := Personal(string(p))
+	if _, err := io.WriteString(r.w, out); err != nil {
+		return 0, err
+	}
+	return len(p), nil
+}
