@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/koppel-nl/koppel/host/internal/attention"
 	"slices"
 	"strings"
 	"testing"
@@ -286,14 +287,15 @@ func TestGuardBatched(t *testing.T) {
 	}
 }
 
-// An order SnelStart already has (booked by hand with the same betalingskenmerk) among new
-// ones is recorded with the existing number; the others are created.
+// An order SnelStart already has with the same betalingskenmerk, on the customer the order is
+// booked on and with the shop's total, is recorded with the existing number; the others are
+// created.
 func TestGuardFindsOneOfABatch(t *testing.T) {
 	e := newEnv(t)
 	for i, id := range []string{"1", "2", "3"} {
 		e.shop.put(mkOrder(id, true, []ln{coffee}, func(o *sdk.Order) { o.ModifiedAt = day.Add(time.Duration(i) * time.Minute) }))
 	}
-	cust := e.ledger.addRelatie(sdk.Relatie{Name: "Handmatig"})
+	cust := e.ledger.addRelatie(sdk.Relatie{Name: "Jan Jansen", Email: "jan@example.nl", Address: sdk.LedgerAddress{Postcode: "1234 AB", Country: "NL"}})
 	e.ledger.orders = append(e.ledger.orders, sdk.SalesOrder{ID: "so-hand", Number: 4711, CustomerID: cust.ID, PaymentReference: "102", TotalIncl: d("10.90")})
 	res := e.run()
 	if res.Imported != 2 || res.AlreadyPresent != 1 || res.CallsByMethod["FindSalesOrders"] != 1 {
@@ -302,6 +304,56 @@ func TestGuardFindsOneOfABatch(t *testing.T) {
 	mustStatus(t, res.Orders[1], StatusAlreadyPresent)
 	if res.Orders[1].LedgerNumber != 4711 {
 		t.Fatalf("already present as %d, want 4711", res.Orders[1].LedgerNumber)
+	}
+}
+
+// A SnelStart order that carries the shop order's reference but belongs to another customer, or
+// has another total, is not adopted: the shop order is held (parked, not done) with an attention
+// item naming both; once a person resolves the item, a retry adopts the SnelStart order.
+func TestGuardCollisionIsHeld(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		customer bool
+		total    string
+		want     string
+	}{
+		{"another customer", false, "10.90", "een andere klant"},
+		{"another total", true, "99.00", "een ander totaal (99.00, de winkel 10.90)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			e.shop.put(plain("2"))
+			own := e.ledger.addRelatie(sdk.Relatie{Name: "Jan Jansen", Email: "jan@example.nl", Address: sdk.LedgerAddress{Postcode: "1234 AB", Country: "NL"}})
+			other := e.ledger.addRelatie(sdk.Relatie{Name: "Handmatig"})
+			id := other.ID
+			if tc.customer {
+				id = own.ID
+			}
+			e.ledger.orders = append(e.ledger.orders, sdk.SalesOrder{ID: "so-hand", Number: 4711, CustomerID: id, PaymentReference: "102", TotalIncl: d(tc.total)})
+			res := e.run()
+			if res.Failed != 1 || res.AlreadyPresent != 0 || len(e.ledger.orders) != 1 {
+				t.Fatalf("result %+v", res)
+			}
+			if r := res.Orders[0].Reason; !strings.Contains(r, "verkooporder 4711") || !strings.Contains(r, tc.want) || !strings.Contains(r, "koppel resolve") {
+				t.Fatalf("reason %q", r)
+			}
+			if _, ok, _ := GetOrderRecord(t.Context(), e.store, "shop1", "2"); ok {
+				t.Fatal("the colliding order was marked done")
+			}
+			items, err := attention.List(t.Context(), e.store, "shop1", attention.Filter{})
+			if err != nil || len(items) != 1 || items[0].Kind != attention.KindReferenceCollision || items[0].LedgerNumber != 4711 ||
+				items[0].ShopTotal == nil || items[0].ShopTotal.StringFixed(2) != "10.90" || items[0].LedgerTotal.StringFixed(2) != d(tc.total).StringFixed(2) {
+				t.Fatalf("attention items %+v %v", items, err)
+			}
+			// A person confirms the SnelStart order is this one: the retry adopts it.
+			if _, _, err := attention.Resolve(t.Context(), e.store, "shop1", items[0].ID, "test", "is deze order", e.now); err != nil {
+				t.Fatal(err)
+			}
+			res, err = e.p.Retry(t.Context(), []string{"2"})
+			if err != nil || res.AlreadyPresent != 1 || len(e.ledger.orders) != 1 {
+				t.Fatalf("retry after resolve: %+v %v", res, err)
+			}
+		})
 	}
 }
 

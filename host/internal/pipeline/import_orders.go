@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/koppel-nl/koppel/host/internal/attention"
 	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/state"
 	"github.com/koppel-nl/koppel/sdk"
@@ -41,6 +42,9 @@ type run struct {
 	// unsettled names the customer and article creates of this run whose outcome stayed
 	// unknown (create_once.go): they are not repeated before the next run looks again.
 	unsettled map[string]bool
+	// rematched holds the orders whose remembered customer SnelStart refused in this run; their
+	// customer is matched again once (after_import.go).
+	rematched map[string]bool
 	// status says which shop statuses are imported; holds are the shop ids of the orders
 	// holding stock back (HoldRecord), read once per run.
 	status statusPolicy
@@ -69,7 +73,7 @@ func (p *Pipeline) newRun(task string) *run {
 	start := p.now()
 	return &run{
 		p: p, task: task,
-		view: newLedgerView(p), seen: map[string]bool{}, unsettled: map[string]bool{},
+		view: newLedgerView(p), seen: map[string]bool{}, unsettled: map[string]bool{}, rematched: map[string]bool{},
 		status:      p.statusPolicy(),
 		res:         RunResult{Profile: p.profile, Task: task, Start: start, Orders: []OrderOutcome{}},
 		callsBefore: p.ledger.Calls(), byBefore: p.ledger.snapshot(),
@@ -705,6 +709,9 @@ func (r *run) importOne(ctx context.Context, o sdk.Order, w *mapping.Warnings) (
 	} else if found, ok, err := r.guard(ctx, ref); err != nil {
 		return doneRecord{}, nil, err
 	} else if ok {
+		if fits, err := r.guardFits(ctx, o, ref, found); err != nil || !fits {
+			return doneRecord{}, nil, err
+		}
 		w.Add("SnelStart already has sales order %d with reference %q; it was not created again", found.Number, ref)
 		d, err := r.recordDone(ctx, o, ref, found, StatusAlreadyPresent, decimal.Zero, *w, 0)
 		return d, nil, err
@@ -764,6 +771,11 @@ func (r *run) importOne(ctx context.Context, o sdk.Order, w *mapping.Warnings) (
 		} else if derr := state.Delete(ctx, p.store, state.IntentKey(p.profile, o.ID)); derr != nil {
 			p.log.Warn("could not delete the intent", "order", o.Number, "error", derr)
 		}
+		if again, ferr := r.forgetGoneCustomer(ctx, o, plan, err, w); ferr != nil {
+			return doneRecord{}, &req, ferr
+		} else if again {
+			return r.importOne(ctx, o, w)
+		}
 		if classify(err) == classPermanent {
 			r.forgetArticles(ctx, lineArticleKeys(plan))
 		}
@@ -772,14 +784,14 @@ func (r *run) importOne(ctx context.Context, o sdk.Order, w *mapping.Warnings) (
 	if created.Number == 0 && created.ID == "" {
 		return doneRecord{}, nil, fmt.Errorf("create sales order: the ledger returned neither id nor number")
 	}
-	mapping.VerifyTotals(p.prof.Orders, shown, created, w)
+	item := r.differenceItem(shown, created, w)
 	if p.prof.Orders.ReuseLastTemplate {
 		r.view.templates[cust.ID] = so.TemplateID
 	}
 	if created.CustomerID == "" {
 		created.CustomerID = cust.ID
 	}
-	d, err := r.recordDone(ctx, shown, ref, created, StatusImported, diff, *w, cust.Code)
+	d, err := r.recordDone(ctx, shown, ref, created, StatusImported, diff, *w, cust.Code, item)
 	d.customerName = cust.Name
 	return d, nil, err
 }
@@ -816,9 +828,9 @@ func pickByReference(found []sdk.SalesOrder, ref string) (sdk.SalesOrder, bool) 
 	return sdk.SalesOrder{}, false
 }
 
-// recordDone writes the OrderRecord (code is the relatiecode when known, else 0), deletes the intent and the failure record, and moves the
-// cursor, in one transaction.
-func (r *run) recordDone(ctx context.Context, o sdk.Order, ref string, so sdk.SalesOrder, status OutcomeStatus, diff sdk.Money, w mapping.Warnings, code int) (doneRecord, error) {
+// recordDone writes the OrderRecord (code is the relatiecode when known, else 0), deletes the intent and the failure record, raises
+// the attention items given (nil ones are skipped) and moves the cursor, in one transaction.
+func (r *run) recordDone(ctx context.Context, o sdk.Order, ref string, so sdk.SalesOrder, status OutcomeStatus, diff sdk.Money, w mapping.Warnings, code int, items ...*attention.Item) (doneRecord, error) {
 	p := r.p
 	rec := OrderRecord{
 		ShopID: o.ID, ShopNumber: o.Number, Reference: ref, Status: status,
@@ -839,6 +851,14 @@ func (r *run) recordDone(ctx context.Context, o sdk.Order, ref string, so sdk.Sa
 		}
 		if err := tx.Delete(state.FailedKey(p.profile, o.ID)); err != nil {
 			return err
+		}
+		for _, it := range items {
+			if it == nil {
+				continue
+			}
+			if _, _, err := attention.RaiseTx(ctx, tx, p.profile, *it, p.now()); err != nil {
+				return err
+			}
 		}
 		if r.clean {
 			return r.putCursor(tx)

@@ -108,9 +108,10 @@ func TestOrdersSettings(t *testing.T) {
 			},
 		},
 		{
-			name: "payment_reference on: an order SnelStart already has is not created again",
+			name: "payment_reference on: an order SnelStart already has (same customer and total) is not created again",
 			seed: func(e *env) {
-				e.ledger.orders = append(e.ledger.orders, sdk.SalesOrder{ID: "vo-77", Number: 77, CustomerID: "rel-x", PaymentReference: "101"})
+				c := e.ledger.addRelatie(sdk.Relatie{Name: "Jan Jansen", Email: "jan@example.nl", Address: sdk.LedgerAddress{Postcode: "1234 AB", Country: "NL"}})
+				e.ledger.orders = append(e.ledger.orders, sdk.SalesOrder{ID: "vo-77", Number: 77, CustomerID: c.ID, PaymentReference: "101", TotalIncl: d("10.90")})
 			},
 			orders: []sdk.Order{plain("1")},
 			check: func(t *testing.T, e *env, res RunResult) {
