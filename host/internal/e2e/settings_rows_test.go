@@ -101,7 +101,7 @@ func ordersRows() []settingsRow {
 					t.Fatalf("Anouk's order: sjabloon %+v, want the default Webshop", v.Verkoopordersjabloon)
 				}
 			}},
-		{"orders.payment_reference = true (base)", "the number is the betalingskenmerk; an order whose number SnelStart already has is not created again but recorded as already present",
+		{"orders.payment_reference = true (base)", "the number is the betalingskenmerk; an order whose number SnelStart already has on another customer is neither created again nor taken over: it is held with an attention item",
 			nil, func(t *testing.T, s *stage) {
 				p := s.order(wooOrder{by: anouk, items: []item{mok}})
 				dup := s.order(wooOrder{by: anouk, items: []item{mok}})
@@ -110,7 +110,7 @@ func ordersRows() []settingsRow {
 				if v := r.so(p); v.Betalingskenmerk != p.Number || v.Orderreferentie != p.Number {
 					t.Fatalf("betalingskenmerk %q, orderreferentie %q", v.Betalingskenmerk, v.Orderreferentie)
 				}
-				r.must(dup, "already_present")
+				r.must(dup, "failed", "al verkooporder", "een andere klant", "koppel resolve")
 				r.none(dup)
 			}},
 		{"orders.payment_reference = false", "no betalingskenmerk; the orderreferentie still carries the number",
