@@ -1,0 +1,3 @@
+package profiledoc
+
+//go:generate go test -run TestProfilesDocMatchesSchemas -update .
