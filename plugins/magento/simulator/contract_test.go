@@ -48,7 +48,7 @@ func sharedDir() string {
 // contractPaths are the operations the simulator serves and the connector calls.
 var contractPaths = []string{"/V1/orders", "/V1/orders/{id}", "/V1/products", "/V1/products/{sku}",
 	"/V1/stockItems/{productSku}", "/V1/products/{productSku}/stockItems/{itemId}", "/V1/inventory/source-items",
-	"/V1/store/storeConfigs"}
+	"/V1/store/storeConfigs", "/V1/creditmemos", "/V1/order/{orderId}/refund", "/V1/orders/{id}/cancel"}
 
 var (
 	specOnce   sync.Once

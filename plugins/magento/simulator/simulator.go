@@ -33,6 +33,9 @@ const (
 	ACLStock     = "Magento_CatalogInventory::cataloginventory"
 	ACLSources   = "Magento_InventoryApi::source_item"
 	ACLStoreConf = "Magento_Backend::store"
+	// ACLCreditmemo and ACLOrderCancel guard credit memos and cancelling (Magento_Sales ACL).
+	ACLCreditmemo  = "Magento_Sales::sales_creditmemo"
+	ACLOrderCancel = "Magento_Sales::cancel"
 )
 
 // Faults configures injected failures on the REST API (never on /_sim/).
@@ -108,15 +111,19 @@ type Server struct {
 	sources     map[string]map[string]*sourceItem // sku → source → item
 	orders      map[int64]*Order
 	orderList   []*Order // in entity_id order
-	nextOrder   int64
-	nextItem    int64
-	nextProduct int64
-	nextAddress int64
-	version     int64 // bumps on every change; keys the search cache
-	cache       map[string][]*Order
-	cacheVer    int64
-	adminTokens map[string]time.Time // token → expiry
-	nonces      map[string]time.Time // consumer nonce → seen at
+	// creditmemos are the credit memos made by POST /V1/order/{orderId}/refund, in entity_id
+	// order; nextCreditmemo is the last entity_id given.
+	creditmemos    []*Creditmemo
+	nextCreditmemo int64
+	nextOrder      int64
+	nextItem       int64
+	nextProduct    int64
+	nextAddress    int64
+	version        int64 // bumps on every change; keys the search cache
+	cache          map[string][]*Order
+	cacheVer       int64
+	adminTokens    map[string]time.Time // token → expiry
+	nonces         map[string]time.Time // consumer nonce → seen at
 }
 
 // New builds a store with the default catalog (simple products, configurables, a dynamic and
@@ -257,6 +264,9 @@ var routes = []route{
 	{http.MethodGet, []string{"store", "storeConfigs"}, ACLStoreConf, "GET /V1/store/storeConfigs", (*Server).handleStoreConfigs},
 	{http.MethodGet, []string{"orders"}, ACLOrders, "GET /V1/orders", (*Server).handleOrders},
 	{http.MethodGet, []string{"orders", "{id}"}, ACLOrders, "GET /V1/orders/{id}", (*Server).handleOrder},
+	{http.MethodPost, []string{"orders", "{id}", "cancel"}, ACLOrderCancel, "POST /V1/orders/{id}/cancel", (*Server).handleCancel},
+	{http.MethodPost, []string{"order", "{orderId}", "refund"}, ACLCreditmemo, "POST /V1/order/{orderId}/refund", (*Server).handleRefund},
+	{http.MethodGet, []string{"creditmemos"}, ACLCreditmemo, "GET /V1/creditmemos", (*Server).handleCreditmemos},
 	{http.MethodGet, []string{"products"}, ACLProducts, "GET /V1/products", (*Server).handleProducts},
 	{http.MethodGet, []string{"products", "{sku}"}, ACLProducts, "GET /V1/products/{sku}", (*Server).handleProduct},
 	{http.MethodGet, []string{"stockItems", "{sku}"}, ACLStock, "GET /V1/stockItems/{sku}", (*Server).handleStockItem},

@@ -56,6 +56,7 @@ func mapOrder(w *wireOrder, opt mapOptions) (sdk.Order, error) {
 		PricesIncludeTax: opt.PricesIncludeTax,
 		Note:             w.CustomerNote,
 		Refunded:         w.TotalRefunded.Decimal,
+		Cancelled:        w.State == "canceled",
 		Extra:            map[string]string{"state": w.State, "store_id": strconv.FormatInt(int64(w.StoreID), 10)},
 	}
 	if w.CouponCode != "" {

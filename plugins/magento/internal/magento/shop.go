@@ -304,6 +304,9 @@ func (s *Shop) ListOrders(ctx context.Context, q sdk.OrderQuery, yield func(sdk.
 			if err != nil {
 				return sdk.Errorf(sdk.KindPermanent, "%v", err)
 			}
+			if err := s.fillRefunds(ctx, o, &m); err != nil {
+				return err
+			}
 			return yield(sdk.OrderItem{Order: m, Cursor: cursor})
 		},
 	})
@@ -341,6 +344,9 @@ func (s *Shop) listOrdersByID(ctx context.Context, ids []string, yield func(sdk.
 			m, err := mapOrder(o, s.mapOpt)
 			if err != nil {
 				return sdk.Errorf(sdk.KindPermanent, "%v", err)
+			}
+			if err := s.fillRefunds(ctx, o, &m); err != nil {
+				return err
 			}
 			p := position{}
 			p.advance(int64(o.EntityID), m.ModifiedAt.Unix())
