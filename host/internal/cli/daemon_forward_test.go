@@ -39,6 +39,20 @@ func TestCLIBesideDaemon(t *testing.T) {
 	if code, out, errs := run(t, nil, "retry", "winkel", "9999", "--config", dir); code != ExitFailed || !strings.Contains(errs, "9999 not retried: the shop does not have them") {
 		t.Fatalf("retry of an unknown order: exit %d\n%s\n%s", code, out, errs)
 	}
+	// koppel plan beside the daemon: the parked order is previewed with its problem, nothing is
+	// written; the daemon's API and its "Voorbeeld" page say the same.
+	if code, out, errs := run(t, nil, "plan", "winkel", "--order", m[1], "--lang", "en", "--config", dir); code != 0 ||
+		!strings.Contains(out, "Preview of import_orders for profile winkel") || !strings.Contains(out, "payment_fee_article is not set") ||
+		!strings.Contains(out, "Summary: 0 would be imported, 1 would fail") {
+		t.Fatalf("plan beside the daemon: exit %d\n%s\n%s", code, out, errs)
+	}
+	if code, body := call(t, "GET", "http://"+d.addr+"/api/profiles/winkel/plan?order="+m[1], "", nil); code != 200 || !strings.Contains(body, `"action": "fail"`) ||
+		!strings.Contains(body, "payment_fee_article is not set") {
+		t.Fatalf("GET /api/profiles/winkel/plan:\n%s", body)
+	}
+	if code, page := call(t, "GET", "http://"+d.addr+"/profiles/winkel/plan?lang=nl", "", nil); code != 200 || !strings.Contains(page, "Voorbeeld: wat koppel zou boeken") {
+		t.Fatalf("the Voorbeeld page:\n%s", page)
+	}
 	type result struct {
 		code      int
 		out, errs string
