@@ -103,11 +103,13 @@ func (op *orderPlan) lineArticle(ctx context.Context, n int, l sdk.OrderLine) (a
 		return nil, -1, false, Refusef("%s: SnelStart has no article with %s, and koppel cannot create it: articles.revenue_group (or revenue_group_by_vat for %s%%) is not set; set it, or create the article in SnelStart, then retry",
 			lineLabel(n, l), k, l.TaxRate)
 	}
+	price := ArticlePrice(listPriceExcl(l), false, l.TaxRate)
 	na := sdk.Article{
 		Code:           sku,
 		Description:    w.Cut(FirstNonEmpty(l.Name, sku), MaxLineText, fmt.Sprintf("the description of new article %s", sku)),
 		RevenueGroupID: group,
-		SalesPrice:     listPriceExcl(l),
+		SalesPrice:     op.p.ref.StoredPrice(price),
+		Price:          &price,
 	}
 	if k.ExtraField != "" {
 		na.ExtraFields = map[string]string{k.ExtraField: sku}
@@ -116,24 +118,21 @@ func (op *orderPlan) lineArticle(ctx context.Context, n int, l sdk.OrderLine) (a
 	return op.article(idx), idx, false, nil
 }
 
-// updateArticle applies articles.mode = add_update to decision i: the description and price
-// of the article are brought up to date from the shop when they differ.
+// updateArticle applies articles.mode = add_update to decision i: the description of the
+// article is brought up to date from the order line when it differs. The price is not: an order
+// line carries the price paid (a sale price, a coupon), not the product's regular price, which
+// import_articles takes from the shop's product.
 func (op *orderPlan) updateArticle(i int, l sdk.OrderLine) {
 	d := &op.plan.Articles[i]
 	if d.Article.UpToDate {
 		return
 	}
 	desc := strings.TrimSpace(l.Name)
-	if UTFLen(desc) > MaxLineText || desc == "" {
-		return
-	}
-	price := listPriceExcl(l)
-	if desc == d.Article.Description && price.Equal(d.Article.SalesPrice) {
+	if UTFLen(desc) > MaxLineText || desc == "" || desc == d.Article.Description {
 		return
 	}
 	d.Action = ArticleUpdate
 	d.Article.Description = desc
-	d.Article.SalesPrice = price
 }
 
 // componentArticle resolves a component of a composite article to its article id and decision

@@ -293,11 +293,11 @@ func TestPlanArticlesSettings(t *testing.T) {
 			},
 		},
 		{
-			name: "mode add_update: a changed name updates the article", set: func(p *config.Profile) { p.Articles.Mode = config.ModeAddUpdate },
+			name: "mode add_update: a changed name updates the article, never its price", set: func(p *config.Profile) { p.Articles.Mode = config.ModeAddUpdate },
 			order: mkOrder("1", true, []ln{{"MOK", "Mok groot", "1", "7.26", "21"}}),
 			check: func(t *testing.T, pl *Plan) {
 				l, sl := lineOn(t, pl, "MOK")
-				if a := pl.Articles[l.Article]; a.Action != ArticleUpdate || a.Article.Description != "Mok groot" || !a.Article.SalesPrice.Equal(d("6")) || sl.ArticleID == "" {
+				if a := pl.Articles[l.Article]; a.Action != ArticleUpdate || a.Article.Description != "Mok groot" || !a.Article.SalesPrice.Equal(d("5")) || sl.ArticleID == "" {
 					t.Fatalf("decision %+v", a)
 				}
 			},

@@ -9,7 +9,6 @@ import (
 	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/state"
 	"github.com/koppel-nl/koppel/sdk"
-	"github.com/shopspring/decimal"
 )
 
 // ArticleStatus is what import_articles did with one shop product.
@@ -323,8 +322,9 @@ func (r *articleRun) create(ctx context.Context, k mapping.ArticleKey, pr sdk.Pr
 		Code:           k.Value,
 		Description:    w.Cut(mapping.FirstNonEmpty(pr.Name, k.Value), mapping.MaxLineText, "the description of new article "+k.Value),
 		RevenueGroupID: group,
-		SalesPrice:     r.priceExcl(rd, pr, group),
 	}
+	both := r.price(rd, pr, group)
+	na.Price, na.SalesPrice = &both, rd.StoredPrice(both)
 	if k.ExtraField != "" {
 		na.ExtraFields = map[string]string{k.ExtraField: k.Value}
 	}
@@ -355,13 +355,15 @@ func (r *articleRun) update(ctx context.Context, k mapping.ArticleKey, a *sdk.Ar
 	out.ArticleID = a.ID
 	desc := strings.TrimSpace(pr.Name)
 	var price sdk.Money
+	var both sdk.ArticlePrice
 	havePrice := !pr.Price.IsZero()
 	if havePrice {
 		rd, err := r.runData(ctx)
 		if err != nil {
 			return out, err
 		}
-		price = r.priceExcl(rd, pr, a.RevenueGroupID)
+		both = r.price(rd, pr, a.RevenueGroupID)
+		price = rd.StoredPrice(both)
 	}
 	if desc == "" || mapping.UTFLen(desc) > mapping.MaxLineText {
 		desc = a.Description
@@ -373,7 +375,7 @@ func (r *articleRun) update(ctx context.Context, k mapping.ArticleKey, a *sdk.Ar
 	next := *a
 	next.Description = desc
 	if havePrice {
-		next.SalesPrice = price
+		next.SalesPrice, next.Price = price, &both
 	}
 	if r.dry {
 		out.Status = ArticleUpdated
@@ -394,13 +396,10 @@ func (r *articleRun) update(ctx context.Context, k mapping.ArticleKey, a *sdk.Ar
 	return out, nil
 }
 
-// priceExcl is the product's regular price excluding VAT (SnelStart's verkoopprijs), rounded
-// to 4 decimals. A price including VAT is divided by the shop's rate, or else by the rate of
-// the article's omzetgroep today.
-func (r *articleRun) priceExcl(rd *mapping.Reference, pr sdk.Product, group string) sdk.Money {
-	if !pr.PriceIncludesTax {
-		return pr.Price.Round(4)
-	}
+// price is the product's regular price on both bases (the connector writes the one the
+// administration keeps, rounded to its price decimals), at the shop's VAT rate, or else the
+// rate of the article's omzetgroep today.
+func (r *articleRun) price(rd *mapping.Reference, pr sdk.Product, group string) sdk.ArticlePrice {
 	var rate sdk.Money
 	switch {
 	case pr.TaxRate != nil:
@@ -410,6 +409,5 @@ func (r *articleRun) priceExcl(rd *mapping.Reference, pr sdk.Product, group stri
 			rate = pct
 		}
 	}
-	hundred := decimal.NewFromInt(100)
-	return pr.Price.Mul(hundred).Div(hundred.Add(rate)).Round(4)
+	return mapping.ArticlePrice(pr.Price, pr.PriceIncludesTax, rate)
 }
