@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/koppel-nl/koppel/host/internal/config"
+	"github.com/koppel-nl/koppel/host/internal/notify"
 	"github.com/koppel-nl/koppel/host/internal/pipeline"
 	"github.com/koppel-nl/koppel/host/internal/plugins"
 	"github.com/koppel-nl/koppel/host/internal/schedule"
@@ -100,6 +101,9 @@ type daemon struct {
 
 	// runs holds the last run of every profile's task since the daemon started (with the
 	// customer names, which are never stored); see cmd_run_serve.go.
+	// notifier sends the profiles' notify alerts (cmd_run_notify.go).
+	notifier atomic.Pointer[notify.Notifier]
+
 	runsMu sync.Mutex
 	runs   map[taskKey]lastRun
 	runSeq atomic.Int64
@@ -244,6 +248,7 @@ func (d *daemon) apply(ctx context.Context, cfg *config.Config) error {
 	d.mu.Lock()
 	d.pipes, d.shops, d.names, d.profs = pipes, shops, names, profs
 	d.mu.Unlock()
+	d.setNotifier(cfg)
 	if err := d.sched.SetJobs(ctx, jobs); err != nil {
 		return failedErr("%v", err)
 	}
@@ -290,6 +295,9 @@ func (d *daemon) serve(ctx context.Context, httpStop func(), stopTimeout time.Du
 
 	schedDone := make(chan struct{})
 	go func() { d.sched.Run(context.WithoutCancel(ctx)); close(schedDone) }()
+	digestCtx, stopDigests := context.WithCancel(context.Background())
+	defer stopDigests()
+	go d.flushDigests(digestCtx)
 	d.mu.Lock()
 	names := strings.Join(d.names, ", ")
 	d.mu.Unlock()

@@ -116,6 +116,7 @@ func (d *daemon) runAndRecord(profile, task string, fn func(*pipeline.Pipeline) 
 	d.runs[taskKey{profile, task}] = lastRun{tr: tr, err: err}
 	d.runsMu.Unlock()
 	d.printf("%s %s\n", time.Now().Format(time.RFC3339), summaryLine(tr, err))
+	d.notifyAfterRun(profile, task, tr, err)
 	return tr, err
 }
 

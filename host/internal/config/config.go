@@ -92,6 +92,8 @@ type KoppelBlock struct {
 	InsecureHTTP bool
 	// RetentionDays is how long run history and resolved failures are kept; >= 1, default 90.
 	RetentionDays int
+	// SMTP is the smtp block (the mail server for notify e-mails), nil when there is none.
+	SMTP *SMTP
 	// DeclRange is the block header's range; zero when the config has no koppel block.
 	DeclRange hcl.Range
 }
@@ -128,6 +130,8 @@ type Profile struct {
 	Stock Stock
 	// Tasks are the scheduled tasks in source order; labels are unique within the profile.
 	Tasks []Task
+	// Notify is the notify block (alerts by e-mail and webhook), nil when there is none.
+	Notify *Notify
 	// DeclRange is the range of the `profile "name"` header.
 	DeclRange hcl.Range
 }

@@ -76,7 +76,13 @@ func (l *loader) decodeKoppel(block *hclsyntax.Block, ctx *hcl.EvalContext) {
 	l.decodeTLS(d, k, listenSt)
 
 	d.Int("retention_days", &k.RetentionDays, 1)
-	l.noBlocks(block.Body, "the koppel block")
+	for _, b := range block.Body.Blocks {
+		if b.Type == "smtp" {
+			l.decodeSMTP(b, ctx, k)
+			continue
+		}
+		l.unknownBlock(b, []string{"smtp"}, "in the koppel block")
+	}
 	d.finish()
 }
 

@@ -283,6 +283,7 @@ func (l *loader) unknownBlock(block *hclsyntax.Block, allowed []string, where st
 // finish runs the cross-file checks and scrubs sensitive values from every diagnostic.
 func (l *loader) finish() {
 	l.crossProfile()
+	l.checkNotify()
 	// Source order: by file, then position; diagnostics without a position first.
 	sort.SliceStable(l.diags, func(i, j int) bool {
 		a, b := l.diags[i].Subject, l.diags[j].Subject

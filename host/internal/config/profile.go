@@ -107,8 +107,17 @@ func (l *loader) decodeProfile(block *hclsyntax.Block, ctx *hcl.EvalContext) {
 			if t, ok := l.decodeTask(b, ctx, tasks); ok {
 				p.Tasks = append(p.Tasks, t)
 			}
+		case "notify":
+			if len(b.Labels) > 0 {
+				l.errorf(b.LabelRanges[0], "the notify block takes no name", "", "write notify { ... }")
+			} else if p.Notify != nil {
+				l.errorf(b.DefRange(), fmt.Sprintf("a second notify block in profile %q", p.Name),
+					fmt.Sprintf("the first one is at %s", rangeString(p.Notify.DeclRange)), "merge them into one notify block")
+			} else {
+				l.decodeNotify(b, ctx, p)
+			}
 		default:
-			l.unknownBlock(b, []string{"shop", "ledger", "orders", "articles", "customers", "stock", "task"},
+			l.unknownBlock(b, []string{"shop", "ledger", "orders", "articles", "customers", "stock", "task", "notify"},
 				fmt.Sprintf("in profile %q", p.Name))
 		}
 	}

@@ -40,11 +40,14 @@ const (
 	// NSAttention holds attention items: attention/<profile>/<item-id>, a situation after import
 	// that a person must look at (cancelled, refunded or changed orders, collisions, differences).
 	NSAttention Namespace = "attention"
+	// NSNotify holds the alerts of the notify block: notify/<profile>/<event-id>, an event and
+	// to which channels it was sent, so every event is sent once (and a daily digest's time).
+	NSNotify Namespace = "notify"
 )
 
 // Namespaces lists the namespaces of the key layout in a stable order.
 func Namespaces() []Namespace {
-	return []Namespace{NSCursor, NSOrder, NSRun, NSFailed, NSMap, NSStock, NSIntent, NSLock, NSSchedule, NSAttention}
+	return []Namespace{NSCursor, NSOrder, NSRun, NSFailed, NSMap, NSStock, NSIntent, NSLock, NSSchedule, NSAttention, NSNotify}
 }
 
 // MapKind is the second level of the map namespace: which kind of value a
