@@ -10,7 +10,9 @@ import (
 
 type tls12 struct{ pool *x509.CertPool }
 
-func (t tls12) config() *tls.Config { return &tls.Config{RootCAs: t.pool, MinVersion: tls.VersionTLS12} }
+func (t tls12) config() *tls.Config {
+	return &tls.Config{RootCAs: t.pool, MinVersion: tls.VersionTLS12}
+}
 
 func errString(s string) error { return errors.New(s) }
 
