@@ -19,6 +19,22 @@ func vatOf(t *testing.T, pl *Plan, rate string) sdk.Money {
 	return sdk.Money{}
 }
 
+// planCreate plans o under the test profile and checks that it is to be created.
+func planCreate(t *testing.T, o sdk.Order) *Plan {
+	t.Helper()
+	prof := testProfile()
+	ref, err := ResolveReference(prof, testReferenceData())
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, err := NewPlanner(prof, ref, newMemView()).Plan(t.Context(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAction(t, pl, ActionCreate)
+	return pl
+}
+
 // feeOrder is an order entered excluding VAT: 10.00 at 21 %, 10.00 at 9 %, shipping 20.00 at
 // 21 % and a negative fee of 4.00 whose tax WooCommerce split in proportion to the cart per rate
 // with shipping counted (30 : 10): 3.00 at 21 % (0.63) and 1.00 at 9 % (0.09).
@@ -39,21 +55,7 @@ func feeOrder(split bool) sdk.Order {
 // warning about VAT per rate. Spread over the product lines instead (no split given), the VAT
 // lands on the wrong rate.
 func TestChargeBookedWithTheShopsSplitPerRate(t *testing.T) {
-	plan := func(o sdk.Order) *Plan {
-		t.Helper()
-		prof := testProfile()
-		ref, err := ResolveReference(prof, testReferenceData())
-		if err != nil {
-			t.Fatal(err)
-		}
-		pl, err := NewPlanner(prof, ref, newMemView()).Plan(t.Context(), o)
-		if err != nil {
-			t.Fatal(err)
-		}
-		mustAction(t, pl, ActionCreate)
-		return pl
-	}
-	pl := plan(feeOrder(true))
+	pl := planCreate(t, feeOrder(true))
 	if v21, v9 := vatOf(t, pl, "21"), vatOf(t, pl, "9"); !v21.Equal(d("5.67")) || !v9.Equal(d("0.81")) {
 		t.Fatalf("VAT per rate 21%%: %s, 9%%: %s; want the shop's 5.67 and 0.81", v21, v9)
 	}
@@ -68,7 +70,7 @@ func TestChargeBookedWithTheShopsSplitPerRate(t *testing.T) {
 
 	// Without the shop's split the fee is spread over the product lines (10 : 10), which puts
 	// VAT on the wrong rate: what this change is for.
-	old := plan(feeOrder(false))
+	old := planCreate(t, feeOrder(false))
 	if v21, v9 := vatOf(t, old, "21"), vatOf(t, old, "9"); v21.Equal(d("5.67")) && v9.Equal(d("0.81")) {
 		t.Fatalf("spread over the product lines gave the shop's VAT per rate too (%s, %s): the case proves nothing", v21, v9)
 	}
@@ -83,16 +85,7 @@ func TestVATPerLineRoundingNamedInWarnings(t *testing.T) {
 		lines = append(lines, ln{"MOK", "Mok", "1", "0.99", "21"})
 	}
 	o := mkOrder("1", false, lines)
-	prof := testProfile()
-	ref, err := ResolveReference(prof, testReferenceData())
-	if err != nil {
-		t.Fatal(err)
-	}
-	pl, err := NewPlanner(prof, ref, newMemView()).Plan(t.Context(), o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	mustAction(t, pl, ActionCreate)
+	pl := planCreate(t, o)
 	if !o.Totals.Tax.Equal(d("21.00")) || !pl.Totals.Ledger.Equal(d("120.00")) {
 		t.Fatalf("shop tax %s, SnelStart total %s; want 21.00 and 120.00", o.Totals.Tax, pl.Totals.Ledger)
 	}
