@@ -75,7 +75,8 @@ func notRetried(res pipeline.RunResult, allFailed bool) []string {
 	}
 	var out []string
 	for _, o := range res.Orders {
-		if o.Status == pipeline.StatusSkipped {
+		// Only ids the shop did not return; an order already imported is skipped too, and fine.
+		if o.Status == pipeline.StatusSkipped && o.Reason == pipeline.ReasonNotInShop {
 			out = append(out, firstNonEmpty(o.ShopNumber, o.ShopID))
 		}
 	}

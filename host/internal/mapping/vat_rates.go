@@ -71,12 +71,20 @@ func shopVATByRate(o sdk.Order) (map[string]sdk.Money, bool) {
 }
 
 // compareVATPerRate adds a warning for every VAT rate at which SnelStart's predicted VAT (the
-// plan's Totals.ByRate) differs from the shop's, when the totals are predicted and no difference
-// was booked (a difference line changes the VAT per rate itself and has its own warning).
+// plan's Totals.ByRate) differs from the shop's, when the totals are predicted, no difference
+// was booked (a difference line changes the VAT per rate itself and has its own warning) and
+// every line is booked at the shop's rate.
 func (op *orderPlan) compareVATPerRate() {
 	t := op.plan.Totals
 	if !t.Predicted || !t.Difference.IsZero() {
 		return
+	}
+	// A line booked at another rate than the shop's (vat_check warn or off) moves VAT between
+	// rates itself; vat_check is what reports that, not rounding.
+	for _, l := range op.plan.Lines {
+		if l.ShopRate != nil && l.VATRate != nil && !l.ShopRate.Equal(*l.VATRate) {
+			return
+		}
 	}
 	shop, ok := shopVATByRate(op.o)
 	if !ok {

@@ -161,12 +161,15 @@ func (p *Pipeline) Retry(ctx context.Context, shopIDs []string) (RunResult, erro
 	if err == nil {
 		for _, id := range ids {
 			if !r.seen[id] {
-				r.add(OrderOutcome{ShopID: id, Status: StatusSkipped, Reason: "the shop did not return this order"}, "")
+				r.add(OrderOutcome{ShopID: id, Status: StatusSkipped, Reason: ReasonNotInShop}, "")
 			}
 		}
 	}
 	return r.finish(ctx, err)
 }
+
+// ReasonNotInShop is the reason of a Retry outcome for an id the shop did not return.
+const ReasonNotInShop = "the shop did not return this order"
 
 // RetryFailed retries every parked order of the profile (`koppel retry --all-failed`).
 func (p *Pipeline) RetryFailed(ctx context.Context) (RunResult, error) {
