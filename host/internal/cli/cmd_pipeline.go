@@ -40,6 +40,8 @@ type profileSession struct {
 	mgr     *plugins.Manager
 	store   *state.Store
 	pipe    *pipeline.Pipeline
+	// redact removes the configuration's secrets from a text (alerts after a sync).
+	redact func(string) string
 }
 
 // Close stops the plugins and closes the state store.
@@ -72,6 +74,7 @@ func (a *app) openSession(ctx context.Context, name string, progress func(pipeli
 	if err != nil {
 		return nil, err
 	}
+	s.redact = cfg.Redactor()
 	if s.profile = cfg.Profile(name); s.profile == nil {
 		return nil, usageErr("no profile %q in %s (profiles: %s)", name, a.g.configDir, strings.Join(cfg.ProfileNames(), ", "))
 	}

@@ -63,3 +63,21 @@ func (d *daemon) flushDigests(ctx context.Context) {
 		}
 	}
 }
+
+// notifyAfterSync does for a `koppel sync` run what the daemon does after every run: the
+// profile's alerts are recorded and sent (with digest = "daily" they wait for the daemon's
+// next digest, or the next sync after the digest hour). A failure to send is a warning.
+func (a *app) notifyAfterSync(ctx context.Context, s *profileSession, task string, tr pipeline.TaskRun, runErr error) {
+	if s.profile == nil || s.profile.Notify == nil || s.store == nil {
+		return
+	}
+	n := notify.New(notify.Options{Store: s.store, SMTP: s.koppel.SMTP, Redact: s.redact, Logger: a.logger().Named("notify")})
+	if runErr != nil {
+		if _, err := n.Record(ctx, s.profile, notify.TaskFailedEvent(s.profile.Name, task, tr.Start, runErr)); err != nil {
+			a.logger().Warn("alert about the failed task not sent yet", "error", err)
+		}
+	}
+	if err := n.Sweep(ctx, s.profile); err != nil {
+		a.logger().Warn("alerts not sent yet", "error", err)
+	}
+}

@@ -102,3 +102,43 @@ func TestRunSendsTaskFailedAlert(t *testing.T) {
 		t.Errorf("no state directory: %v", err)
 	}
 }
+
+// TestSyncSendsTaskFailedAlert: a `koppel sync` run that fails sends its alert too, once per
+// run.
+func TestSyncSendsTaskFailedAlert(t *testing.T) {
+	var mu sync.Mutex
+	var bodies []string
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b := make([]byte, 1<<16)
+		n, _ := r.Body.Read(b)
+		mu.Lock()
+		bodies = append(bodies, string(b[:n]))
+		mu.Unlock()
+	}))
+	defer hook.Close()
+	ln, _ := net.Listen("tcp", "127.0.0.1:0")
+	dead := ln.Addr().String()
+	ln.Close()
+	profile := strings.Replace(profileText(dead, dead, "ZGVtbzpkZW1v", "cs_geheim_sync"), `  task "import_orders" { every = "15m" }`,
+		`  notify {
+    webhook = "`+hook.URL+`"
+    digest  = "none"
+  }`, 1)
+	dir := configDir(t, profile)
+	for i := 1; i <= 2; i++ {
+		if code, _, errs := run(t, nil, "sync", "winkel", "import_orders", "--no-progress", "--config", dir); code != ExitFailed {
+			t.Fatalf("sync %d: exit %d, want 1\n%s", i, code, errs)
+		}
+		mu.Lock()
+		n := len(bodies)
+		mu.Unlock()
+		if n != i {
+			t.Fatalf("after sync %d: %d webhook calls, want %d (one per failed run)", i, n, i)
+		}
+	}
+	for _, b := range bodies {
+		if !strings.Contains(b, `"kind":"task_failed"`) || strings.Contains(b, "cs_geheim_sync") {
+			t.Errorf("alert %s", b)
+		}
+	}
+}

@@ -55,6 +55,7 @@ or when the task is already running.`,
 				tr, runErr = s.pipe.RunTask(ctx, task)
 			}
 			bar.finish()
+			a.notifyAfterSync(ctx, s, task, tr, runErr)
 			return a.reportRun(tr, runErr, asJSON)
 		},
 	}

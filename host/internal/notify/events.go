@@ -45,8 +45,12 @@ func AttentionEvent(it attention.Item) Event {
 		Action: it.Action + fmt.Sprintf(" Daarna: koppel resolve %s %s.", it.Profile, it.ID), Order: it.ShopNumber}
 }
 
-// TaskFailedEvent is the event of a task run that ended with an error.
+// TaskFailedEvent is the event of a task run that ended with an error; start tells runs apart
+// (a zero start, a run that never started, is taken as now).
 func TaskFailedEvent(profile, task string, start time.Time, err error) Event {
+	if start.IsZero() {
+		start = time.Now()
+	}
 	return Event{
 		Kind:   KindTaskFailed,
 		ID:     task + "@" + start.UTC().Format(time.RFC3339Nano),
