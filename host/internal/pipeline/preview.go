@@ -282,7 +282,7 @@ func (r *run) planOne(ctx context.Context, o sdk.Order) (OrderPlan, error) {
 		return op, nil
 	} else if ok {
 		op.Action = mapping.ActionSkip
-		op.Reason = fmt.Sprintf("SnelStart already has sales order %d with reference %q; it is recorded, not created again", found.Number, ref)
+		op.Reason = fmt.Sprintf("SnelStart already has sales order %d with reference %q; it is not created again (the sync records it when its customer and total fit, else holds the order for a person)", found.Number, ref)
 		return op, nil
 	}
 	if r.planner == nil {
