@@ -95,14 +95,20 @@ type table[T any] struct {
 func (t *table[T]) sync(spec *tableSpec[T], owner *Administration, items []T) {
 	// The last indexed entity must still be where it was indexed; if not, something was
 	// deleted (and maybe appended) without the index being told.
-	if t.spec != spec || t.owner != owner || t.n > len(items) ||
-		t.n > 0 && t.byID[spec.id(&items[t.n-1])] != t.n-1 {
+	if t.spec != spec || t.owner != owner || t.n > len(items) || t.n > 0 && !t.indexedAt(spec.id(&items[t.n-1]), t.n-1) {
 		t.rebuild(spec, owner, items)
 		return
 	}
 	for t.n < len(items) {
 		t.add(t.n, &items[t.n])
 	}
+}
+
+// indexedAt reports whether id is indexed at position pos. (A plain map read would give 0 for an
+// id never indexed: the entity appended at position 0 after the only one was deleted.)
+func (t *table[T]) indexedAt(id GUID, pos int) bool {
+	i, ok := t.byID[id]
+	return ok && i == pos
 }
 
 // rebuild indexes items from scratch.
