@@ -4,6 +4,9 @@ BIN       := bin
 PLUGINS   := onetoshop magento woocommerce snelstart-online snelstart-mdb
 VERSION   ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS   := -s -w -X main.version=$(VERSION)
+# -trimpath leaves the build machine's paths out of the binaries, so the same source and Go
+# version give the same bytes (and the same SHA-256 in koppel-plugins.lock) on any machine.
+GOFLAGS_BUILD := -trimpath -ldflags "$(LDFLAGS)"
 FUZZTIME  ?= 10s
 PROTO_DIR := sdk/internal/protocol/v1
 
@@ -21,10 +24,10 @@ help:
 	@echo "make proto   regenerate the protobuf code (needs protoc, protoc-gen-go, protoc-gen-go-grpc)"
 
 build:
-	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/koppel ./host
+	$(GO) build $(GOFLAGS_BUILD) -o $(BIN)/koppel ./host
 	@for p in $(PLUGINS); do \
-		echo "$(GO) build -o $(BIN)/koppel-plugin-$$p ./plugins/$$p"; \
-		$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/koppel-plugin-$$p ./plugins/$$p || exit 1; \
+		echo "$(GO) build -trimpath -o $(BIN)/koppel-plugin-$$p ./plugins/$$p"; \
+		$(GO) build $(GOFLAGS_BUILD) -o $(BIN)/koppel-plugin-$$p ./plugins/$$p || exit 1; \
 	done
 
 # dist builds the release archives into dist/: per platform koppel, the bundled plugins (the
@@ -38,14 +41,14 @@ dist:
 
 # cross checks that the host and every plugin compile for Windows (SnelStart desktop users run it).
 cross:
-	GOOS=windows GOARCH=amd64 $(GO) build -o /dev/null ./host
+	GOOS=windows GOARCH=amd64 $(GO) build $(GOFLAGS_BUILD) -o /dev/null ./host
 	@for p in $(PLUGINS); do \
-		echo "GOOS=windows GOARCH=amd64 $(GO) build ./plugins/$$p"; \
-		GOOS=windows GOARCH=amd64 $(GO) build -o /dev/null ./plugins/$$p || exit 1; \
+		echo "GOOS=windows GOARCH=amd64 $(GO) build -trimpath ./plugins/$$p"; \
+		GOOS=windows GOARCH=amd64 $(GO) build $(GOFLAGS_BUILD) -o /dev/null ./plugins/$$p || exit 1; \
 	done
 	# The Access ODBC driver that ships with Windows is 32-bit only.
-	GOOS=windows GOARCH=386 $(GO) build -o /dev/null ./plugins/snelstart-mdb
-	GOOS=windows GOARCH=amd64 $(GO) build -o /dev/null ./examples/plugins/orderfiles
+	GOOS=windows GOARCH=386 $(GO) build $(GOFLAGS_BUILD) -o /dev/null ./plugins/snelstart-mdb
+	GOOS=windows GOARCH=amd64 $(GO) build $(GOFLAGS_BUILD) -o /dev/null ./examples/plugins/orderfiles
 
 lint:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '\.pb\.go$$')); \

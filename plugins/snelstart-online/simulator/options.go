@@ -121,6 +121,8 @@ type Options struct {
 	Seed *Administration
 	// Clock returns the current time (default time.Now); tokens, rate limits and modifiedOn use it.
 	Clock func() time.Time
-	// Rand drives GUIDs, tokens and fault decisions; nil means a fixed seed, so runs are reproducible.
+	// Rand drives GUIDs, tokens and fault decisions; nil means a source of the simulator's own,
+	// seeded from crypto/rand. Give a fixed source (rand.NewPCG(1, 2)) for a reproducible run.
+	// Either way a new entity never gets an id that the seed or an earlier entity has.
 	Rand rand.Source
 }

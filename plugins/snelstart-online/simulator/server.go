@@ -1,11 +1,14 @@
 package simulator
 
 import (
+	crand "crypto/rand"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -49,10 +52,13 @@ type Server struct {
 	opts Options
 	mux  *http.ServeMux
 
-	mu       sync.Mutex // guards everything below
-	st       *Administration
-	seed     *Administration
-	rng      *rand.Rand
+	mu   sync.Mutex // guards everything below
+	st   *Administration
+	seed *Administration
+	rng  *rand.Rand
+	// issued holds every id in the seed and every id newGUID handed out: a new entity never
+	// gets an id an existing one has (or had), whatever the random source.
+	issued   map[GUID]bool
 	tokens   map[string]tokenInfo
 	faults   Faults
 	rate     int
@@ -89,7 +95,13 @@ func New(opts Options) (*Server, error) {
 		opts.Clock = time.Now
 	}
 	if opts.Rand == nil {
-		opts.Rand = rand.NewPCG(0x5e1e, 0x57a7)
+		// A source of its own per simulator, seeded from crypto/rand: two simulators (or one
+		// restarted on a dump of another's state) do not hand out the same ids.
+		var seed [32]byte
+		if _, err := crand.Read(seed[:]); err != nil {
+			return nil, fmt.Errorf("simulator: seed the id generator: %w", err)
+		}
+		opts.Rand = rand.NewChaCha8(seed)
 	}
 	if err := checkFaults(opts.Faults); err != nil {
 		return nil, err
@@ -135,8 +147,42 @@ func (s *Server) now() time.Time {
 	return time.Date(l.Year(), l.Month(), l.Day(), l.Hour(), l.Minute(), l.Second(), l.Nanosecond()/1e6*1e6, time.UTC)
 }
 
-// newGUID returns a version-4-shaped GUID from the deterministic source. Callers hold s.mu.
+// newGUID returns a version-4-shaped GUID from the random source (Options.Rand) that no entity of
+// the seed has and that was not handed out before. Callers hold s.mu.
 func (s *Server) newGUID() GUID {
+	if s.issued == nil {
+		s.issued = map[GUID]bool{}
+	}
+	for {
+		id := s.randomGUID()
+		if !s.issued[id] {
+			s.issued[id] = true
+			return id
+		}
+	}
+}
+
+// guidPattern finds GUIDs in the JSON of an administration.
+var guidPattern = regexp.MustCompile(`[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`)
+
+// reserveIDs marks every GUID that occurs in a (entity ids and the ids its references name) as
+// issued, so newGUID never hands one of them out.
+func (s *Server) reserveIDs(a *Administration) error {
+	b, err := json.Marshal(a)
+	if err != nil {
+		return fmt.Errorf("simulator: read the seed's ids: %w", err)
+	}
+	if s.issued == nil {
+		s.issued = map[GUID]bool{}
+	}
+	for _, m := range guidPattern.FindAll(b, -1) {
+		s.issued[GUID(strings.ToLower(string(m)))] = true
+	}
+	return nil
+}
+
+// randomGUID draws a version-4-shaped GUID.
+func (s *Server) randomGUID() GUID {
 	var b [16]byte
 	for i := 0; i < 16; i += 8 {
 		v := s.rng.Uint64()

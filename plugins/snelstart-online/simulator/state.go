@@ -170,6 +170,9 @@ func normOrder(o *Verkooporder) {
 // prepareSeed gives ids to entities without one, fills uris and checks references.
 func (s *Server) prepareSeed(a *Administration) error {
 	s.st = a
+	if err := s.reserveIDs(a); err != nil {
+		return err
+	}
 	seen := map[GUID]string{}
 	give := func(id *GUID, what string) error {
 		if id.IsEmpty() {
