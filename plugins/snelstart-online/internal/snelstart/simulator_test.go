@@ -2,6 +2,7 @@ package snelstart
 
 import (
 	"context"
+	"math/rand/v2"
 	"net/http/httptest"
 	"strings"
 	"sync"
@@ -479,7 +480,8 @@ func TestSimRateLimit429(t *testing.T) {
 }
 
 func TestSimServerErrorsRetried(t *testing.T) {
-	e := newSimEnv(t, simulator.Options{}, options{maxAttempts: 8, maxRetryWait: 20 * time.Millisecond}, nil)
+	// A fixed source: which requests fail is the same in every run.
+	e := newSimEnv(t, simulator.Options{Rand: rand.NewPCG(0x5e1e, 0x57a7)}, options{maxAttempts: 8, maxRetryWait: 20 * time.Millisecond}, nil)
 	if _, err := e.c.Check(ctxBg); err != nil {
 		t.Fatal(err)
 	}
