@@ -34,6 +34,9 @@ type runRow struct {
 	// Aborted is set for a run whose process ended before it finished (killed, crashed): its
 	// counts are what it booked until then.
 	Aborted bool `json:"aborted,omitempty"`
+	// Running is set for a run that is still going on (in the daemon that answers the command):
+	// its counts are those so far.
+	Running bool `json:"running,omitempty"`
 	// Errors lists the failed and retried orders of the run with their reasons.
 	Errors []runError `json:"errors,omitempty"`
 }
@@ -71,9 +74,11 @@ block's retention_days are removed by the runs themselves.`,
 			var rows []runRow
 			for _, p := range profiles {
 				perTask := map[string]int{}
-				// This process holds the state store alone (openStore), so no run is going on:
-				// a record left unfinished is a run whose process was killed. What it booked is
-				// counted up to the start of the next run (newest first: the one listed before).
+				// This process holds the state store (alone, or as the daemon that answers a
+				// forwarded command), so a record left unfinished by another process is a run
+				// whose process was killed (Interrupted); one of this process is still going on.
+				// What a killed run booked is counted up to the start of the next run (newest
+				// first: the one listed before).
 				next := time.Now()
 				err := pipeline.ListRunRecords(ctx, st, p, 0, func(r pipeline.RunRecord) error {
 					until := next
@@ -82,13 +87,14 @@ block's retention_days are removed by the runs themselves.`,
 						return nil
 					}
 					perTask[r.Task]++
-					if r.Unfinished() && pipeline.BookedByRun(r.Task) {
+					killed := r.Unfinished() && r.Interrupted()
+					if killed && pipeline.BookedByRun(r.Task) {
 						settled, err := pipeline.SettleAbortedRun(ctx, st, r, until)
 						if err != nil {
 							return err
 						}
 						r = settled
-					} else if r.Unfinished() {
+					} else if killed {
 						r.Aborted, r.InProgress = true, false
 					}
 					rows = append(rows, toRunRow(r))
@@ -112,6 +118,9 @@ block's retention_days are removed by the runs themselves.`,
 			fmt.Fprintln(tw, "PROFILE\tTASK\tSTART\tDURATION\tIMPORTED\tPRESENT\tWAITING\tFAILED\tRETRYING\tSKIPPED\tLEDGER CALLS\tERROR")
 			for _, r := range rows {
 				msg := firstNonEmpty(r.Error, r.Stopped)
+				if r.Running {
+					msg = "bezig (running): deze run loopt nog; de aantallen zijn die tot nu toe"
+				}
 				if r.Aborted {
 					msg = "afgebroken (aborted): het proces stopte voordat de run klaar was; de volgende run gaat verder"
 					if pipeline.BookedByRun(r.Task) {
@@ -138,7 +147,8 @@ block's retention_days are removed by the runs themselves.`,
 func toRunRow(r pipeline.RunRecord) runRow {
 	row := runRow{Profile: r.Profile, Task: r.Task, Start: r.Start, End: r.End, Duration: r.Duration, DurationSeconds: r.Duration.Seconds(), Imported: r.Imported,
 		AlreadyPresent: r.AlreadyPresent, Waiting: r.Waiting, Failed: r.Failed, Retrying: r.Retrying, Skipped: r.Skipped,
-		LedgerCalls: r.LedgerCalls, CallsByMethod: r.CallsByMethod, Stopped: r.Stopped, Error: r.Error, Aborted: r.Aborted}
+		LedgerCalls: r.LedgerCalls, CallsByMethod: r.CallsByMethod, Stopped: r.Stopped, Error: r.Error, Aborted: r.Aborted,
+		Running: r.InProgress && !r.Aborted}
 	for _, o := range r.Orders {
 		if o.Status == pipeline.StatusFailed || o.Status == pipeline.StatusRetrying {
 			row.Errors = append(row.Errors, runError{Order: firstNonEmpty(o.ShopNumber, o.ShopID), Status: string(o.Status), Reason: o.Reason})
