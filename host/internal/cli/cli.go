@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/koppel-nl/koppel/host/internal/state"
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk/redact"
 )
 
@@ -61,6 +62,7 @@ var errSilent = errors.New("")
 
 // globals are the flags every command takes.
 type globals struct {
+	lang      string
 	configDir string
 	logLevel  string
 	logJSON   bool
@@ -139,6 +141,13 @@ shop, on a schedule per profile.`,
 	pf.StringVar(&a.g.configDir, "config", ".", "directory holding the *.hcl profiles")
 	pf.StringVar(&a.g.logLevel, "log-level", "warn", "log level: trace, debug, info, warn, error")
 	pf.BoolVar(&a.g.logJSON, "log-json", false, "log as JSON lines")
+	pf.StringVar(&a.g.lang, "lang", "", "language of the output: nl (Nederlands, the default) or en (English); default from KOPPEL_LANG or LANG")
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if _, err := text.Detect(a.g.lang, a.env.Getenv); err != nil {
+			return usageErr("%v", err)
+		}
+		return nil
+	}
 	pf.BoolVar(&a.g.trustUnlocked, "trust-unlocked", false, "run plugin binaries that are not in the lock file (development only; run \"koppel plugins lock\" instead)")
 	root.AddCommand(
 		a.versionCommand(),
@@ -155,6 +164,12 @@ shop, on a schedule per profile.`,
 	root.AddCommand(a.daemonCommands()...)
 	a.forwardCommands(root)
 	return root
+}
+
+// tr returns the printer of the chosen language (--lang, KOPPEL_LANG, LANG; Dutch by default).
+func (a *app) tr() text.Printer {
+	l, _ := text.Detect(a.g.lang, a.env.Getenv)
+	return text.Printer{Lang: l}
 }
 
 // logger returns the host logger per the global flags, writing to stderr.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -98,7 +99,7 @@ the profile needs is missing (lines marked FOUT).`,
 					return err
 				}
 			} else {
-				printChecklist(a.env.Stdout, p.Name, results, items, problems)
+				printChecklist(a.env.Stdout, a.tr(), p.Name, results, items, problems)
 			}
 			if failed {
 				return silentExit(ExitFailed)
@@ -111,34 +112,34 @@ the profile needs is missing (lines marked FOUT).`,
 	return cmd
 }
 
-// printChecklist writes the connection tests and the checklist in Dutch.
-func printChecklist(w io.Writer, profile string, results []checkResult, items []checkItem, problems int) {
-	fmt.Fprintf(w, "profiel %s\n", profile)
-	sides := map[string]string{"shop": "webwinkel", "ledger": "SnelStart"}
+// printChecklist writes the connection tests and the checklist in t's language (the items'
+// messages are Dutch: they name SnelStart's own Dutch terms).
+func printChecklist(w io.Writer, t text.Printer, profile string, results []checkResult, items []checkItem, problems int) {
+	fmt.Fprintln(w, t.T("check.profile", profile))
 	for _, r := range results {
+		side := t.T("check." + r.Side)
 		if r.OK {
-			fmt.Fprintf(w, "  ok     verbinding %-9s (%s): %s\n", sides[r.Side], r.Plugin, r.Summary)
+			fmt.Fprintln(w, t.T("check.conn_ok", side, r.Plugin, r.Summary))
 			continue
 		}
-		fmt.Fprintf(w, "  FOUT   verbinding %-9s (%s): %s\n", sides[r.Side], r.Plugin, r.Error)
+		fmt.Fprintln(w, t.T("check.conn_fail", side, r.Plugin, r.Error))
 	}
-	marks := map[string]string{levelOK: "ok    ", levelWarn: "let op", levelFail: "FOUT  "}
 	for _, it := range items {
-		fmt.Fprintf(w, "  %s %s: %s\n", marks[it.Level], it.Setting, it.Message)
+		fmt.Fprintf(w, "  %s %s: %s\n", t.T("check.mark."+it.Level), it.Setting, it.Message)
 	}
 	switch {
 	case problems == 1:
-		fmt.Fprintln(w, "1 punt moet opgelost worden voordat koppel orders kan boeken (regels met FOUT).")
+		fmt.Fprintln(w, t.T("check.one"))
 	case problems > 1:
-		fmt.Fprintf(w, "%d punten moeten opgelost worden voordat koppel orders kan boeken (regels met FOUT).\n", problems)
+		fmt.Fprintln(w, t.T("check.many", problems))
 	default:
 		for _, r := range results {
 			if !r.OK {
-				fmt.Fprintln(w, "De verbinding mislukt; los dat eerst op, daarna controleert koppel de instellingen.")
+				fmt.Fprintln(w, t.T("check.conn_first"))
 				return
 			}
 		}
-		fmt.Fprintln(w, "Alles wat het profiel nodig heeft is aanwezig.")
+		fmt.Fprintln(w, t.T("check.all_ok"))
 	}
 }
 

@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/koppel-nl/koppel/host/internal/pipeline"
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -95,7 +96,7 @@ shop; the others are retried on the next run.`,
 			}
 			printOrders(a, rows, failed)
 			if !failed && nFailed > 0 {
-				fmt.Fprintf(a.env.Stdout, "%d order(s) failed; 'koppel orders %s --failed' lists them\n", nFailed, profile)
+				fmt.Fprintln(a.env.Stdout, a.tr().T("orders.failed_count", nFailed, profile))
 			}
 			return nil
 		},
@@ -176,25 +177,26 @@ func (a *app) fillNames(ctx context.Context, profile string, rows []orderRow) er
 }
 
 func printOrders(a *app, rows []orderRow, failed bool) {
+	t := a.tr()
 	if len(rows) == 0 {
 		if failed {
-			fmt.Fprintln(a.env.Stdout, "no failed orders")
+			fmt.Fprintln(a.env.Stdout, t.T("orders.none_failed"))
 		} else {
-			fmt.Fprintln(a.env.Stdout, "no orders imported yet")
+			fmt.Fprintln(a.env.Stdout, t.T("orders.none"))
 		}
 		return
 	}
 	tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
 	if failed {
-		fmt.Fprintln(tw, "SHOP ORDER\tSTATUS\tATTEMPTS\tCUSTOMER\tSHOP TOTAL\tLAST TRIED\tREASON")
+		fmt.Fprintln(tw, t.T("orders.header_fail"))
 		for _, r := range rows {
-			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", firstNonEmpty(r.ShopNumber, r.ShopID), r.Status, r.Attempts,
+			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", firstNonEmpty(r.ShopNumber, r.ShopID), statusText(t, r.Status), r.Attempts,
 				dash(r.CustomerName), money(r.ShopTotal), r.At.Local().Format(time.DateTime), r.Reason)
 		}
 		_ = tw.Flush()
 		return
 	}
-	fmt.Fprintln(tw, "SHOP ORDER\tSNELSTART ORDER\tCUSTOMER\tSTATUS\tTOTAL\tSHOP TOTAL\tIMPORTED AT\tNOTES")
+	fmt.Fprintln(tw, t.T("orders.header"))
 	for _, r := range rows {
 		cust := "-"
 		if r.CustomerCode != 0 {
@@ -207,13 +209,21 @@ func printOrders(a *app, rows []orderRow, failed bool) {
 		if len(r.Warnings) > 0 {
 			notes = truncate(r.Warnings[0], 70)
 			if len(r.Warnings) > 1 {
-				notes += fmt.Sprintf(" (+%d more; --json shows all)", len(r.Warnings)-1)
+				notes += t.T("orders.more_notes", len(r.Warnings)-1)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", firstNonEmpty(r.ShopNumber, r.ShopID), r.LedgerNumber, cust, r.Status,
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", firstNonEmpty(r.ShopNumber, r.ShopID), r.LedgerNumber, cust, statusText(t, r.Status),
 			money(r.TotalIncl), money(r.ShopTotal), r.At.Local().Format(time.DateTime), notes)
 	}
 	_ = tw.Flush()
+}
+
+// statusText is an order status as the bookkeeper reads it (the JSON keeps the status code).
+func statusText(t text.Printer, status string) string {
+	if s := t.T("status." + status); !strings.HasPrefix(s, "??") {
+		return s
+	}
+	return status
 }
 
 func money(m *sdk.Money) string {

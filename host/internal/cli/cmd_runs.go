@@ -104,6 +104,7 @@ block's retention_days are removed by the runs themselves.`,
 					return failedErr("%v", err)
 				}
 			}
+			t := a.tr()
 			if asJSON {
 				if rows == nil {
 					rows = []runRow{}
@@ -111,11 +112,11 @@ block's retention_days are removed by the runs themselves.`,
 				return json.NewEncoder(a.env.Stdout).Encode(rows)
 			}
 			if len(rows) == 0 {
-				fmt.Fprintln(a.env.Stdout, "no runs recorded yet")
+				fmt.Fprintln(a.env.Stdout, t.T("runs.none"))
 				return nil
 			}
 			tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "PROFILE\tTASK\tSTART\tDURATION\tIMPORTED\tPRESENT\tWAITING\tFAILED\tRETRYING\tSKIPPED\tLEDGER CALLS\tERROR")
+			fmt.Fprintln(tw, t.T("runs.header"))
 			for _, r := range rows {
 				msg := firstNonEmpty(r.Error, r.Stopped)
 				if r.Running {
@@ -124,13 +125,13 @@ block's retention_days are removed by the runs themselves.`,
 				if r.Aborted {
 					msg = "afgebroken (aborted): het proces stopte voordat de run klaar was; de volgende run gaat verder"
 					if pipeline.BookedByRun(r.Task) {
-						msg = fmt.Sprintf("afgebroken (aborted): het proces stopte voordat de run klaar was; %d orders geboekt tot dan, de volgende run gaat verder", r.Imported+r.AlreadyPresent)
+						msg = t.T("runs.aborted", r.Imported+r.AlreadyPresent)
 					}
 				}
 				if msg == "" && len(r.Errors) > 0 {
 					msg = fmt.Sprintf("order %s: %s", r.Errors[0].Order, r.Errors[0].Reason)
 					if len(r.Errors) > 1 {
-						msg += fmt.Sprintf(" (+%d more)", len(r.Errors)-1)
+						msg += t.T("runs.more", len(r.Errors)-1)
 					}
 				}
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", r.Profile, r.Task, r.Start.Local().Format(time.DateTime),

@@ -15,6 +15,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/koppel-nl/koppel/host/internal/pipeline"
+	"github.com/koppel-nl/koppel/host/internal/text"
 )
 
 // Task names `koppel sync` accepts (spec/settings.md, task).
@@ -90,7 +91,7 @@ func (a *app) reportRun(tr pipeline.TaskRun, runErr error, asJSON bool) error {
 			return failedErr("write the result: %v", err)
 		}
 	} else {
-		printSummary(a.env.Stdout, tr)
+		printSummary(a.env.Stdout, a.tr(), tr)
 	}
 	switch {
 	case runErr != nil && errors.Is(runErr, context.Canceled):
@@ -106,46 +107,44 @@ func (a *app) reportRun(tr pipeline.TaskRun, runErr error, asJSON bool) error {
 	return nil
 }
 
-// printSummary writes the human summary of a run.
-func printSummary(w io.Writer, tr pipeline.TaskRun) {
+// printSummary writes the human summary of a run in t's language.
+func printSummary(w io.Writer, t text.Printer, tr pipeline.TaskRun) {
 	res := tr.RunResult
 	seen := res.Seen()
-	unit := "orders"
+	unit := t.T("unit.orders")
 	if res.Task == pipeline.TaskImportArticles {
-		unit = "products"
+		unit = t.T("unit.products")
 	}
 	secs := res.Duration.Seconds()
 	rate := ""
 	if secs > 0 && seen > 0 {
-		rate = fmt.Sprintf(" (%.1f %s/s)", float64(seen)/secs, unit)
+		rate = t.T("summary.rate", float64(seen)/secs, unit)
 	}
-	fmt.Fprintf(w, "%s of profile %s: %d %s handled in %s%s\n", res.Task, res.Profile, seen, unit, res.Duration.Round(10*time.Millisecond), rate)
-	row := func(label string, n int) { fmt.Fprintf(w, "  %-16s %6d\n", label, n) }
-	row("imported", res.Imported)
-	row("already present", res.AlreadyPresent)
-	row("waiting", res.Waiting)
-	row("failed", res.Failed)
-	row("retrying", res.Retrying)
-	row("skipped", res.Skipped)
+	fmt.Fprintln(w, t.T("summary.head", res.Task, res.Profile, seen, unit, res.Duration.Round(10*time.Millisecond), rate))
+	row := func(label string, n int) { fmt.Fprintf(w, "  %-20s %6d\n", t.T(label), n) }
+	row("summary.imported", res.Imported)
+	row("summary.present", res.AlreadyPresent)
+	row("summary.waiting", res.Waiting)
+	row("summary.failed", res.Failed)
+	row("summary.retrying", res.Retrying)
+	row("summary.skipped", res.Skipped)
 	perOrder := ""
 	if res.Imported+res.AlreadyPresent > 0 {
-		perOrder = fmt.Sprintf(" (%.2f per order)", res.CallsPerOrder())
+		perOrder = t.T("summary.per_order", res.CallsPerOrder())
 	}
-	fmt.Fprintf(w, "  %-16s %6d%s\n", "ledger calls", res.LedgerCalls, perOrder)
-	fmt.Fprintf(w, "  %-16s %s\n", "duration", res.Duration.Round(time.Millisecond))
+	fmt.Fprintf(w, "  %-20s %6d%s\n", t.T("summary.calls"), res.LedgerCalls, perOrder)
+	fmt.Fprintf(w, "  %-20s %s\n", t.T("summary.duration"), res.Duration.Round(time.Millisecond))
 	if a := tr.Articles; a != nil {
-		fmt.Fprintf(w, "  articles: %d listed, %d created, %d updated, %d linked, %d skipped, %d failed, %d retrying\n",
-			a.Listed, a.Created, a.Updated, a.Linked, a.Skipped, a.Failed, a.Retrying)
+		fmt.Fprintln(w, t.T("summary.articles", a.Listed, a.Created, a.Updated, a.Linked, a.Skipped, a.Failed, a.Retrying))
 	}
 	if st := tr.Stock; st != nil {
-		fmt.Fprintf(w, "  stock: %d articles (%d tracked), %d written, %d unchanged, %d not in the shop, %d refused, %d held back\n",
-			st.Articles, st.Tracked, st.Written, st.Unchanged, len(st.NotInShop)+st.NotInShopKnown, len(st.Failed)+st.FailedTruncated, len(st.HeldBack))
+		fmt.Fprintln(w, t.T("summary.stock", st.Articles, st.Tracked, st.Written, st.Unchanged, len(st.NotInShop)+st.NotInShopKnown, len(st.Failed)+st.FailedTruncated, len(st.HeldBack)))
 		for _, f := range st.Failed {
-			fmt.Fprintf(w, "  stock refused for %s: %s\n", f.SKU, f.Reason)
+			fmt.Fprintln(w, t.T("summary.stock_fail", f.SKU, f.Reason))
 		}
 	}
 	if res.Stopped != "" {
-		fmt.Fprintf(w, "stopped early: %s\n", res.Stopped)
+		fmt.Fprintln(w, t.T("summary.stopped", res.Stopped))
 	}
 	for _, st := range []pipeline.OutcomeStatus{pipeline.StatusFailed, pipeline.StatusRetrying} {
 		header := false
@@ -160,17 +159,17 @@ func printSummary(w io.Writer, tr pipeline.TaskRun) {
 			}
 			shown++
 			if !header {
-				label := "failed (parked until the order changes or 'koppel retry')"
+				label := t.T("summary.parked")
 				if st == pipeline.StatusRetrying {
-					label = "to be retried on the next run"
+					label = t.T("summary.retry_later")
 				}
 				fmt.Fprintf(w, "%s:\n", label)
 				header = true
 			}
-			fmt.Fprintf(w, "  order %s: %s\n", firstNonEmpty(o.ShopNumber, o.ShopID), o.Reason)
+			fmt.Fprintln(w, t.T("summary.order", firstNonEmpty(o.ShopNumber, o.ShopID), o.Reason))
 		}
 		if more > 0 {
-			fmt.Fprintf(w, "  ... and %d more ('koppel orders %s --failed' lists them all)\n", more, res.Profile)
+			fmt.Fprintln(w, t.T("summary.more", more, res.Profile))
 		}
 	}
 }

@@ -123,7 +123,7 @@ func (a *app) runningDaemon(ctx context.Context) (endpoint, config.KoppelBlock, 
 func forwardArgs(cmd *cobra.Command, path string, args []string) []string {
 	out := append(strings.Fields(path), args...)
 	cmd.Flags().Visit(func(f *pflag.Flag) {
-		if f.Name == "config" {
+		if f.Name == "config" || f.Name == "lang" {
 			return
 		}
 		if sv, ok := f.Value.(pflag.SliceValue); ok {
@@ -141,8 +141,7 @@ func forwardArgs(cmd *cobra.Command, path string, args []string) []string {
 // becomes this process's.
 func (a *app) forward(ctx context.Context, ep endpoint, k config.KoppelBlock, args []string) error {
 	addr := ep.Addr
-	lang, _ := a.env.Getenv("KOPPEL_LANG")
-	body, err := json.Marshal(serve.CommandRequest{Args: args, Lang: lang})
+	body, err := json.Marshal(serve.CommandRequest{Args: args, Lang: string(a.tr().Lang)})
 	if err != nil {
 		return failedErr("ask the running koppel: %v", err)
 	}

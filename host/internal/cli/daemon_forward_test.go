@@ -19,7 +19,7 @@ func TestCLIBesideDaemon(t *testing.T) {
 
 	// One of the simulator's orders has a payment fee the profile has no article for: it fails.
 	code, out, errs := run(t, nil, "sync", "winkel", "import_orders", "--config", dir)
-	if code != ExitFailed || !strings.Contains(out, "import_orders of profile winkel: 4 orders handled") || !strings.Contains(out, "payment_fee_article is not set") {
+	if code != ExitFailed || !strings.Contains(out, "import_orders van profiel winkel: 4 orders verwerkt") || !strings.Contains(out, "payment_fee_article is not set") {
 		t.Fatalf("sync beside the daemon: exit %d\n%s\n%s", code, out, errs)
 	}
 	if n := strings.Count(out+errs, "payment_fee_article is not set"); n != 1 {
@@ -72,7 +72,7 @@ func TestCLIBesideDaemon(t *testing.T) {
 		}
 		beside[i] = result{code, out, errs}
 	}
-	if !strings.Contains(beside[0].out, "SHOP ORDER") || strings.Count(beside[0].out, "\n") != 5 {
+	if !strings.Contains(beside[0].out, "WINKELORDER") || strings.Count(beside[0].out, "\n") != 5 {
 		t.Fatalf("orders beside the daemon:\n%s", beside[0].out)
 	}
 	if code, out, errs := run(t, nil, "state", "stats", "--config", dir); code != 0 || !strings.Contains(out, "records") {

@@ -190,7 +190,7 @@ func runKillTest(t *testing.T, target killTarget, big bool) {
 	}
 	partial := len(r.newOrders())
 	total, runs := r.syncUntilDone(10)
-	if _, out, _ := r.koppel(t.Context(), "orders", "winkel", "--failed"); !strings.Contains(out, "no failed orders") {
+	if _, out, _ := r.koppel(t.Context(), "orders", "winkel", "--failed"); !strings.Contains(out, "geen mislukte orders") {
 		t.Errorf("orders failed after the kills:\n%s", out)
 	}
 	r.assertExactlyOnce("", want)
@@ -398,7 +398,7 @@ func TestParkedOrderRetriedAfterFix(t *testing.T) {
 		t.Fatalf("retry imported %d of %d: %v %s", rr.Imported, len(failed), err, out)
 	}
 	r.assertExactlyOnce("", r.importable())
-	if code, out, _ := r.koppel(t.Context(), "orders", "winkel", "--failed"); code != 0 || !strings.Contains(out, "no failed orders") {
+	if code, out, _ := r.koppel(t.Context(), "orders", "winkel", "--failed"); code != 0 || !strings.Contains(out, "geen mislukte orders") {
 		t.Fatalf("failed orders left after the retry:\n%s", out)
 	}
 	// Retrying again changes nothing.

@@ -297,6 +297,7 @@ func (r *rig) writeConfig(set map[string]string) {
 func (r *rig) koppel(ctx context.Context, args ...string) (int, string, string) {
 	r.t.Helper()
 	cmd := exec.CommandContext(ctx, filepath.Join(binDir, "koppel"), append(args, "--config", r.dir)...)
+	cmd.Env = append(os.Environ(), "KOPPEL_LANG=nl") // what a bookkeeper reads is Dutch unless chosen otherwise
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	err := cmd.Run()

@@ -55,13 +55,13 @@ func TestSyncSummaryOrdersAndRuns(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("sync: exit %d\n%s\n%s", code, out, errs)
 	}
-	for _, w := range []string{fmt.Sprintf("imported %15d", len(want)), "already present", "waiting", "failed", "ledger calls", "duration", "orders/s"} {
+	for _, w := range []string{fmt.Sprintf("geboekt %d", len(want)), "al in SnelStart", "wachtend", "mislukt", "SnelStart-aanroepen", "duur", "orders/s"} {
 		if !strings.Contains(strings.Join(strings.Fields(out), " "), strings.Join(strings.Fields(w), " ")) {
 			t.Fatalf("summary lacks %q:\n%s", w, out)
 		}
 	}
 	code, out, _ = r.koppel(t.Context(), "orders", "winkel")
-	if code != 0 || strings.Count(out, "imported") != len(want) || !strings.Contains(out, "SNELSTART ORDER") {
+	if code != 0 || strings.Count(out, "geboekt") != len(want) || !strings.Contains(out, "SNELSTART-ORDER") {
 		t.Fatalf("orders: exit %d\n%s", code, out)
 	}
 	code, out, _ = r.koppel(t.Context(), "runs")
