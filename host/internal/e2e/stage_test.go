@@ -38,16 +38,7 @@ type stage struct {
 // newStage starts the simulators and writes the profile with change applied to the base.
 func newStage(t *testing.T, change map[string]string) *stage {
 	t.Helper()
-	r := newRig(t, rigOptions{WooArgs: []string{"--prices-include-tax"}, Settings: change})
-	s := &stage{rig: r, products: map[string]int64{}}
-	s.set = defaultSettings()
-	s.set["shop.url"] = fmt.Sprintf(`"http://%s"`, r.woo)
-	s.set["ledger.base_url"] = fmt.Sprintf(`"http://%s/v2"`, r.ss)
-	s.set["ledger.auth_url"] = fmt.Sprintf(`"http://%s/b2b/token"`, r.ss)
-	for k, v := range change {
-		s.set[k] = v
-	}
-	return s
+	return newStageWith(t, change, nil)
 }
 
 // configure changes one more setting (for values only known during the setup, such as a

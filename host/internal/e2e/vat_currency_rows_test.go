@@ -252,9 +252,6 @@ func (s *stage) wooAdmin(path string, body any) {
 // newStageWith is newStage with arguments for the SnelStart simulator (a seed).
 func newStageWith(t *testing.T, change map[string]string, ssArgs []string) *stage {
 	t.Helper()
-	if len(ssArgs) == 0 {
-		return newStage(t, change)
-	}
 	r := newRig(t, rigOptions{WooArgs: []string{"--prices-include-tax"}, SSArgs: ssArgs, Settings: change})
 	s := &stage{rig: r, products: map[string]int64{}}
 	s.set = defaultSettings()
