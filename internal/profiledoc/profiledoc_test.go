@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/koppel-nl/koppel/internal/testtools"
 )
 
 var update = flag.Bool("update", false, "rewrite the plugin sections of docs/profiles.md from the schemas")
@@ -15,28 +17,10 @@ var update = flag.Bool("update", false, "rewrite the plugin sections of docs/pro
 // plugins are the connectors documented in docs/profiles.md, by their directory.
 var plugins = []string{"plugins/woocommerce", "plugins/magento", "plugins/onetoshop", "plugins/snelstart-online", "plugins/snelstart-mdb"}
 
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test")
-		}
-		dir = parent
-	}
-}
-
 // TestProfilesDocMatchesSchemas builds every plugin, asks it for its schema (describe) and
 // compares the generated section with docs/profiles.md.
 func TestProfilesDocMatchesSchemas(t *testing.T) {
-	root := repoRoot(t)
+	root := testtools.RepoRoot(t)
 	docPath := filepath.Join(root, "docs", "profiles.md")
 	b, err := os.ReadFile(docPath)
 	if err != nil {

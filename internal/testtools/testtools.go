@@ -8,6 +8,7 @@ package testtools
 import (
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 )
 
@@ -103,4 +104,24 @@ func Require(t TB, tool Tool) string {
 	}
 	t.Fatalf("%s", tool.Message(missing))
 	return ""
+}
+
+// RepoRoot returns the directory holding go.mod above the test's working directory.
+func RepoRoot(t TB) string {
+	t.Helper()
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			t.Fatalf("no go.mod above the test directory")
+			return ""
+		}
+		dir = parent
+	}
 }

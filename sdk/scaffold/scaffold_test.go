@@ -8,27 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/koppel-nl/koppel/internal/testtools"
 	"github.com/koppel-nl/koppel/sdk"
 )
-
-// repoRoot walks up from the test's directory to the directory holding go.mod.
-func repoRoot(t *testing.T) string {
-	t.Helper()
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test directory")
-		}
-		dir = parent
-	}
-}
 
 // goCmd runs the go command in dir: the generated module resolves koppel through its replace
 // directive and every other module from the module cache with koppel's go.sum, which Generate
@@ -51,7 +33,7 @@ func goCmd(t *testing.T, dir string, args ...string) (string, error) {
 // build, vet, and run the generated tests, which must compile, run the conformance kit and fail
 // naming every method still to be written.
 func TestGeneratedPluginBuildsAndNamesWhatIsLeft(t *testing.T) {
-	root := repoRoot(t)
+	root := testtools.RepoRoot(t)
 	cases := []struct {
 		kind    sdk.PluginKind
 		name    string

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
+
 	"github.com/koppel-nl/koppel/host/internal/config"
 	"github.com/koppel-nl/koppel/host/internal/pipeline"
 )
@@ -370,14 +372,7 @@ func (s *server) retry(w http.ResponseWriter, r *http.Request) {
 	page := fromPage(r)
 	params := url.Values{"profile": {profile}, "order": {id}}
 	log := s.log.With("profile", profile, "order", id, "remote", r.RemoteAddr)
-	switch {
-	case s.opts.Retrier == nil:
-		log.Warn("retry refused: no retrier")
-		s.actionDone(w, r, page, http.StatusServiceUnavailable, "this koppel cannot retry orders", "unavailable", params)
-		return
-	case s.profile(profile) == nil:
-		log.Warn("retry refused: unknown profile")
-		s.actionDone(w, r, page, http.StatusNotFound, fmt.Sprintf("unknown profile %q", profile), "not_found", params)
+	if !s.canRetry(w, r, page, profile, params, log, "retry") {
 		return
 	}
 	rec, err := s.findFailed(r.Context(), profile, id)
@@ -411,14 +406,7 @@ func (s *server) retryFailed(w http.ResponseWriter, r *http.Request) {
 	page := fromPage(r)
 	params := url.Values{"profile": {profile}}
 	log := s.log.With("profile", profile, "remote", r.RemoteAddr)
-	switch {
-	case s.opts.Retrier == nil:
-		log.Warn("retry of all failed orders refused: no retrier")
-		s.actionDone(w, r, page, http.StatusServiceUnavailable, "this koppel cannot retry orders", "unavailable", params)
-		return
-	case s.profile(profile) == nil:
-		log.Warn("retry of all failed orders refused: unknown profile")
-		s.actionDone(w, r, page, http.StatusNotFound, fmt.Sprintf("unknown profile %q", profile), "not_found", params)
+	if !s.canRetry(w, r, page, profile, params, log, "retry of all failed orders") {
 		return
 	}
 	var ids []string
@@ -445,4 +433,20 @@ func (s *server) retryFailed(w http.ResponseWriter, r *http.Request) {
 	}
 	log.Info("retry of all failed orders started", "count", len(ids))
 	s.actionDone(w, r, page, http.StatusAccepted, ActionJSON{Status: "started", Profile: profile, Count: len(ids)}, "retry_all_started", params)
+}
+
+// canRetry answers a retry request that cannot be served (no retrier, unknown profile) and
+// reports whether it can; what names the action in the log.
+func (s *server) canRetry(w http.ResponseWriter, r *http.Request, page bool, profile string, params url.Values, log hclog.Logger, what string) bool {
+	switch {
+	case s.opts.Retrier == nil:
+		log.Warn(what + " refused: no retrier")
+		s.actionDone(w, r, page, http.StatusServiceUnavailable, "this koppel cannot retry orders", "unavailable", params)
+		return false
+	case s.profile(profile) == nil:
+		log.Warn(what + " refused: unknown profile")
+		s.actionDone(w, r, page, http.StatusNotFound, fmt.Sprintf("unknown profile %q", profile), "not_found", params)
+		return false
+	}
+	return true
 }
