@@ -120,10 +120,10 @@ block's retention_days are removed by the runs themselves.`,
 			for _, r := range rows {
 				msg := firstNonEmpty(r.Error, r.Stopped)
 				if r.Running {
-					msg = "bezig (running): deze run loopt nog; de aantallen zijn die tot nu toe"
+					msg = t.T("runs.running")
 				}
 				if r.Aborted {
-					msg = "afgebroken (aborted): het proces stopte voordat de run klaar was; de volgende run gaat verder"
+					msg = t.T("runs.aborted_task")
 					if pipeline.BookedByRun(r.Task) {
 						msg = t.T("runs.aborted", r.Imported+r.AlreadyPresent)
 					}
