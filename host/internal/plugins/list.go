@@ -116,6 +116,12 @@ func (m *Manager) List(ctx context.Context) ([]Listing, error) {
 		}
 		out = append(out, l)
 	}
+	return m.withMissing(out, lf, seen), nil
+}
+
+// withMissing appends a StatusMissing Listing for every lock entry whose plugin is not in seen
+// and sorts the result by name.
+func (m *Manager) withMissing(out []Listing, lf *LockFile, seen map[string]bool) []Listing {
 	for name, e := range lf.Plugins {
 		if seen[name] {
 			continue
@@ -132,7 +138,7 @@ func (m *Manager) List(ctx context.Context) ([]Listing, error) {
 		})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
+	return out
 }
 
 // Verify hashes every plugin binary again and compares it with the lock file on disk, without
@@ -168,12 +174,5 @@ func (m *Manager) Verify(ctx context.Context) ([]Listing, error) {
 		}
 		out = append(out, l)
 	}
-	for name, e := range lf.Plugins {
-		if !seen[name] {
-			out = append(out, Listing{Name: name, LockedSHA256: e.SHA256, Status: StatusMissing,
-				Kind: e.Kind, Version: e.Version, Protocol: e.Protocol, SDKVersion: e.SDKVersion})
-		}
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
-	return out, nil
+	return m.withMissing(out, lf, seen), nil
 }
