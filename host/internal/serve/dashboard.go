@@ -56,6 +56,9 @@ type profileView struct {
 	Attention []attentionView
 	// FailedMore counts failed orders beyond the ones shown.
 	FailedMore int
+	// Waiting counts the orders waiting in the shop for a status koppel imports (they hold their
+	// articles' stock back from the stock export).
+	Waiting int
 	// Err is set when reading the profile's records failed.
 	Err string
 }
@@ -269,6 +272,15 @@ func (s *server) profileView(ctx context.Context, t tr, p *config.Profile) profi
 		failed = failed[:pageFailed]
 	}
 	pv.Failed, pv.FailedMore = failed, total-len(failed)
+
+	err = state.List(ctx, s.opts.Store, state.MapPrefix(p.Name, pipeline.MapStockHold), func(_ state.Key, _ pipeline.HoldRecord) error {
+		pv.Waiting++
+		return nil
+	})
+	if err != nil {
+		s.log.Error("reading waiting orders for the dashboard", "profile", p.Name, "error", err)
+		pv.Err = err.Error()
+	}
 
 	items, err := attention.List(ctx, s.opts.Store, p.Name, attention.Filter{})
 	if err != nil {

@@ -1,12 +1,16 @@
 package serve
 
 import (
+	"context"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/koppel-nl/koppel/host/internal/pipeline"
+	"github.com/koppel-nl/koppel/host/internal/state"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -162,5 +166,22 @@ func TestFormats(t *testing.T) {
 	}
 	if got := nl.Every(0); got != "alleen op verzoek" {
 		t.Errorf("Every(0) = %q", got)
+	}
+}
+
+// The dashboard counts the orders waiting in the shop for an importable status.
+func TestDashboardWaitingCount(t *testing.T) {
+	e := newEnv(t, nil)
+	for _, id := range []string{"501", "502"} {
+		h := pipeline.HoldRecord{ShopID: id, ShopNumber: "2" + id, Status: "on-hold", SKUs: []string{"SHIRT-01"}}
+		if err := state.Put(context.Background(), e.store, state.MapKey("winkel", pipeline.MapStockHold, id), h); err != nil {
+			t.Fatal(err)
+		}
+	}
+	resp := e.do(t, "GET", "/", nil, nil)
+	wantStatus(t, resp, http.StatusOK)
+	body, _ := io.ReadAll(resp.Body)
+	if !strings.Contains(string(body), "2 order(s) wachten in de webwinkel op een status") {
+		t.Fatal("the dashboard does not count the waiting orders")
 	}
 }
