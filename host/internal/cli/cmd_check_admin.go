@@ -157,13 +157,14 @@ func checkAdministration(ctx context.Context, p *config.Profile, ledger sdk.Ledg
 	}
 
 	// The shop side, as far as the shop's connection test tells.
+	want := strings.ToUpper(firstNonEmpty(p.Orders.Currency, "EUR"))
 	switch cur := strings.ToUpper(firstNonEmpty(shopDetails["currency"], shopDetails["base_currency"])); {
 	case cur == "":
-		add("shop.currency", levelWarn, "de webwinkel geeft zijn valuta niet door; SnelStart boekt in euro's, controleer dat de winkel in EUR verkoopt")
-	case cur != "EUR":
-		add("shop.currency", levelFail, "de webwinkel rekent in %s, SnelStart boekt in euro's; orders in een andere valuta kan koppel niet boeken", cur)
+		add("shop.currency", levelWarn, "de webwinkel geeft zijn valuta niet door; de administratie boekt in %s (orders.currency), controleer dat de winkel in %s verkoopt", want, want)
+	case cur != want:
+		add("shop.currency", levelFail, "de webwinkel rekent in %s, de administratie boekt in %s (orders.currency); orders in een andere valuta kan koppel niet boeken", cur, want)
 	default:
-		add("shop.currency", levelOK, "valuta van de webwinkel: EUR")
+		add("shop.currency", levelOK, "valuta van de webwinkel: %s", want)
 	}
 	switch v := firstNonEmpty(shopDetails["prices_include_tax"], shopDetails["prices_include_vat"]); v {
 	case "true", "yes":
