@@ -48,7 +48,7 @@ func TestMain(m *testing.M) {
 		defer os.RemoveAll(dir)
 		root := repoRoot()
 		builds := [][2]string{{"koppel", "./host"}}
-		for _, p := range []string{"woocommerce", "snelstart-online"} {
+		for _, p := range []string{"woocommerce", "snelstart-online", "magento"} {
 			builds = append(builds, [2]string{filepath.Join("plugins", "koppel-plugin-"+p), "./plugins/" + p})
 		}
 		for _, b := range builds {
