@@ -148,13 +148,12 @@ func printSummary(w io.Writer, t text.Printer, tr pipeline.TaskRun) {
 	}
 	for _, st := range []pipeline.OutcomeStatus{pipeline.StatusFailed, pipeline.StatusRetrying} {
 		header := false
-		shown, more := 0, 0
+		shown, listed := 0, 0
 		for _, o := range res.Orders {
 			if o.Status != st {
 				continue
 			}
-			if shown >= maxListed {
-				more++
+			if listed++; shown >= maxListed {
 				continue
 			}
 			shown++
@@ -167,6 +166,14 @@ func printSummary(w io.Writer, t text.Printer, tr pipeline.TaskRun) {
 				header = true
 			}
 			fmt.Fprintln(w, t.T("summary.order", firstNonEmpty(o.ShopNumber, o.ShopID), o.Reason))
+		}
+		more := listed - shown
+		if res.Unlisted > 0 {
+			// The outcomes cover the run's first MaxRunOrders orders only; the counts all.
+			more = res.Failed - shown
+			if st == pipeline.StatusRetrying {
+				more = res.Retrying - shown
+			}
 		}
 		if more > 0 {
 			fmt.Fprintln(w, t.T("summary.more", more, res.Profile))

@@ -34,7 +34,7 @@ func (r *run) applyCustomer(ctx context.Context, plan *mapping.Plan) (customerRe
 		if err := state.Delete(ctx, p.store, mk); err != nil {
 			return customerRef{}, fmt.Errorf("forget a customer that is no longer active in SnelStart: %w", err)
 		}
-		delete(r.view.customers, key)
+		r.view.forget(key)
 	}
 	ref := customerRef{ID: d.ID, Code: d.Code, Name: d.Name}
 	how := d.MatchedBy
@@ -81,7 +81,7 @@ func (r *run) applyCustomer(ctx context.Context, plan *mapping.Plan) (customerRe
 		}
 		delete(r.unsettled, unsettledKey("customer", key))
 	}
-	r.view.customers[key] = mapping.MappedCustomer{ID: ref.ID, Code: ref.Code, Name: ref.Name, Settled: true}
+	r.view.settle(key, mapping.MappedCustomer{ID: ref.ID, Code: ref.Code, Name: ref.Name, Settled: true})
 	return ref, nil
 }
 
@@ -135,7 +135,7 @@ func (r *run) applyArticles(ctx context.Context, plan *mapping.Plan) ([]string, 
 				r.unsettled[unsettledKey("article", mk)] = true
 			}
 			if err != nil {
-				delete(r.view.articles, mk) // asked again, not taken from this run's "not found"
+				r.view.articles.Remove(mk) // asked again, not taken from this run's "not found"
 				return nil, fmt.Errorf("create article %s: %w", d.Create.Code, err)
 			}
 			a, err := r.remember(ctx, mk, mapping.ArticleFrom(cr.Article))
@@ -145,7 +145,7 @@ func (r *run) applyArticles(ctx context.Context, plan *mapping.Plan) ([]string, 
 			ids[i] = a.ID
 		}
 		if addUpdate {
-			if a := r.view.articles[mk]; a != nil {
+			if a := r.view.cachedArticle(mk); a != nil {
 				a.UpToDate = true
 			}
 		}
@@ -156,7 +156,7 @@ func (r *run) applyArticles(ctx context.Context, plan *mapping.Plan) ([]string, 
 // updateArticle applies articles.mode = add_update: the description and price the plan wants
 // (at most once per article per run).
 func (r *run) updateArticle(ctx context.Context, mk string, want mapping.Article) (mapping.Article, error) {
-	if a := r.view.articles[mk]; a != nil && a.UpToDate {
+	if a := r.view.cachedArticle(mk); a != nil && a.UpToDate {
 		return *a, nil
 	}
 	cur, err := r.p.ledger.FindArticles(ctx, sdk.ArticleQuery{ID: want.ID})
@@ -190,10 +190,10 @@ func (r *run) remember(ctx context.Context, mk string, a mapping.Article) (mappi
 	if err := r.p.putArticleMap(ctx, mk, rec); err != nil {
 		return mapping.Article{}, fmt.Errorf("remember article %s: %w", a.Code, err)
 	}
-	if prev := r.view.articles[mk]; prev != nil {
+	if prev := r.view.cachedArticle(mk); prev != nil {
 		a.UpToDate = prev.UpToDate
 	}
-	r.view.articles[mk] = &a
+	r.view.articles.Add(mk, &a)
 	return a, nil
 }
 
@@ -216,7 +216,7 @@ func (p *Pipeline) putArticleMap(ctx context.Context, mk string, rec *ArticleMap
 // (an article may have been deleted or changed in SnelStart).
 func (r *run) forgetArticles(ctx context.Context, keys []string) {
 	for _, mk := range keys {
-		delete(r.view.articles, mk)
+		r.view.articles.Remove(mk)
 		if err := state.Delete(ctx, r.p.store, state.MapKey(r.p.profile, state.MapArticle, mk)); err != nil {
 			r.p.log.Warn("could not forget a remembered article", "key", mk, "error", err)
 		}

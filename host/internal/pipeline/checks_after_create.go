@@ -110,7 +110,7 @@ func (r *run) forgetGoneCustomer(ctx context.Context, o sdk.Order, plan *mapping
 	if derr := state.Delete(ctx, p.store, state.MapKey(p.profile, state.MapCustomer, plan.Customer.Key)); derr != nil {
 		return false, fmt.Errorf("%w: forget customer %d: %v", errAbort, plan.Customer.Code, derr)
 	}
-	delete(r.view.customers, plan.Customer.Key)
+	r.view.forget(plan.Customer.Key)
 	p.log.Warn("SnelStart refused the remembered customer; it is forgotten and the customer matched again",
 		"order", o.Number, "customer", plan.Customer.Code, "reason", reasonOf(err))
 	w.Add("klant %d is in SnelStart niet meer actief of verwijderd (%s); koppel is hem vergeten en heeft de klant opnieuw gezocht",

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/golang-lru/v2/simplelru"
+
 	"github.com/koppel-nl/koppel/host/internal/attention"
 	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/state"
@@ -35,7 +37,10 @@ type run struct {
 	planner *mapping.Planner
 	ref     *mapping.Reference
 	view    *ledgerView
-	seen    map[string]bool
+	// seen holds the ids of the orders handled in this run (bounded, caches.go); handled
+	// counts them.
+	seen    *simplelru.LRU[string, bool]
+	handled int
 	// creditOf is set while a credit order (after_import.go) is processed: the record of the
 	// order it credits.
 	creditOf *OrderRecord
@@ -73,7 +78,7 @@ func (p *Pipeline) newRun(task string) *run {
 	start := p.now()
 	return &run{
 		p: p, task: task,
-		view: newLedgerView(p), seen: map[string]bool{}, unsettled: map[string]bool{}, rematched: map[string]bool{},
+		view: newLedgerView(p), seen: newLRU[string, bool](SeenCacheSize), unsettled: map[string]bool{}, rematched: map[string]bool{},
 		status:      p.statusPolicy(),
 		res:         RunResult{Profile: p.profile, Task: task, Start: start, Orders: []OrderOutcome{}},
 		callsBefore: p.ledger.Calls(), byBefore: p.ledger.snapshot(),
@@ -150,7 +155,9 @@ func (p *Pipeline) Retry(ctx context.Context, shopIDs []string) (RunResult, erro
 		return r.finish(ctx, nil)
 	}
 	var yieldErr error
+	returned := make(map[string]bool, len(ids))
 	err = p.shop.ListOrders(ctx, sdk.OrderQuery{IDs: ids}, func(it sdk.OrderItem) error {
+		returned[it.Order.ID] = true
 		yieldErr = r.enqueue(ctx, it.Order, "")
 		return yieldErr
 	})
@@ -160,7 +167,7 @@ func (p *Pipeline) Retry(ctx context.Context, shopIDs []string) (RunResult, erro
 	err = listingError(err, yieldErr, "fetch orders "+strings.Join(ids, ", ")+" from the shop")
 	if err == nil {
 		for _, id := range ids {
-			if !r.seen[id] {
+			if !returned[id] {
 				r.add(OrderOutcome{ShopID: id, Status: StatusSkipped, Reason: ReasonNotInShop}, "")
 			}
 		}
@@ -315,7 +322,7 @@ func (r *run) prepareGuard(ctx context.Context, items []pendingOrder) error {
 	inBatch := map[string]bool{}
 	for _, it := range items {
 		o := it.order
-		if r.seen[o.ID] || inBatch[o.ID] {
+		if r.seen.Contains(o.ID) || inBatch[o.ID] {
 			continue
 		}
 		inBatch[o.ID] = true
@@ -366,11 +373,12 @@ func (r *run) handle(ctx context.Context, o sdk.Order, cursor string) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if r.seen[o.ID] {
+	if r.seen.Contains(o.ID) {
 		r.advance(cursor)
 		return nil
 	}
-	r.seen[o.ID] = true
+	r.seen.Add(o.ID, true)
+	r.handled++
 	if err := r.renewLock(ctx); err != nil {
 		return err
 	}
@@ -424,7 +432,11 @@ func (r *run) add(out OrderOutcome, number string) {
 	default:
 		r.res.Skipped++
 	}
-	r.res.Orders = append(r.res.Orders, out)
+	if len(r.res.Orders) < MaxRunOrders {
+		r.res.Orders = append(r.res.Orders, out)
+	} else {
+		r.res.Unlisted++
+	}
 	if r.p.prog != nil {
 		r.p.prog(Progress{
 			Profile: r.p.profile, Task: r.task, Seen: r.res.Seen(),
@@ -446,7 +458,7 @@ func (r *run) advance(cursor string) {
 
 func (r *run) maybeFlushCursor(ctx context.Context) error {
 	r.writeProgress(ctx, false)
-	if len(r.seen)%100 == 0 {
+	if r.handled%100 == 0 {
 		return r.flushCursor(ctx)
 	}
 	return nil
@@ -478,7 +490,7 @@ func (r *run) finish(ctx context.Context, runErr error) (RunResult, error) {
 	r.res.LedgerCalls = r.p.ledger.Calls() - r.callsBefore
 	r.res.CallsByMethod = callsSince(r.p.ledger.snapshot(), r.byBefore)
 	rec := RunRecord{RunResult: r.res}
-	rec.Orders, rec.Truncated = storedOutcomes(r.res.Orders)
+	rec.Orders, rec.Truncated = storedOutcomes(r.res)
 	if runErr != nil {
 		rec.Error = strings.TrimPrefix(runErr.Error(), errAbort.Error()+": ")
 		r.p.log.Error("import_orders run failed", "task", r.task, "error", rec.Error)
@@ -743,7 +755,7 @@ func (r *run) importOne(ctx context.Context, o sdk.Order, w *mapping.Warnings) (
 			if err := state.Delete(ctx, p.store, state.MapKey(p.profile, state.MapCustomer, plan.Customer.Key)); err != nil {
 				return doneRecord{}, nil, fmt.Errorf("forget a customer that is no longer active in SnelStart: %w", err)
 			}
-			delete(r.view.customers, plan.Customer.Key)
+			r.view.forget(plan.Customer.Key)
 		}
 		return doneRecord{}, nil, refusef("%s", plan.Reason())
 	}
@@ -789,7 +801,7 @@ func (r *run) importOne(ctx context.Context, o sdk.Order, w *mapping.Warnings) (
 	}
 	item := r.differenceItem(shown, created, w)
 	if p.prof.Orders.ReuseLastTemplate {
-		r.view.templates[cust.ID] = so.TemplateID
+		r.view.templates.Add(cust.ID, so.TemplateID)
 	}
 	if created.CustomerID == "" {
 		created.CustomerID = cust.ID

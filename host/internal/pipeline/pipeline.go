@@ -256,8 +256,12 @@ type RunResult struct {
 	// Stopped, when not empty, says why the run ended before the shop's listing did (the
 	// ledger asked to slow down, or several transient failures in a row).
 	Stopped string `json:"stopped,omitempty"`
-	// Orders holds one outcome per order handled, in order.
-	Orders []OrderOutcome `json:"orders"`
+	// Orders holds one outcome per order handled, in order, for the first MaxRunOrders orders
+	// of the run; Unlisted counts the orders handled after those (they are in the counts
+	// above, and in the state store: `koppel orders` lists every booked order, `koppel orders
+	// --failed` every failed one). A run's memory so stays the same however long the backlog.
+	Orders   []OrderOutcome `json:"orders"`
+	Unlisted int            `json:"unlisted,omitempty"`
 }
 
 // Seen is the number of orders the run handled.

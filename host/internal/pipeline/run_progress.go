@@ -42,16 +42,17 @@ func (r *run) writeProgress(ctx context.Context, force bool) {
 	rec.End = time.Time{}
 	rec.Duration = now.Sub(r.res.Start)
 	rec.LedgerCalls = r.p.ledger.Calls() - r.callsBefore
-	rec.Orders, rec.Truncated = storedOutcomes(r.res.Orders)
+	rec.Orders, rec.Truncated = storedOutcomes(r.res)
 	redactRecord(&rec)
 	if err := state.Put(ctx, r.p.store, state.RunKey(r.p.profile, r.res.Start), rec); err != nil {
 		r.p.log.Warn("recording the run's progress failed", "task", r.task, "error", err)
 	}
 }
 
-// storedOutcomes returns the outcomes as a run record keeps them: at most MaxRunOrders, without
-// customer names.
-func storedOutcomes(in []OrderOutcome) ([]OrderOutcome, bool) {
+// storedOutcomes returns the outcomes of res as a run record keeps them: at most MaxRunOrders,
+// without customer names; the flag says some were left out.
+func storedOutcomes(res RunResult) ([]OrderOutcome, bool) {
+	in := res.Orders
 	out := make([]OrderOutcome, 0, min(len(in), MaxRunOrders))
 	for i, o := range in {
 		if i >= MaxRunOrders {
@@ -61,7 +62,7 @@ func storedOutcomes(in []OrderOutcome) ([]OrderOutcome, bool) {
 		redactOutcome(&o)
 		out = append(out, o)
 	}
-	return out, false
+	return out, res.Unlisted > 0
 }
 
 // settleAbortedRuns closes the in-progress records of earlier runs under the import_orders lock,
@@ -151,7 +152,7 @@ func (p *Pipeline) markInProgress(ctx context.Context, start time.Time, tr TaskR
 	rec := TaskRunRecord{RunRecord: RunRecord{RunResult: tr.RunResult, InProgress: true, Owner: p.lockOwner()},
 		Articles: tr.Articles, Stock: tr.Stock}
 	rec.Profile, rec.Start, rec.End = p.profile, start, time.Time{}
-	rec.Orders, rec.Truncated = storedOutcomes(tr.Orders)
+	rec.Orders, rec.Truncated = storedOutcomes(tr.RunResult)
 	if err := state.Put(ctx, p.store, state.RunKey(p.profile, start), rec); err != nil {
 		p.log.Warn("recording the run's start failed", "task", tr.Task, "error", err)
 	}

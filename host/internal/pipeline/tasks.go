@@ -106,7 +106,7 @@ func (p *Pipeline) finishTask(ctx context.Context, tc taskClock, tr TaskRun, run
 		tr.Orders = []OrderOutcome{}
 	}
 	rec := TaskRunRecord{RunRecord: RunRecord{RunResult: tr.RunResult}, Articles: tr.Articles, Stock: tr.Stock}
-	rec.Orders, rec.Truncated = storedOutcomes(tr.Orders)
+	rec.Orders, rec.Truncated = storedOutcomes(tr.RunResult)
 	if runErr != nil {
 		runErr = unwrapAbort(runErr)
 		rec.Error = runErr.Error()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/hashicorp/golang-lru/v2/simplelru"
+
 	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/state"
 	"github.com/koppel-nl/koppel/sdk"
@@ -16,22 +18,41 @@ import (
 // next order of the preview sees them as the sync would.
 type ledgerView struct {
 	p *Pipeline
-	// customers are the relaties settled in this run, by customer key.
-	customers map[string]mapping.MappedCustomer
+	// customers are the relaties settled in this run, by customer key, and codes their
+	// relatiecodes by relatie id (bounded, caches.go).
+	customers *simplelru.LRU[string, mapping.MappedCustomer]
+	codes     *simplelru.LRU[string, int]
 	// articles are the articles looked up in this run, by map key (nil: not in the ledger).
-	articles map[string]*mapping.Article
+	articles *simplelru.LRU[string, *mapping.Article]
 	// templates are the last templates of customers (reuse_last_template), by relatie id.
-	templates map[string]string
+	templates *simplelru.LRU[string, string]
 }
 
 func newLedgerView(p *Pipeline) *ledgerView {
-	return &ledgerView{p: p, customers: map[string]mapping.MappedCustomer{},
-		articles: map[string]*mapping.Article{}, templates: map[string]string{}}
+	return &ledgerView{p: p, customers: newLRU[string, mapping.MappedCustomer](CustomerCacheSize),
+		codes: newLRU[string, int](CustomerCacheSize), articles: newLRU[string, *mapping.Article](ArticleCacheSize),
+		templates: newLRU[string, string](TemplateCacheSize)}
+}
+
+// settle remembers a customer settled in this run.
+func (v *ledgerView) settle(key string, c mapping.MappedCustomer) {
+	v.customers.Add(key, c)
+	if c.ID != "" && !c.Planned {
+		v.codes.Add(c.ID, c.Code)
+	}
+}
+
+// forget drops a customer the run found gone.
+func (v *ledgerView) forget(key string) {
+	if c, ok := v.customers.Peek(key); ok && c.ID != "" {
+		v.codes.Remove(c.ID)
+	}
+	v.customers.Remove(key)
 }
 
 // MappedCustomer implements mapping.View.
 func (v *ledgerView) MappedCustomer(ctx context.Context, key string) (mapping.MappedCustomer, bool, error) {
-	if c, ok := v.customers[key]; ok {
+	if c, ok := v.customers.Get(key); ok {
 		return c, true, nil
 	}
 	rec, ok, err := state.Get[CustomerMapRecord](ctx, v.p.store, state.MapKey(v.p.profile, state.MapCustomer, key))
@@ -66,7 +87,7 @@ func (v *ledgerView) FindRelaties(ctx context.Context, q sdk.RelatieQuery) ([]sd
 // ArticleCacheAge) or the ledger.
 func (v *ledgerView) Article(ctx context.Context, k mapping.ArticleKey) (*mapping.Article, bool, error) {
 	mk := k.MapKey()
-	if a, ok := v.articles[mk]; ok {
+	if a, ok := v.articles.Get(mk); ok {
 		return a, false, nil
 	}
 	rec, ok, err := state.Get[ArticleMapRecord](ctx, v.p.store, state.MapKey(v.p.profile, state.MapArticle, mk))
@@ -75,7 +96,7 @@ func (v *ledgerView) Article(ctx context.Context, k mapping.ArticleKey) (*mappin
 	}
 	if ok && v.p.now().Sub(rec.FetchedAt) < ArticleCacheAge {
 		a := rec.article()
-		v.articles[mk] = &a
+		v.articles.Add(mk, &a)
 		return &a, false, nil
 	}
 	found, err := v.p.ledger.FindArticles(ctx, k.Query())
@@ -84,17 +105,24 @@ func (v *ledgerView) Article(ctx context.Context, k mapping.ArticleKey) (*mappin
 	}
 	hit, _ := mapping.PickActiveArticle(k, found)
 	if hit == nil {
-		v.articles[mk] = nil
+		v.articles.Add(mk, nil)
 		return nil, false, nil
 	}
 	a := mapping.ArticleFrom(*hit)
-	v.articles[mk] = &a
+	v.articles.Add(mk, &a)
 	return &a, true, nil
+}
+
+// cachedArticle returns the article this run has for map key mk (nil when none, or not in the
+// ledger).
+func (v *ledgerView) cachedArticle(mk string) *mapping.Article {
+	a, _ := v.articles.Get(mk)
+	return a
 }
 
 // LastTemplate implements mapping.View (one look-up per customer per run).
 func (v *ledgerView) LastTemplate(ctx context.Context, customerID string) (string, error) {
-	if t, ok := v.templates[customerID]; ok {
+	if t, ok := v.templates.Get(customerID); ok {
 		return t, nil
 	}
 	found, err := v.p.ledger.FindSalesOrders(ctx, sdk.SalesOrderQuery{CustomerID: customerID, Limit: 1})
@@ -105,18 +133,13 @@ func (v *ledgerView) LastTemplate(ctx context.Context, customerID string) (strin
 	if len(found) > 0 {
 		t = found[0].TemplateID
 	}
-	v.templates[customerID] = t
+	v.templates.Add(customerID, t)
 	return t, nil
 }
 
 // codeOf returns the relatiecode of a relatie this run has settled.
 func (v *ledgerView) codeOf(id string) (int, bool) {
-	for _, c := range v.customers {
-		if c.ID == id && !c.Planned {
-			return c.Code, true
-		}
-	}
-	return 0, false
+	return v.codes.Get(id)
 }
 
 // simulate makes the view show what applying plan would leave behind, in memory only: the
@@ -129,16 +152,16 @@ func (v *ledgerView) simulate(plan *mapping.Plan) {
 	d := plan.Customer
 	switch d.Action {
 	case mapping.CustomerCreate:
-		v.customers[d.Key] = mapping.MappedCustomer{Name: d.Name, Planned: true, Settled: true}
+		v.settle(d.Key, mapping.MappedCustomer{Name: d.Name, Planned: true, Settled: true})
 	case mapping.CustomerExisting, mapping.CustomerUpdate:
-		if _, ok := v.customers[d.Key]; !ok || !v.customers[d.Key].Planned {
-			v.customers[d.Key] = mapping.MappedCustomer{ID: d.ID, Code: d.Code, Name: d.Name, MatchedBy: d.MatchedBy, Settled: true}
+		if c, ok := v.customers.Peek(d.Key); !ok || !c.Planned {
+			v.settle(d.Key, mapping.MappedCustomer{ID: d.ID, Code: d.Code, Name: d.Name, MatchedBy: d.MatchedBy, Settled: true})
 		}
 	}
 	for _, a := range plan.Articles {
 		art := a.Article
 		art.UpToDate = true
-		v.articles[a.Lookup.MapKey()] = &art
+		v.articles.Add(a.Lookup.MapKey(), &art)
 	}
 }
 
