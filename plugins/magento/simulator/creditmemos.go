@@ -215,7 +215,9 @@ func (s *Server) touchLocked(o *Order) {
 	if !t.After(o.updated) {
 		t = o.updated.Add(time.Second)
 	}
+	s.byUpdated.take(o)
 	o.updated, o.UpdatedAt = t, fmtTime(t)
+	s.byUpdated.put(o)
 	s.version++
 }
 

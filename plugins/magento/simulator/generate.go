@@ -393,6 +393,7 @@ func (s *Server) buildOrder(created time.Time, status string) *Order {
 		Items: o.Items}}}
 	s.orders[id] = o
 	s.orderList = append(s.orderList, o)
+	s.byUpdated.add(o)
 	return o
 }
 
@@ -416,7 +417,9 @@ func (s *Server) TouchOrder(id int64, status string) error {
 	if !t.After(o.updated) {
 		t = o.updated.Add(time.Second)
 	}
+	s.byUpdated.take(o)
 	o.updated, o.UpdatedAt = t, fmtTime(t)
+	s.byUpdated.put(o)
 	o.StatusHistories = append(o.StatusHistories, statusHistory{Comment: "Bijgewerkt", CreatedAt: o.UpdatedAt,
 		EntityID: int64(len(o.StatusHistories) + 1), EntityName: "order", ParentID: id, Status: o.Status})
 	s.version++

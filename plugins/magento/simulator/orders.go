@@ -53,12 +53,19 @@ func (s *Server) handleOrders(w http.ResponseWriter, r *http.Request, _ map[stri
 	}
 	list, ok := s.cache[key]
 	if !ok {
-		for _, o := range s.orderList {
+		// A listing by updated_at walks its range of the index, already in order.
+		cand, indexed := s.byUpdated.updatedRange(c)
+		if !indexed {
+			cand = s.orderList
+		}
+		for _, o := range cand {
 			if matches(c, orderFields, o) {
 				list = append(list, o)
 			}
 		}
-		sortItems(c, orderFields, list)
+		if !indexed {
+			sortItems(c, orderFields, list)
+		}
 		if len(s.cache) > 64 {
 			clear(s.cache)
 		}

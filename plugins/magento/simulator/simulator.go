@@ -113,6 +113,7 @@ type Server struct {
 	orderList   []*Order // in entity_id order
 	// creditmemos are the credit memos made by POST /V1/order/{orderId}/refund, in entity_id
 	// order; nextCreditmemo is the last entity_id given.
+	byUpdated      updatedIndex
 	creditmemos    []*Creditmemo
 	nextCreditmemo int64
 	nextOrder      int64
