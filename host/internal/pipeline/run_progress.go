@@ -42,11 +42,40 @@ func (r *run) writeProgress(ctx context.Context, force bool) {
 	rec.End = time.Time{}
 	rec.Duration = now.Sub(r.res.Start)
 	rec.LedgerCalls = r.p.ledger.Calls() - r.callsBefore
-	rec.Orders, rec.Truncated = storedOutcomes(r.res)
+	rec.Orders, rec.Truncated = progressOutcomes(r.res)
 	redactRecord(&rec)
 	if err := state.Put(ctx, r.p.store, state.RunKey(r.p.profile, r.res.Start), rec); err != nil {
 		r.p.log.Warn("recording the run's progress failed", "task", r.task, "error", err)
 	}
+}
+
+// progressOrders caps the outcomes an in-progress run record carries.
+const progressOrders = 100
+
+// progressOutcomes returns the outcomes an in-progress record keeps: only the orders that need
+// attention (failed, to be retried), at most progressOrders, without customer names. Booked
+// orders are left out: they are in their OrderRecords, from which SettleAbortedRun counts them
+// should the run be killed; so the record written every second stays small however long the
+// run (rewriting every outcome each second would cost more the longer the backlog).
+func progressOutcomes(res RunResult) ([]OrderOutcome, bool) {
+	var out []OrderOutcome
+	cut := res.Unlisted > 0
+	for _, o := range res.Orders {
+		if o.Status != StatusFailed && o.Status != StatusRetrying {
+			cut = true
+			continue
+		}
+		if len(out) >= progressOrders {
+			return out, true
+		}
+		o.Warnings = append([]string(nil), o.Warnings...) // redacted below; the caller's stay whole
+		redactOutcome(&o)
+		out = append(out, o)
+	}
+	if out == nil {
+		out = []OrderOutcome{}
+	}
+	return out, cut
 }
 
 // storedOutcomes returns the outcomes of res as a run record keeps them: at most MaxRunOrders,
@@ -96,9 +125,9 @@ func (r *run) settleAbortedRuns(ctx context.Context) {
 
 // SettleAbortedRun returns rec, a run whose process ended without finishing it, as aborted: the
 // orders recorded as done from its start until `until` (the start of the next run, or now) are
-// counted as what it booked and added to its outcomes, since its last progress write may have
-// missed the last of them. Runs under one lock never overlap, so the orders of that window are
-// the aborted run's.
+// counted as what it booked and added to its outcomes, since its progress record leaves booked
+// orders out and its last progress write may have missed the last of them. Runs under one lock
+// never overlap, so the orders of that window are the aborted run's.
 func SettleAbortedRun(ctx context.Context, s *state.Store, rec RunRecord, until time.Time) (RunRecord, error) {
 	known := map[string]bool{}
 	for _, o := range rec.Orders {
@@ -107,12 +136,18 @@ func SettleAbortedRun(ctx context.Context, s *state.Store, rec RunRecord, until 
 		}
 	}
 	var last time.Time
+	imported, present := 0, 0
 	err := ListOrderRecords(ctx, s, rec.Profile, func(or OrderRecord) error {
 		if or.DoneAt.Before(rec.Start) || !or.DoneAt.Before(until) {
 			return nil
 		}
 		if or.DoneAt.After(last) {
 			last = or.DoneAt
+		}
+		if or.Status == StatusAlreadyPresent {
+			present++
+		} else {
+			imported++
 		}
 		if known[or.ShopID] {
 			return nil
@@ -121,11 +156,6 @@ func SettleAbortedRun(ctx context.Context, s *state.Store, rec RunRecord, until 
 			LedgerNumber: or.LedgerNumber, CustomerCode: or.CustomerCode, Warnings: or.Warnings}
 		total := or.TotalIncl
 		out.TotalIncl = &total
-		if or.Status == StatusAlreadyPresent {
-			rec.AlreadyPresent++
-		} else {
-			rec.Imported++
-		}
 		if len(rec.Orders) < MaxRunOrders {
 			rec.Orders = append(rec.Orders, out)
 		} else {
@@ -136,6 +166,8 @@ func SettleAbortedRun(ctx context.Context, s *state.Store, rec RunRecord, until 
 	if err != nil {
 		return rec, fmt.Errorf("count what the aborted run of %s booked: %w", rec.Start.Format(time.RFC3339), err)
 	}
+	// The order records are the account of what the run booked; the progress counts may lag.
+	rec.Imported, rec.AlreadyPresent = max(rec.Imported, imported), max(rec.AlreadyPresent, present)
 	rec.Aborted = true
 	rec.InProgress = false
 	if last.After(rec.Start.Add(rec.Duration)) {
