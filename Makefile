@@ -69,9 +69,12 @@ test-unit:
 test-fuzz:
 	@scripts/fuzz.sh $(FUZZTIME)
 
+# soak also imports a 100,000-order history (BenchmarkImport with KOPPEL_SOAK=1): orders/s and
+# the peak memory of the host and each plugin, to compare with the 1,000 and 10,000 figures.
 soak:
 	@scripts/fuzz.sh 5m
 	KOPPEL_SOAK=1 $(GO) test -count=1 -timeout 80m -run 'Soak' ./...
+	KOPPEL_SOAK=1 $(GO) test -run '^$$' -bench 'BenchmarkImport' -benchtime 1x -timeout 90m ./host/internal/e2e | tee soak-bench.out | grep -E '^(Benchmark|ok|FAIL|---)'
 
 # Every benchmark once with Go's default 1s budget: micro-benchmarks repeat, the large ones
 # (50,000 orders, 20,000 articles, a rate-limited minute) run a single iteration. Each prints its
@@ -87,4 +90,4 @@ proto:
 		--go-grpc_out=. --go-grpc_opt=paths=source_relative koppel.proto
 
 clean:
-	rm -rf $(BIN) bench.out dist
+	rm -rf $(BIN) bench.out soak-bench.out dist
