@@ -184,7 +184,7 @@ func (p *Pipeline) markInProgress(ctx context.Context, start time.Time, tr TaskR
 	rec := TaskRunRecord{RunRecord: RunRecord{RunResult: tr.RunResult, InProgress: true, Owner: p.lockOwner()},
 		Articles: tr.Articles, Stock: tr.Stock}
 	rec.Profile, rec.Start, rec.End = p.profile, start, time.Time{}
-	rec.Orders, rec.Truncated = storedOutcomes(tr.RunResult)
+	rec.Orders, rec.Truncated = progressOutcomes(tr.RunResult)
 	if err := state.Put(ctx, p.store, state.RunKey(p.profile, start), rec); err != nil {
 		p.log.Warn("recording the run's start failed", "task", tr.Task, "error", err)
 	}
