@@ -140,13 +140,14 @@ func TestIndexSurvivesUntoldChanges(t *testing.T) {
 // answered from an index.
 func BenchmarkLookupFlat(b *testing.B) {
 	for _, n := range []int{1_000, 10_000, 100_000} {
+		// The administration is filled once per size, not for every b.N the framework tries.
+		srv, err := New(Options{RatePerMinute: -1})
+		if err != nil {
+			b.Fatal(err)
+		}
+		fillForBench(srv, n)
+		h := srv.Handler()
 		b.Run(fmt.Sprintf("orders=%d", n), func(b *testing.B) {
-			srv, err := New(Options{RatePerMinute: -1})
-			if err != nil {
-				b.Fatal(err)
-			}
-			fillForBench(srv, n)
-			h := srv.Handler()
 			tok := benchToken(b, h)
 			get := func(path string) {
 				req := httptest.NewRequest("GET", path, nil)
