@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"context"
 	"fmt"
 	"strings"
 	"time"
@@ -125,6 +126,46 @@ func (op *orderPlan) confirmICP(lines []plannedLine) {
 	if r := op.plan.Customer.Relatie; r != nil {
 		r.VATNumber = ""
 	}
+}
+
+// icpCustomer makes sure the relatie of a confirmed ICP delivery carries the VAT number, which
+// is how SnelStart knows the delivery is intra-community: an existing relatie without one gets
+// it (a CustomerUpdate) unless customers.mode is "manual", when the order is refused naming the
+// fix. A relatie whose country differs from the VAT number's is left alone (SnelStart refuses
+// the combination); SnelStart's total then differs and the difference is listed after the create.
+func (op *orderPlan) icpCustomer(ctx context.Context) error {
+	d := &op.plan.Customer
+	if op.vat.Scheme != SchemeICP || d.Action != CustomerExisting || d.ID == "" {
+		return nil
+	}
+	found, err := op.p.view.FindRelaties(ctx, sdk.RelatieQuery{ID: d.ID})
+	if err != nil {
+		return fmt.Errorf("read customer %d for its VAT number: %w", d.Code, err)
+	}
+	c := Eligible(found)
+	if len(c) == 0 || c[0].VATNumber != "" {
+		return nil
+	}
+	cur := c[0]
+	vatCountry := op.vat.VATNumber[:2]
+	if vatCountry == "EL" {
+		vatCountry = "GR"
+	}
+	if cur.Address.Country != "" && !strings.EqualFold(cur.Address.Country, vatCountry) {
+		op.w.Add("klant %d staat in SnelStart in %s, het btw-nummer %s hoort bij %s: het nummer is niet op de klant gezet; controleer de btw van deze ICP-levering",
+			cur.Code, countryName(cur.Address.Country), op.vat.VATNumber, countryName(vatCountry))
+		return nil
+	}
+	if op.p.prof.Customers.Mode == config.ModeManual {
+		return Refusef("de winkel leverde zonder btw aan een bedrijf in %s (ICP), maar klant %d %q heeft in SnelStart geen btw-nummer, dus zou SnelStart btw rekenen. "+
+			"Zet btw-nummer %s op de klant in SnelStart (customers.mode is \"manual\", koppel wijzigt geen klanten) en probeer de order opnieuw",
+			countryName(op.vat.Country), cur.Code, cur.Name, op.vat.VATNumber)
+	}
+	next := cur
+	next.VATNumber = op.vat.VATNumber
+	d.Action, d.Relatie = CustomerUpdate, &next
+	op.w.Add("btw-nummer %s is op klant %d gezet: een btw-vrije levering binnen de EU (ICP) vraagt het btw-nummer op de klant", op.vat.VATNumber, cur.Code)
+	return nil
 }
 
 // home returns the planner without an order's VAT scheme.

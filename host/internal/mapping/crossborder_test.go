@@ -31,22 +31,24 @@ func TestPlanVATAbroad(t *testing.T) {
 		order   sdk.Order
 		scheme  VATScheme
 		problem []string
-		vat     string // the VAT number of the relatie to create
+		vat     string // the VAT number of the relatie to create (or update)
+		known   bool   // the customer is an existing relatie without VAT number
 	}{
-		{"a German consumer, OSS on: 19 %", true, mkOrder("1", true, []ln{{"MOK", "Mok", "2", "5.95", "19"}}, abroad("DE", "")), SchemeOSS, nil, ""},
+		{"a German consumer, OSS on: 19 %", true, mkOrder("1", true, []ln{{"MOK", "Mok", "2", "5.95", "19"}}, abroad("DE", "")), SchemeOSS, nil, "", false},
 		{"a German consumer, OSS off: refused naming OSS", false, mkOrder("1", true, []ln{{"MOK", "Mok", "2", "5.95", "19"}}, abroad("DE", "")), "",
-			[]string{"19%", "OSS", "staat uit", "Duitsland"}, ""},
-		{"a Belgian consumer at 21 %, OSS off: the Dutch rate", false, mkOrder("1", true, []ln{mug}, abroad("BE", "")), SchemeDomestic, nil, ""},
+			[]string{"19%", "OSS", "staat uit", "Duitsland"}, "", false},
+		{"a Belgian consumer at 21 %, OSS off: the Dutch rate", false, mkOrder("1", true, []ln{mug}, abroad("BE", "")), SchemeDomestic, nil, "", false},
 		{"a German consumer at a rate SnelStart lacks, OSS on: refused", true, mkOrder("1", true, []ln{{"MOK", "Mok", "1", "5.95", "16"}}, abroad("DE", "")), "",
-			[]string{"16%", "OSS"}, ""},
-		{"a German business with a VAT number, no VAT: ICP", false, mkOrder("1", false, []ln{{"MOK", "Mok", "2", "5.00", "0"}}, abroad("DE", "de 123 456 789")), SchemeICP, nil, "DE123456789"},
-		{"a German business charged VAT: a consumer sale, no VAT number on the relatie", true, mkOrder("1", true, []ln{{"MOK", "Mok", "2", "5.95", "19"}}, abroad("DE", "DE123456789")), SchemeOSS, nil, ""},
+			[]string{"16%", "OSS"}, "", false},
+		{"a German business with a VAT number, no VAT: ICP", false, mkOrder("1", false, []ln{{"MOK", "Mok", "2", "5.00", "0"}}, abroad("DE", "de 123 456 789")), SchemeICP, nil, "DE123456789", false},
+		{"an existing German business without VAT number, no VAT: ICP, the relatie gets the number", false, mkOrder("1", false, []ln{{"MOK", "Mok", "2", "5.00", "0"}}, abroad("DE", "DE123456789")), SchemeICP, nil, "DE123456789", true},
+		{"a German business charged VAT: a consumer sale, no VAT number on the relatie", true, mkOrder("1", true, []ln{{"MOK", "Mok", "2", "5.95", "19"}}, abroad("DE", "DE123456789")), SchemeOSS, nil, "", false},
 		{"a VAT-free order with a VAT number of invalid form: refused naming it", false, mkOrder("1", false, []ln{{"MOK", "Mok", "2", "5.00", "0"}}, abroad("DE", "DE12")), "",
-			[]string{"DE12", "geen geldige vorm"}, ""},
-		{"zero-rated goods only to a business: no ICP", false, mkOrder("1", false, []ln{{"VERSCHIL", "Cadeaubon", "1", "25.00", "0"}}, abroad("DE", "DE123456789")), SchemeDomestic, nil, ""},
-		{"a delivery to the United States: export at 0 %", false, mkOrder("1", false, []ln{{"MOK", "Mok", "2", "5.00", "0"}}, abroad("US", "")), SchemeExport, nil, ""},
+			[]string{"DE12", "geen geldige vorm"}, "", false},
+		{"zero-rated goods only to a business: no ICP", false, mkOrder("1", false, []ln{{"VERSCHIL", "Cadeaubon", "1", "25.00", "0"}}, abroad("DE", "DE123456789")), SchemeDomestic, nil, "", false},
+		{"a delivery to the United States: export at 0 %", false, mkOrder("1", false, []ln{{"MOK", "Mok", "2", "5.00", "0"}}, abroad("US", "")), SchemeExport, nil, "", false},
 		{"a USD order: refused naming both currencies", false, mkOrder("1", true, []ln{mug}, func(o *sdk.Order) { o.Currency = "USD" }), "",
-			[]string{"USD", "EUR", "orders.currency"}, ""},
+			[]string{"USD", "EUR", "orders.currency"}, "", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			prof := testProfile()
@@ -58,7 +60,12 @@ func TestPlanVATAbroad(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			pl, err := NewPlanner(prof, ref, newMemView()).Plan(context.Background(), c.order)
+			v := newMemView()
+			if c.known {
+				v.relaties = append(v.relaties, sdk.Relatie{ID: "rel-2001", Code: 2001, Name: "Kunde GmbH", Customer: true, Email: "kunde@example.de",
+					Address: sdk.LedgerAddress{Street: "Weg 1", Postcode: "10623", City: "Berlin", Country: "DE"}})
+			}
+			pl, err := NewPlanner(prof, ref, v).Plan(context.Background(), c.order)
 			if err != nil {
 				t.Fatalf("Plan: %v", err)
 			}
@@ -75,6 +82,9 @@ func TestPlanVATAbroad(t *testing.T) {
 			}
 			if r := pl.Customer.Relatie; r == nil || r.VATNumber != c.vat {
 				t.Fatalf("relatie to create %+v, want VAT number %q", r, c.vat)
+			}
+			if c.known && (pl.Customer.Action != CustomerUpdate || pl.Customer.ID != "rel-2001") {
+				t.Fatalf("customer decision %+v, want an update of rel-2001", pl.Customer)
 			}
 			for _, w := range pl.Warnings {
 				if strings.Contains(w, "VAT mismatch") {

@@ -89,6 +89,9 @@ func (op *orderPlan) salesOrder(ctx context.Context) error {
 		return err
 	}
 	op.confirmICP(lines)
+	if err := op.icpCustomer(ctx); err != nil {
+		return err
+	}
 	lines = op.spreadMismatchedCharges(lines)
 	vw, err := op.checkVAT(lines)
 	op.w = append(op.w, vw...)
