@@ -246,6 +246,8 @@ type Coupon struct {
 	DiscountType string
 	Amount       decimal.Decimal
 	FreeShipping bool
+	Description  string
+	DateCreated  time.Time
 }
 
 // TaxRate is one row of the store's tax table (GET /taxes). Class is "standard",

@@ -305,24 +305,9 @@ func (s *Server) listRefunds(w http.ResponseWriter, req *request, id int64) {
 		writeError(w, e)
 		return
 	}
-	page, perPage := int64(1), int64(10)
-	var probs []paramProblem
-	if v, ok := req.query.lookup("page"); ok {
-		n, valid := parseInt(v)
-		if !valid || n < 1 {
-			probs = append(probs, paramProblem{Param: "page", Code: "rest_out_of_bounds", Message: "page must be greater than or equal to 1"})
-		}
-		page = n
-	}
-	if v, ok := req.query.lookup("per_page"); ok {
-		n, valid := parseInt(v)
-		if !valid || n < 1 || n > 100 {
-			probs = append(probs, paramProblem{Param: "per_page", Code: "rest_out_of_bounds", Message: "per_page must be between 1 (inclusive) and 100 (inclusive)"})
-		}
-		perPage = n
-	}
-	if len(probs) > 0 {
-		writeError(w, invalidParams(probs...))
+	page, perPage, e := pageParams(req)
+	if e != nil {
+		writeError(w, e)
 		return
 	}
 	s.mu.Lock()

@@ -482,6 +482,18 @@ func (s *Server) route(w http.ResponseWriter, req *request) {
 				return
 			}
 		}
+	case p[0] == "coupons" && len(p) == 1:
+		req.collectionPath = "coupons"
+		switch m {
+		case http.MethodGet:
+			count("/coupons")
+			s.listCoupons(w, req)
+			return
+		case http.MethodPost:
+			count("/coupons")
+			s.createCoupon(w, req)
+			return
+		}
 	case p[0] == "products":
 		req.collectionPath = "products"
 		if len(p) == 1 {
@@ -654,6 +666,7 @@ var routeList = []struct {
 	{"/wc/v3/orders/(?P<order_id>[\\d]+)/notes", []string{"GET", "POST"}},
 	{"/wc/v3/orders/(?P<order_id>[\\d]+)/refunds", []string{"GET", "POST"}},
 	{"/wc/v3/orders/(?P<order_id>[\\d]+)/refunds/(?P<id>[\\d]+)", []string{"GET"}},
+	{"/wc/v3/coupons", []string{"GET", "POST"}},
 	{"/wc/v3/products", []string{"GET", "POST"}},
 	{"/wc/v3/products/(?P<id>[\\d]+)", []string{"GET", "POST", "PUT", "PATCH", "DELETE"}},
 	{"/wc/v3/products/batch", []string{"POST", "PUT", "PATCH"}},

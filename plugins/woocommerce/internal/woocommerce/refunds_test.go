@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/shopspring/decimal"
+
 	"github.com/koppel-nl/koppel/plugins/woocommerce/simulator"
 	"github.com/koppel-nl/koppel/sdk"
 )
@@ -123,5 +125,53 @@ func TestRefundsFromSimulator(t *testing.T) {
 	}
 	if n := sim.Stats().PerEndpoint["GET /orders/{id}/refunds"]; n != 2 {
 		t.Errorf("%d refund listings, want 2 (bacs has one refund, the plain order none)", n)
+	}
+}
+
+// TestSimulatorCoupons: POST /coupons creates a coupon orders can use, a second one with the
+// same code is refused, GET /coupons lists them.
+func TestSimulatorCoupons(t *testing.T) {
+	sim, u := startSimulator(t, simulator.Options{})
+	s := newTestShop(t, u, nil)
+	ctx := context.Background()
+	r, err := s.api.post(ctx, "/coupons", map[string]any{"code": "Zomer15", "discount_type": "percent", "amount": "15"})
+	if err != nil {
+		t.Fatalf("create: %v", err)
+	}
+	var c struct {
+		ID     int64  `json:"id"`
+		Code   string `json:"code"`
+		Amount string `json:"amount"`
+	}
+	if err := json.Unmarshal(r.Body, &c); err != nil || c.Code != "zomer15" || c.Amount != "15.00" || c.ID == 0 {
+		t.Fatalf("created %s (%v)", r.Body, err)
+	}
+	if _, err := s.api.post(ctx, "/coupons", map[string]any{"code": "ZOMER15", "amount": "5"}); err == nil || !strings.Contains(err.Error(), "already exists") {
+		t.Fatalf("duplicate code: %v", err)
+	}
+	if _, err := s.api.post(ctx, "/coupons", map[string]any{"amount": "5"}); err == nil {
+		t.Fatal("a coupon without code was created")
+	}
+	lr, err := s.api.get(ctx, "/coupons", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var list []struct {
+		Code string `json:"code"`
+	}
+	if err := json.Unmarshal(lr.Body, &list); err != nil || len(list) == 0 || list[0].Code != "zomer15" || lr.Header.Get("X-WP-Total") == "" {
+		t.Fatalf("list %s (%v)", lr.Body, err)
+	}
+	p, err := sim.AddProduct(simulator.Product{SKU: "MOK", Name: "Mok", RegularPrice: decimal.NewNullDecimal(sdk.MustMoney("100"))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := sim.CreateOrderJSON([]byte(`{"status":"processing","billing":{"email":"a@example.nl","country":"NL"},
+		"line_items":[{"product_id":` + itoa64(p.ID) + `,"quantity":1}],"coupon_lines":[{"code":"zomer15"}]}`))
+	if err != nil {
+		t.Fatalf("order with the new coupon: %v", err)
+	}
+	if len(o.CouponLines) != 1 || o.CouponLines[0].Discount.IsZero() {
+		t.Fatalf("coupon not applied: %+v", o.CouponLines)
 	}
 }
