@@ -38,7 +38,7 @@ type orderRow struct {
 }
 
 func (a *app) ordersCommand() *cobra.Command {
-	var failed, asJSON, names bool
+	var failed, asJSON, names, verbose bool
 	cmd := &cobra.Command{
 		Use:   "orders PROFILE",
 		Short: "List imported orders: shop number → SnelStart order number, customer, status; --failed lists failed orders with their reason",
@@ -94,7 +94,7 @@ shop; the others are retried on the next run.`,
 				}
 				return json.NewEncoder(a.env.Stdout).Encode(rows)
 			}
-			printOrders(a, rows, failed)
+			printOrders(a, rows, failed, verbose)
 			if !failed && nFailed > 0 {
 				fmt.Fprintln(a.env.Stdout, a.tr().T("orders.failed_count", nFailed, profile))
 			}
@@ -103,6 +103,7 @@ shop; the others are retried on the next run.`,
 	}
 	cmd.Flags().BoolVar(&failed, "failed", false, "list the failed orders with their reason")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "machine-readable output")
+	cmd.Flags().BoolVar(&verbose, "verbose", false, "with --failed: each reason in full, not only its first sentence")
 	cmd.Flags().BoolVar(&names, "names", false, "look the customers' names up in SnelStart (one call per customer)")
 	return cmd
 }
@@ -176,7 +177,7 @@ func (a *app) fillNames(ctx context.Context, profile string, rows []orderRow) er
 	return nil
 }
 
-func printOrders(a *app, rows []orderRow, failed bool) {
+func printOrders(a *app, rows []orderRow, failed, verbose bool) {
 	t := a.tr()
 	if len(rows) == 0 {
 		if failed {
@@ -191,7 +192,7 @@ func printOrders(a *app, rows []orderRow, failed bool) {
 		fmt.Fprintln(tw, t.T("orders.header_fail"))
 		for _, r := range rows {
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", firstNonEmpty(r.ShopNumber, r.ShopID), statusText(t, r.Status), r.Attempts,
-				dash(r.CustomerName), money(r.ShopTotal), r.At.Local().Format(time.DateTime), r.Reason)
+				dash(r.CustomerName), money(r.ShopTotal), r.At.Local().Format(time.DateTime), reasonText(r.Reason, verbose))
 		}
 		_ = tw.Flush()
 		return
@@ -216,6 +217,19 @@ func printOrders(a *app, rows []orderRow, failed bool) {
 			money(r.TotalIncl), money(r.ShopTotal), r.At.Local().Format(time.DateTime), notes)
 	}
 	_ = tw.Flush()
+}
+
+// reasonText is a failure reason as a table shows it: its first sentence, marked "…" when there
+// is more (--verbose, --json and the dashboard show it whole).
+func reasonText(reason string, verbose bool) string {
+	if verbose {
+		return reason
+	}
+	short, more := text.Brief(reason)
+	if more {
+		short += " (…)"
+	}
+	return short
 }
 
 // statusText is an order status as the bookkeeper reads it (the JSON keeps the status code).

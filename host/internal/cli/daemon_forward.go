@@ -123,7 +123,7 @@ func (a *app) runningDaemon(ctx context.Context) (endpoint, config.KoppelBlock, 
 func forwardArgs(cmd *cobra.Command, path string, args []string) []string {
 	out := append(strings.Fields(path), args...)
 	cmd.Flags().Visit(func(f *pflag.Flag) {
-		if f.Name == "config" || f.Name == "lang" {
+		if f.Name == "config" {
 			return
 		}
 		if sv, ok := f.Value.(pflag.SliceValue); ok {

@@ -71,3 +71,14 @@ func TestGoldenDutchAndEnglish(t *testing.T) {
 		t.Errorf("--lang de: exit %d %s", code, errs)
 	}
 }
+
+// orders --failed shows a reason's first sentence; --verbose shows it whole.
+func TestReasonText(t *testing.T) {
+	long := `the order has a fee ("Betaalkosten", 0.35 including VAT) but orders.payment_fee_article is not set; set it to the SnelStart article code for them, then retry`
+	if got := reasonText(long, false); got != `the order has a fee ("Betaalkosten", 0.35 including VAT) but orders.payment_fee_article is not set (…)` {
+		t.Errorf("short: %q", got)
+	}
+	if got := reasonText(long, true); got != long {
+		t.Errorf("verbose: %q", got)
+	}
+}

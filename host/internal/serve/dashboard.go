@@ -13,12 +13,16 @@ import (
 	"github.com/koppel-nl/koppel/host/internal/config"
 	"github.com/koppel-nl/koppel/host/internal/pipeline"
 	"github.com/koppel-nl/koppel/host/internal/state"
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
 // templateFuncs are the helpers the templates use beside pageData's methods.
 var templateFuncs = template.FuncMap{
 	"moneyPtr": func(m sdk.Money) *sdk.Money { return &m },
+	// brief is a reason's first clause; briefMore reports whether details are folded behind it.
+	"brief":     func(reason string) string { short, _ := text.Brief(reason); return short },
+	"briefMore": func(reason string) bool { _, more := text.Brief(reason); return more },
 }
 
 // pageScanRuns is how many of a profile's newest runs the page reads to find each task's last

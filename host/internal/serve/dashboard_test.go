@@ -2,6 +2,7 @@ package serve
 
 import (
 	"context"
+	"html"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -183,5 +184,24 @@ func TestDashboardWaitingCount(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	if !strings.Contains(string(body), "2 order(s) wachten in de webwinkel op een status") {
 		t.Fatal("the dashboard does not count the waiting orders")
+	}
+}
+
+// A long reason shows its first sentence, the rest folded behind "details".
+func TestDashboardFoldsLongReasons(t *testing.T) {
+	e := newEnv(t, nil)
+	long := `the order has a fee ("Betaalkosten", 0.35 including VAT) but orders.payment_fee_article is not set; set it to the SnelStart article code for them, then retry`
+	rec := pipeline.FailedRecord{ShopID: "404", ShopNumber: "1004", Reason: long, Parked: true, Attempts: 1,
+		LastFailedAt: time.Now(), Order: sdk.Order{ID: "404", Number: "1004"}}
+	if err := state.Put(context.Background(), e.store, state.FailedKey("winkel", "404"), rec); err != nil {
+		t.Fatal(err)
+	}
+	resp := e.do(t, "GET", "/", nil, nil)
+	wantStatus(t, resp, http.StatusOK)
+	body, _ := io.ReadAll(resp.Body)
+	page := html.UnescapeString(string(body))
+	short := `but orders.payment_fee_article is not set<details><summary>details</summary>the order has a fee`
+	if !strings.Contains(page, short) {
+		t.Fatalf("the long reason is not folded:\n%s", page[strings.Index(page, "1004"):][:600])
 	}
 }

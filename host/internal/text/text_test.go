@@ -73,3 +73,21 @@ func TestDetect(t *testing.T) {
 		t.Fatalf("missing key: %q", got)
 	}
 }
+
+func TestBrief(t *testing.T) {
+	long := `the order has a fee ("Betaalkosten", 0.35 including VAT) but orders.payment_fee_article is not set; set it to the SnelStart article code for them, then retry`
+	cases := []struct {
+		in, short string
+		more      bool
+	}{
+		{"article VERZ is missing", "article VERZ is missing", false},
+		{long, `the order has a fee ("Betaalkosten", 0.35 including VAT) but orders.payment_fee_article is not set`, true},
+		{strings.Repeat("x", 300), strings.Repeat("x", BriefLen-1) + "…", true},
+	}
+	for _, tc := range cases {
+		short, more := Brief(tc.in)
+		if short != tc.short || more != tc.more {
+			t.Errorf("Brief(%.30q) = %q, %v; want %q, %v", tc.in, short, more, tc.short, tc.more)
+		}
+	}
+}
