@@ -226,7 +226,7 @@ func buildTarget(ctx context.Context, o Options, t Target, work string, meta map
 		e.SHA256 = sum
 		lock.Plugins[name] = e
 	}
-	if err := plugins.WriteLockFile(pluginDir, lock); err != nil {
+	if err := plugins.WriteLockFile(plugins.DefaultLockPath(pluginDir), lock); err != nil {
 		return Archive{}, err
 	}
 	if err := copyDocs(o.RepoDir, stage); err != nil {

@@ -92,7 +92,7 @@ func TestBuildArchive(t *testing.T) {
 		}
 	}
 	base := filepath.Join(dir, top)
-	lf, err := plugins.ReadLockFile(filepath.Join(base, "plugins"))
+	lf, err := plugins.ReadLockFile(plugins.DefaultLockPath(filepath.Join(base, "plugins")))
 	if err != nil {
 		t.Fatal(err)
 	}
