@@ -82,6 +82,23 @@ func (s *Server) serveAdmin(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"id": o.ID, "status": o.Status, "updated_at": o.UpdatedAt})
+	case strings.HasPrefix(path, "orders/") && strings.HasSuffix(path, "/refunds") && r.Method == http.MethodPost:
+		id, ok := parseID(strings.TrimSuffix(strings.TrimPrefix(path, "orders/"), "/refunds"))
+		if !ok {
+			fail(http.StatusBadRequest, "bad order id")
+			return
+		}
+		var in Refund
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 1<<20)).Decode(&in); err != nil {
+			fail(http.StatusBadRequest, "refund: "+err.Error())
+			return
+		}
+		ref, err := s.Refund(id, in)
+		if err != nil {
+			fail(http.StatusUnprocessableEntity, err.Error())
+			return
+		}
+		writeJSON(w, http.StatusCreated, ref)
 	case path == "faults" && r.Method == http.MethodGet:
 		writeJSON(w, http.StatusOK, toFaultsJSON(s.CurrentFaults()))
 	case path == "faults" && r.Method == http.MethodPost:

@@ -130,6 +130,32 @@ type Order struct {
 	TotalInclVAT   Amount `json:"total_incl_vat"`
 	RefundedAmount Amount `json:"refunded_amount"`
 	CustomerNote   string `json:"customer_note"`
+	// Refunds are the order's refunds, oldest first (assumed shape, API.md "Refunds").
+	Refunds []Refund `json:"refunds,omitempty"`
+}
+
+// Refund is one refund of an order (assumed): the amount paid back including VAT, the lines,
+// shipping and payment costs it names; whatever the amount has beyond them is an amount-only
+// refund.
+type Refund struct {
+	ID                  int64        `json:"id"`
+	CreatedAt           Time         `json:"created_at"`
+	AmountInclVAT       Amount       `json:"amount_incl_vat"`
+	Reason              string       `json:"reason"`
+	Lines               []RefundLine `json:"lines"`
+	ShippingInclVAT     Amount       `json:"shipping_incl_vat"`
+	ShippingVAT         Amount       `json:"shipping_vat"`
+	PaymentCostsInclVAT Amount       `json:"payment_costs_incl_vat"`
+	PaymentCostsVAT     Amount       `json:"payment_costs_vat"`
+}
+
+// RefundLine is one order line in a Refund.
+type RefundLine struct {
+	LineID        int64  `json:"line_id"`
+	Quantity      Amount `json:"quantity"`
+	AmountInclVAT Amount `json:"amount_incl_vat"`
+	VATRate       Amount `json:"vat_rate"`
+	VATAmount     Amount `json:"vat_amount"`
 }
 
 // Customer is an order's customer; ID 0 is a guest.

@@ -81,12 +81,14 @@ type Server struct {
 	nextOrder int64
 	nextProd  int64
 	nextLine  int64
-	rnd       *rand.Rand
-	faults    Faults
-	failNext  []int
-	window    []time.Time // request times of the last minute, for RatePerMinute
-	stats     Stats
-	catalogue bool
+	// nextRefund numbers refunds (ids 90001, ...).
+	nextRefund int64
+	rnd        *rand.Rand
+	faults     Faults
+	failNext   []int
+	window     []time.Time // request times of the last minute, for RatePerMinute
+	stats      Stats
+	catalogue  bool
 }
 
 // New returns an empty simulated shop.

@@ -3,6 +3,7 @@ package onetoshop
 import (
 	"fmt"
 	"html"
+	"sort"
 	"strings"
 
 	"github.com/shopspring/decimal"
@@ -152,7 +153,48 @@ func mapOrder(w wireOrder) (sdk.Order, error) {
 		o.Payment.Paid = true
 	}
 	o.Refunded = w.RefundedAmount.or(decimal.Zero).Abs()
+	o.Cancelled = o.Status == "cancelled"
+	o.Refunds = mapRefunds(w, o)
 	return o, nil
+}
+
+// mapRefunds maps the order's refunds (assumed shape, API.md "Refunds"), oldest first: the
+// lines refunded (with the order line's SKU and name), shipping and payment costs; the rest of
+// the amount is an amount-only refund.
+func mapRefunds(w wireOrder, o sdk.Order) []sdk.Refund {
+	if len(w.Refunds) == 0 {
+		return nil
+	}
+	lines := map[string]sdk.OrderLine{}
+	for _, l := range o.Lines {
+		lines[l.ID] = l
+	}
+	var out []sdk.Refund
+	for _, wr := range w.Refunds {
+		r := sdk.Refund{ID: string(wr.ID), Amount: wr.AmountInclVAT.or(decimal.Zero).Abs(), Reason: strings.TrimSpace(wr.Reason)}
+		if t, err := parseTime(wr.CreatedAt); err == nil {
+			r.CreatedAt = t
+		}
+		for _, wl := range wr.Lines {
+			incl, vat := wl.AmountInclVAT.or(decimal.Zero).Abs(), wl.VATAmount.or(decimal.Zero).Abs()
+			ol := lines[string(wl.LineID)]
+			rate := wl.VATRate.or(ol.TaxRate)
+			r.Lines = append(r.Lines, sdk.RefundLine{LineID: string(wl.LineID), SKU: ol.SKU, Name: ol.Name,
+				Quantity: wl.Quantity.or(decimal.Zero).Abs(), TotalExcl: incl.Sub(vat), Tax: vat, TotalIncl: incl, TaxRate: rate})
+		}
+		charge := func(code, name string, incl, vat sdk.Money, rate decimal.Decimal) sdk.Charge {
+			return sdk.Charge{Code: code, Name: name, TotalExcl: incl.Sub(vat), Tax: vat, TotalIncl: incl, TaxRate: &rate}
+		}
+		if v := wr.ShippingInclVAT.or(decimal.Zero).Abs(); v.IsPositive() {
+			r.Shipping = append(r.Shipping, charge(w.ShippingMethod, w.ShippingMethodName, v, wr.ShippingVAT.or(decimal.Zero).Abs(), w.ShippingVATRate.or(decimal.Zero)))
+		}
+		if v := wr.PaymentCostsInclVAT.or(decimal.Zero).Abs(); v.IsPositive() {
+			r.Fees = append(r.Fees, charge(w.PaymentMethod, "Betaalkosten", v, wr.PaymentCostsVAT.or(decimal.Zero).Abs(), w.PaymentCostsVATRate.or(decimal.Zero)))
+		}
+		out = append(out, r)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return out[i].CreatedAt.Before(out[j].CreatedAt) })
+	return out
 }
 
 // checkRates refuses a negative VAT rate: no amount can be derived from it (at -100 the

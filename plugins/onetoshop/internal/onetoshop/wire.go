@@ -91,6 +91,30 @@ type wireOrder struct {
 	TotalInclVAT   amount `json:"total_incl_vat"`
 	RefundedAmount amount `json:"refunded_amount"`
 	CustomerNote   string `json:"customer_note"`
+	// Refunds are the order's refunds (assumed, API.md "Refunds").
+	Refunds []wireRefund `json:"refunds"`
+}
+
+// wireRefund is one refund of an order (assumed).
+type wireRefund struct {
+	ID                  flexID           `json:"id"`
+	CreatedAt           string           `json:"created_at"`
+	AmountInclVAT       amount           `json:"amount_incl_vat"`
+	Reason              string           `json:"reason"`
+	Lines               []wireRefundLine `json:"lines"`
+	ShippingInclVAT     amount           `json:"shipping_incl_vat"`
+	ShippingVAT         amount           `json:"shipping_vat"`
+	PaymentCostsInclVAT amount           `json:"payment_costs_incl_vat"`
+	PaymentCostsVAT     amount           `json:"payment_costs_vat"`
+}
+
+// wireRefundLine is one order line in a refund (assumed).
+type wireRefundLine struct {
+	LineID        flexID `json:"line_id"`
+	Quantity      amount `json:"quantity"`
+	AmountInclVAT amount `json:"amount_incl_vat"`
+	VATRate       amount `json:"vat_rate"`
+	VATAmount     amount `json:"vat_amount"`
 }
 
 // wireCustomer is an order's customer block.
