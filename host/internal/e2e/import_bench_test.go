@@ -125,6 +125,24 @@ func (r *rig) syncMeasured() (syncResult, time.Duration, map[string]int64) {
 // processTree returns root and its descendants, named "host" for root and by plugin name
 // (koppel-plugin-NAME → NAME) or executable name for the others.
 func processTree(root int) map[int]string {
+	parent := parentPIDs()
+	out := map[int]string{root: "host"}
+	for changed := true; changed; {
+		changed = false
+		for pid, pp := range parent {
+			if _, in := out[pid]; !in {
+				if _, ok := out[pp]; ok {
+					out[pid] = processName(pid)
+					changed = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// parentPIDs returns the parent of every process, read from /proc/<pid>/stat.
+func parentPIDs() map[int]int {
 	parent := map[int]int{}
 	entries, _ := os.ReadDir("/proc")
 	for _, e := range entries {
@@ -150,19 +168,7 @@ func processTree(root int) map[int]string {
 			parent[pid] = pp
 		}
 	}
-	out := map[int]string{root: "host"}
-	for changed := true; changed; {
-		changed = false
-		for pid, pp := range parent {
-			if _, in := out[pid]; !in {
-				if _, ok := out[pp]; ok {
-					out[pid] = processName(pid)
-					changed = true
-				}
-			}
-		}
-	}
-	return out
+	return parent
 }
 
 // processName is the plugin name of a koppel-plugin-NAME process, else its executable's name.
