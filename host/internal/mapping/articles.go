@@ -87,7 +87,9 @@ func (op *orderPlan) lineArticle(ctx context.Context, n int, l sdk.OrderLine) (a
 	}
 	if a != nil {
 		if ap.Mode == config.ModeAddUpdate && op.plan.Articles[idx].Action != ArticleCreate {
-			op.updateArticle(idx, l)
+			if err := op.updateArticle(ctx, idx, l); err != nil {
+				return nil, -1, false, err
+			}
 			a = op.article(idx)
 		}
 		return a, idx, false, nil
@@ -119,20 +121,31 @@ func (op *orderPlan) lineArticle(ctx context.Context, n int, l sdk.OrderLine) (a
 }
 
 // updateArticle applies articles.mode = add_update to decision i: the description of the
-// article is brought up to date from the order line when it differs. The price is not: an order
-// line carries the price paid (a sale price, a coupon), not the product's regular price, which
-// import_articles takes from the shop's product.
-func (op *orderPlan) updateArticle(i int, l sdk.OrderLine) {
+// article is brought up to date from the order line when it differs, and its price from the
+// shop product's regular price when the view can look the product up (ProductView). The price
+// never comes from the order line, which carries the price paid (a sale price, a coupon).
+func (op *orderPlan) updateArticle(ctx context.Context, i int, l sdk.OrderLine) error {
 	d := &op.plan.Articles[i]
 	if d.Article.UpToDate {
-		return
+		return nil
 	}
 	desc := strings.TrimSpace(l.Name)
-	if UTFLen(desc) > MaxLineText || desc == "" || desc == d.Article.Description {
-		return
+	if UTFLen(desc) > MaxLineText || desc == "" {
+		desc = d.Article.Description
+	}
+	price, havePrice, err := op.regularPrice(ctx, l.SKU, d.Article.RevenueGroupID)
+	if err != nil {
+		return fmt.Errorf("look up product %s in the shop for its regular price: %w", l.SKU, err)
+	}
+	if desc == d.Article.Description && (!havePrice || price.Equal(d.Article.SalesPrice)) {
+		return nil
 	}
 	d.Action = ArticleUpdate
 	d.Article.Description = desc
+	if havePrice {
+		d.Article.SalesPrice = price
+	}
+	return nil
 }
 
 // componentArticle resolves a component of a composite article to its article id and decision

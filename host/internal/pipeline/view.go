@@ -26,6 +26,8 @@ type ledgerView struct {
 	articles *simplelru.LRU[string, *mapping.Article]
 	// templates are the last templates of customers (reuse_last_template), by relatie id.
 	templates *simplelru.LRU[string, string]
+	// products are the shop's products looked up in this run, by code (nil: the shop has none).
+	products map[string]*sdk.Product
 }
 
 func newLedgerView(p *Pipeline) *ledgerView {
