@@ -103,6 +103,10 @@ type RevenueGroup struct {
 	Number      int      `json:"number"`
 	Description string   `json:"description"`
 	VATClass    VATClass `json:"vat_class"`
+	// LedgerAccountID is the revenue ledger account (grootboek) the group books on in the
+	// home country; invoice bookings (orders.book_as = "invoice") book its revenue there.
+	// Empty when the ledger does not say.
+	LedgerAccountID string `json:"ledger_account_id,omitempty"`
 }
 
 // Template is a verkoopordersjabloon.

@@ -96,3 +96,18 @@ func (c *ledgerClient) ListStock(ctx context.Context, yield func(sdk.Article) er
 		return r.ledger.ListStock(ctx, call)
 	}, yield)
 }
+
+// CreateSalesInvoice implements sdk.InvoiceLedger; a plugin whose ledger cannot book invoices
+// answers with KindConfig.
+func (c *ledgerClient) CreateSalesInvoice(ctx context.Context, inv sdk.SalesInvoice) (sdk.SalesInvoice, error) {
+	return unaryClient[sdk.SalesInvoice](ctx, c.in, "CreateSalesInvoice", true, inv, func(r *Remote, call *pb.Call) (*pb.Result, error) {
+		return r.ledger.CreateSalesInvoice(ctx, call)
+	})
+}
+
+// FindSalesInvoices implements sdk.InvoiceLedger.
+func (c *ledgerClient) FindSalesInvoices(ctx context.Context, q sdk.SalesInvoiceQuery) ([]sdk.SalesInvoice, error) {
+	return unaryClient[[]sdk.SalesInvoice](ctx, c.in, "FindSalesInvoices", false, q, func(r *Remote, call *pb.Call) (*pb.Result, error) {
+		return r.ledger.FindSalesInvoices(ctx, call)
+	})
+}

@@ -65,3 +65,33 @@ func (s *ledgerService) ListStock(call *pb.Call, stream pb.Ledger_ListStockServe
 	}
 	return toStatus(l.ListStock(stream.Context(), func(a sdk.Article) error { return sendJSON(stream, a) }))
 }
+
+// invoiceLedger returns the plugin's ledger as an sdk.InvoiceLedger, or a KindConfig error
+// when the plugin cannot book invoices.
+func invoiceLedger(l sdk.Ledger) (sdk.InvoiceLedger, error) {
+	il, ok := l.(sdk.InvoiceLedger)
+	if !ok {
+		return nil, sdk.Errorf(sdk.KindConfig, "this ledger plugin cannot book sales invoices (orders.book_as = \"invoice\"); book orders instead")
+	}
+	return il, nil
+}
+
+func (s *ledgerService) CreateSalesInvoice(ctx context.Context, call *pb.Call) (*pb.Result, error) {
+	return unaryServer(call, s.srv.ledger, func(l sdk.Ledger, inv sdk.SalesInvoice) (sdk.SalesInvoice, error) {
+		il, err := invoiceLedger(l)
+		if err != nil {
+			return sdk.SalesInvoice{}, err
+		}
+		return il.CreateSalesInvoice(ctx, inv)
+	})
+}
+
+func (s *ledgerService) FindSalesInvoices(ctx context.Context, call *pb.Call) (*pb.Result, error) {
+	return unaryServer(call, s.srv.ledger, func(l sdk.Ledger, q sdk.SalesInvoiceQuery) ([]sdk.SalesInvoice, error) {
+		il, err := invoiceLedger(l)
+		if err != nil {
+			return nil, err
+		}
+		return il.FindSalesInvoices(ctx, q)
+	})
+}

@@ -119,6 +119,16 @@ func (s *Server) adminRoutes(m *http.ServeMux) {
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "invoiced"})
 	})
+	m.HandleFunc("PUT /_sim/period", func(w http.ResponseWriter, r *http.Request) {
+		var p struct {
+			AfgeslotenTotEnMet *Time `json:"afgeslotenTotEnMet"`
+		}
+		if !decodeBody(w, r, "period", &p) {
+			return
+		}
+		s.ClosePeriod(p.AfgeslotenTotEnMet)
+		writeJSON(w, http.StatusOK, p)
+	})
 	m.HandleFunc("POST /_sim/tokens/expire", func(w http.ResponseWriter, r *http.Request) {
 		s.ExpireTokens()
 		writeJSON(w, http.StatusOK, map[string]string{"status": "expired"})
@@ -164,3 +174,11 @@ POST /_sim/tokens/expire       invalidate every issued token
 
 The API itself: token at /b2b/token, resources under /v2/ (subscription key and token needed).
 `
+
+// ClosePeriod closes the bookkeeping up to and including until (nil reopens it): bookings
+// dated on or before it are refused with BOE-0042.
+func (s *Server) ClosePeriod(until *Time) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.st.AfgeslotenTotEnMet = until
+}

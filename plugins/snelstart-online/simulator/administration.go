@@ -24,6 +24,12 @@ type Administration struct {
 	// VatRates are the rates per country GET /vatrates serves (VatRatesModel); with
 	// companyInfo factureerBuitenlandsBtw on, orders to EU consumers abroad are taxed at them.
 	VatRates []VatRates `json:"vatrates,omitempty"`
+	// Verkoopboekingen are the booked sales invoices, Verkoopfacturen their open items.
+	Verkoopboekingen []Verkoopboeking `json:"verkoopboekingen,omitempty"`
+	Verkoopfacturen  []Verkoopfactuur `json:"verkoopfacturen,omitempty"`
+	// AfgeslotenTotEnMet closes the bookkeeping up to and including this date: a booking
+	// dated in it is refused with BOE-0042 (SnelStart's closed periods; not part of the API).
+	AfgeslotenTotEnMet *Time `json:"afgeslotenTotEnMet,omitempty"`
 }
 
 // LoadAdministration reads a seed from r (JSON). Unknown fields are refused so typos in a

@@ -23,7 +23,7 @@ const (
 // AllScopes lists every scope the simulator knows; a token carries these unless Options.Scopes says otherwise.
 var AllScopes = []string{
 	"artikelen:read", "artikelen:write", "orders:read", "orders:write",
-	"relaties:read", "relaties:write", "settings:read", "settings:write",
+	"relaties:read", "relaties:write", "settings:read", "settings:write", "boekhouden:read", "boekhouden:write",
 }
 
 // RoundingMode selects how VAT is rounded on an order. SnelStart does not document it

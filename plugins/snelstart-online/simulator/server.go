@@ -448,6 +448,9 @@ func (s *Server) routes() {
 	m.HandleFunc("PUT /v2/verkooporders/{id}", s.api("orders:write", s.putVerkooporder))
 	m.HandleFunc("DELETE /v2/verkooporders/{id}", s.api("orders:write", s.deleteVerkooporder))
 	m.HandleFunc("PUT /v2/verkooporders/{id}/ProcesStatus", s.api("orders:write", s.putProcesStatus))
+	m.HandleFunc("POST /v2/verkoopboekingen", s.api("boekhouden:write", s.createVerkoopboeking))
+	m.HandleFunc("GET /v2/verkoopboekingen/{id}", s.api("boekhouden:read", s.getVerkoopboeking))
+	m.HandleFunc("GET /v2/verkoopfacturen", s.api("orders:read", s.listVerkoopfacturen))
 
 	// Anything else under /v2 still goes through the key/token checks, then 404.
 	m.HandleFunc("/v2/", s.api("", func(w http.ResponseWriter, r *http.Request) {

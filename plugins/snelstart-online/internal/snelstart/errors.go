@@ -198,6 +198,10 @@ var errorMessages = map[string]string{
 	"REL-0087": "the country code of the VAT number does not match the country of the business address",
 	"REL-0088": "the VAT number is not a valid VAT number",
 
+	"BOE-0021": "this invoice number (factuurnummer) is already booked in SnelStart",
+	"BOE-0039": "the invoice amount is not the sum of the booking lines plus VAT",
+	"BOE-0042": "the invoice date falls in a closed period in SnelStart",
+
 	"VOR-0001": "the sales order does not exist in SnelStart",
 	"VOR-0002": "the relatie is not a customer (klant) in SnelStart; tick 'Klant' on the relatie card",
 	"VOR-0003": "the invoice relatie (factuurrelatie) is not a customer (klant)",
@@ -342,6 +346,8 @@ func scopeFor(method, path string) string {
 		return "orders:" + access
 	case "landen", "kostenplaatsen", "btwtarieven", "companyinfo", "vatrates", "actieprijzen":
 		return "settings:" + access
+	case "verkoopboekingen", "grootboeken", "dagboeken":
+		return "boekhouden:" + access
 	}
 	return fmt.Sprintf("%s:%s", seg, access)
 }

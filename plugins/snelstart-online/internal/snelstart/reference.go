@@ -140,7 +140,8 @@ func (c *Connector) ReferenceData(ctx context.Context) (sdk.ReferenceData, error
 	}
 	rd.RevenueGroups = make([]sdk.RevenueGroup, 0, len(groups))
 	for _, g := range groups {
-		rd.RevenueGroups = append(rd.RevenueGroups, sdk.RevenueGroup{ID: g.ID, Number: g.Nummer, Description: g.Omschrijving, VATClass: sdk.VATClass(g.VerkoopNederlandBtwSoort)})
+		rd.RevenueGroups = append(rd.RevenueGroups, sdk.RevenueGroup{ID: g.ID, Number: g.Nummer, Description: g.Omschrijving, VATClass: sdk.VATClass(g.VerkoopNederlandBtwSoort),
+			LedgerAccountID: idOf(g.VerkoopGrootboekNederlandIdentifier)})
 	}
 
 	var templates []sjabloonIn

@@ -327,23 +327,11 @@ func referenceSet(q sdk.SalesOrderQuery) []string {
 // refs, as few as possible with each one's encoded length at most maxLen (a single reference
 // longer than that still gets a filter of its own).
 func referenceFilters(refs []string, maxLen int) []string {
-	var out []string
-	var cur []string
-	curLen := 0
+	clauses := make([]string, 0, len(refs))
 	for _, r := range refs {
-		clause := or(eqString("Betalingskenmerk", r), eqString("Orderreferentie", r))
-		n := len(escapeQueryValue(clause)) + len(escapeQueryValue(" or "))
-		if len(cur) > 0 && curLen+n > maxLen {
-			out = append(out, or(cur...))
-			cur, curLen = nil, 0
-		}
-		cur = append(cur, clause)
-		curLen += n
+		clauses = append(clauses, or(eqString("Betalingskenmerk", r), eqString("Orderreferentie", r)))
 	}
-	if len(cur) > 0 {
-		out = append(out, or(cur...))
-	}
-	return out
+	return joinFilters(clauses, maxLen)
 }
 
 // filterRefused reports an error that means SnelStart did not accept a $filter (ALG-0104,

@@ -326,6 +326,8 @@ type omzetgroepIn struct {
 	Nummer                   int    `json:"nummer"`
 	Omschrijving             string `json:"omschrijving"`
 	VerkoopNederlandBtwSoort string `json:"verkoopNederlandBtwSoort"`
+	// VerkoopGrootboekNederlandIdentifier is the revenue ledger the group books on.
+	VerkoopGrootboekNederlandIdentifier *refIn `json:"verkoopGrootboekNederlandIdentifier"`
 }
 
 // sjabloonIn is VerkoopOrderSjabloonModel.

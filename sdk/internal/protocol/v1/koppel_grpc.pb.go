@@ -486,18 +486,20 @@ var Shop_ServiceDesc = grpc.ServiceDesc{
 }
 
 const (
-	Ledger_Check_FullMethodName            = "/koppel.v1.Ledger/Check"
-	Ledger_FindRelaties_FullMethodName     = "/koppel.v1.Ledger/FindRelaties"
-	Ledger_CreateRelatie_FullMethodName    = "/koppel.v1.Ledger/CreateRelatie"
-	Ledger_UpdateRelatie_FullMethodName    = "/koppel.v1.Ledger/UpdateRelatie"
-	Ledger_FindArticles_FullMethodName     = "/koppel.v1.Ledger/FindArticles"
-	Ledger_CreateArticle_FullMethodName    = "/koppel.v1.Ledger/CreateArticle"
-	Ledger_UpdateArticle_FullMethodName    = "/koppel.v1.Ledger/UpdateArticle"
-	Ledger_ListStock_FullMethodName        = "/koppel.v1.Ledger/ListStock"
-	Ledger_ReferenceData_FullMethodName    = "/koppel.v1.Ledger/ReferenceData"
-	Ledger_CreateSalesOrder_FullMethodName = "/koppel.v1.Ledger/CreateSalesOrder"
-	Ledger_FindSalesOrders_FullMethodName  = "/koppel.v1.Ledger/FindSalesOrders"
-	Ledger_DeleteSalesOrder_FullMethodName = "/koppel.v1.Ledger/DeleteSalesOrder"
+	Ledger_Check_FullMethodName              = "/koppel.v1.Ledger/Check"
+	Ledger_FindRelaties_FullMethodName       = "/koppel.v1.Ledger/FindRelaties"
+	Ledger_CreateRelatie_FullMethodName      = "/koppel.v1.Ledger/CreateRelatie"
+	Ledger_UpdateRelatie_FullMethodName      = "/koppel.v1.Ledger/UpdateRelatie"
+	Ledger_FindArticles_FullMethodName       = "/koppel.v1.Ledger/FindArticles"
+	Ledger_CreateArticle_FullMethodName      = "/koppel.v1.Ledger/CreateArticle"
+	Ledger_UpdateArticle_FullMethodName      = "/koppel.v1.Ledger/UpdateArticle"
+	Ledger_ListStock_FullMethodName          = "/koppel.v1.Ledger/ListStock"
+	Ledger_ReferenceData_FullMethodName      = "/koppel.v1.Ledger/ReferenceData"
+	Ledger_CreateSalesOrder_FullMethodName   = "/koppel.v1.Ledger/CreateSalesOrder"
+	Ledger_FindSalesOrders_FullMethodName    = "/koppel.v1.Ledger/FindSalesOrders"
+	Ledger_DeleteSalesOrder_FullMethodName   = "/koppel.v1.Ledger/DeleteSalesOrder"
+	Ledger_CreateSalesInvoice_FullMethodName = "/koppel.v1.Ledger/CreateSalesInvoice"
+	Ledger_FindSalesInvoices_FullMethodName  = "/koppel.v1.Ledger/FindSalesInvoices"
 )
 
 // LedgerClient is the client API for Ledger service.
@@ -520,6 +522,11 @@ type LedgerClient interface {
 	FindSalesOrders(ctx context.Context, in *Call, opts ...grpc.CallOption) (*Result, error)
 	// DeleteSalesOrder: payload the sales order id (JSON string); result empty.
 	DeleteSalesOrder(ctx context.Context, in *Call, opts ...grpc.CallOption) (*Result, error)
+	// CreateSalesInvoice: payload sdk.SalesInvoice; result the stored invoice. A ledger without
+	// sdk.InvoiceLedger answers with kind "config".
+	CreateSalesInvoice(ctx context.Context, in *Call, opts ...grpc.CallOption) (*Result, error)
+	// FindSalesInvoices: payload sdk.SalesInvoiceQuery; result []sdk.SalesInvoice.
+	FindSalesInvoices(ctx context.Context, in *Call, opts ...grpc.CallOption) (*Result, error)
 }
 
 type ledgerClient struct {
@@ -659,6 +666,26 @@ func (c *ledgerClient) DeleteSalesOrder(ctx context.Context, in *Call, opts ...g
 	return out, nil
 }
 
+func (c *ledgerClient) CreateSalesInvoice(ctx context.Context, in *Call, opts ...grpc.CallOption) (*Result, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Result)
+	err := c.cc.Invoke(ctx, Ledger_CreateSalesInvoice_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *ledgerClient) FindSalesInvoices(ctx context.Context, in *Call, opts ...grpc.CallOption) (*Result, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Result)
+	err := c.cc.Invoke(ctx, Ledger_FindSalesInvoices_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // LedgerServer is the server API for Ledger service.
 // All implementations must embed UnimplementedLedgerServer
 // for forward compatibility.
@@ -679,6 +706,11 @@ type LedgerServer interface {
 	FindSalesOrders(context.Context, *Call) (*Result, error)
 	// DeleteSalesOrder: payload the sales order id (JSON string); result empty.
 	DeleteSalesOrder(context.Context, *Call) (*Result, error)
+	// CreateSalesInvoice: payload sdk.SalesInvoice; result the stored invoice. A ledger without
+	// sdk.InvoiceLedger answers with kind "config".
+	CreateSalesInvoice(context.Context, *Call) (*Result, error)
+	// FindSalesInvoices: payload sdk.SalesInvoiceQuery; result []sdk.SalesInvoice.
+	FindSalesInvoices(context.Context, *Call) (*Result, error)
 	mustEmbedUnimplementedLedgerServer()
 }
 
@@ -724,6 +756,12 @@ func (UnimplementedLedgerServer) FindSalesOrders(context.Context, *Call) (*Resul
 }
 func (UnimplementedLedgerServer) DeleteSalesOrder(context.Context, *Call) (*Result, error) {
 	return nil, status.Error(codes.Unimplemented, "method DeleteSalesOrder not implemented")
+}
+func (UnimplementedLedgerServer) CreateSalesInvoice(context.Context, *Call) (*Result, error) {
+	return nil, status.Error(codes.Unimplemented, "method CreateSalesInvoice not implemented")
+}
+func (UnimplementedLedgerServer) FindSalesInvoices(context.Context, *Call) (*Result, error) {
+	return nil, status.Error(codes.Unimplemented, "method FindSalesInvoices not implemented")
 }
 func (UnimplementedLedgerServer) mustEmbedUnimplementedLedgerServer() {}
 func (UnimplementedLedgerServer) testEmbeddedByValue()                {}
@@ -955,6 +993,42 @@ func _Ledger_DeleteSalesOrder_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Ledger_CreateSalesInvoice_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(Call)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LedgerServer).CreateSalesInvoice(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Ledger_CreateSalesInvoice_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LedgerServer).CreateSalesInvoice(ctx, req.(*Call))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _Ledger_FindSalesInvoices_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(Call)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(LedgerServer).FindSalesInvoices(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Ledger_FindSalesInvoices_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(LedgerServer).FindSalesInvoices(ctx, req.(*Call))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Ledger_ServiceDesc is the grpc.ServiceDesc for Ledger service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -1005,6 +1079,14 @@ var Ledger_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "DeleteSalesOrder",
 			Handler:    _Ledger_DeleteSalesOrder_Handler,
+		},
+		{
+			MethodName: "CreateSalesInvoice",
+			Handler:    _Ledger_CreateSalesInvoice_Handler,
+		},
+		{
+			MethodName: "FindSalesInvoices",
+			Handler:    _Ledger_FindSalesInvoices_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
