@@ -175,3 +175,35 @@ func TestSimulatorCoupons(t *testing.T) {
 		t.Fatalf("coupon not applied: %+v", o.CouponLines)
 	}
 }
+
+// FuzzMapRefunds: any answer of GET /orders/{id}/refunds maps without panicking to refunds whose
+// amounts are all positive or zero.
+func FuzzMapRefunds(f *testing.F) {
+	f.Add([]byte(`[{"id":726,"date_created_gmt":"2017-03-21T20:07:11","amount":"10.00","reason":"","line_items":[]}]`))
+	f.Add([]byte(`[{"id":724,"amount":"9.00","line_items":[{"id":314,"name":"Woo Album #2","quantity":-1,"subtotal":"-9.00","total":"-9.00","total_tax":"0.00","taxes":[],"meta_data":[{"id":2076,"key":"_refunded_item_id","value":"311"}],"sku":"","price":-9}],"shipping_lines":[{"id":9,"method_id":"flat_rate","total":"-4.95","total_tax":"-1.04","taxes":[{"id":1,"total":"-1.04"}]}]}]`))
+	f.Add([]byte(`[{"amount":"abc","line_items":[{"quantity":"x","meta_data":[{"key":"_refunded_item_id","value":{"a":1}}]}],"fee_lines":[{"total":null}]}]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var docs []wcRefundDoc
+		if json.Unmarshal(data, &docs) != nil {
+			return
+		}
+		rates := map[string]decimal.Decimal{"1": decimal.NewFromInt(21)}
+		for _, d := range docs {
+			r := mapRefund(d, rates)
+			if r.Amount.IsNegative() {
+				t.Fatalf("negative amount %s", r.Amount)
+			}
+			for _, l := range r.Lines {
+				if l.TotalIncl.IsNegative() || l.Quantity.IsNegative() {
+					t.Fatalf("negative line %+v", l)
+				}
+			}
+			for _, c := range append(r.Shipping, r.Fees...) {
+				if c.TotalIncl.IsNegative() {
+					t.Fatalf("negative charge %+v", c)
+				}
+			}
+			_ = r.Rest()
+		}
+	})
+}
