@@ -26,6 +26,7 @@ profile "demo" {
     base_url         = "http://127.0.0.1:8701/v2"
     auth_url         = "http://127.0.0.1:8701/b2b/token"
     rate_limit       = 3000   # the simulator has no call budget; leave it out for a real administration (100/min)
+    hourly_limit     = 0      # nor an hourly one
   }
 
   orders {

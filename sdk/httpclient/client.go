@@ -45,6 +45,10 @@ type Options struct {
 	// spreads the rest, so the sustained rate is 90% of the limit and the limit itself is never
 	// exceeded (see limiterParams).
 	RatePerMinute int
+	// Budget, when set, is waited on before every attempt instead of the RatePerMinute limiter:
+	// a limit kept elsewhere, such as a callbudget.Budget shared by every process that calls
+	// the same account (with windows per minute and per hour). RatePerMinute is then ignored.
+	Budget Budget
 	// MaxConcurrent caps the attempts in flight at once (a slot is held until the response body
 	// is closed or read to its end); 0 means no cap.
 	MaxConcurrent int
@@ -63,6 +67,12 @@ type Options struct {
 	Transport http.RoundTripper
 	// UserAgent, when set, is sent on requests that carry no User-Agent of their own.
 	UserAgent string
+}
+
+// Budget gates call starts: Wait returns when one more call may start (and counts it), or an
+// error when ctx ends first or the budget cannot be kept.
+type Budget interface {
+	Wait(ctx context.Context) error
 }
 
 // Stats are counters of a Client's activity since New.
@@ -139,7 +149,7 @@ func newClient(o Options, window time.Duration) *Client {
 		userAgent:   o.UserAgent,
 		log:         o.Logger,
 		red:         newRedactor(o.Redact),
-		lim:         newStartLimiter(o.RatePerMinute, o.MaxConcurrent, window),
+		lim:         newStartLimiter(o.RatePerMinute, o.MaxConcurrent, window, o.Budget),
 	}
 }
 

@@ -41,14 +41,15 @@ func limiterParams(perWindow int, window time.Duration) (rate.Limit, int) {
 type startLimiter struct {
 	sem     chan struct{}
 	limiter *rate.Limiter
+	budget  Budget
 }
 
-func newStartLimiter(perWindow, maxConcurrent int, window time.Duration) *startLimiter {
-	l := &startLimiter{}
+func newStartLimiter(perWindow, maxConcurrent int, window time.Duration, budget Budget) *startLimiter {
+	l := &startLimiter{budget: budget}
 	if maxConcurrent > 0 {
 		l.sem = make(chan struct{}, maxConcurrent)
 	}
-	if perWindow > 0 {
+	if perWindow > 0 && budget == nil {
 		r, b := limiterParams(perWindow, window)
 		l.limiter = rate.NewLimiter(r, b)
 	}
@@ -76,6 +77,12 @@ func (l *startLimiter) acquire(ctx context.Context) (func(), error) {
 			}
 			// Wait refuses at once when the wait would pass ctx's deadline.
 			return nil, fmt.Errorf("rate limit wait would pass the deadline: %w", context.DeadlineExceeded)
+		}
+	}
+	if l.budget != nil {
+		if err := l.budget.Wait(ctx); err != nil {
+			release()
+			return nil, err
 		}
 	}
 	return release, nil

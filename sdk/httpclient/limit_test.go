@@ -189,7 +189,7 @@ func measureSlidingWindow(t *testing.T) []string {
 }
 
 func TestLimiterOffWhenZero(t *testing.T) {
-	l := newStartLimiter(0, 0, time.Minute)
+	l := newStartLimiter(0, 0, time.Minute, nil)
 	for range 1000 {
 		release, err := l.acquire(context.Background())
 		if err != nil {
@@ -200,7 +200,7 @@ func TestLimiterOffWhenZero(t *testing.T) {
 }
 
 func TestLimiterAcquireHonoursContext(t *testing.T) {
-	l := newStartLimiter(1, 1, time.Hour)
+	l := newStartLimiter(1, 1, time.Hour, nil)
 	rel, err := l.acquire(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -213,5 +213,43 @@ func TestLimiterAcquireHonoursContext(t *testing.T) {
 	rel()
 	if _, err := l.acquire(ctx); err == nil {
 		t.Fatal("acquire without a token within the deadline succeeded")
+	}
+}
+
+// countingBudget admits n starts and then refuses.
+type countingBudget struct {
+	left  atomic.Int64
+	waits atomic.Int64
+}
+
+func (b *countingBudget) Wait(ctx context.Context) error {
+	b.waits.Add(1)
+	if b.left.Add(-1) < 0 {
+		return fmt.Errorf("budget spent")
+	}
+	return nil
+}
+
+// A Budget replaces the RatePerMinute limiter: every attempt waits on it, and its refusal
+// ends the call before anything is sent.
+func TestBudgetGatesEveryAttempt(t *testing.T) {
+	b := &countingBudget{}
+	b.left.Store(3)
+	l := newStartLimiter(1, 0, time.Hour, b)
+	if l.limiter != nil {
+		t.Fatal("the RatePerMinute limiter is kept beside the budget")
+	}
+	for i := range 3 {
+		rel, err := l.acquire(context.Background())
+		if err != nil {
+			t.Fatalf("acquire %d: %v", i, err)
+		}
+		rel()
+	}
+	if _, err := l.acquire(context.Background()); err == nil || !strings.Contains(err.Error(), "budget spent") {
+		t.Fatalf("acquire past the budget: %v", err)
+	}
+	if b.waits.Load() != 4 {
+		t.Fatalf("%d waits, want 4", b.waits.Load())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
@@ -59,6 +60,7 @@ func (a *app) pluginManager(k config.KoppelBlock, trustUnlocked bool) *plugins.M
 		Logger:        log.Named("plugin"),
 		AllowUnlocked: trustUnlocked,
 		Reattach:      reattach,
+		LimitsDir:     limitsDir(k.StateDir),
 	})
 }
 
@@ -112,4 +114,18 @@ func (a *app) printDiags(cfg *config.Config, diags hcl.Diagnostics) {
 		redact = cfg.Redactor()
 	}
 	config.Format(a.env.Stderr, diags, files, redact)
+}
+
+// limitsDir is where plugins keep the call budgets shared by every profile and process of this
+// host: the "limits" directory beside the state store's files, as an absolute path because
+// plugin processes may run elsewhere. "" (no state directory) keeps budgets per process.
+func limitsDir(stateDir string) string {
+	if stateDir == "" {
+		return ""
+	}
+	abs, err := filepath.Abs(filepath.Join(stateDir, "limits"))
+	if err != nil {
+		return ""
+	}
+	return abs
 }

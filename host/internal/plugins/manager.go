@@ -67,6 +67,11 @@ type Options struct {
 	// connects to those processes instead of starting binaries from Dir, does not check them
 	// against the lock file (it logs a warning), and never stops or restarts them.
 	Reattach map[string]plugin.ReattachInfo
+	// LimitsDir, when set, is handed to every started plugin process in the environment
+	// variable callbudget.DirEnv: the directory where connectors keep the call budgets (rate
+	// limits per minute and per hour) they share with every other profile and process on
+	// this host. The CLI sets it to the "limits" directory under the state directory.
+	LimitsDir string
 }
 
 // Manager starts and supervises plugin processes: one process per plugin binary, shared by

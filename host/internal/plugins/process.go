@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"os/exec"
 	"runtime"
 	"sync/atomic"
@@ -17,6 +18,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	"github.com/koppel-nl/koppel/sdk"
+	"github.com/koppel-nl/koppel/sdk/callbudget"
 	"github.com/koppel-nl/koppel/sdk/plugin"
 )
 
@@ -40,6 +42,9 @@ type running struct {
 // is connected and has answered Info; on error nothing is left running.
 func (m *Manager) launch(name, path string, checksum []byte) (*running, error) {
 	cmd := exec.Command(path)
+	if m.opts.LimitsDir != "" {
+		cmd.Env = append(plugin.PluginEnv(os.Environ()), callbudget.DirEnv+"="+m.opts.LimitsDir)
+	}
 	setProcAttr(cmd)
 	cfg := plugin.ClientConfig(cmd, plugin.ClientOptions{
 		Checksum:     checksum,

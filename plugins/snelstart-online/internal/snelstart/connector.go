@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -20,6 +21,7 @@ import (
 	"github.com/hashicorp/go-hclog"
 
 	"github.com/koppel-nl/koppel/sdk"
+	"github.com/koppel-nl/koppel/sdk/callbudget"
 	"github.com/koppel-nl/koppel/sdk/httpclient"
 )
 
@@ -36,6 +38,20 @@ const (
 	LookupScan   = "scan"
 )
 
+// API plans (attribute plan) and their limits.
+const (
+	PlanTest = "test"
+	PlanPaid = "paid"
+)
+
+// planLimit are the limits of an API plan: calls per minute and per hour, calls at once.
+type planLimit struct{ perMinute, perHour, concurrent int }
+
+var planLimits = map[string]planLimit{
+	PlanTest: {perMinute: 100, perHour: 1000, concurrent: 5},
+	PlanPaid: {perMinute: 500, perHour: 5000, concurrent: 50},
+}
+
 // Schema returns the configuration the snelstart-online ledger block accepts.
 func Schema() sdk.Schema {
 	return sdk.Schema{Attributes: []sdk.Attribute{
@@ -47,10 +63,14 @@ func Schema() sdk.Schema {
 			Description: "Base URL of the B2B API v2; change it only to use the simulator."},
 		{Name: "auth_url", Type: sdk.TypeString, Default: sdk.MustDefault(DefaultAuthURL),
 			Description: "Token URL (grant_type=clientkey); change it only to use the simulator."},
-		{Name: "rate_limit", Type: sdk.TypeNumber, Default: sdk.MustDefault(100),
-			Description: "Most calls started per minute (SnelStart's test tier allows 100, Maatwerk and Productie 500); 0 switches the client-side limit off."},
-		{Name: "max_concurrent", Type: sdk.TypeNumber, Default: sdk.MustDefault(5),
-			Description: "Most calls in flight at once (test tier 5, Maatwerk and Productie 50); 0 means no cap."},
+		{Name: "plan", Type: sdk.TypeString, Default: sdk.MustDefault(PlanTest), Enum: []string{PlanTest, PlanPaid},
+			Description: "The SnelStart API plan of the subscription key: test (100 calls a minute, 1000 an hour, 5 at once) or paid (Maatwerk and Productie: 500 a minute, 5000 an hour, 50 at once). It sets the defaults of rate_limit, hourly_limit and max_concurrent."},
+		{Name: "rate_limit", Type: sdk.TypeNumber,
+			Description: "Most calls started in any minute, kept for the administration by every profile and koppel process on this computer together; default by plan (test 100, paid 500); 0 switches the client-side limits off (then hourly_limit defaults to 0 too)."},
+		{Name: "hourly_limit", Type: sdk.TypeNumber,
+			Description: "Most calls started in any hour, kept like rate_limit; default by plan (test 1000, paid 5000); 0 switches the hourly limit off."},
+		{Name: "max_concurrent", Type: sdk.TypeNumber,
+			Description: "Most calls in flight at once; default by plan (test 5, paid 50); 0 means no cap."},
 		{Name: "timeout", Type: sdk.TypeDuration, Default: sdk.MustDefault("30s"),
 			Description: "Time allowed for one HTTP attempt."},
 		{Name: "order_lookup", Type: sdk.TypeString, Default: sdk.MustDefault(LookupAuto), Enum: []string{LookupAuto, LookupFilter, LookupScan},
@@ -102,6 +122,9 @@ type options struct {
 	now          func() time.Time
 	maxRetryWait time.Duration
 	maxAttempts  int
+	// limitsDir is where call budgets are kept; "" means the directory named by
+	// callbudget.DirEnv, and when that is unset too, in memory for this connector.
+	limitsDir string
 }
 
 // New returns the connector for cfg (decoded against Schema; absent attributes take their
@@ -157,11 +180,24 @@ func newConnector(cfg sdk.Config, log hclog.Logger, o options) (*Connector, erro
 	if err := checkURL(auth); err != nil {
 		return nil, sdk.Errorf(sdk.KindConfig, "auth_url %v", err)
 	}
-	rate, err := number("rate_limit", 100)
+	planName := get("plan")
+	plan, ok := planLimits[planName]
+	if !ok {
+		return nil, sdk.Errorf(sdk.KindConfig, "plan must be test or paid")
+	}
+	rate, err := number("rate_limit", plan.perMinute)
 	if err != nil {
 		return nil, err
 	}
-	conc, err := number("max_concurrent", 5)
+	hourDefault := plan.perHour
+	if rate == 0 {
+		hourDefault = 0
+	}
+	hourly, err := number("hourly_limit", hourDefault)
+	if err != nil {
+		return nil, err
+	}
+	conc, err := number("max_concurrent", plan.concurrent)
 	if err != nil {
 		return nil, err
 	}
@@ -201,10 +237,19 @@ func newConnector(cfg sdk.Config, log hclog.Logger, o options) (*Connector, erro
 			tr = t
 		}
 	}
+	// One call budget per administration: the file under the host's limits directory is keyed
+	// by the base URL and both keys, so every profile and process reaching the same
+	// administration shares it (see callbudget).
+	limitsDir := o.limitsDir
+	if limitsDir == "" {
+		limitsDir = os.Getenv(callbudget.DirEnv)
+	}
+	budget := callbudget.New(callbudget.Path(limitsDir, "snelstart", base, subKey, clientKey),
+		callbudget.Window{Limit: rate, Period: time.Minute}, callbudget.Window{Limit: hourly, Period: time.Hour})
 	hc := httpclient.New(httpclient.Options{
 		Timeout:       timeout,
 		MaxAttempts:   o.maxAttempts,
-		RatePerMinute: rate,
+		Budget:        budget,
 		MaxConcurrent: conc,
 		MaxRetryWait:  o.maxRetryWait,
 		Redact:        []string{clientKey, subKey},
