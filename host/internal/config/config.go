@@ -222,6 +222,18 @@ const (
 	VATCheckOff  VATCheck = "off"
 )
 
+// BookAs is orders.book_as: what a shop order becomes in the ledger.
+type BookAs string
+
+// Values of orders.book_as.
+const (
+	// BookAsOrder books a sales order (verkooporder) the bookkeeper invoices in SnelStart.
+	BookAsOrder BookAs = "order"
+	// BookAsInvoice books a sales invoice (verkoopboeking) directly, refunds as credit
+	// invoices; SnelStart online only.
+	BookAsInvoice BookAs = "invoice"
+)
+
 // OnRefund is orders.on_refund: what a refund in the shop becomes.
 type OnRefund string
 
@@ -298,6 +310,9 @@ type Orders struct {
 	// Currency is the administration's currency (ISO 4217, upper case). Default "EUR"; an
 	// order in another currency is refused with both currencies named.
 	Currency string
+	// BookAs says whether an order is booked as a sales order or as a sales invoice. Default
+	// order.
+	BookAs BookAs
 	// OnRefund says what a shop refund becomes: a credit sales order per refund, an attention
 	// item, or nothing. Default credit_order.
 	OnRefund OnRefund
@@ -461,6 +476,7 @@ func defaultOrders() Orders {
 		VATCheck:            VATCheckFail,
 		Currency:            "EUR",
 		OnRefund:            RefundCreditOrder,
+		BookAs:              BookAsOrder,
 		OnCancel:            CancelAttention,
 		OnChange:            ChangeAttention,
 	}

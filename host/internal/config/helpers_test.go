@@ -29,6 +29,9 @@ var (
 		{Name: "auth_url", Type: sdk.TypeString, Default: sdk.MustDefault("https://auth.snelstart.nl/b2b/token"), Description: "Token address."},
 		{Name: "rate_limit", Type: sdk.TypeNumber, Default: sdk.MustDefault(60), Description: "Requests per minute."},
 	}}
+	mdbSchema = sdk.Schema{Attributes: []sdk.Attribute{
+		{Name: "database", Type: sdk.TypeString, Required: true, Description: "The administration's database."},
+	}}
 )
 
 // fakeSchemas is a LoadOptions.Schemas for tests; it counts calls.
@@ -41,6 +44,8 @@ func (f *fakeSchemas) schemas(kind sdk.PluginKind, name string) (sdk.Schema, err
 		return wooSchema, nil
 	case kind == sdk.KindLedger && name == "snelstart-online":
 		return snelSchema, nil
+	case kind == sdk.KindLedger && name == "snelstart-mdb":
+		return mdbSchema, nil
 	case kind == sdk.KindShop:
 		return sdk.Schema{}, &UnknownPluginError{Kind: kind, Name: name, Known: []string{"magento", "onetoshop", "woocommerce"}}
 	default:

@@ -202,6 +202,7 @@ func (l *loader) decodeOrders(b *hclsyntax.Block, ctx *hcl.EvalContext, pd *prof
 	d.Enum("vat_check", (*string)(&o.VATCheck), []string{"fail", "warn", "off"})
 	l.currency(d, &o.Currency)
 	d.Enum("on_refund", (*string)(&o.OnRefund), []string{"credit_order", "attention", "ignore"})
+	pd.mark(d, "book_as", d.Enum("book_as", (*string)(&o.BookAs), []string{"order", "invoice"}))
 	d.Enum("on_cancel", (*string)(&o.OnCancel), []string{"delete", "credit_order", "attention", "ignore"})
 	d.Enum("on_change", (*string)(&o.OnChange), []string{"attention", "ignore"})
 	l.noBlocks(b.Body, "the orders block")
@@ -371,6 +372,11 @@ func (l *loader) checkProfile(pd *profileDecoding) {
 				"differences up to this amount are left alone, so the order total in SnelStart may differ that much from the shop's",
 				`a tolerance of a few cents (difference_tolerance = "0.05") is usual; book larger differences with difference_article`)
 		}
+	}
+	if pd.set["orders.book_as"] && o.BookAs == BookAsInvoice && p.Ledger.Name != "" && p.Ledger.Name != "snelstart-online" {
+		l.errorf(pd.at["orders.book_as"], fmt.Sprintf(`orders.book_as = "invoice" is not possible with ledger %q`, p.Ledger.Name),
+			"sales invoices (verkoopboekingen) are booked through the SnelStart online API only",
+			`remove book_as (or write book_as = "order"), or use ledger "snelstart-online"`)
 	}
 	if pd.set["orders.since"] && o.Since.After(now()) {
 		l.warnf(pd.at["orders.since"], "orders.since is in the future",

@@ -88,6 +88,7 @@ func settingRows(dir string) []settingRow {
 		{"orders", "vat_check", VATCheckFail, `vat_check = "warn"`, VATCheckWarn, o(func(o Orders) any { return o.VATCheck })},
 		{"orders", "vat_check", VATCheckFail, `vat_check = "off"`, VATCheckOff, o(func(o Orders) any { return o.VATCheck })},
 		{"orders", "currency", "EUR", `currency = "usd"`, "USD", o(func(o Orders) any { return o.Currency })},
+		{"orders", "book_as", BookAsOrder, `book_as = "invoice"`, BookAsInvoice, o(func(o Orders) any { return o.BookAs })},
 		{"orders", "on_refund", RefundCreditOrder, `on_refund = "attention"`, RefundAttention, o(func(o Orders) any { return o.OnRefund })},
 		{"orders", "on_refund", RefundCreditOrder, `on_refund = "ignore"`, RefundIgnore, o(func(o Orders) any { return o.OnRefund })},
 		{"orders", "refund_article", "", `refund_article = "RETOUR"`, "RETOUR", o(func(o Orders) any { return o.RefundArticle })},

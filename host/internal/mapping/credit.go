@@ -120,11 +120,21 @@ func CreditCancel(o sdk.Order) sdk.Order {
 }
 
 // creditBase copies what identifies the customer and the order, without lines or refunds.
+// The shop's invoice number, when it has one, gets the credit's suffix too (the credit
+// invoice's own number in invoice mode).
 func creditBase(o sdk.Order, id, number string) sdk.Order {
+	extra := o.Extra
+	if n := o.Extra[InvoiceNumberExtra]; n != "" {
+		extra = make(map[string]string, len(o.Extra))
+		for k, v := range o.Extra {
+			extra[k] = v
+		}
+		extra[InvoiceNumberExtra] = n + strings.TrimPrefix(number, o.Number)
+	}
 	return sdk.Order{
 		ID: id, Number: number, Status: o.Status, CreatedAt: o.CreatedAt, ModifiedAt: o.ModifiedAt,
 		Currency: o.Currency, PricesIncludeTax: o.PricesIncludeTax, Customer: o.Customer,
-		Billing: o.Billing, Shipping: o.Shipping, Payment: o.Payment, Extra: o.Extra,
+		Billing: o.Billing, Shipping: o.Shipping, Payment: o.Payment, Extra: extra,
 	}
 }
 
@@ -174,11 +184,11 @@ func sumTotals(o sdk.Order) sdk.Totals {
 // as an order, turned into a credit order (AsCredit) on the relatie of the original order
 // (customerID, code, when known).
 func (p *Planner) PlanCredit(ctx context.Context, c sdk.Order, customerID string, code int) (*Plan, error) {
-	plan, err := p.Plan(ctx, c)
+	plan, err := p.plan(ctx, c)
 	if plan != nil && plan.Action != ActionFail {
 		AsCredit(plan, customerID, code)
 	}
-	return plan, err
+	return p.invoiceMode(plan, err)
 }
 
 // AsCredit turns a plan for positive amounts into the credit order: Kind KindCreditOrder, every

@@ -62,6 +62,10 @@ type Plan struct {
 	// SalesOrder is the body of the sales order (KindSalesOrder). The customer id and the
 	// article ids of customers and articles still to be created are empty: Bind fills them.
 	SalesOrder sdk.SalesOrder `json:"sales_order"`
+	// Invoice is the invoice booking (KindInvoice, KindCreditInvoice: orders.book_as =
+	// "invoice"), made from the same lines and totals; its customer id is filled by
+	// BindInvoice. Nil for the other kinds.
+	Invoice *sdk.SalesInvoice `json:"invoice,omitempty"`
 	// Lines describe SalesOrder.Lines one to one.
 	Lines []Line `json:"lines,omitempty"`
 	// Totals are the shop's total and what SnelStart is expected to compute.

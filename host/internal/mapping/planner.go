@@ -43,6 +43,25 @@ type orderPlan struct {
 // order must be tried again) or for a *ConfigError (every order would fail the same way). The
 // plan is returned with an error too, holding what was decided so far.
 func (p *Planner) Plan(ctx context.Context, o sdk.Order) (*Plan, error) {
+	plan, err := p.plan(ctx, o)
+	return p.invoiceMode(plan, err)
+}
+
+// invoiceMode turns a plan made without error into the invoice booking when orders.book_as
+// is "invoice"; a plan that cannot be booked as an invoice fails with the reason.
+func (p *Planner) invoiceMode(plan *Plan, err error) (*Plan, error) {
+	if err != nil || plan == nil || plan.Action == ActionFail || p.prof.Orders.BookAs != config.BookAsInvoice {
+		return plan, err
+	}
+	var ref *Refusal
+	if ierr := p.asInvoice(plan); errors.As(ierr, &ref) {
+		plan.Action, plan.Problems, plan.Invoice = ActionFail, []string{ref.Msg}, nil
+	}
+	return plan, nil
+}
+
+// plan is Plan without the invoice mode.
+func (p *Planner) plan(ctx context.Context, o sdk.Order) (*Plan, error) {
 	plan := &Plan{
 		Kind: KindSalesOrder, Action: ActionCreate, ShopID: o.ID, ShopNumber: o.Number,
 		Reference: p.Reference(o), Totals: Totals{Shop: o.Totals.Total},

@@ -33,7 +33,7 @@ type plannedLine struct {
 // Reference is what koppel stamps on the booking of a shop order: orders.reference_prefix and
 // the order number (or id).
 func (p *Planner) Reference(o sdk.Order) string {
-	return OrderReference(p.prof.Orders, o)
+	return BookingReference(p.prof.Orders, o)
 }
 
 // OrderReference is what koppel stamps on the booking of shop order o under the orders

@@ -212,6 +212,9 @@ func (r *run) followCancel(ctx context.Context, o sdk.Order, rec OrderRecord) (b
 	case config.CancelCreditOrder:
 		return creditAll()
 	}
+	if p.invoiceMode() {
+		return creditAll() // a booked invoice is never deleted: it is credited
+	}
 	// delete
 	err := p.ledger.DeleteSalesOrder(ctx, rec.LedgerOrderID)
 	switch kind := sdk.KindOf(err); {

@@ -346,7 +346,7 @@ func (r *run) prepareGuard(ctx context.Context, items []pendingOrder) error {
 	if len(refs) == 0 {
 		return nil
 	}
-	found, err := r.p.ledger.FindSalesOrders(ctx, sdk.SalesOrderQuery{References: refs})
+	found, err := r.p.findBooked(ctx, refs...)
 	if err != nil {
 		if classify(err) == classAbort {
 			return fmt.Errorf("%w: look up %d references (double-import guard): %v", errAbort, len(refs), err)
@@ -711,7 +711,7 @@ func (r *run) importOne(ctx context.Context, o sdk.Order, w *mapping.Warnings) (
 			refs = append(refs, ref)
 		}
 		for _, x := range refs {
-			found, err := p.ledger.FindSalesOrders(ctx, sdk.SalesOrderQuery{Reference: x})
+			found, err := p.findBooked(ctx, x)
 			if err != nil {
 				return doneRecord{}, nil, fmt.Errorf("look up sales order %q after an unfinished create: %w", x, err)
 			}
@@ -775,7 +775,7 @@ func (r *run) importOne(ctx context.Context, o sdk.Order, w *mapping.Warnings) (
 	if err := state.Put(ctx, p.store, state.IntentKey(p.profile, o.ID), intent); err != nil {
 		return doneRecord{}, nil, fmt.Errorf("%w: record the intent to create order %s: %v", errAbort, o.Number, err)
 	}
-	created, err := p.ledger.CreateSalesOrder(ctx, so)
+	created, err := p.book(ctx, plan, so, cust.ID)
 	if err != nil {
 		req := so
 		if outcomeUnknown(err) {
@@ -825,7 +825,7 @@ func (r *run) guard(ctx context.Context, ref string) (sdk.SalesOrder, bool, erro
 		so, ok := r.guardFound[ref]
 		return so, ok, nil
 	}
-	found, err := r.p.ledger.FindSalesOrders(ctx, sdk.SalesOrderQuery{Reference: ref})
+	found, err := r.p.findBooked(ctx, ref)
 	if err != nil {
 		return sdk.SalesOrder{}, false, fmt.Errorf("look up sales order %q (double-import guard): %w", ref, err)
 	}
@@ -938,5 +938,5 @@ func planError(err error) error {
 
 // reference is what koppel stamps on the sales order of a shop order.
 func (p *Pipeline) reference(o sdk.Order) string {
-	return mapping.OrderReference(p.prof.Orders, o)
+	return mapping.BookingReference(p.prof.Orders, o)
 }

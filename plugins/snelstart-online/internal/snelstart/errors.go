@@ -198,9 +198,10 @@ var errorMessages = map[string]string{
 	"REL-0087": "the country code of the VAT number does not match the country of the business address",
 	"REL-0088": "the VAT number is not a valid VAT number",
 
-	"BOE-0021": "this invoice number (factuurnummer) is already booked in SnelStart",
-	"BOE-0039": "the invoice amount is not the sum of the booking lines plus VAT",
-	"BOE-0042": "the invoice date falls in a closed period in SnelStart",
+	// The booking codes are for a bookkeeper acting in SnelStart: Dutch first, English after.
+	"BOE-0021": "dit factuurnummer is al geboekt in SnelStart; zoek de boeking op en hernummer of verwijder de dubbele (invoice number already booked)",
+	"BOE-0039": "het factuurbedrag is niet gelijk aan de omzetregels plus de btw, dus SnelStart boekt de factuur niet; boek haar met de hand en meld dit aan de beheerder van koppel (invoice amount is not lines plus VAT)",
+	"BOE-0042": "de factuurdatum valt in een afgesloten periode in SnelStart; heropen die periode in SnelStart en probeer opnieuw (koppel retry), of boek de factuur met de hand (invoice date in a closed period)",
 
 	"VOR-0001": "the sales order does not exist in SnelStart",
 	"VOR-0002": "the relatie is not a customer (klant) in SnelStart; tick 'Klant' on the relatie card",

@@ -117,7 +117,7 @@ func toVerkoopboeking(inv sdk.SalesInvoice) (*verkoopboekingWrite, error) {
 	}
 	if !sum.Equal(inv.Total) {
 		return nil, &sdk.Error{Kind: sdk.KindPermanent, Code: "BOE-0039",
-			Message: fmt.Sprintf("invoice %s: the invoice amount %s is not the lines plus VAT %s", inv.Number, inv.Total.StringFixed(2), sum.StringFixed(2))}
+			Message: fmt.Sprintf("factuur %s: het factuurbedrag %s is niet gelijk aan de omzetregels plus btw %s; koppel boekt haar niet, meld dit aan de beheerder van koppel (invoice amount is not lines plus VAT)", inv.Number, inv.Total.StringFixed(2), sum.StringFixed(2))}
 	}
 	return b, nil
 }

@@ -75,8 +75,12 @@ func TestSimSalesInvoices(t *testing.T) {
 	until := time.Date(2026, 5, 31, 0, 0, 0, 0, time.UTC)
 	e.sim.ClosePeriod(&simulator.Time{Time: until})
 	_, err = e.c.CreateSalesInvoice(ctxBg, invoiceFor(t, e, "F2026-0003", 31))
-	if codeOf(err) != "BOE-0042" || !strings.Contains(err.Error(), "closed period") {
+	if codeOf(err) != "BOE-0042" || !strings.Contains(err.Error(), "afgesloten periode") {
 		t.Fatalf("closed period: %v", err)
+	}
+	// SnelStart's own BOE-0039 (an unbalanced booking that passed the connector) reads the same.
+	if msg := explain(apiError{Code: "BOE-0039", Message: "Factuurbedrag klopt niet"}, nil); !strings.Contains(msg, "factuurbedrag is niet gelijk") {
+		t.Errorf("BOE-0039 explained as %q", msg)
 	}
 	credit := invoiceFor(t, e, "F2026-0001-C1", 4)
 	credit.Date = until.AddDate(0, 0, 1)

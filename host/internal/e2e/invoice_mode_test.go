@@ -1,0 +1,128 @@
+package e2e
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/koppel-nl/koppel/plugins/snelstart-online/simulator"
+	"github.com/koppel-nl/koppel/sdk"
+	"github.com/shopspring/decimal"
+)
+
+// boekingen returns the sales invoice bookings with factuurnummer n.
+func boekingen(a simulator.Administration, n string) []simulator.Verkoopboeking {
+	var out []simulator.Verkoopboeking
+	for _, b := range a.Verkoopboekingen {
+		if b.Factuurnummer == n {
+			out = append(out, b)
+		}
+	}
+	return out
+}
+
+// balanced checks a booking's rule: factuurbedrag = boekingsregels + btw, to the cent.
+func balanced(t *testing.T, b simulator.Verkoopboeking) {
+	t.Helper()
+	sum := decimal.Zero
+	for _, r := range b.Boekingsregels {
+		sum = sum.Add(r.Bedrag.Decimal)
+	}
+	for _, v := range b.Btw {
+		sum = sum.Add(v.BtwBedrag.Decimal)
+	}
+	if !sum.Equal(b.Factuurbedrag.Decimal) {
+		t.Errorf("invoice %s: lines plus VAT %s, factuurbedrag %s", b.Factuurnummer, sum, b.Factuurbedrag)
+	}
+}
+
+// TestInvoiceMode books shop orders as sales invoices (orders.book_as = "invoice") through the
+// real binaries and both simulators: every order becomes exactly one verkoopboeking whose
+// factuurbedrag equals the shop's total to the cent (VAT per rate on the revenue ledgers of the
+// articles' groups), no sales order is created, a second sync books nothing twice, a refund
+// becomes one credit booking, and an invoice dated in a closed period fails with the Dutch
+// reason of BOE-0042.
+func TestInvoiceMode(t *testing.T) {
+	t.Parallel()
+	s := newStage(t, ch("orders.book_as", `"invoice"`, "orders.refund_article", `"KORTING"`))
+	boek := item{product: "BOEK-01", qty: 1}
+	thee := item{product: "THEE-01", qty: 3}
+	koffie := item{product: "KOFFIE-01", qty: 2}
+	orders := []wooOrder{
+		{by: anouk, items: []item{shirt}},
+		{by: anouk, items: []item{mok}},
+		{by: anouk, items: []item{boek}},
+		{by: anouk, items: []item{shirt, mok}, shipping: "4.95"},
+		{by: anouk, items: []item{shirt, boek}, shipping: "4.95"},
+		{by: anouk, items: []item{thee, koffie}},
+		{by: anouk, items: []item{thee, boek, mok}, shipping: "6.95"},
+		{by: anouk, items: []item{shirt}, coupon: "korting5"},
+		{by: anouk, items: []item{shirt, boek}, coupon: "welkom10"},
+		{by: anouk, items: []item{koffie}, fee: "1.50"},
+		{by: janHome, items: []item{thee}},
+		{by: janHome, items: []item{{product: "SHIRT-01", qty: 7}}},
+		{by: janHome, items: []item{{product: "THEE-01", qty: 11}, boek}, shipping: "4.95"},
+		{by: janHome, items: []item{mok, koffie, boek, thee}},
+		{by: janHome, items: []item{{product: "MOK-01", qty: 3}}, shipping: "2.50"},
+	}
+	var placedOrders []placed
+	for _, o := range orders {
+		placedOrders = append(placedOrders, s.order(o))
+	}
+	r := s.syncOrders()
+	if len(r.new) != 0 {
+		t.Fatalf("invoice mode created %d sales orders", len(r.new))
+	}
+	for _, p := range placedOrders {
+		r.must(p, "imported")
+		bs := boekingen(r.admin, p.Number)
+		if len(bs) != 1 {
+			t.Fatalf("order %s: %d invoice bookings, want 1", p.Number, len(bs))
+		}
+		if got := bs[0].Factuurbedrag.StringFixed(2); got != sdk.MustMoney(p.Total).StringFixed(2) {
+			t.Errorf("order %s: SnelStart's invoice amount %s, the shop's total %s", p.Number, got, p.Total)
+		}
+		balanced(t, bs[0])
+	}
+	before := len(r.admin.Verkoopboekingen)
+	r = s.syncOrders()
+	if n := len(r.admin.Verkoopboekingen); n != before {
+		t.Fatalf("a second sync booked %d more invoices", n-before)
+	}
+
+	// A refund becomes one credit booking, however often koppel syncs.
+	nextSecond()
+	p := placedOrders[3]
+	amount := s.refund(p, map[string]any{"amount": "3.00", "reason": "Coulance", "api_refund": false})
+	s.syncOrders()
+	r = s.syncOrders()
+	var credits []simulator.Verkoopboeking
+	for _, b := range r.admin.Verkoopboekingen {
+		if strings.HasPrefix(b.Factuurnummer, p.Number+"-R") {
+			credits = append(credits, b)
+		}
+	}
+	if len(credits) != 1 {
+		t.Fatalf("refund of order %s: %d credit bookings, want 1", p.Number, len(credits))
+	}
+	if got := credits[0].Factuurbedrag.StringFixed(2); got != neg(amount) {
+		t.Errorf("credit booking %s of %s, want %s", credits[0].Factuurnummer, got, neg(amount))
+	}
+	balanced(t, credits[0])
+	if credits[0].Klant.ID != boekingen(r.admin, p.Number)[0].Klant.ID {
+		t.Errorf("credit booking on another customer than the invoice")
+	}
+
+	// A closed period: the order fails with SnelStart's reason in Dutch and is not booked.
+	tomorrow := time.Now().AddDate(0, 0, 1).Format("2006-01-02") + "T00:00:00"
+	req, _ := http.NewRequest(http.MethodPut, "http://"+s.ss+"/_sim/period", strings.NewReader(`{"afgeslotenTotEnMet":"`+tomorrow+`"}`))
+	req.Header.Set("Content-Type", "application/json")
+	doJSON(t, req, nil)
+	late := s.order(wooOrder{by: anouk, items: []item{mok}})
+	r = s.syncOrders()
+	r.must(late, "failed", "BOE-0042", "afgesloten periode")
+	if len(boekingen(r.admin, late.Number)) != 0 {
+		t.Fatalf("order %s was booked in a closed period", late.Number)
+	}
+}
