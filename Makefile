@@ -74,7 +74,7 @@ test-fuzz:
 soak:
 	@scripts/fuzz.sh 5m
 	KOPPEL_SOAK=1 $(GO) test -count=1 -timeout 80m -run 'Soak' ./...
-	KOPPEL_SOAK=1 $(GO) test -run '^$$' -bench 'BenchmarkImport' -benchtime 1x -timeout 90m ./host/internal/e2e | tee soak-bench.out | grep -E '^(Benchmark|ok|FAIL|---)'
+	KOPPEL_SOAK=1 $(GO) test -run '^$$' -bench 'BenchmarkImport|BenchmarkLimitShare' -benchtime 1x -timeout 90m ./host/internal/e2e | tee soak-bench.out | grep -E '^(Benchmark|ok|FAIL|---)'
 
 # Every benchmark once with Go's default 1s budget: micro-benchmarks repeat, the large ones
 # (50,000 orders, 20,000 articles, a rate-limited minute) run a single iteration. Each prints its
