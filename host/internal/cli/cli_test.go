@@ -292,7 +292,7 @@ func TestMissingArgumentsAndJSON(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"sync", "winkel"}, "name a task: koppel sync winkel TASK (tasks: import_orders, import_articles, export_stock, import_orders_export_stock)"},
+		{[]string{"sync", "winkel"}, "name a task: koppel sync winkel TASK (tasks: import_orders, import_articles, export_stock, import_orders_export_stock, reconcile)"},
 		{[]string{"sync"}, "name a profile: koppel sync PROFILE TASK (profiles: winkel)"},
 		{[]string{"orders"}, "(profiles: winkel)"},
 		{[]string{"retry"}, "(profiles: winkel)"},

@@ -29,6 +29,7 @@ func (a *app) pipelineCommands() []*cobra.Command {
 		a.retryCommand(),
 		a.attentionCommand(),
 		a.resolveCommand(),
+		a.reconcileCommand(),
 	}
 }
 

@@ -757,7 +757,7 @@ func TestDemoServesDashboard(t *testing.T) {
 
 	var profs serve.ProfilesJSON
 	d.get(t, "/api/profiles", &profs)
-	if len(profs.Profiles) != 1 || len(profs.Profiles[0].Tasks) != 4 {
+	if len(profs.Profiles) != 1 || len(profs.Profiles[0].Tasks) != 5 {
 		t.Fatalf("demo profiles: %+v", profs)
 	}
 	for _, tj := range profs.Profiles[0].Tasks {

@@ -19,13 +19,13 @@ import (
 )
 
 // Task names `koppel sync` accepts (spec/settings.md, task).
-var syncTasks = []string{"import_orders", "import_articles", "export_stock", "import_orders_export_stock"}
+var syncTasks = []string{"import_orders", "import_articles", "export_stock", "import_orders_export_stock", "reconcile"}
 
 func (a *app) syncCommand() *cobra.Command {
 	var asJSON, noProgress bool
 	cmd := &cobra.Command{
 		Use:   "sync PROFILE TASK",
-		Short: `Run one task of a profile now ("nu uitvoeren"): import_orders, import_articles, export_stock, import_orders_export_stock`,
+		Short: `Run one task of a profile now ("nu uitvoeren"): import_orders, import_articles, export_stock, import_orders_export_stock, reconcile`,
 		Long: `Run one task of a profile now ("nu uitvoeren"), whether or not the profile schedules it.
 On a terminal a progress bar shows the orders handled; afterwards a summary lists what was
 imported, already present in SnelStart, waiting for a shop status, failed and retried, with

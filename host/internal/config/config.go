@@ -435,10 +435,12 @@ const (
 	TaskImportArticles          TaskName = "import_articles"
 	TaskExportStock             TaskName = "export_stock"
 	TaskImportOrdersExportStock TaskName = "import_orders_export_stock"
+	// TaskReconcile compares the shop's orders with SnelStart's (read-only; attention items).
+	TaskReconcile TaskName = "reconcile"
 )
 
 // TaskNames lists every valid task name in documentation order.
-var TaskNames = []TaskName{TaskImportOrders, TaskImportArticles, TaskExportStock, TaskImportOrdersExportStock}
+var TaskNames = []TaskName{TaskImportOrders, TaskImportArticles, TaskExportStock, TaskImportOrdersExportStock, TaskReconcile}
 
 // ValidTaskName reports whether s names a task.
 func ValidTaskName(s string) bool {

@@ -30,6 +30,8 @@ type TaskRun struct {
 	// Stock is set by export_stock and import_orders_export_stock (nil when the orders part
 	// stopped the run before stock was exported).
 	Stock *StockSummary `json:"stock,omitempty"`
+	// Reconcile is set by reconcile.
+	Reconcile *ReconcileResult `json:"reconcile,omitempty"`
 }
 
 // FailedItems counts what failed in the run: orders and articles that failed or will be
@@ -49,6 +51,8 @@ type TaskRunRecord struct {
 	RunRecord
 	Articles *ArticleSummary `json:"articles,omitempty"`
 	Stock    *StockSummary   `json:"stock,omitempty"`
+	// Reconcile is the summary of a reconcile run.
+	Reconcile *ReconcileResult `json:"reconcile,omitempty"`
 }
 
 // ListTaskRuns calls fn for the runs of profile, newest first, at most limit (0 = all), with
@@ -76,9 +80,11 @@ func (p *Pipeline) RunTask(ctx context.Context, task string) (TaskRun, error) {
 		return p.exportStockTask(ctx)
 	case TaskImportOrdersExportStock:
 		return p.importOrdersExportStock(ctx)
+	case TaskReconcile:
+		return p.reconcileTask(ctx)
 	}
-	return TaskRun{}, fmt.Errorf("unknown task %q (tasks: %s, %s, %s, %s)", task,
-		TaskImportOrders, TaskImportArticles, TaskExportStock, TaskImportOrdersExportStock)
+	return TaskRun{}, fmt.Errorf("unknown task %q (tasks: %s, %s, %s, %s, %s)", task,
+		TaskImportOrders, TaskImportArticles, TaskExportStock, TaskImportOrdersExportStock, TaskReconcile)
 }
 
 // taskClock is the bookkeeping every task run shares: start time and ledger calls.
@@ -105,7 +111,7 @@ func (p *Pipeline) finishTask(ctx context.Context, tc taskClock, tr TaskRun, run
 	if tr.Orders == nil {
 		tr.Orders = []OrderOutcome{}
 	}
-	rec := TaskRunRecord{RunRecord: RunRecord{RunResult: tr.RunResult}, Articles: tr.Articles, Stock: tr.Stock}
+	rec := TaskRunRecord{RunRecord: RunRecord{RunResult: tr.RunResult}, Articles: tr.Articles, Stock: tr.Stock, Reconcile: tr.Reconcile}
 	rec.Orders, rec.Truncated = storedOutcomes(tr.RunResult)
 	if runErr != nil {
 		runErr = unwrapAbort(runErr)
