@@ -192,7 +192,7 @@ func printOrders(a *app, rows []orderRow, failed, verbose bool) {
 		fmt.Fprintln(tw, t.T("orders.header_fail"))
 		for _, r := range rows {
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", firstNonEmpty(r.ShopNumber, r.ShopID), statusText(t, r.Status), r.Attempts,
-				dash(r.CustomerName), money(r.ShopTotal), r.At.Local().Format(time.DateTime), reasonText(r.Reason, verbose))
+				dash(r.CustomerName), money(r.ShopTotal), r.At.Local().Format(time.DateTime), reasonText(t, r.Reason, verbose))
 		}
 		_ = tw.Flush()
 		return
@@ -219,9 +219,11 @@ func printOrders(a *app, rows []orderRow, failed, verbose bool) {
 	_ = tw.Flush()
 }
 
-// reasonText is a failure reason as a table shows it: its first sentence, marked "…" when there
-// is more (--verbose, --json and the dashboard show it whole).
-func reasonText(reason string, verbose bool) string {
+// reasonText is a failure reason as a table shows it, in the chosen language: its first
+// sentence, marked "…" when there is more (--verbose and the dashboard show it whole; --json keeps
+// the stored English text).
+func reasonText(t text.Printer, reason string, verbose bool) string {
+	reason = text.Reason(t.Lang, reason)
 	if verbose {
 		return reason
 	}

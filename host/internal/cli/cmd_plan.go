@@ -10,6 +10,7 @@ import (
 
 	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/pipeline"
+	"github.com/koppel-nl/koppel/host/internal/text"
 )
 
 // planTasks are the tasks `koppel plan` previews.
@@ -152,7 +153,7 @@ func printPlan(w io.Writer, rep pipeline.PlanReport, en bool) {
 	case pipeline.TaskImportArticles:
 		fmt.Fprintf(w, "%s:\n", tx.articles)
 		for _, it := range rep.Articles {
-			fmt.Fprintf(w, "  %-20s %-9s %s\n", it.SKU, it.Status, it.Reason)
+			fmt.Fprintf(w, "  %-20s %-9s %s\n", it.SKU, it.Status, text.Reason(planLang(en), it.Reason))
 		}
 		fmt.Fprintf(w, "\n"+tx.articleSum+"\n", rep.Summary.Create, rep.Summary.Fail, rep.Summary.Skip)
 	default:
@@ -173,7 +174,7 @@ func printOrderPlan(w io.Writer, op pipeline.OrderPlan, tx planText, en bool) {
 	verdict := map[mapping.Action]string{mapping.ActionCreate: tx.create, mapping.ActionFail: tx.fail, mapping.ActionSkip: tx.skip}[op.Action]
 	fmt.Fprintf(w, tx.order+", "+tx.shopTotal+": %s\n", firstNonEmpty(op.Number, op.ShopID), amount(op.TotalShop, en), verdict)
 	if op.Reason != "" {
-		fmt.Fprintf(w, "  %s\n", op.Reason)
+		fmt.Fprintf(w, "  %s\n", text.Reason(planLang(en), op.Reason))
 	}
 	if c := op.Customer; c != nil {
 		who := strings.TrimSpace(fmt.Sprintf("%s %s", codeText(c.Code), c.Name))
@@ -230,4 +231,12 @@ func codeText(code int) string {
 		return ""
 	}
 	return fmt.Sprint(code)
+}
+
+// planLang is the language of a plan printed in English (en) or Dutch.
+func planLang(en bool) text.Lang {
+	if en {
+		return text.EN
+	}
+	return text.NL
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/koppel-nl/koppel/host/internal/pipeline"
+	"github.com/koppel-nl/koppel/host/internal/text"
 )
 
 // runRow is one run as `koppel runs --json` prints it: the run's counts without the per-order
@@ -129,7 +130,7 @@ block's retention_days are removed by the runs themselves.`,
 					}
 				}
 				if msg == "" && len(r.Errors) > 0 {
-					msg = fmt.Sprintf("order %s: %s", r.Errors[0].Order, r.Errors[0].Reason)
+					msg = fmt.Sprintf("order %s: %s", r.Errors[0].Order, text.Reason(t.Lang, r.Errors[0].Reason))
 					if len(r.Errors) > 1 {
 						msg += t.T("runs.more", len(r.Errors)-1)
 					}

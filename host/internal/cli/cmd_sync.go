@@ -140,7 +140,7 @@ func printSummary(w io.Writer, t text.Printer, tr pipeline.TaskRun) {
 	if st := tr.Stock; st != nil {
 		fmt.Fprintln(w, t.T("summary.stock", st.Articles, st.Tracked, st.Written, st.Unchanged, len(st.NotInShop)+st.NotInShopKnown, len(st.Failed)+st.FailedTruncated, len(st.HeldBack)))
 		for _, f := range st.Failed {
-			fmt.Fprintln(w, t.T("summary.stock_fail", f.SKU, f.Reason))
+			fmt.Fprintln(w, t.T("summary.stock_fail", f.SKU, text.Reason(t.Lang, f.Reason)))
 		}
 	}
 	if res.Stopped != "" {
@@ -165,7 +165,7 @@ func printSummary(w io.Writer, t text.Printer, tr pipeline.TaskRun) {
 				fmt.Fprintf(w, "%s:\n", label)
 				header = true
 			}
-			fmt.Fprintln(w, t.T("summary.order", firstNonEmpty(o.ShopNumber, o.ShopID), o.Reason))
+			fmt.Fprintln(w, t.T("summary.order", firstNonEmpty(o.ShopNumber, o.ShopID), text.Reason(t.Lang, o.Reason)))
 		}
 		more := listed - shown
 		if res.Unlisted > 0 {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/koppel-nl/koppel/host/internal/config"
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -53,7 +54,7 @@ func (op *orderPlan) configuredArticle(ctx context.Context, setting, code string
 		return nil, -1, err
 	}
 	if a == nil {
-		return nil, -1, Refusef("orders.%s = %q is not an active article in SnelStart; create it (or correct the setting), then retry", setting, code)
+		return nil, -1, Refusef(text.Template("reason.setting_article_inactive"), setting, code)
 	}
 	return a, i, nil
 }
@@ -174,5 +175,5 @@ func listPriceExcl(l sdk.OrderLine) sdk.Money {
 
 // lineLabel names an order line in messages: its position, code and product name.
 func lineLabel(n int, l sdk.OrderLine) string {
-	return fmt.Sprintf("line %d (code %q, %q)", n, l.SKU, l.Name)
+	return fmt.Sprintf(text.Template("reason.line"), n, l.SKU, l.Name)
 }

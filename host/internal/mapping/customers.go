@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/koppel-nl/koppel/host/internal/config"
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -127,7 +128,7 @@ func (op *orderPlan) matchOrCreate(ctx context.Context, key string) (customerRef
 		return customerRef{ID: found.ID, Code: found.Code, Name: found.Name}, nil
 	case cs.Mode == config.ModeManual:
 		d.Remember, d.MatchedBy = false, ""
-		return customerRef{}, Refusef("no SnelStart customer matches this order (match = %q: %s) and customers.mode is \"manual\", so koppel does not create one; create the customer in SnelStart, or set customers.fixed_customer, then retry the order",
+		return customerRef{}, Refusef(text.Template("reason.no_customer_manual"),
 			cs.Match, describeMatch(cs.Match, o))
 	default:
 		want, err := build()
@@ -331,7 +332,7 @@ func (op *orderPlan) buildRelatie(w *Warnings) (sdk.Relatie, string, error) {
 	email := orderEmail(o)
 	name := FirstNonEmpty(company, person, email)
 	if name == "" {
-		return sdk.Relatie{}, "", Refusef("the order has no customer name, company or e-mail address, so no SnelStart customer can be made for it")
+		return sdk.Relatie{}, "", Refusef("%s", text.Template("reason.no_customer_data"))
 	}
 	rel := sdk.Relatie{
 		Name:     w.Cut(name, maxName, "the customer name"),

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/koppel-nl/koppel/host/internal/config"
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 	"github.com/shopspring/decimal"
 )
@@ -95,7 +96,7 @@ func (op *orderPlan) buildSalesOrder(ctx context.Context, cust customerRef) (sdk
 	}
 	lines = append(lines, charges...)
 	if len(lines) == 0 {
-		return sdk.SalesOrder{}, nil, Refusef("the order has no lines")
+		return sdk.SalesOrder{}, nil, Refusef("%s", text.Template("reason.no_lines"))
 	}
 	return so, lines, nil
 }
@@ -211,9 +212,9 @@ func (op *orderPlan) chargeLines(ctx context.Context) ([]plannedLine, error) {
 		charges             []sdk.Charge
 		sign                int64
 	}{
-		{"shipping costs", "shipping_article", set.ShippingArticle, o.ShippingLines, 1},
-		{"a fee", "payment_fee_article", set.PaymentFeeArticle, o.Fees, 1},
-		{"a discount", "discount_article", set.DiscountArticle, o.Discounts, -1},
+		{text.Template("reason.charge.shipping"), "shipping_article", set.ShippingArticle, o.ShippingLines, 1},
+		{text.Template("reason.charge.fee"), "payment_fee_article", set.PaymentFeeArticle, o.Fees, 1},
+		{text.Template("reason.charge.discount"), "discount_article", set.DiscountArticle, o.Discounts, -1},
 	}
 	var out []plannedLine
 	for _, g := range groups {
@@ -222,7 +223,7 @@ func (op *orderPlan) chargeLines(ctx context.Context) ([]plannedLine, error) {
 				continue
 			}
 			if g.code == "" {
-				return nil, Refusef("the order has %s (%q, %s including VAT) but orders.%s is not set; set it to the SnelStart article code for them, then retry",
+				return nil, Refusef(text.Template("reason.charge_article_unset"),
 					g.what, c.Name, Money(c.TotalIncl), g.setting)
 			}
 			art, idx, err := op.configuredArticle(ctx, g.setting, g.code)

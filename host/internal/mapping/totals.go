@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/koppel-nl/koppel/host/internal/config"
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 	"github.com/shopspring/decimal"
 )
@@ -165,7 +166,7 @@ func (op *orderPlan) balance(ctx context.Context, so *sdk.SalesOrder, lines *[]p
 		return decimal.Zero, nil
 	}
 	if set.DifferenceArticle == "" {
-		return decimal.Zero, Refusef("totals differ: SnelStart's total including VAT would be %s (the sum of the order's lines) but the shop's total is %s, a difference of %s (orders.difference_tolerance is %s); set orders.difference_article to book such differences, or correct the order in the shop, then retry",
+		return decimal.Zero, Refusef(text.Template("reason.totals_differ"),
 			Money(perRate), Money(shop), Money(d), Money(tol))
 	}
 	art, idx, err := op.configuredArticle(ctx, "difference_article", set.DifferenceArticle)

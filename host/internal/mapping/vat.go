@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/koppel-nl/koppel/host/internal/config"
+	"github.com/koppel-nl/koppel/host/internal/text"
 )
 
 // checkVAT implements orders.vat_check: every priced line's shop VAT rate must equal the rate of
@@ -39,7 +40,7 @@ func (op *orderPlan) checkVAT(lines []plannedLine) ([]string, error) {
 		if pct.Equal(*l.shopRate) {
 			continue
 		}
-		problems = append(problems, fmt.Sprintf("%s: the shop charges %s%% VAT but SnelStart article %s is in omzetgroep %d %q with VAT class %s (%s%% on %s%s)",
+		problems = append(problems, fmt.Sprintf(text.Template("reason.vat_line"),
 			l.label, l.shopRate.String(), l.article.Code, g.Number, g.Description, g.VATClass, pct.String(), date.Format("2006-01-02"), op.schemeNote()))
 	}
 	if len(problems) == 0 {
@@ -51,7 +52,7 @@ func (op *orderPlan) checkVAT(lines []plannedLine) ([]string, error) {
 	if hint := op.vatHint(); hint != "" {
 		return warns, Refusef("VAT mismatch: %s.%s", strings.Join(problems, "; "), hint)
 	}
-	return warns, Refusef("VAT mismatch: %s. Put the article in an omzetgroep with the shop's rate (or correct the rate in the shop), then retry the order",
+	return warns, Refusef(text.Template("reason.vat_mismatch"),
 		strings.Join(problems, "; "))
 }
 

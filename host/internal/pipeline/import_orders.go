@@ -10,10 +10,10 @@ import (
 	"time"
 
 	"github.com/hashicorp/golang-lru/v2/simplelru"
-
 	"github.com/koppel-nl/koppel/host/internal/attention"
 	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/state"
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 	"github.com/koppel-nl/koppel/sdk/redact"
 	"github.com/shopspring/decimal"
@@ -602,7 +602,7 @@ func (r *run) process(ctx context.Context, o sdk.Order) (OrderOutcome, bool, err
 	terminal := class == classPermanent
 	if class == classTransient && f.Attempts >= p.opts.ParkAfter && now.Sub(f.FirstFailedAt) >= p.opts.ParkAfterAge {
 		terminal = true
-		f.Reason = fmt.Sprintf("gave up after %d attempts since %s: %s", f.Attempts, f.FirstFailedAt.Format(time.RFC3339), f.Reason)
+		f.Reason = fmt.Sprintf(text.Template("reason.gave_up"), f.Attempts, f.FirstFailedAt.Format(time.RFC3339), f.Reason)
 	}
 	f.Parked = terminal
 	// The stored reason (kept until the order is resolved, shown on the dashboard) names the
@@ -662,13 +662,13 @@ func (r *run) screen(ctx context.Context, o sdk.Order) (out OrderOutcome, decide
 		return out, false, failed, false, fmt.Errorf("%w: read order record: %v", errAbort, err)
 	} else if ok {
 		out.Status, out.LedgerOrderID, out.LedgerNumber, out.CustomerCode = StatusSkipped, rec.LedgerOrderID, rec.LedgerNumber, rec.CustomerCode
-		out.Reason = fmt.Sprintf("already imported as SnelStart sales order %d", rec.LedgerNumber)
+		out.Reason = fmt.Sprintf(text.Template("reason.already_imported"), rec.LedgerNumber)
 		return out, true, failed, false, nil
 	}
 	since := p.prof.Orders.Since
 	if !since.IsZero() && !o.CreatedAt.IsZero() && o.CreatedAt.Before(since) {
 		out.Status = StatusSkipped
-		out.Reason = fmt.Sprintf("created %s, before orders.since %s", o.CreatedAt.Format(time.RFC3339), since.Format(time.RFC3339))
+		out.Reason = fmt.Sprintf(text.Template("reason.before_since"), o.CreatedAt.Format(time.RFC3339), since.Format(time.RFC3339))
 		return out, true, failed, false, nil
 	}
 	if _, credit := mapping.OriginalID(o.ID); !credit && !r.status.importableStatus(o.Status) {
@@ -682,7 +682,7 @@ func (r *run) screen(ctx context.Context, o sdk.Order) (out OrderOutcome, decide
 	}
 	if wasFailed && failed.Parked && !r.retry && !o.ModifiedAt.After(failed.ShopModifiedAt) {
 		out.Status = StatusSkipped
-		out.Reason = "parked after a failure, unchanged in the shop since: " + failed.Reason
+		out.Reason = fmt.Sprintf(text.Template("reason.parked_unchanged"), failed.Reason)
 		out.parked = true
 		return out, true, failed, wasFailed, nil
 	}

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/koppel-nl/koppel/host/internal/state"
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -128,9 +129,9 @@ func (sp statusPolicy) holds(status string) bool {
 func (sp statusPolicy) waitingReason(status string) string {
 	list := strings.Join(sp.importable, ", ")
 	if sp.holds(status) {
-		return fmt.Sprintf("shop status %q is not imported (%s: %s); its products' stock is held back until it is", status, sp.source, list)
+		return fmt.Sprintf(text.Template("reason.status_waiting_stock"), status, sp.source, list)
 	}
-	return fmt.Sprintf("shop status %q is not imported (%s: %s)", status, sp.source, list)
+	return fmt.Sprintf(text.Template("reason.status_waiting"), status, sp.source, list)
 }
 
 // orderSKUs are the distinct SKUs of an order's lines.

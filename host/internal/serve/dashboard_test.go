@@ -200,8 +200,16 @@ func TestDashboardFoldsLongReasons(t *testing.T) {
 	wantStatus(t, resp, http.StatusOK)
 	body, _ := io.ReadAll(resp.Body)
 	page := html.UnescapeString(string(body))
-	short := `but orders.payment_fee_article is not set<details><summary>details</summary>the order has a fee`
+	// The page is Dutch: the stored English reason is shown in Dutch.
+	short := `maar orders.payment_fee_article is niet ingesteld<details><summary>details</summary>de order heeft een toeslag`
 	if !strings.Contains(page, short) {
 		t.Fatalf("the long reason is not folded:\n%s", page[strings.Index(page, "1004"):][:600])
+	}
+	resp = e.do(t, "GET", "/?lang=en", nil, nil)
+	wantStatus(t, resp, http.StatusOK)
+	body, _ = io.ReadAll(resp.Body)
+	page = html.UnescapeString(string(body))
+	if short := `but orders.payment_fee_article is not set<details>`; !strings.Contains(page, short) {
+		t.Fatalf("the English page does not show the English reason:\n%s", page[strings.Index(page, "1004"):][:600])
 	}
 }

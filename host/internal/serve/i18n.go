@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -372,6 +373,9 @@ func (t tr) Lang() string { return t.lang }
 
 // Now returns the time the page was made.
 func (t tr) Now() time.Time { return t.now }
+
+// Reason renders a stored (English) reason in the page's language (text.Reason).
+func (t tr) Reason(reason string) string { return text.Reason(text.Lang(t.lang), reason) }
 
 // T returns the text of key, formatted with args when given.
 func (t tr) T(key string, args ...any) string {

@@ -1,6 +1,6 @@
-// Package text holds what koppel's command line says to a bookkeeper, in Dutch (the default)
-// and English, and picks the language: --lang, then KOPPEL_LANG, then the locale (LC_ALL,
-// LC_MESSAGES, LANG); Dutch when none of them says nl or en.
+// Package text holds what koppel says to a bookkeeper (command line and failure reasons), in
+// Dutch (the default) and English, and picks the language: --lang, then KOPPEL_LANG, then the
+// locale (LC_ALL, LC_MESSAGES, LANG); Dutch when none of them says nl or en.
 package text
 
 import (

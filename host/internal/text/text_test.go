@@ -1,6 +1,7 @@
 package text
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -90,4 +91,65 @@ func TestBrief(t *testing.T) {
 			t.Errorf("Brief(%.30q) = %q, %v; want %q, %v", tc.in, short, more, tc.short, tc.more)
 		}
 	}
+}
+
+// Every reason exists in both languages with the same verbs, and its English template is
+// recognised again once filled in.
+func TestReasonTemplates(t *testing.T) {
+	for key, nl := range reasonMessages[NL] {
+		en, ok := reasonMessages[EN][key]
+		if !ok {
+			t.Errorf("%q has no English text", key)
+			continue
+		}
+		if verbs(nl) != verbs(en) {
+			t.Errorf("%q: Dutch verbs %q, English %q", key, verbs(nl), verbs(en))
+		}
+		if Template(key) != en {
+			t.Errorf("Template(%q) = %q", key, Template(key))
+		}
+	}
+	for key := range reasonMessages[EN] {
+		if _, ok := reasonMessages[NL][key]; !ok {
+			t.Errorf("%q has no Dutch text", key)
+		}
+	}
+}
+
+func TestReason(t *testing.T) {
+	vatLine := fmt.Sprintf(Template("reason.vat_line"), `line 1 (code "A1", "Thee")`, "9", "A1", 3, "Hoog", "hoog", "21", "2026-01-05", "")
+	cases := []struct {
+		name, in, nl string
+	}{
+		{"totals", fmt.Sprintf(Template("reason.totals_differ"), "10.00", "10.05", "0.05", "0.01"),
+			"totalen verschillen: het SnelStart-totaal inclusief btw zou 10.00 zijn (de som van de orderregels), maar de winkel heeft 10.05, een verschil van 0.05 (orders.difference_tolerance is 0.01); stel orders.difference_article in om zulke verschillen te boeken, of verbeter de order in de winkel, en probeer opnieuw"},
+		{"quoted argument", fmt.Sprintf(Template("reason.setting_article_inactive"), "shipping_article", `VE"RZ`),
+			`orders.shipping_article = "VE\"RZ" is geen actief artikel in SnelStart; maak het aan (of verbeter de instelling) en probeer de order opnieuw`},
+		{"nested VAT lines", fmt.Sprintf(Template("reason.vat_mismatch"), vatLine+"; "+vatLine),
+			`btw klopt niet: regel 1 (code "A1", "Thee"): de winkel rekent 9% btw, maar SnelStart-artikel A1 staat in omzetgroep 3 "Hoog" met btw-soort hoog (21% op 2026-01-05); regel 1 (code "A1", "Thee"): de winkel rekent 9% btw, maar SnelStart-artikel A1 staat in omzetgroep 3 "Hoog" met btw-soort hoog (21% op 2026-01-05). Zet het artikel in een omzetgroep met het tarief van de winkel (of verbeter het tarief in de winkel) en probeer de order opnieuw`},
+		{"reason inside a reason", fmt.Sprintf(Template("reason.gave_up"), 5, "2026-01-02T10:00:00Z", fmt.Sprintf(Template("reason.already_imported"), 12)),
+			"opgegeven na 5 pogingen sinds 2026-01-02T10:00:00Z: al geboekt als SnelStart-verkooporder 12"},
+		{"status waiting with stock", fmt.Sprintf(Template("reason.status_waiting_stock"), "on-hold", "orders.statuses", "processing"),
+			`winkelstatus "on-hold" wordt niet geboekt (orders.statuses: processing); de voorraad van de producten wordt tegengehouden tot dat wel zo is`},
+		{"connector text stays", "Artikel X bestaat niet in SnelStart", "Artikel X bestaat niet in SnelStart"},
+		{"empty", "", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := Reason(NL, tc.in); got != tc.nl {
+				t.Errorf("Reason(NL)\n got %q\nwant %q", got, tc.nl)
+			}
+			if got := Reason(EN, tc.in); got != tc.in {
+				t.Errorf("Reason(EN) = %q, want it unchanged", got)
+			}
+		})
+	}
+}
+
+func FuzzReason(f *testing.F) {
+	f.Add(fmt.Sprintf(Template("reason.gave_up"), 2, "x", "y"))
+	f.Add("VAT mismatch: a; b; c. Put the article in an omzetgroep with the shop's rate (or correct the rate in the shop), then retry the order")
+	f.Fuzz(func(t *testing.T, s string) {
+		_ = Reason(NL, s)
+	})
 }
