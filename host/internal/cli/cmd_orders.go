@@ -19,11 +19,14 @@ import (
 
 // orderRow is one line of `koppel orders` (and one object of its --json output).
 type orderRow struct {
-	ShopID          string     `json:"shop_id"`
-	ShopNumber      string     `json:"shop_number"`
-	Status          string     `json:"status"`
-	LedgerNumber    int        `json:"ledger_number,omitempty"`
-	LedgerOrderID   string     `json:"ledger_order_id,omitempty"`
+	ShopID        string `json:"shop_id"`
+	ShopNumber    string `json:"shop_number"`
+	Status        string `json:"status"`
+	LedgerNumber  int    `json:"ledger_number,omitempty"`
+	LedgerOrderID string `json:"ledger_order_id,omitempty"`
+	// InvoiceNumber is the factuurnummer of an order booked as a sales invoice
+	// (orders.book_as = "invoice"), which has no order number.
+	InvoiceNumber   string     `json:"invoice_number,omitempty"`
 	CustomerCode    int        `json:"customer_code,omitempty"`
 	CustomerName    string     `json:"customer_name,omitempty"`
 	TotalIncl       *sdk.Money `json:"total_incl,omitempty"`
@@ -113,6 +116,9 @@ func doneRow(r pipeline.OrderRecord) orderRow {
 	row := orderRow{ShopID: r.ShopID, ShopNumber: r.ShopNumber, Status: string(r.Status), LedgerNumber: r.LedgerNumber,
 		LedgerOrderID: r.LedgerOrderID, CustomerCode: r.CustomerCode, TotalIncl: &total, ShopTotal: &shop, At: r.DoneAt,
 		Warnings: r.Warnings}
+	if r.LedgerNumber == 0 && r.LedgerOrderID != "" {
+		row.InvoiceNumber = r.Reference
+	}
 	if !r.DifferenceBooked.IsZero() {
 		d := r.DifferenceBooked
 		row.DifferenceTotal = &d
@@ -213,7 +219,11 @@ func printOrders(a *app, rows []orderRow, failed, verbose bool) {
 				notes += t.T("orders.more_notes", len(r.Warnings)-1)
 			}
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\n", firstNonEmpty(r.ShopNumber, r.ShopID), r.LedgerNumber, cust, statusText(t, r.Status),
+		ledger := strconv.Itoa(r.LedgerNumber)
+		if r.InvoiceNumber != "" {
+			ledger = r.InvoiceNumber
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", firstNonEmpty(r.ShopNumber, r.ShopID), ledger, cust, statusText(t, r.Status),
 			money(r.TotalIncl), money(r.ShopTotal), r.At.Local().Format(time.DateTime), notes)
 	}
 	_ = tw.Flush()

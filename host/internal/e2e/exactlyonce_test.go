@@ -56,9 +56,12 @@ func killLatency(big bool) string {
 // ended on its own, and how many sales orders SnelStart had received from the run by then.
 func (r *rig) syncKilled(rng *rand.Rand, target killTarget, orders int) (landed bool, booked int64) {
 	r.t.Helper()
-	created := func() int64 { return r.ssStats().Creates["verkooporders"] }
+	created := func() int64 { // sales orders, or sales invoices in invoice mode
+		c := r.ssStats().Creates
+		return c["verkooporders"] + c["verkoopboekingen"]
+	}
 	before := created()
-	missing := orders - len(r.newOrders())
+	missing := orders - len(r.newOrders()) - len(r.ssState().Verkoopboekingen)
 	cmd := exec.Command(filepath.Join(binDir, "koppel"), "sync", "winkel", "import_orders", "--json", "--config", r.dir)
 	var errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = io.Discard, &errb

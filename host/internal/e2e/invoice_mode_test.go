@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"testing"
@@ -41,11 +42,13 @@ func balanced(t *testing.T, b simulator.Verkoopboeking) {
 // real binaries and both simulators: every order becomes exactly one verkoopboeking whose
 // factuurbedrag equals the shop's total to the cent (VAT per rate on the revenue ledgers of the
 // articles' groups), no sales order is created, a second sync books nothing twice, a refund
-// becomes one credit booking, and an invoice dated in a closed period fails with the Dutch
+// becomes one credit booking (numbered after the shop's invoice number an invoice plugin set in
+// the order's meta), and an invoice dated in a closed period fails with the Dutch
 // reason of BOE-0042.
 func TestInvoiceMode(t *testing.T) {
 	t.Parallel()
 	s := newStage(t, ch("orders.book_as", `"invoice"`, "orders.refund_article", `"KORTING"`))
+	const shopInvoice = "WCPDF-2026-0099" // set by an invoice plugin in the order's meta
 	boek := item{product: "BOEK-01", qty: 1}
 	thee := item{product: "THEE-01", qty: 3}
 	koffie := item{product: "KOFFIE-01", qty: 2}
@@ -53,7 +56,7 @@ func TestInvoiceMode(t *testing.T) {
 		{by: anouk, items: []item{shirt}},
 		{by: anouk, items: []item{mok}},
 		{by: anouk, items: []item{boek}},
-		{by: anouk, items: []item{shirt, mok}, shipping: "4.95"},
+		{by: anouk, items: []item{shirt, mok}, shipping: "4.95", meta: [][2]string{{"_wcpdf_invoice_number", shopInvoice}}},
 		{by: anouk, items: []item{shirt, boek}, shipping: "4.95"},
 		{by: anouk, items: []item{thee, koffie}},
 		{by: anouk, items: []item{thee, boek, mok}, shipping: "6.95"},
@@ -66,6 +69,12 @@ func TestInvoiceMode(t *testing.T) {
 		{by: janHome, items: []item{mok, koffie, boek, thee}},
 		{by: janHome, items: []item{{product: "MOK-01", qty: 3}}, shipping: "2.50"},
 	}
+	number := func(i int, p placed) string { // the factuurnummer: the shop's invoice number, else the order number
+		if i == 3 {
+			return shopInvoice
+		}
+		return p.Number
+	}
 	var placedOrders []placed
 	for _, o := range orders {
 		placedOrders = append(placedOrders, s.order(o))
@@ -74,9 +83,9 @@ func TestInvoiceMode(t *testing.T) {
 	if len(r.new) != 0 {
 		t.Fatalf("invoice mode created %d sales orders", len(r.new))
 	}
-	for _, p := range placedOrders {
+	for i, p := range placedOrders {
 		r.must(p, "imported")
-		bs := boekingen(r.admin, p.Number)
+		bs := boekingen(r.admin, number(i, p))
 		if len(bs) != 1 {
 			t.Fatalf("order %s: %d invoice bookings, want 1", p.Number, len(bs))
 		}
@@ -84,6 +93,9 @@ func TestInvoiceMode(t *testing.T) {
 			t.Errorf("order %s: SnelStart's invoice amount %s, the shop's total %s", p.Number, got, p.Total)
 		}
 		balanced(t, bs[0])
+	}
+	if _, out, _ := s.koppel(t.Context(), "orders", "winkel"); !strings.Contains(out, shopInvoice) {
+		t.Errorf("koppel orders does not show the invoice number %s:\n%s", shopInvoice, out)
 	}
 	before := len(r.admin.Verkoopboekingen)
 	r = s.syncOrders()
@@ -99,7 +111,7 @@ func TestInvoiceMode(t *testing.T) {
 	r = s.syncOrders()
 	var credits []simulator.Verkoopboeking
 	for _, b := range r.admin.Verkoopboekingen {
-		if strings.HasPrefix(b.Factuurnummer, p.Number+"-R") {
+		if strings.HasPrefix(b.Factuurnummer, shopInvoice+"-R") {
 			credits = append(credits, b)
 		}
 	}
@@ -110,7 +122,7 @@ func TestInvoiceMode(t *testing.T) {
 		t.Errorf("credit booking %s of %s, want %s", credits[0].Factuurnummer, got, neg(amount))
 	}
 	balanced(t, credits[0])
-	if credits[0].Klant.ID != boekingen(r.admin, p.Number)[0].Klant.ID {
+	if credits[0].Klant.ID != boekingen(r.admin, shopInvoice)[0].Klant.ID {
 		t.Errorf("credit booking on another customer than the invoice")
 	}
 
@@ -125,4 +137,46 @@ func TestInvoiceMode(t *testing.T) {
 	if len(boekingen(r.admin, late.Number)) != 0 {
 		t.Fatalf("order %s was booked in a closed period", late.Number)
 	}
+}
+
+// TestInvoiceModeKilled SIGKILLs koppel while it books invoices (the ledger simulator slowed so
+// the kills land mid-run); the next runs finish: every order has exactly one invoice booking,
+// none missing, none twice.
+func TestInvoiceModeKilled(t *testing.T) {
+	t.Parallel()
+	s := newStageWith(t, ch("orders.book_as", `"invoice"`), []string{"--latency", killLatency(false)})
+	var want []placed
+	for i := 0; i < 24; i++ {
+		it := []item{shirt, mok, {product: "BOEK-01", qty: 1 + i%3}}[i%3]
+		want = append(want, s.order(wooOrder{by: []buyer{anouk, janHome}[i%2], items: []item{it}, shipping: []string{"", "4.95"}[i%2]}))
+	}
+	rng := rand.New(rand.NewPCG(22, 22))
+	landed := 0
+	for i := 0; i < 3; i++ {
+		if ok, _ := s.syncKilled(rng, killHost, len(want)); ok {
+			landed++
+		}
+	}
+	if landed == 0 {
+		t.Fatal("no SIGKILL landed while koppel booked invoices; the test proved nothing")
+	}
+	s.syncUntilDone(10)
+	a := s.ssState()
+	dup, missing := 0, 0
+	for _, p := range want {
+		switch bs := boekingen(a, p.Number); {
+		case len(bs) == 0:
+			missing++
+		case len(bs) > 1:
+			dup++
+		default:
+			if got := bs[0].Factuurbedrag.StringFixed(2); got != sdk.MustMoney(p.Total).StringFixed(2) {
+				t.Errorf("order %s: invoice amount %s, shop total %s", p.Number, got, p.Total)
+			}
+		}
+	}
+	if dup != 0 || missing != 0 || len(a.Verkoopboekingen) != len(want) {
+		t.Fatalf("after %d kills: %d orders booked twice, %d missing, %d bookings for %d orders", landed, dup, missing, len(a.Verkoopboekingen), len(want))
+	}
+	t.Logf("%d kills landed; %d orders booked as %d invoices, 0 twice, 0 missing", landed, len(want), len(a.Verkoopboekingen))
 }

@@ -27,6 +27,9 @@ type mapOptions struct {
 	Coupons string
 	// CustomerCodeMeta is the order meta key holding the customer's code ("" = none).
 	CustomerCodeMeta string
+	// InvoiceNumberMeta are the order meta keys holding the shop's invoice number, tried in
+	// order; the first set becomes Extra["invoice_number"].
+	InvoiceNumberMeta []string
 }
 
 // hundred is 100 as a decimal.
@@ -228,6 +231,12 @@ func mapOrder(o *wcOrder, opt mapOptions) (sdk.Order, error) {
 			continue
 		}
 		setExtra(out.Extra, "meta."+k, scalarText(m.Value))
+	}
+	for _, k := range opt.InvoiceNumberMeta {
+		if v := metaText(o.MetaData, strings.TrimSpace(k)); v != "" {
+			setExtra(out.Extra, "invoice_number", v)
+			break
+		}
 	}
 	if len(out.Extra) == 0 {
 		out.Extra = nil

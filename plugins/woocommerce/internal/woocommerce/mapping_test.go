@@ -392,3 +392,33 @@ func TestMapCapturedProducts(t *testing.T) {
 		})
 	}
 }
+
+// TestMapInvoiceNumberMeta: the first invoice_number_meta key the order has becomes
+// Extra["invoice_number"]; without one (or with [] configured) there is none.
+func TestMapInvoiceNumberMeta(t *testing.T) {
+	keys := []string{"_wcpdf_invoice_number", "_bewpi_invoice_number"}
+	for _, tc := range []struct {
+		name string
+		meta []wcMeta
+		keys []string
+		want string
+	}{
+		{"first plugin", []wcMeta{{Key: "_wcpdf_invoice_number", Value: json.RawMessage(`"F2026-0017"`)}}, keys, "F2026-0017"},
+		{"second plugin, numeric", []wcMeta{{Key: "_bewpi_invoice_number", Value: json.RawMessage(`42`)}}, keys, "42"},
+		{"empty value skipped", []wcMeta{{Key: "_wcpdf_invoice_number", Value: json.RawMessage(`" "`)}, {Key: "_bewpi_invoice_number", Value: json.RawMessage(`"B-7"`)}}, keys, "B-7"},
+		{"none", nil, keys, ""},
+		{"not configured", []wcMeta{{Key: "_wcpdf_invoice_number", Value: json.RawMessage(`"F1"`)}}, nil, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			o := decodeOrder(t, docsOrderJSON(t))
+			o.MetaData = tc.meta
+			got, err := mapOrder(o, mapOptions{Coupons: couponsSeparate, InvoiceNumberMeta: tc.keys})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Extra["invoice_number"] != tc.want {
+				t.Fatalf("invoice number %q, want %q", got.Extra["invoice_number"], tc.want)
+			}
+		})
+	}
+}

@@ -31,6 +31,7 @@ const (
 	attrMaxConcurrent  = "max_concurrent"
 	attrCoupons        = "coupons"
 	attrCustomerCode   = "customer_code_meta"
+	attrInvoiceNumber  = "invoice_number_meta"
 	defaultPageSize    = 100
 	defaultOverlap     = 10 * time.Minute
 	defaultTimeout     = 30 * time.Second
@@ -73,8 +74,14 @@ func Schema() sdk.Schema {
 			Description: `"separate": product lines at their price before coupons, the coupon discount as discount charges (one per VAT rate); "in_lines": product lines at WooCommerce's totals after coupons, no coupon charges.`},
 		{Name: attrCustomerCode, Type: sdk.TypeString, Default: sdk.MustDefault(""),
 			Description: `The order or customer meta key whose value is the customer's SnelStart relatiecode, e.g. set by a B2B plugin ("" = none: WooCommerce has no customer number). Read from the order's meta_data, else, for a registered customer, from GET /customers/{id} (once per customer per 10 minutes).`},
+		{Name: attrInvoiceNumber, Type: sdk.TypeStringList, Default: sdk.MustDefault(defaultInvoiceNumberMeta),
+			Description: `Order meta keys holding the shop's own invoice number, tried in this order (defaults: the keys of the common invoice plugins, WP Overnight "PDF Invoices & Packing Slips" and "WooCommerce PDF Invoices"). The first one set is handed to koppel as the order's invoice number (the factuurnummer with orders.book_as = "invoice"); [] = never.`},
 	}}
 }
+
+// defaultInvoiceNumberMeta are the order meta keys of the common WooCommerce invoice plugins
+// that hold the invoice number.
+var defaultInvoiceNumberMeta = []string{"_wcpdf_invoice_number", "_bewpi_invoice_number"}
 
 // Info is the plugin's description for plugin.Serve (and for the conformance kit), with the
 // given plugin version: name "woocommerce", kind shop, the Schema, and the capabilities
@@ -207,7 +214,7 @@ func newShop(cfg sdk.Config, log hclog.Logger, transport http.RoundTripper, now 
 		statuses: statuses,
 		overlap:  overlap,
 		perPage:  perPage,
-		mapOpt:   mapOptions{Coupons: coupons, CustomerCodeMeta: codeMeta},
+		mapOpt:   mapOptions{Coupons: coupons, CustomerCodeMeta: codeMeta, InvoiceNumberMeta: cfg.StringList(attrInvoiceNumber)},
 		now:      now,
 	}
 	if codeMeta != "" {
