@@ -118,7 +118,7 @@ type failedView struct {
 
 // TaskLabel returns the human name of a task, or the name itself.
 func (t tr) TaskLabel(task string) string {
-	if m, ok := messages[t.lang]["task."+task]; ok {
+	if m, ok := t.printer().Lookup("task." + task); ok {
 		return m
 	}
 	return task
@@ -170,7 +170,7 @@ func (s *server) notice(t tr, r *http.Request) string {
 	if code == "" {
 		return ""
 	}
-	if _, ok := messages[t.lang]["notice."+code]; !ok {
+	if _, ok := t.printer().Lookup("notice." + code); !ok {
 		return ""
 	}
 	return t.T("notice."+code, q.Get("profile"), t.TaskLabel(q.Get("task")), q.Get("order"))

@@ -1,7 +1,27 @@
 package text
 
-// catalogue is every message of the command line per language. Keys are grouped by command.
-var catalogue = map[Lang]map[string]string{
+// catalogue is every message per language: the command line's, the dashboard's and the reasons.
+// Keys are unique across them (a duplicate stops the program when it starts, so any test shows it).
+var catalogue = merge(cliMessages, dashboardMessages, reasonMessages)
+
+// merge joins message sets into one catalogue; a key in two sets panics.
+func merge(sets ...map[Lang]map[string]string) map[Lang]map[string]string {
+	out := map[Lang]map[string]string{NL: {}, EN: {}}
+	for _, set := range sets {
+		for l, msgs := range set {
+			for k, v := range msgs {
+				if _, dup := out[l][k]; dup {
+					panic("text: message " + k + " is defined twice")
+				}
+				out[l][k] = v
+			}
+		}
+	}
+	return out
+}
+
+// cliMessages are the texts of the command line. Keys are grouped by command.
+var cliMessages = map[Lang]map[string]string{
 	NL: {
 		// sync and retry summary
 		"summary.head":        "%s van profiel %s: %d %s verwerkt in %s%s",

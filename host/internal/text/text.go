@@ -1,4 +1,4 @@
-// Package text holds what koppel says to a bookkeeper (command line and failure reasons), in
+// Package text holds what koppel says to a bookkeeper (command line, dashboard, failure reasons), in
 // Dutch (the default) and English, and picks the language: --lang, then KOPPEL_LANG, then the
 // locale (LC_ALL, LC_MESSAGES, LANG); Dutch when none of them says nl or en.
 package text
@@ -51,6 +51,13 @@ func Detect(flag string, getenv func(string) (string, bool)) (Lang, error) {
 		}
 	}
 	return NL, nil
+}
+
+// Lookup returns the message of key in p's language, unformatted; ok is false when the
+// catalogue has no such key.
+func (p Printer) Lookup(key string) (msg string, ok bool) {
+	msg, ok = catalogue[p.Lang][key]
+	return msg, ok
 }
 
 // Printer says catalogue keys in one language.
