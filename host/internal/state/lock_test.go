@@ -137,17 +137,20 @@ func TestLockHeldExpiryAndRelease(t *testing.T) {
 func TestRenewLockKeepsLeaseAlive(t *testing.T) {
 	ctx := context.Background()
 	s := memStore(t)
-	release, err := s.AcquireLock(ctx, "p", "t", "runner", 200*time.Millisecond)
+	// The lease is long against the pauses between renewals (a loaded CI machine may stretch a
+	// pause several times), and the four pauses together outlast the original lease.
+	const ttl = 2 * time.Second
+	release, err := s.AcquireLock(ctx, "p", "t", "runner", ttl)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := 0; i < 4; i++ {
-		time.Sleep(60 * time.Millisecond)
-		if err := s.RenewLock(ctx, "p", "t", "runner", 200*time.Millisecond); err != nil {
+		time.Sleep(ttl * 3 / 10)
+		if err := s.RenewLock(ctx, "p", "t", "runner", ttl); err != nil {
 			t.Fatalf("renew %d: %v", i, err)
 		}
 	}
-	// 240ms after acquiring, past the original ttl, it is still held.
+	// 2.4 s after acquiring, past the original lease, it is still held.
 	if _, err := s.AcquireLock(ctx, "p", "t", "other", time.Second); !errors.Is(err, ErrLocked) {
 		t.Fatalf("renewed lock was taken: %v", err)
 	}
