@@ -277,6 +277,24 @@ func TestCheckNamesMissingAndWrongVATArticles(t *testing.T) {
 			t.Errorf("check output lacks %q:\n%s", want, out)
 		}
 	}
+	// The same list in English with --lang en.
+	code, out, errs = run(t, nil, "check", "winkel", "--config", dir, "--lang", "en")
+	if code != ExitFailed {
+		t.Fatalf("check --lang en: exit %d, want 1\n%s\n%s", code, out, errs)
+	}
+	for _, want := range []string{
+		"orders.shipping_article: article VERZENDKOSTEN-BESTAAT-NIET for shipping costs does not exist in SnelStart; create it",
+		"orders.payment_fee_article: article CADEAUBON for payment fees is in revenue group (omzetgroep) 3 \"Omzet onbelast\" (VAT none): the shop charges VAT on payment fees",
+		"orders.discount_article: article KORTING",
+		"2 items must be fixed",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("check --lang en output lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, " voor ") || strings.Contains(out, "omzetgroepen:") {
+		t.Errorf("check --lang en output has Dutch lines:\n%s", out)
+	}
 	code, out, _ = run(t, nil, "check", "winkel", "--config", dir, "--json")
 	if code != ExitFailed || !strings.Contains(out, `"setting":"orders.payment_fee_article","level":"fout"`) {
 		t.Fatalf("check --json: exit %d\n%s", code, out)

@@ -82,7 +82,7 @@ the profile needs is missing (lines marked FOUT).`,
 			// and the shop: everything it names must exist there.
 			var items []checkItem
 			if !failed {
-				items = checkAdministration(ctx, p, ledger, results[0].Details)
+				items = checkAdministration(ctx, a.tr(), p, ledger, results[0].Details)
 			}
 			problems := 0
 			for _, it := range items {
