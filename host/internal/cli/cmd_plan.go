@@ -38,6 +38,12 @@ rate, the difference booked, and the problems that would fail the order; then a 
 import, would fail, would skip). export_stock lists the products that would get a new quantity;
 import_articles the products that would be created, updated, skipped or refused.
 
+For orders imported before, import_orders also lists what the sync would do about their life in
+the shop since, each as its own entry after the order: a refund booked as a credit order (action
+credit, with its reference <prefix><number>-R<refund id>, lines and totals), a cancellation
+(delete, a full credit order <number>-C, or attention, per orders.on_cancel) and an edit
+(attention, per orders.on_change), with the reason. Nothing is booked, deleted or listed.
+
 Output is Dutch (--lang en for English); --json prints the report as JSON with amounts as
 decimal strings. The exit status is 0 when the preview could be made, whatever it found.`,
 		Args: cobra.RangeArgs(1, 2),
@@ -91,6 +97,7 @@ decimal strings. The exit status is 0 when the preview could be made, whatever i
 type planText struct {
 	title, nothing, order, shopTotal, customer, lines, expected, perRate, diff, noDiff, problem, warning, skip string
 	create, fail, summary, more, stock, stockSum, articles, articleSum, unknownTotal                           string
+	credit, deleted, attention, after                                                                          string
 	custAction                                                                                                 map[mapping.CustomerAction]string
 	artAction                                                                                                  map[mapping.ArticleAction]string
 	matched                                                                                                    string
@@ -106,6 +113,8 @@ var planTexts = map[bool]planText{
 		stock: "Voorraad die naar de webshop zou gaan", stockSum: "%d producten krijgen een nieuwe voorraad, %d ongewijzigd, %d tegengehouden door wachtende of mislukte orders",
 		articles: "Producten", articleSum: "%d worden aangemaakt of bijgewerkt, %d mislukken, %d ongewijzigd of overgeslagen",
 		unknownTotal: "niet vooraf te berekenen (SnelStart bepaalt de prijzen)",
+		credit:       "wordt als creditorder geboekt", deleted: "de verkooporder wordt in SnelStart verwijderd", attention: "komt op de lijst Aandacht nodig",
+		after: "Na import: %d creditorders (samen %s), %d verkooporders verwijderd, %d aandachtspunten",
 		custAction: map[mapping.CustomerAction]string{mapping.CustomerExisting: "bestaande relatie", mapping.CustomerCreate: "nieuwe relatie aanmaken",
 			mapping.CustomerUpdate: "bestaande relatie bijwerken", mapping.CustomerFail: "geen relatie"},
 		artAction: map[mapping.ArticleAction]string{mapping.ArticleCreate: "nieuw artikel", mapping.ArticleUpdate: "artikel bijwerken"},
@@ -120,6 +129,8 @@ var planTexts = map[bool]planText{
 		stock: "Stock that would go to the shop", stockSum: "%d products get a new quantity, %d unchanged, %d held back by waiting or failed orders",
 		articles: "Products", articleSum: "%d would be created or updated, %d would fail, %d unchanged or skipped",
 		unknownTotal: "cannot be known beforehand (SnelStart sets the prices)",
+		credit:       "is booked as a credit order", deleted: "its sales order is deleted in SnelStart", attention: "is listed for attention",
+		after: "After import: %d credit orders (together %s), %d sales orders deleted, %d attention items",
 		custAction: map[mapping.CustomerAction]string{mapping.CustomerExisting: "existing relatie", mapping.CustomerCreate: "create a new relatie",
 			mapping.CustomerUpdate: "update the existing relatie", mapping.CustomerFail: "no relatie"},
 		artAction: map[mapping.ArticleAction]string{mapping.ArticleCreate: "new article", mapping.ArticleUpdate: "article updated"},
@@ -164,6 +175,9 @@ func printPlan(w io.Writer, rep pipeline.PlanReport, en bool) {
 			printOrderPlan(w, op, tx, en)
 		}
 		fmt.Fprintf(w, tx.summary+"\n", rep.Summary.Create, rep.Summary.Fail, rep.Summary.Skip)
+		if s := rep.Summary; s.Credit+s.Delete+s.Attention > 0 {
+			fmt.Fprintf(w, tx.after+"\n", s.Credit, amount(firstNonEmpty(s.TotalCredit, "0.00"), en), s.Delete, s.Attention)
+		}
 	}
 	if rep.Summary.More {
 		fmt.Fprintln(w, tx.more)
@@ -171,7 +185,8 @@ func printPlan(w io.Writer, rep pipeline.PlanReport, en bool) {
 }
 
 func printOrderPlan(w io.Writer, op pipeline.OrderPlan, tx planText, en bool) {
-	verdict := map[mapping.Action]string{mapping.ActionCreate: tx.create, mapping.ActionFail: tx.fail, mapping.ActionSkip: tx.skip}[op.Action]
+	verdict := map[mapping.Action]string{mapping.ActionCreate: tx.create, mapping.ActionFail: tx.fail, mapping.ActionSkip: tx.skip,
+		pipeline.ActionCredit: tx.credit, pipeline.ActionDelete: tx.deleted, pipeline.ActionAttention: tx.attention}[op.Action]
 	fmt.Fprintf(w, tx.order+", "+tx.shopTotal+": %s\n", firstNonEmpty(op.Number, op.ShopID), amount(op.TotalShop, en), verdict)
 	if op.Reason != "" {
 		fmt.Fprintf(w, "  %s\n", text.Reason(planLang(en), op.Reason))
@@ -202,7 +217,7 @@ func printOrderPlan(w io.Writer, op pipeline.OrderPlan, tx planText, en bool) {
 		}
 		fmt.Fprintf(w, "    %-28s %8s x %-10s %-10s %s\n", code, amount(l.Quantity, en), price, vat, l.Description)
 	}
-	if op.Action == mapping.ActionCreate {
+	if op.Action == mapping.ActionCreate || op.Action == pipeline.ActionCredit {
 		total := tx.unknownTotal
 		if op.TotalLedger != "" {
 			total = amount(op.TotalLedger, en)

@@ -65,16 +65,33 @@ type PlanSummary struct {
 	// TotalShop and TotalLedger add up the orders that would be imported.
 	TotalShop   string `json:"total_shop,omitempty"`
 	TotalLedger string `json:"total_ledger,omitempty"`
+	// Credit, Delete and Attention count what would happen to orders imported before
+	// (refunds booked as credit orders, SnelStart orders deleted, attention items raised);
+	// TotalCredit adds up the credit orders' totals (negative).
+	Credit      int    `json:"credit,omitempty"`
+	Delete      int    `json:"delete,omitempty"`
+	Attention   int    `json:"attention,omitempty"`
+	TotalCredit string `json:"total_credit,omitempty"`
 }
 
 // OrderPlan is the preview of one order.
 type OrderPlan struct {
 	ShopID string `json:"shop_id"`
+	// Number is the shop's order number; for a credit order its own number
+	// (<number>-R<refund id>, <number>-C).
 	Number string `json:"number"`
-	// Action is create (would be imported), skip or fail.
+	// Action is create (would be imported), skip or fail; for an order imported before,
+	// credit (a credit order is booked), delete (its SnelStart order is deleted) or attention
+	// (it is listed for a person), each as its own entry after the order's.
 	Action mapping.Action `json:"action"`
-	// Reason says why an order is skipped.
+	// Reason says why an order is skipped, and what a credit, delete or attention entry is about.
 	Reason string `json:"reason,omitempty"`
+	// Of is the shop number of the imported order a credit, delete or attention entry is about;
+	// Reference the SnelStart reference of a credit order; LedgerNumber the SnelStart sales order
+	// of the imported order.
+	Of           string `json:"of,omitempty"`
+	Reference    string `json:"reference,omitempty"`
+	LedgerNumber int    `json:"ledger_number,omitempty"`
 	// TotalShop is the shop's total; TotalLedger SnelStart's expected total ("" when it cannot
 	// be known beforehand).
 	TotalShop   string        `json:"total_shop"`
@@ -199,7 +216,7 @@ func (p *Pipeline) planOrders(ctx context.Context, opts PlanOptions, rep *PlanRe
 	if err = listingError(err, yieldErr, "list the shop's orders"); err != nil {
 		return err
 	}
-	shopSum, ledgerSum := sdk.Money{}, sdk.Money{}
+	shopSum, ledgerSum, creditSum := sdk.Money{}, sdk.Money{}, sdk.Money{}
 	batch := p.opts.GuardBatch
 	if batch <= 0 {
 		batch = DefaultGuardBatch
@@ -230,10 +247,31 @@ func (p *Pipeline) planOrders(ctx context.Context, opts PlanOptions, rep *PlanRe
 				rep.Summary.Skip++
 			}
 			rep.Orders = append(rep.Orders, op)
+			follow, err := r.planAfterImport(ctx, it.order)
+			if err != nil {
+				return err
+			}
+			for _, fp := range follow {
+				switch fp.Action {
+				case ActionCredit:
+					rep.Summary.Credit++
+					creditSum = creditSum.Add(sdk.MustMoney(fp.TotalLedger))
+				case ActionDelete:
+					rep.Summary.Delete++
+				case ActionAttention:
+					rep.Summary.Attention++
+				case mapping.ActionFail:
+					rep.Summary.Fail++
+				}
+				rep.Orders = append(rep.Orders, fp)
+			}
 		}
 	}
 	if rep.Summary.Create > 0 {
 		rep.Summary.TotalShop, rep.Summary.TotalLedger = mapping.Money(shopSum), mapping.Money(ledgerSum)
+	}
+	if rep.Summary.Credit > 0 {
+		rep.Summary.TotalCredit = mapping.Money(creditSum)
 	}
 	return nil
 }
@@ -285,15 +323,8 @@ func (r *run) planOne(ctx context.Context, o sdk.Order) (OrderPlan, error) {
 		op.Reason = fmt.Sprintf("SnelStart already has sales order %d with reference %q; it is not created again (the sync records it when its customer and total fit, else holds the order for a person)", found.Number, ref)
 		return op, nil
 	}
-	if r.planner == nil {
-		rd, err := p.loadReference(ctx)
-		if err != nil {
-			if classify(err) == classAbort {
-				return op, err
-			}
-			return op, fmt.Errorf("%w: %v", errAbort, err)
-		}
-		r.planner = mapping.NewPlanner(p.prof, rd, r.view)
+	if err := r.ensurePlanner(ctx); err != nil {
+		return op, err
 	}
 	plan, err := r.planner.Plan(ctx, o)
 	if err != nil {

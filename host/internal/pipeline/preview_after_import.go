@@ -1,0 +1,236 @@
+package pipeline
+
+// The preview of an order's life after import (after_import.go): for an order koppel imported
+// before, what the next sync would do about its refunds, its cancellation and its edits, decided
+// as followRefund, followCancel and followChange decide it, with every write left out (no credit
+// order created, no SnelStart order deleted, no attention item raised, no record marked).
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+
+	"github.com/koppel-nl/koppel/host/internal/attention"
+	"github.com/koppel-nl/koppel/host/internal/config"
+	"github.com/koppel-nl/koppel/host/internal/mapping"
+	"github.com/koppel-nl/koppel/host/internal/state"
+	"github.com/koppel-nl/koppel/sdk"
+)
+
+// Actions of the preview entries about an order imported before.
+const (
+	// ActionCredit: a credit sales order is booked (a refund, or a cancellation credited in full).
+	ActionCredit mapping.Action = "credit"
+	// ActionDelete: the SnelStart sales order of a cancelled order is deleted.
+	ActionDelete mapping.Action = "delete"
+	// ActionAttention: the order is listed for a person (koppel attention) with the reason.
+	ActionAttention mapping.Action = "attention"
+)
+
+// planAfterImport previews what the sync does about o when koppel imported it before: one entry
+// per refund credited or listed, one for a cancellation, one for an edit. Things done before
+// (a credit order booked, a cancellation handled, an item raised) have no entry.
+func (r *run) planAfterImport(ctx context.Context, o sdk.Order) ([]OrderPlan, error) {
+	p := r.p
+	if _, credit := mapping.OriginalID(o.ID); credit {
+		return nil, nil
+	}
+	rec, ok, err := GetOrderRecord(ctx, p.store, p.profile, o.ID)
+	if err != nil {
+		return nil, fmt.Errorf("%w: read order record: %v", errAbort, err)
+	}
+	if !ok {
+		return nil, nil
+	}
+	var out []OrderPlan
+	for _, rf := range o.Refunds {
+		op, ok, err := r.planRefund(ctx, o, rec, rf)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, op)
+		}
+	}
+	var op OrderPlan
+	if o.Cancelled {
+		op, ok, err = r.planCancel(ctx, o, rec)
+	} else {
+		op, ok, err = r.planChange(ctx, o, rec)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if ok {
+		out = append(out, op)
+	}
+	return out, nil
+}
+
+// followEntry is a preview entry about imported order o.
+func followEntry(o sdk.Order, rec OrderRecord, action mapping.Action, reason string) OrderPlan {
+	return OrderPlan{ShopID: o.ID, Number: o.Number, Of: o.Number, Action: action, Reason: reason,
+		LedgerNumber: rec.LedgerNumber, TotalShop: mapping.Money(o.Totals.Total), TotalLedger: mapping.Money(rec.TotalIncl)}
+}
+
+// raised reports whether the attention item (kind, shop id, detail) exists, open or resolved:
+// the sync then raises nothing new.
+func (r *run) raised(ctx context.Context, kind attention.Kind, shopID, detail string) (bool, error) {
+	_, err := attention.Get(ctx, r.p.store, r.p.profile, attention.ItemID(kind, shopID, detail))
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, attention.ErrNotFound):
+		return false, nil
+	}
+	return false, fmt.Errorf("%w: read attention item: %v", errAbort, err)
+}
+
+// planRefund previews followRefund.
+func (r *run) planRefund(ctx context.Context, o sdk.Order, rec OrderRecord, rf sdk.Refund) (OrderPlan, bool, error) {
+	p := r.p
+	switch p.prof.Orders.OnRefund {
+	case config.RefundIgnore:
+		return OrderPlan{}, false, nil
+	case config.RefundAttention:
+		if seen, err := r.raised(ctx, attention.KindRefunded, o.ID, rf.ID); err != nil || seen {
+			return OrderPlan{}, false, err
+		}
+		return followEntry(o, rec, ActionAttention, fmt.Sprintf("refund %s of %s is listed for a person (orders.on_refund = attention): book the credit order for sales order %d in SnelStart",
+			rf.ID, mapping.Money(rf.Amount), rec.LedgerNumber)), true, nil
+	}
+	var restRate *sdk.Money
+	if code := p.prof.Orders.RefundArticle; code != "" && !rf.Rest().IsZero() {
+		rate, err := r.articleRate(ctx, code, rf.CreatedAt)
+		if err != nil {
+			if classify(err) == classAbort {
+				return OrderPlan{}, false, err
+			}
+			op := followEntry(o, rec, mapping.ActionFail, "")
+			op.Number = o.Number + "-R" + rf.ID
+			op.Problems = []string{"the VAT rate of orders.refund_article could not be looked up now (the sync tries again): " + reasonOf(err)}
+			return op, true, nil
+		}
+		restRate = rate
+	}
+	c, err := mapping.CreditRefund(o, rf, p.prof.Orders.RefundArticle, restRate)
+	if err != nil {
+		if seen, err := r.raised(ctx, attention.KindRefunded, o.ID, rf.ID); err != nil || seen {
+			return OrderPlan{}, false, err
+		}
+		return followEntry(o, rec, ActionAttention, fmt.Sprintf("refund %s cannot be booked as a credit order: %v", rf.ID, err)), true, nil
+	}
+	c.ModifiedAt = o.ModifiedAt
+	return r.planCredit(ctx, o, c, rec, fmt.Sprintf("refund %s of %s", rf.ID, mapping.Money(rf.Amount)))
+}
+
+// planCredit previews the credit order c of imported order o: nothing when it was booked (or
+// parked) before, else its customer, lines and totals as the sync books them.
+func (r *run) planCredit(ctx context.Context, o, c sdk.Order, rec OrderRecord, what string) (OrderPlan, bool, error) {
+	p := r.p
+	if _, decided, _, _, err := r.screen(ctx, c); err != nil || decided {
+		return OrderPlan{}, false, err
+	}
+	ref := p.reference(c)
+	intent, hasIntent, err := state.Get[IntentRecord](ctx, p.store, state.IntentKey(p.profile, c.ID))
+	if err != nil {
+		return OrderPlan{}, false, fmt.Errorf("%w: read intent: %v", errAbort, err)
+	}
+	refs := []string{ref}
+	if hasIntent {
+		refs = slices.Compact([]string{intent.Reference, ref})
+	}
+	for _, x := range refs {
+		var found bool
+		if hasIntent { // as importOne: look for what an unanswered create may have made
+			var all []sdk.SalesOrder
+			if all, err = p.ledger.FindSalesOrders(ctx, sdk.SalesOrderQuery{Reference: x}); err == nil {
+				_, found = pickByReference(all, x)
+			}
+		} else {
+			_, found, err = r.guard(ctx, x)
+		}
+		if err != nil {
+			if classify(err) == classAbort {
+				return OrderPlan{}, false, err
+			}
+			op := followEntry(o, rec, mapping.ActionFail, "")
+			op.Number, op.Reference = c.Number, ref
+			op.Problems = []string{fmt.Sprintf("look up credit order %q: %s", x, reasonOf(err))}
+			return op, true, nil
+		}
+		if found { // SnelStart has it already: the sync records it and books nothing
+			return OrderPlan{}, false, nil
+		}
+	}
+	if err := r.ensurePlanner(ctx); err != nil {
+		return OrderPlan{}, false, err
+	}
+	plan, err := r.planner.PlanCredit(ctx, c, rec.CustomerID, rec.CustomerCode)
+	if plan == nil || err != nil {
+		if err = planError(err); classify(err) == classAbort {
+			return OrderPlan{}, false, err
+		}
+		op := followEntry(o, rec, mapping.ActionFail, what)
+		op.Number, op.Reference = c.Number, ref
+		op.Problems = []string{"the credit order cannot be planned now (the sync tries it again): " + reasonOf(err)}
+		return op, true, nil
+	}
+	r.view.simulate(plan)
+	shown := c
+	shown.Totals = sdk.Totals{TotalExcl: c.Totals.TotalExcl.Neg(), Tax: c.Totals.Tax.Neg(), Total: c.Totals.Total.Neg()}
+	op := orderPlanOf(shown, plan)
+	op.Of, op.Reference, op.LedgerNumber = o.Number, ref, rec.LedgerNumber
+	if plan.Action == mapping.ActionCreate {
+		op.Action = ActionCredit
+		op.Reason = fmt.Sprintf("%s is booked as a credit order for sales order %d", what, rec.LedgerNumber)
+	}
+	return op, true, nil
+}
+
+// planCancel previews followCancel.
+func (r *run) planCancel(ctx context.Context, o sdk.Order, rec OrderRecord) (OrderPlan, bool, error) {
+	p := r.p
+	if rec.Cancel != "" {
+		return OrderPlan{}, false, nil
+	}
+	listed := followEntry(o, rec, ActionAttention, fmt.Sprintf("cancelled in the shop after import; sales order %d of %s is listed for a person (orders.on_cancel = %s)",
+		rec.LedgerNumber, mapping.Money(rec.TotalIncl), p.prof.Orders.OnCancel))
+	creditAll := func() (OrderPlan, bool, error) {
+		if len(o.Refunds) > 0 {
+			listed.Reason = fmt.Sprintf("cancelled in the shop after a part was paid back; sales order %d of %s is listed for a person to credit what is left",
+				rec.LedgerNumber, mapping.Money(rec.TotalIncl))
+			return listed, true, nil
+		}
+		return r.planCredit(ctx, o, mapping.CreditCancel(o), rec, "the cancelled order")
+	}
+	switch p.prof.Orders.OnCancel {
+	case config.CancelIgnore:
+		return OrderPlan{}, false, nil
+	case config.CancelAttention:
+		return listed, true, nil
+	case config.CancelCreditOrder:
+		return creditAll()
+	}
+	op := followEntry(o, rec, ActionDelete, fmt.Sprintf("cancelled in the shop after import: sales order %d of %s is deleted in SnelStart (credited in full as %s-C when SnelStart refuses because it was invoiced)",
+		rec.LedgerNumber, mapping.Money(rec.TotalIncl), o.Number))
+	op.TotalShop = mapping.Money(sdk.Money{})
+	return op, true, nil
+}
+
+// planChange previews followChange.
+func (r *run) planChange(ctx context.Context, o sdk.Order, rec OrderRecord) (OrderPlan, bool, error) {
+	if r.p.prof.Orders.OnChange == config.ChangeIgnore || !o.ModifiedAt.After(rec.ShopModifiedAt) {
+		return OrderPlan{}, false, nil
+	}
+	h := linesHash(o)
+	if o.Totals.Total.Equal(rec.ShopTotal) && (rec.LinesHash == "" || rec.LinesHash == h) {
+		return OrderPlan{}, false, nil
+	}
+	if seen, err := r.raised(ctx, attention.KindChanged, o.ID, h+"/"+o.Totals.Total.String()); err != nil || seen {
+		return OrderPlan{}, false, err
+	}
+	return followEntry(o, rec, ActionAttention, fmt.Sprintf("changed in the shop after import: total now %s, %s in SnelStart (sales order %d); listed for a person",
+		mapping.Money(o.Totals.Total), mapping.Money(rec.TotalIncl), rec.LedgerNumber)), true, nil
+}
