@@ -145,7 +145,7 @@ func (r *run) planCredit(ctx context.Context, o, c sdk.Order, rec OrderRecord, w
 		var found bool
 		if hasIntent { // as importOne: look for what an unanswered create may have made
 			var all []sdk.SalesOrder
-			if all, err = p.ledger.FindSalesOrders(ctx, sdk.SalesOrderQuery{Reference: x}); err == nil {
+			if all, err = p.findBooked(ctx, x); err == nil {
 				_, found = pickByReference(all, x)
 			}
 		} else {
@@ -212,6 +212,9 @@ func (r *run) planCancel(ctx context.Context, o sdk.Order, rec OrderRecord) (Ord
 		return listed, true, nil
 	case config.CancelCreditOrder:
 		return creditAll()
+	}
+	if p.invoiceMode() {
+		return creditAll() // a booked invoice is never deleted: it is credited
 	}
 	op := followEntry(o, rec, ActionDelete, fmt.Sprintf("cancelled in the shop after import: sales order %d of %s is deleted in SnelStart (credited in full as %s-C when SnelStart refuses because it was invoiced)",
 		rec.LedgerNumber, mapping.Money(rec.TotalIncl), o.Number))
