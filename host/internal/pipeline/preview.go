@@ -297,7 +297,7 @@ func (r *run) planOne(ctx context.Context, o sdk.Order) (OrderPlan, error) {
 	if hasIntent {
 		// As the sync does: look for the order an earlier create may have made.
 		for _, x := range slices.Compact([]string{intent.Reference, ref}) {
-			found, err := p.ledger.FindSalesOrders(ctx, sdk.SalesOrderQuery{Reference: x})
+			found, err := p.findBooked(ctx, x)
 			if err != nil {
 				if classify(err) == classAbort {
 					return op, err
