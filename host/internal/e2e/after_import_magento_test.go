@@ -19,49 +19,7 @@ import (
 // exactly minus its grand total, on the original relatie.
 func TestAfterImportMagento(t *testing.T) {
 	t.Parallel()
-	mg := startSim(t, "magento", "--orders", "0", "--allow-bearer")
-	r := &rig{t: t, ss: startSim(t, "snelstart-online", "--rate-limit", "-1"), dir: t.TempDir(), before: map[string]bool{}}
-	for _, v := range r.ssState().Verkooporders {
-		r.before[string(v.ID)] = true
-	}
-	profile := fmt.Sprintf(`koppel {
-  state_dir  = "./state"
-  plugin_dir = %q
-  listen     = ""
-}
-profile "winkel" {
-  shop "magento" {
-    url                 = "http://%s"
-    consumer_key        = "sim-consumer-key-0001"
-    consumer_secret     = "sim-consumer-secret-0001"
-    access_token        = "sim-access-token-0001"
-    access_token_secret = "sim-access-token-secret-0001"
-    statuses            = ["processing", "complete", "closed"]
-  }
-  ledger "snelstart-online" {
-    client_key       = "ZGVtbzpkZW1v"
-    subscription_key = "demo-subscription-key"
-    base_url         = "http://%s/v2"
-    auth_url         = "http://%s/b2b/token"
-    rate_limit       = 0
-    max_concurrent   = 0
-  }
-  orders {
-    since              = "2020-01-01T00:00:00Z"
-    shipping_article   = "VERZEND"
-    discount_article   = "KORTING"
-    difference_article = "ORDERVERSCHIL"
-    refund_article     = "KORTING"
-    vat_check          = "warn"
-  }
-  articles {
-    revenue_group_by_vat = { "21" = 1, "9" = 2, "0" = 3 }
-  }
-}
-`, filepath.Join(binDir, "plugins"), mg, r.ss, r.ss)
-	if err := os.WriteFile(filepath.Join(r.dir, "koppel.hcl"), []byte(profile), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	r, mg := newMagentoRig(t, `["processing", "complete", "closed"]`, "")
 	var gen struct {
 		IDs []int64 `json:"ids"`
 	}
@@ -90,10 +48,7 @@ profile "winkel" {
 	}
 	api := func(method, path, body string, out any) {
 		t.Helper()
-		req, _ := http.NewRequest(method, "http://"+mg+"/rest/default/V1"+path, strings.NewReader(body))
-		req.Header.Set("Authorization", "Bearer sim-access-token-0001")
-		req.Header.Set("Content-Type", "application/json")
-		doJSON(t, req, out)
+		magentoAPI(t, mg, method, path, body, out)
 	}
 	// Two imported orders (a generated order whose bundle SKU SnelStart refuses stays parked).
 	var picked []int64
@@ -150,6 +105,70 @@ profile "winkel" {
 			t.Errorf("credit order %s not on the relatie of order %s", ref, o.IncrementID)
 		}
 	}
+}
+
+// newMagentoRig starts the Magento and SnelStart simulators and writes a profile "winkel" that
+// imports the Magento store's orders in statuses (an HCL list) through the real magento plugin;
+// orders is added to its orders block. It returns the rig and the Magento simulator's address.
+func newMagentoRig(t *testing.T, statuses, orders string) (*rig, string) {
+	t.Helper()
+	mg := startSim(t, "magento", "--orders", "0", "--allow-bearer")
+	r := &rig{t: t, ss: startSim(t, "snelstart-online", "--rate-limit", "-1"), dir: t.TempDir(), before: map[string]bool{}}
+	for _, v := range r.ssState().Verkooporders {
+		r.before[string(v.ID)] = true
+	}
+	profile := fmt.Sprintf(`koppel {
+  state_dir  = "./state"
+  plugin_dir = %q
+  listen     = ""
+}
+profile "winkel" {
+  shop "magento" {
+    url                 = "http://%s"
+    consumer_key        = "sim-consumer-key-0001"
+    consumer_secret     = "sim-consumer-secret-0001"
+    access_token        = "sim-access-token-0001"
+    access_token_secret = "sim-access-token-secret-0001"
+    statuses            = %s
+  }
+  ledger "snelstart-online" {
+    client_key       = "ZGVtbzpkZW1v"
+    subscription_key = "demo-subscription-key"
+    base_url         = "http://%s/v2"
+    auth_url         = "http://%s/b2b/token"
+    rate_limit       = 0
+    max_concurrent   = 0
+  }
+  orders {
+    since              = "2020-01-01T00:00:00Z"
+    shipping_article   = "VERZEND"
+    discount_article   = "KORTING"
+    difference_article = "ORDERVERSCHIL"
+    refund_article     = "KORTING"
+    vat_check          = "warn"
+%s  }
+  articles {
+    revenue_group_by_vat = { "21" = 1, "9" = 2, "0" = 3 }
+  }
+}
+`, filepath.Join(binDir, "plugins"), mg, statuses, r.ss, r.ss, orders)
+	if err := os.WriteFile(filepath.Join(r.dir, "koppel.hcl"), []byte(profile), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return r, mg
+}
+
+// magentoAPI calls the Magento simulator's REST API (/rest/default/V1 + path) with the
+// integration's bearer token and decodes the JSON answer into out.
+func magentoAPI(t *testing.T, mg, method, path, body string, out any) {
+	t.Helper()
+	req, err := http.NewRequest(method, "http://"+mg+"/rest/default/V1"+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer sim-access-token-0001")
+	req.Header.Set("Content-Type", "application/json")
+	doJSON(t, req, out)
 }
 
 func keys(m map[string][]simulator.Verkooporder) []string {
