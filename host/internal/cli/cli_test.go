@@ -263,39 +263,39 @@ func TestCheckNamesMissingAndWrongVATArticles(t *testing.T) {
     payment_fee_article = "CADEAUBON"
     discount_article    = "KORTING"`, 1)
 	dir := configDir(t, profile)
-	code, out, errs := run(t, nil, "check", "winkel", "--config", dir)
-	if code != ExitFailed {
-		t.Fatalf("check with a missing and a wrong-VAT article: exit %d, want 1\n%s\n%s", code, out, errs)
-	}
-	for _, want := range []string{
-		"FOUT   orders.shipping_article: artikel VERZENDKOSTEN-BESTAAT-NIET voor verzendkosten bestaat niet in SnelStart",
-		"FOUT   orders.payment_fee_article: artikel CADEAUBON voor betaalkosten staat in omzetgroep 3 \"Omzet onbelast\" (btw geen)",
-		"ok     orders.discount_article: artikel KORTING",
-		"2 punten moeten opgelost worden",
+	// The list in Dutch (the default) and, with --lang en, in English.
+	for _, tc := range []struct {
+		lang   string
+		want   []string
+		absent string
+	}{
+		{"nl", []string{
+			"FOUT   orders.shipping_article: artikel VERZENDKOSTEN-BESTAAT-NIET voor verzendkosten bestaat niet in SnelStart",
+			"FOUT   orders.payment_fee_article: artikel CADEAUBON voor betaalkosten staat in omzetgroep 3 \"Omzet onbelast\" (btw geen)",
+			"ok     orders.discount_article: artikel KORTING",
+			"2 punten moeten opgelost worden",
+		}, " for "},
+		{"en", []string{
+			"orders.shipping_article: article VERZENDKOSTEN-BESTAAT-NIET for shipping costs does not exist in SnelStart; create it",
+			"orders.payment_fee_article: article CADEAUBON for payment fees is in revenue group (omzetgroep) 3 \"Omzet onbelast\" (VAT none): the shop charges VAT on payment fees",
+			"orders.discount_article: article KORTING",
+			"2 items must be fixed",
+		}, " voor "},
 	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("check output lacks %q:\n%s", want, out)
+		code, out, errs := run(t, nil, "check", "winkel", "--config", dir, "--lang", tc.lang)
+		if code != ExitFailed {
+			t.Fatalf("check --lang %s with a missing and a wrong-VAT article: exit %d, want 1\n%s\n%s", tc.lang, code, out, errs)
+		}
+		for _, want := range tc.want {
+			if !strings.Contains(out, want) {
+				t.Errorf("check --lang %s output lacks %q:\n%s", tc.lang, want, out)
+			}
+		}
+		if strings.Contains(out, tc.absent) {
+			t.Errorf("check --lang %s output has a line in the other language:\n%s", tc.lang, out)
 		}
 	}
-	// The same list in English with --lang en.
-	code, out, errs = run(t, nil, "check", "winkel", "--config", dir, "--lang", "en")
-	if code != ExitFailed {
-		t.Fatalf("check --lang en: exit %d, want 1\n%s\n%s", code, out, errs)
-	}
-	for _, want := range []string{
-		"orders.shipping_article: article VERZENDKOSTEN-BESTAAT-NIET for shipping costs does not exist in SnelStart; create it",
-		"orders.payment_fee_article: article CADEAUBON for payment fees is in revenue group (omzetgroep) 3 \"Omzet onbelast\" (VAT none): the shop charges VAT on payment fees",
-		"orders.discount_article: article KORTING",
-		"2 items must be fixed",
-	} {
-		if !strings.Contains(out, want) {
-			t.Errorf("check --lang en output lacks %q:\n%s", want, out)
-		}
-	}
-	if strings.Contains(out, " voor ") || strings.Contains(out, "omzetgroepen:") {
-		t.Errorf("check --lang en output has Dutch lines:\n%s", out)
-	}
-	code, out, _ = run(t, nil, "check", "winkel", "--config", dir, "--json")
+	code, out, _ := run(t, nil, "check", "winkel", "--config", dir, "--json")
 	if code != ExitFailed || !strings.Contains(out, `"setting":"orders.payment_fee_article","level":"fout"`) {
 		t.Fatalf("check --json: exit %d\n%s", code, out)
 	}
