@@ -20,22 +20,7 @@ import (
 func TestAfterImportMagento(t *testing.T) {
 	t.Parallel()
 	r, mg := newMagentoRig(t, `["processing", "complete", "closed"]`, "")
-	var gen struct {
-		IDs []int64 `json:"ids"`
-	}
-	postJSON(t, "http://"+mg+"/_sim/orders?n=6&status=processing", "", &gen)
-	// Let the orders settle (the plugin lists orders older than its settle delay).
-	send(t, http.MethodPost, "http://"+mg+"/_sim/clock?advance=5m", "")
-	_, res, errs := r.sync()
-	imported := map[string]bool{}
-	for _, o := range res.Orders {
-		if o.Status == "imported" {
-			imported[o.ShopNumber] = true
-		}
-	}
-	if len(imported) < 2 {
-		t.Fatalf("import: %+v\n%s", res, tail(errs))
-	}
+	gen, imported := importMagento(t, r, mg, 6, "processing")
 	type mgOrder struct {
 		IncrementID    string      `json:"increment_id"`
 		GrandTotal     json.Number `json:"grand_total"`
@@ -156,6 +141,32 @@ profile "winkel" {
 		t.Fatal(err)
 	}
 	return r, mg
+}
+
+// generated is the answer of the Magento simulator's POST /_sim/orders.
+type generated struct {
+	IDs []int64 `json:"ids"`
+}
+
+// importMagento has the Magento simulator generate n orders in status, lets them settle (the
+// plugin lists orders older than its settle delay) and syncs once. It returns the generated
+// orders and the increment ids the sync imported, failing the test when fewer than two were.
+func importMagento(t *testing.T, r *rig, mg string, n int, status string) (generated, map[string]bool) {
+	t.Helper()
+	var gen generated
+	postJSON(t, fmt.Sprintf("http://%s/_sim/orders?n=%d&status=%s", mg, n, status), "", &gen)
+	send(t, http.MethodPost, "http://"+mg+"/_sim/clock?advance=5m", "")
+	_, res, errs := r.sync()
+	imported := map[string]bool{}
+	for _, o := range res.Orders {
+		if o.Status == "imported" {
+			imported[o.ShopNumber] = true
+		}
+	}
+	if len(imported) < 2 {
+		t.Fatalf("import: fewer than two orders imported: %+v\n%s", res, tail(errs))
+	}
+	return gen, imported
 }
 
 // magentoAPI calls the Magento simulator's REST API (/rest/default/V1 + path) with the
