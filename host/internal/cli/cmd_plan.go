@@ -96,7 +96,7 @@ decimal strings. The exit status is 0 when the preview could be made, whatever i
 // planText holds the report's words in Dutch and English.
 type planText struct {
 	title, nothing, order, shopTotal, customer, lines, expected, perRate, diff, noDiff, problem, warning, skip string
-	create, fail, summary, more, stock, stockSum, articles, articleSum, unknownTotal                           string
+	create, fail, summary, more, stock, stockSum, articles, articleSum, unknownTotal, invoice                  string
 	credit, deleted, attention, after                                                                          string
 	custAction                                                                                                 map[mapping.CustomerAction]string
 	artAction                                                                                                  map[mapping.ArticleAction]string
@@ -119,6 +119,7 @@ var planTexts = map[bool]planText{
 			mapping.CustomerUpdate: "bestaande relatie bijwerken", mapping.CustomerFail: "geen relatie"},
 		artAction: map[mapping.ArticleAction]string{mapping.ArticleCreate: "nieuw artikel", mapping.ArticleUpdate: "artikel bijwerken"},
 		matched:   "gevonden op",
+		invoice:   "Geboekt als verkoopfactuur (verkoopboeking), factuurnummer",
 	},
 	true: {
 		title: "Preview of %s for profile %s (nothing is booked or stored)", nothing: "Nothing to do.",
@@ -135,6 +136,7 @@ var planTexts = map[bool]planText{
 			mapping.CustomerUpdate: "update the existing relatie", mapping.CustomerFail: "no relatie"},
 		artAction: map[mapping.ArticleAction]string{mapping.ArticleCreate: "new article", mapping.ArticleUpdate: "article updated"},
 		matched:   "matched by",
+		invoice:   "Booked as a sales invoice (verkoopboeking), invoice number",
 	},
 }
 
@@ -190,6 +192,12 @@ func printOrderPlan(w io.Writer, op pipeline.OrderPlan, tx planText, en bool) {
 	fmt.Fprintf(w, tx.order+", "+tx.shopTotal+": %s\n", firstNonEmpty(op.Number, op.ShopID), amount(op.TotalShop, en), verdict)
 	if op.Reason != "" {
 		fmt.Fprintf(w, "  %s\n", text.Reason(planLang(en), op.Reason))
+	}
+	if op.InvoiceNumber != "" {
+		fmt.Fprintf(w, "  %s %s\n", tx.invoice, op.InvoiceNumber)
+		for _, l := range op.InvoiceLines {
+			fmt.Fprintf(w, "    %s: %s\n", l.Description, amount(l.Amount, en))
+		}
 	}
 	if c := op.Customer; c != nil {
 		who := strings.TrimSpace(fmt.Sprintf("%s %s", codeText(c.Code), c.Name))

@@ -79,6 +79,9 @@ func TestInvoiceMode(t *testing.T) {
 	for _, o := range orders {
 		placedOrders = append(placedOrders, s.order(o))
 	}
+	if code, out, errs := s.koppel(t.Context(), "plan", "winkel", "--limit", "20"); code != 0 || !strings.Contains(out, "factuurnummer "+shopInvoice) {
+		t.Errorf("koppel plan (exit %d) does not show the invoice number %s:\n%s%s", code, shopInvoice, out, tail(errs))
+	}
 	r := s.syncOrders()
 	if len(r.new) != 0 {
 		t.Fatalf("invoice mode created %d sales orders", len(r.new))

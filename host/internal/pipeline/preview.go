@@ -101,11 +101,22 @@ type OrderPlan struct {
 	// ByRate is SnelStart's expected turnover and VAT per rate.
 	ByRate []RatePlan `json:"by_rate,omitempty"`
 	// Difference is the amount booked on orders.difference_article ("" when none).
-	Difference string   `json:"difference,omitempty"`
-	Problems   []string `json:"problems,omitempty"`
-	Warnings   []string `json:"warnings,omitempty"`
+	Difference string `json:"difference,omitempty"`
+	// InvoiceNumber is the factuurnummer the order is booked under (orders.book_as =
+	// "invoice"), and InvoiceLines its revenue lines per VAT rate and ledger.
+	InvoiceNumber string            `json:"invoice_number,omitempty"`
+	InvoiceLines  []InvoiceLinePlan `json:"invoice_lines,omitempty"`
+	Problems      []string          `json:"problems,omitempty"`
+	Warnings      []string          `json:"warnings,omitempty"`
 	// Plan is the full plan, for callers in this program (not in the JSON).
 	Plan *mapping.Plan `json:"-"`
+}
+
+// InvoiceLinePlan is one revenue line (excl. VAT) of an invoice booking.
+type InvoiceLinePlan struct {
+	Description     string `json:"description"`
+	LedgerAccountID string `json:"ledger_account_id"`
+	Amount          string `json:"amount"`
 }
 
 // CustomerPlan is the customer decision of an order plan.
@@ -354,6 +365,12 @@ func orderPlanOf(o sdk.Order, plan *mapping.Plan) OrderPlan {
 	}
 	if !t.Difference.IsZero() {
 		op.Difference = mapping.Money(t.Difference)
+	}
+	if inv := plan.Invoice; inv != nil {
+		op.InvoiceNumber = inv.Number
+		for _, l := range inv.Lines {
+			op.InvoiceLines = append(op.InvoiceLines, InvoiceLinePlan{Description: l.Description, LedgerAccountID: l.LedgerAccountID, Amount: mapping.Money(l.Amount)})
+		}
 	}
 	c := plan.Customer
 	cp := &CustomerPlan{Action: c.Action, Code: c.Code, Name: c.Name, MatchedBy: c.MatchedBy, Reason: c.Reason}
