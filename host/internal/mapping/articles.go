@@ -69,7 +69,7 @@ func (op *orderPlan) lineArticle(ctx context.Context, n int, l sdk.OrderLine) (a
 	sku := strings.TrimSpace(l.SKU)
 	useFallback := func(why string) (*Article, int, bool, error) {
 		if o.FallbackArticle == "" {
-			return nil, -1, false, Refusef("%s: %s, and orders.fallback_article is not set; give the product a code that exists in SnelStart (or set fallback_article), then retry", lineLabel(n, l), why)
+			return nil, -1, false, Refusef(text.Template("reason.line_no_article"), lineLabel(n, l), why)
 		}
 		fa, i, err := op.configuredArticle(ctx, "fallback_article", o.FallbackArticle)
 		if err != nil {
@@ -79,7 +79,7 @@ func (op *orderPlan) lineArticle(ctx context.Context, n int, l sdk.OrderLine) (a
 		return fa, i, true, nil
 	}
 	if sku == "" {
-		return useFallback("the product has no code (SKU)")
+		return useFallback(text.Template("reason.no_sku"))
 	}
 	k := op.p.ProductKey(sku)
 	a, idx, err = op.find(ctx, k, "")
@@ -96,14 +96,14 @@ func (op *orderPlan) lineArticle(ctx context.Context, n int, l sdk.OrderLine) (a
 		return a, idx, false, nil
 	}
 	if ap.Mode == config.ModeManual {
-		return useFallback(fmt.Sprintf("SnelStart has no article with %s and articles.mode is \"manual\"", k))
+		return useFallback(fmt.Sprintf(text.Template("reason.article_manual"), k))
 	}
 	group, ok := op.p.ref.GroupForRate(l.TaxRate)
 	if !ok {
 		if o.FallbackArticle != "" {
-			return useFallback(fmt.Sprintf("SnelStart has no article with %s and no omzetgroep is set for %s%% VAT to create it", k, l.TaxRate))
+			return useFallback(fmt.Sprintf(text.Template("reason.article_no_group_fallback"), k, l.TaxRate))
 		}
-		return nil, -1, false, Refusef("%s: SnelStart has no article with %s, and koppel cannot create it: articles.revenue_group (or revenue_group_by_vat for %s%%) is not set; set it, or create the article in SnelStart, then retry",
+		return nil, -1, false, Refusef(text.Template("reason.article_no_group"),
 			lineLabel(n, l), k, l.TaxRate)
 	}
 	price := ArticlePrice(listPriceExcl(l), false, l.TaxRate)

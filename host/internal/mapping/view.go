@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -97,9 +98,9 @@ func (k ArticleKey) Query() sdk.ArticleQuery {
 
 func (k ArticleKey) String() string {
 	if k.ExtraField == "" {
-		return fmt.Sprintf("article code %q", k.Value)
+		return fmt.Sprintf(text.Template("reason.key_code"), k.Value)
 	}
-	return fmt.Sprintf("%q in extra field %q", k.Value, k.ExtraField)
+	return fmt.Sprintf(text.Template("reason.key_extra"), k.Value, k.ExtraField)
 }
 
 // PickActiveArticle returns the active article among found that k names (nil when none), and

@@ -8,6 +8,7 @@ import (
 	"github.com/koppel-nl/koppel/host/internal/config"
 	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/state"
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -210,10 +211,10 @@ func (r *articleRun) process(ctx context.Context, pr sdk.Product) (ArticleOutcom
 	out := ArticleOutcome{ProductID: pr.ID, SKU: sku}
 	switch {
 	case r.parents[pr.ID] && pr.ParentID == "":
-		out.Status, out.Reason = ArticleSkipped, "a product with variations: its variations are imported as articles"
+		out.Status, out.Reason = ArticleSkipped, text.Template("reason.variations")
 		return out, true, nil
 	case sku == "":
-		out.Status, out.Reason = ArticleSkipped, fmt.Sprintf("product %q has no code (SKU)", pr.Name)
+		out.Status, out.Reason = ArticleSkipped, fmt.Sprintf(text.Template("reason.product_no_sku"), pr.Name)
 		return out, true, nil
 	}
 	k := mapping.ArticleKey{Value: sku}
@@ -228,9 +229,9 @@ func (r *articleRun) process(ctx context.Context, pr sdk.Product) (ArticleOutcom
 		case a != nil:
 			out.Status, out.ArticleID = ArticleLinked, a.ID
 		case inactive:
-			out.Status, out.Reason = ArticleSkipped, fmt.Sprintf("SnelStart's article with %s is inactive (non-actief); koppel does not create a second one", k)
+			out.Status, out.Reason = ArticleSkipped, fmt.Sprintf(text.Template("reason.article_inactive"), k)
 		case p.prof.Articles.Mode == config.ModeManual:
-			out.Status, out.Reason = ArticleSkipped, fmt.Sprintf("SnelStart has no article with %s and articles.mode is \"manual\"", k)
+			out.Status, out.Reason = ArticleSkipped, fmt.Sprintf(text.Template("reason.article_manual"), k)
 		default:
 			out, err = r.create(ctx, k, pr, out)
 		}

@@ -108,7 +108,7 @@ func reasonIn(l Lang, reason string, depth int) string {
 
 // argIn renders an argument that may itself be a reason, or a list of them joined by "; ".
 func argIn(l Lang, a string, depth int) string {
-	if strings.HasPrefix(a, `"`) || a == "" {
+	if a == "" {
 		return a
 	}
 	if strings.Contains(a, "; ") {

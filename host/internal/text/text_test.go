@@ -118,6 +118,9 @@ func TestReason(t *testing.T) {
 			"opgegeven na 5 pogingen sinds 2026-01-02T10:00:00Z: al geboekt als SnelStart-verkooporder 12"},
 		{"status waiting with stock", fmt.Sprintf(Template("reason.status_waiting_stock"), "on-hold", "orders.statuses", "processing"),
 			`winkelstatus "on-hold" wordt niet geboekt (orders.statuses: processing); de voorraad van de producten wordt tegengehouden tot dat wel zo is`},
+		{"missing article", fmt.Sprintf(Template("reason.line_no_article"), fmt.Sprintf(Template("reason.line"), 2, "X1", "Thee"),
+			fmt.Sprintf(Template("reason.article_manual"), fmt.Sprintf(Template("reason.key_extra"), "X1", "webcode"))),
+			`regel 2 (code "X1", "Thee"): SnelStart heeft geen artikel met "X1" in vrij veld "webcode" en articles.mode is "manual", en orders.fallback_article is niet ingesteld; geef het product een code die in SnelStart bestaat (of stel fallback_article in) en probeer opnieuw`},
 		{"connector text stays", "Artikel X bestaat niet in SnelStart", "Artikel X bestaat niet in SnelStart"},
 		{"empty", "", ""},
 	}
