@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/koppel-nl/koppel/host/internal/config"
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 	"github.com/shopspring/decimal"
 )
@@ -82,9 +83,7 @@ func (op *orderPlan) crossBorder() (orderVAT, error) {
 			ov.Scheme, ov.VATNumber = SchemeICP, n
 			return ov, nil
 		}
-		msg := fmt.Sprintf("de winkel rekende geen btw voor een levering naar %s, maar het btw-nummer %q heeft geen geldige vorm voor %s: "+
-			"een btw-vrije levering binnen de EU (ICP) kan alleen aan een bedrijf met een geldig btw-nummer van zijn eigen land. "+
-			"Verbeter het btw-nummer in de winkel (of reken btw), en probeer de order opnieuw",
+		msg := fmt.Sprintf(text.Template("reason.icp_vat_number_form"),
 			countryName(ov.Country), raw, countryName(FirstNonEmpty(o.Billing.Country, ov.Country)))
 		switch op.p.prof.Orders.VATCheck {
 		case config.VATCheckFail:
@@ -157,8 +156,7 @@ func (op *orderPlan) icpCustomer(ctx context.Context) error {
 		return nil
 	}
 	if op.p.prof.Customers.Mode == config.ModeManual {
-		return Refusef("de winkel leverde zonder btw aan een bedrijf in %s (ICP), maar klant %d %q heeft in SnelStart geen btw-nummer, dus zou SnelStart btw rekenen. "+
-			"Zet btw-nummer %s op de klant in SnelStart (customers.mode is \"manual\", koppel wijzigt geen klanten) en probeer de order opnieuw",
+		return Refusef(text.Template("reason.icp_customer_manual"),
 			countryName(op.vat.Country), cur.Code, cur.Name, op.vat.VATNumber)
 	}
 	next := cur
@@ -273,7 +271,6 @@ func (op *orderPlan) checkCurrency() error {
 	if got == "" || got == want {
 		return nil
 	}
-	return Refusef("de order is in %s, maar de administratie boekt in %s (orders.currency): koppel boekt geen bedragen in een andere munt alsof het %s zijn. "+
-		"Boek deze order met de hand in SnelStart (omgerekend naar %s) en markeer hem als afgehandeld, of zet de winkel op %s",
+	return Refusef(text.Template("reason.currency"),
 		got, want, want, want, want)
 }

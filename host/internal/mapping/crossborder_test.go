@@ -44,7 +44,7 @@ func TestPlanVATAbroad(t *testing.T) {
 		{"an existing German business without VAT number, no VAT: ICP, the relatie gets the number", false, mkOrder("1", false, []ln{{"MOK", "Mok", "2", "5.00", "0"}}, abroad("DE", "DE123456789")), SchemeICP, nil, "DE123456789", true},
 		{"a German business charged VAT: a consumer sale, no VAT number on the relatie", true, mkOrder("1", true, []ln{{"MOK", "Mok", "2", "5.95", "19"}}, abroad("DE", "DE123456789")), SchemeOSS, nil, "", false},
 		{"a VAT-free order with a VAT number of invalid form: refused naming it", false, mkOrder("1", false, []ln{{"MOK", "Mok", "2", "5.00", "0"}}, abroad("DE", "DE12")), "",
-			[]string{"DE12", "geen geldige vorm"}, "", false},
+			[]string{"DE12", "not of a valid form"}, "", false},
 		{"zero-rated goods only to a business: no ICP", false, mkOrder("1", false, []ln{{"VERSCHIL", "Cadeaubon", "1", "25.00", "0"}}, abroad("DE", "DE123456789")), SchemeDomestic, nil, "", false},
 		{"a delivery to the United States: export at 0 %", false, mkOrder("1", false, []ln{{"MOK", "Mok", "2", "5.00", "0"}}, abroad("US", "")), SchemeExport, nil, "", false},
 		{"a USD order: refused naming both currencies", false, mkOrder("1", true, []ln{mug}, func(o *sdk.Order) { o.Currency = "USD" }), "",

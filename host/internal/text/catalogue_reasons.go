@@ -5,6 +5,9 @@ package text
 // Reason renders it in the chosen language. Arguments are shown as they were written.
 var reasonMessages = map[Lang]map[string]string{
 	NL: {
+		"reason.icp_vat_number_form":       "de winkel rekende geen btw voor een levering naar %s, maar het btw-nummer %q heeft geen geldige vorm voor %s: een btw-vrije levering binnen de EU (ICP) kan alleen aan een bedrijf met een geldig btw-nummer van zijn eigen land. Verbeter het btw-nummer in de winkel (of reken btw), en probeer de order opnieuw",
+		"reason.icp_customer_manual":       "de winkel leverde zonder btw aan een bedrijf in %s (ICP), maar klant %d %q heeft in SnelStart geen btw-nummer, dus zou SnelStart btw rekenen. Zet btw-nummer %s op de klant in SnelStart (customers.mode is \"manual\", koppel wijzigt geen klanten) en probeer de order opnieuw",
+		"reason.currency":                  "de order is in %s, maar de administratie boekt in %s (orders.currency): koppel boekt geen bedragen in een andere munt alsof het %s zijn. Boek deze order met de hand in SnelStart (omgerekend naar %s) en markeer hem als afgehandeld, of zet de winkel op %s",
 		"reason.line_no_article":           "%s: %s, en orders.fallback_article is niet ingesteld; geef het product een code die in SnelStart bestaat (of stel fallback_article in) en probeer opnieuw",
 		"reason.no_sku":                    "het product heeft geen code (SKU)",
 		"reason.product_no_sku":            "product %q heeft geen code (SKU)",
@@ -46,6 +49,9 @@ var reasonMessages = map[Lang]map[string]string{
 		"reason.variations":                "a product with variations: its variations are imported as articles",
 		"reason.key_code":                  "article code %q",
 		"reason.key_extra":                 "%q in extra field %q",
+		"reason.icp_vat_number_form":       "the shop charged no VAT for a delivery to %s, but the VAT number %q is not of a valid form for %s: a VAT-free delivery within the EU (ICP) is only possible to a business with a valid VAT number of its own country. Correct the VAT number in the shop (or charge VAT), then retry the order",
+		"reason.icp_customer_manual":       "the shop delivered without VAT to a business in %s (ICP), but customer %d %q has no VAT number in SnelStart, so SnelStart would charge VAT. Put VAT number %s on the customer in SnelStart (customers.mode is \"manual\", koppel changes no customers), then retry the order",
+		"reason.currency":                  "the order is in %s, but the administration books in %s (orders.currency): koppel does not book amounts in another currency as if they were %s. Book this order by hand in SnelStart (converted to %s) and mark it as handled, or set the shop to %s",
 		"reason.setting_article_inactive":  "orders.%s = %q is not an active article in SnelStart; create it (or correct the setting), then retry",
 		"reason.no_customer_manual":        "no SnelStart customer matches this order (match = %q: %s) and customers.mode is \"manual\", so koppel does not create one; create the customer in SnelStart, or set customers.fixed_customer, then retry the order",
 		"reason.vat_mismatch":              "VAT mismatch: %s. Put the article in an omzetgroep with the shop's rate (or correct the rate in the shop), then retry the order",

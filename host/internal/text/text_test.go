@@ -121,6 +121,8 @@ func TestReason(t *testing.T) {
 		{"missing article", fmt.Sprintf(Template("reason.line_no_article"), fmt.Sprintf(Template("reason.line"), 2, "X1", "Thee"),
 			fmt.Sprintf(Template("reason.article_manual"), fmt.Sprintf(Template("reason.key_extra"), "X1", "webcode"))),
 			`regel 2 (code "X1", "Thee"): SnelStart heeft geen artikel met "X1" in vrij veld "webcode" en articles.mode is "manual", en orders.fallback_article is niet ingesteld; geef het product een code die in SnelStart bestaat (of stel fallback_article in) en probeer opnieuw`},
+		{"currency", fmt.Sprintf(Template("reason.currency"), "USD", "EUR", "EUR", "EUR", "EUR"),
+			"de order is in USD, maar de administratie boekt in EUR (orders.currency): koppel boekt geen bedragen in een andere munt alsof het EUR zijn. Boek deze order met de hand in SnelStart (omgerekend naar EUR) en markeer hem als afgehandeld, of zet de winkel op EUR"},
 		{"connector text stays", "Artikel X bestaat niet in SnelStart", "Artikel X bestaat niet in SnelStart"},
 		{"empty", "", ""},
 	}
