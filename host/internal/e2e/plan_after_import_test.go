@@ -145,7 +145,9 @@ func TestPlanShowsLifeAfterImport(t *testing.T) {
 		t.Fatalf("summary total of credits %s, want %s", plan.Summary.TotalCredit, sum.StringFixed(2))
 	}
 	code, human, _ := s.koppel(t.Context(), "plan", "winkel")
-	if code != 0 || !strings.Contains(human, "wordt als creditorder geboekt") || !strings.Contains(human, "Na import: 2 creditorders") {
+	if code != 0 || !strings.Contains(human, "wordt als creditorder geboekt") || !strings.Contains(human, "Na import: 2 creditorders") ||
+		!strings.Contains(human, "wordt geboekt als creditorder bij verkooporder") || !strings.Contains(human, "na de import geannuleerd in de winkel: verkooporder") ||
+		!strings.Contains(human, "na de import gewijzigd in de winkel: totaal nu") {
 		t.Fatalf("plan (human): exit %d\n%s", code, human)
 	}
 

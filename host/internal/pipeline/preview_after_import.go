@@ -15,6 +15,7 @@ import (
 	"github.com/koppel-nl/koppel/host/internal/config"
 	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/state"
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -97,7 +98,7 @@ func (r *run) planRefund(ctx context.Context, o sdk.Order, rec OrderRecord, rf s
 		if seen, err := r.raised(ctx, attention.KindRefunded, o.ID, rf.ID); err != nil || seen {
 			return OrderPlan{}, false, err
 		}
-		return followEntry(o, rec, ActionAttention, fmt.Sprintf("refund %s of %s is listed for a person (orders.on_refund = attention): book the credit order for sales order %d in SnelStart",
+		return followEntry(o, rec, ActionAttention, fmt.Sprintf(text.Template("reason.plan_refund_listed"),
 			rf.ID, mapping.Money(rf.Amount), rec.LedgerNumber)), true, nil
 	}
 	var restRate *sdk.Money
@@ -119,15 +120,15 @@ func (r *run) planRefund(ctx context.Context, o sdk.Order, rec OrderRecord, rf s
 		if seen, err := r.raised(ctx, attention.KindRefunded, o.ID, rf.ID); err != nil || seen {
 			return OrderPlan{}, false, err
 		}
-		return followEntry(o, rec, ActionAttention, fmt.Sprintf("refund %s cannot be booked as a credit order: %v", rf.ID, err)), true, nil
+		return followEntry(o, rec, ActionAttention, fmt.Sprintf(text.Template("reason.plan_refund_unbookable"), rf.ID, err.Error())), true, nil
 	}
 	c.ModifiedAt = o.ModifiedAt
-	return r.planCredit(ctx, o, c, rec, fmt.Sprintf("refund %s of %s", rf.ID, mapping.Money(rf.Amount)))
+	return r.planCredit(ctx, o, c, rec, fmt.Sprintf(text.Template("reason.plan_credit_refund"), rf.ID, mapping.Money(rf.Amount), rec.LedgerNumber))
 }
 
 // planCredit previews the credit order c of imported order o: nothing when it was booked (or
 // parked) before, else its customer, lines and totals as the sync books them.
-func (r *run) planCredit(ctx context.Context, o, c sdk.Order, rec OrderRecord, what string) (OrderPlan, bool, error) {
+func (r *run) planCredit(ctx context.Context, o, c sdk.Order, rec OrderRecord, reason string) (OrderPlan, bool, error) {
 	p := r.p
 	if _, decided, _, _, err := r.screen(ctx, c); err != nil || decided {
 		return OrderPlan{}, false, err
@@ -172,7 +173,7 @@ func (r *run) planCredit(ctx context.Context, o, c sdk.Order, rec OrderRecord, w
 		if err = planError(err); classify(err) == classAbort {
 			return OrderPlan{}, false, err
 		}
-		op := followEntry(o, rec, mapping.ActionFail, what)
+		op := followEntry(o, rec, mapping.ActionFail, reason)
 		op.Number, op.Reference = c.Number, ref
 		op.Problems = []string{"the credit order cannot be planned now (the sync tries it again): " + reasonOf(err)}
 		return op, true, nil
@@ -184,7 +185,7 @@ func (r *run) planCredit(ctx context.Context, o, c sdk.Order, rec OrderRecord, w
 	op.Of, op.Reference, op.LedgerNumber = o.Number, ref, rec.LedgerNumber
 	if plan.Action == mapping.ActionCreate {
 		op.Action = ActionCredit
-		op.Reason = fmt.Sprintf("%s is booked as a credit order for sales order %d", what, rec.LedgerNumber)
+		op.Reason = reason
 	}
 	return op, true, nil
 }
@@ -195,15 +196,15 @@ func (r *run) planCancel(ctx context.Context, o sdk.Order, rec OrderRecord) (Ord
 	if rec.Cancel != "" {
 		return OrderPlan{}, false, nil
 	}
-	listed := followEntry(o, rec, ActionAttention, fmt.Sprintf("cancelled in the shop after import; sales order %d of %s is listed for a person (orders.on_cancel = %s)",
+	listed := followEntry(o, rec, ActionAttention, fmt.Sprintf(text.Template("reason.plan_cancel_listed"),
 		rec.LedgerNumber, mapping.Money(rec.TotalIncl), p.prof.Orders.OnCancel))
 	creditAll := func() (OrderPlan, bool, error) {
 		if len(o.Refunds) > 0 {
-			listed.Reason = fmt.Sprintf("cancelled in the shop after a part was paid back; sales order %d of %s is listed for a person to credit what is left",
+			listed.Reason = fmt.Sprintf(text.Template("reason.plan_cancel_refunded"),
 				rec.LedgerNumber, mapping.Money(rec.TotalIncl))
 			return listed, true, nil
 		}
-		return r.planCredit(ctx, o, mapping.CreditCancel(o), rec, "the cancelled order")
+		return r.planCredit(ctx, o, mapping.CreditCancel(o), rec, fmt.Sprintf(text.Template("reason.plan_credit_cancel"), rec.LedgerNumber))
 	}
 	switch p.prof.Orders.OnCancel {
 	case config.CancelIgnore:
@@ -216,7 +217,7 @@ func (r *run) planCancel(ctx context.Context, o sdk.Order, rec OrderRecord) (Ord
 	if p.invoiceMode() {
 		return creditAll() // a booked invoice is never deleted: it is credited
 	}
-	op := followEntry(o, rec, ActionDelete, fmt.Sprintf("cancelled in the shop after import: sales order %d of %s is deleted in SnelStart (credited in full as %s-C when SnelStart refuses because it was invoiced)",
+	op := followEntry(o, rec, ActionDelete, fmt.Sprintf(text.Template("reason.plan_cancel_delete"),
 		rec.LedgerNumber, mapping.Money(rec.TotalIncl), o.Number))
 	op.TotalShop = mapping.Money(sdk.Money{})
 	return op, true, nil
@@ -234,6 +235,6 @@ func (r *run) planChange(ctx context.Context, o sdk.Order, rec OrderRecord) (Ord
 	if seen, err := r.raised(ctx, attention.KindChanged, o.ID, h+"/"+o.Totals.Total.String()); err != nil || seen {
 		return OrderPlan{}, false, err
 	}
-	return followEntry(o, rec, ActionAttention, fmt.Sprintf("changed in the shop after import: total now %s, %s in SnelStart (sales order %d); listed for a person",
+	return followEntry(o, rec, ActionAttention, fmt.Sprintf(text.Template("reason.plan_changed"),
 		mapping.Money(o.Totals.Total), mapping.Money(rec.TotalIncl), rec.LedgerNumber)), true, nil
 }
