@@ -129,6 +129,14 @@ func TestInvoiceMode(t *testing.T) {
 		t.Errorf("credit booking on another customer than the invoice")
 	}
 
+	// Reconciling compares the shop's orders with SnelStart's invoices: nothing missing, nothing twice.
+	if code, out, errs := s.koppel(t.Context(), "reconcile", "winkel"); code != 0 {
+		t.Fatalf("koppel reconcile: exit %d\n%s%s", code, out, tail(errs))
+	}
+	if items := s.attention(); len(items) != 0 {
+		t.Fatalf("reconcile in invoice mode raised %+v", items)
+	}
+
 	// A closed period: the order fails with SnelStart's reason in Dutch and is not booked.
 	tomorrow := time.Now().AddDate(0, 0, 1).Format("2006-01-02") + "T00:00:00"
 	req, _ := http.NewRequest(http.MethodPut, "http://"+s.ss+"/_sim/period", strings.NewReader(`{"afgeslotenTotEnMet":"`+tomorrow+`"}`))

@@ -160,7 +160,7 @@ func (rc *reconciler) flush(ctx context.Context) error {
 			refs = append(refs, ref)
 		}
 	}
-	found, err := rc.p.ledger.FindSalesOrders(ctx, sdk.SalesOrderQuery{References: refs})
+	found, err := rc.p.findBooked(ctx, refs...) // invoices by number in invoice mode
 	if err != nil {
 		return fmt.Errorf("%w: look up %d references in SnelStart: %v", errAbort, len(refs), err)
 	}
