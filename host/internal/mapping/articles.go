@@ -160,7 +160,7 @@ func (op *orderPlan) componentArticle(ctx context.Context, c sdk.Component) (str
 		return "", -1, err
 	}
 	if a == nil {
-		return "", -1, Refusef("component %s of a composite article (recipe) is not an active article in SnelStart", c.Code)
+		return "", -1, Refusef(text.Template("reason.component_inactive"), c.Code)
 	}
 	return a.ID, i, nil
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 	"github.com/shopspring/decimal"
 )
@@ -81,7 +82,7 @@ func CreditRefund(o sdk.Order, r sdk.Refund, refundArticle string, restRate *sdk
 	c.Fees = append(c.Fees, r.Fees...)
 	if rest := r.Rest(); !rest.IsZero() {
 		if refundArticle == "" {
-			return sdk.Order{}, Refusef("refund %s of order %s has %s that names no product, shipping or fee; set orders.refund_article to the SnelStart article such amounts are booked on",
+			return sdk.Order{}, Refusef(text.Template("reason.refund_rest"),
 				r.ID, o.Number, Money(rest))
 		}
 		rate := mainRate(o)
@@ -100,7 +101,7 @@ func CreditRefund(o sdk.Order, r sdk.Refund, refundArticle string, restRate *sdk
 	}
 	c.Totals = sumTotals(c)
 	if !c.Totals.Total.Equal(r.Amount) {
-		return sdk.Order{}, Refusef("refund %s of order %s: its parts add up to %s but the shop refunded %s", r.ID, o.Number,
+		return sdk.Order{}, Refusef(text.Template("reason.refund_parts"), r.ID, o.Number,
 			Money(c.Totals.Total), Money(r.Amount))
 	}
 	return c, nil

@@ -343,7 +343,7 @@ func (op *orderPlan) buildRelatie(w *Warnings) (sdk.Relatie, string, error) {
 	if company != "" {
 		contact = person
 	}
-	addr, err := op.ledgerAddress(b, contact, w, "the billing address")
+	addr, err := op.ledgerAddress(b, contact, w, text.Template("reason.addr_billing"))
 	if err != nil {
 		return sdk.Relatie{}, "", err
 	}
@@ -402,7 +402,7 @@ func (op *orderPlan) ledgerAddress(a sdk.Address, contact string, w *Warnings, w
 		return nil, nil
 	}
 	if len(op.p.ref.Countries) > 0 && !op.p.ref.Countries[country] {
-		return nil, Refusef("the country %q of %s is not in SnelStart's list of countries (landen); add it in SnelStart or correct the order", country, what)
+		return nil, Refusef(text.Template("reason.country_unknown"), country, what)
 	}
 	la := &sdk.LedgerAddress{
 		Street:   w.Cut(street, maxStreet, "the street of "+what),

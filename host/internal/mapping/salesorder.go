@@ -48,7 +48,7 @@ func (op *orderPlan) buildSalesOrder(ctx context.Context, cust customerRef) (sdk
 	set := op.p.prof.Orders
 	o, rd, w, ref := op.o, op.p.ref, &op.w, op.plan.Reference
 	if UTFLen(ref) > maxReference {
-		return sdk.SalesOrder{}, nil, Refusef("the reference %q (orders.reference_prefix + order number) is longer than SnelStart's %d characters for orderreferentie; use a shorter reference_prefix", ref, maxReference)
+		return sdk.SalesOrder{}, nil, Refusef(text.Template("reason.reference_too_long"), ref, maxReference)
 	}
 	so := sdk.SalesOrder{
 		CustomerID:       cust.ID,
@@ -75,12 +75,12 @@ func (op *orderPlan) buildSalesOrder(ctx context.Context, cust customerRef) (sdk
 		}
 	}
 	if set.Addresses == config.AddressesOrder {
-		inv, err := op.ledgerAddress(o.Billing, orderContact(o.Billing, o.Customer), w, "the invoice address")
+		inv, err := op.ledgerAddress(o.Billing, orderContact(o.Billing, o.Customer), w, text.Template("reason.addr_invoice"))
 		if err != nil {
 			return sdk.SalesOrder{}, nil, err
 		}
 		da := deliveryAddress(o)
-		del, err := op.ledgerAddress(da, orderContact(da, o.Customer), w, "the delivery address")
+		del, err := op.ledgerAddress(da, orderContact(da, o.Customer), w, text.Template("reason.addr_delivery"))
 		if err != nil {
 			return sdk.SalesOrder{}, nil, err
 		}
