@@ -30,7 +30,7 @@ func (a *app) syncCommand() *cobra.Command {
 On a terminal a progress bar shows the orders handled; afterwards a summary lists what was
 imported, already present in SnelStart, waiting for a shop status, failed and retried, with
 the ledger calls made and the duration. Exit status 1 when an order failed (or must be retried),
-or when the task is already running.`,
+or when the task is already running; for reconcile, when it found something.`,
 		Args: a.argsWithChoices("sync PROFILE TASK", 2, 2, syncTasks),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			profile, task := args[0], args[1]
@@ -101,7 +101,7 @@ func (a *app) reportRun(tr pipeline.TaskRun, runErr error, asJSON bool) error {
 			return failedErr("%s", msg)
 		}
 		return failedErr("the run stopped: %v", runErr)
-	case tr.FailedItems() > 0:
+	case tr.FailedItems() > 0, tr.Reconcile != nil && len(tr.Reconcile.Findings) > 0:
 		return silentExit(ExitFailed)
 	}
 	return nil
@@ -109,6 +109,10 @@ func (a *app) reportRun(tr pipeline.TaskRun, runErr error, asJSON bool) error {
 
 // printSummary writes the human summary of a run in t's language.
 func printSummary(w io.Writer, t text.Printer, tr pipeline.TaskRun) {
+	if tr.Reconcile != nil {
+		printReconcile(w, t, *tr.Reconcile)
+		return
+	}
 	res := tr.RunResult
 	seen := res.Seen()
 	unit := t.T("unit.orders")

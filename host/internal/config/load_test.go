@@ -74,8 +74,8 @@ func TestLoadFullExample(t *testing.T) {
 	if c := p.Customers; c.PaymentTerm == nil || *c.PaymentTerm != 14 || c.Match != MatchCodeOrEmailPostcode {
 		t.Errorf("customers = %+v", c)
 	}
-	if len(p.Tasks) != 2 || p.Tasks[0].Name != TaskImportOrdersExportStock || p.Tasks[0].Every != time.Hour ||
-		p.Tasks[0].Next.IsZero() || p.Tasks[1].Every != 24*time.Hour {
+	if len(p.Tasks) != 3 || p.Tasks[0].Name != TaskImportOrdersExportStock || p.Tasks[0].Every != time.Hour ||
+		p.Tasks[0].Next.IsZero() || p.Tasks[1].Every != 24*time.Hour || p.Tasks[2].Name != TaskReconcile || p.Tasks[2].Every != 24*time.Hour {
 		t.Errorf("tasks = %+v", p.Tasks)
 	}
 	if _, ok := p.Task(TaskExportStock); ok {

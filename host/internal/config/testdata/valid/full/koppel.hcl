@@ -82,4 +82,5 @@ profile "mijnwinkel" {
     next  = "2026-11-24T06:00:00+01:00"
   }
   task "import_articles" { every = "24h" }
+  task "reconcile" { every = "24h" }
 }
