@@ -11,6 +11,7 @@ import (
 
 	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/pipeline"
+	"github.com/koppel-nl/koppel/host/internal/text"
 )
 
 // fakePlanner answers previews with a fixed report and records what it was asked.
@@ -32,8 +33,13 @@ func (f *fakePlanner) Plan(_ context.Context, profile, task string, opts pipelin
 				Lines:    []pipeline.LinePlan{{ArticleCode: "KOFFIE", ArticleAction: mapping.ArticleCreate, Quantity: "2", UnitPrice: "10.9", VATClass: "Laag", VATRate: "9"}},
 				ByRate:   []pipeline.RatePlan{{Rate: "9", Excl: "1132.57", VAT: "101.93", Incl: "1234.50"}}},
 			{Number: "1043", Action: mapping.ActionFail, TotalShop: "10.00", Problems: []string{"VAT mismatch: line 1"}},
+			{Number: "1040-R7", Of: "1040", LedgerNumber: 311, Reference: "1040-R7", Action: pipeline.ActionCredit, TotalShop: "-3.00", TotalLedger: "-3.00",
+				Reason: fmt.Sprintf(text.Template("reason.plan_credit_refund"), "7", "3.00", 311),
+				Lines:  []pipeline.LinePlan{{ArticleCode: "KORTING", Quantity: "-1", UnitPrice: "3", VATClass: "Hoog", VATRate: "21"}}},
+			{Number: "1041", Of: "1041", LedgerNumber: 312, Action: pipeline.ActionDelete, TotalShop: "0.00", TotalLedger: "25.00",
+				Reason: fmt.Sprintf(text.Template("reason.plan_cancel_delete"), 312, "25.00", "1041")},
 		}
-		rep.Summary = pipeline.PlanSummary{Create: 1, Fail: 1}
+		rep.Summary = pipeline.PlanSummary{Create: 1, Fail: 1, Credit: 1, Delete: 1, TotalCredit: "-3.00"}
 	}
 	return rep, nil
 }
@@ -76,7 +82,9 @@ func TestPreviewAPIAndPage(t *testing.T) {
 	}
 	page := readBody(t, e.do(t, "GET", "/profiles/winkel/plan", nil, nil))
 	for _, want := range []string{"Voorbeeld: wat koppel zou boeken", "1 worden geïmporteerd, 1 mislukken, 0 worden overgeslagen",
-		"nieuwe relatie aanmaken", "Bakkerij De Korrel", "nieuw artikel", "10,9", "Laag 9%", "€ 1.234,50", "Probleem: VAT mismatch"} {
+		"nieuwe relatie aanmaken", "Bakkerij De Korrel", "nieuw artikel", "10,9", "Laag 9%", "€ 1.234,50", "Probleem: VAT mismatch",
+		"Na import: 1 creditorders", "wordt als creditorder geboekt", "bij order 1040, verkooporder 311", "terugbetaling 7 van 3.00 wordt geboekt als creditorder bij verkooporder 311",
+		"verkooporder wordt verwijderd", "verkooporder 312 van 25.00 wordt in SnelStart verwijderd"} {
 		if !strings.Contains(page, want) {
 			t.Fatalf("the preview page lacks %q:\n%s", want, page)
 		}
