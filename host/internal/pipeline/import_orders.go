@@ -261,6 +261,14 @@ type pendingOrder struct {
 // DefaultGuardBatch is how many listed orders share one double-import guard look-up.
 const DefaultGuardBatch = 25
 
+// guardBatch is Options.GuardBatch, or DefaultGuardBatch when that is not set.
+func (p *Pipeline) guardBatch() int {
+	if p.opts.GuardBatch > 0 {
+		return p.opts.GuardBatch
+	}
+	return DefaultGuardBatch
+}
+
 // enqueue adds a listed order to the batch and handles the batch when it is full. It returns an
 // error only to stop the listing.
 func (r *run) enqueue(ctx context.Context, o sdk.Order, cursor string) error {
@@ -268,11 +276,7 @@ func (r *run) enqueue(ctx context.Context, o sdk.Order, cursor string) error {
 		return err
 	}
 	r.batch = append(r.batch, pendingOrder{order: o, cursor: cursor})
-	n := r.p.opts.GuardBatch
-	if n <= 0 {
-		n = DefaultGuardBatch
-	}
-	if len(r.batch) >= n {
+	if len(r.batch) >= r.p.guardBatch() {
 		return r.flush(ctx)
 	}
 	return nil

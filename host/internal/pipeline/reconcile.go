@@ -137,11 +137,7 @@ func (rc *reconciler) add(ctx context.Context, o sdk.Order) error {
 		return nil
 	}
 	rc.batch = append(rc.batch, o)
-	n := rc.p.opts.GuardBatch
-	if n <= 0 {
-		n = DefaultGuardBatch
-	}
-	if len(rc.batch) >= n {
+	if len(rc.batch) >= rc.p.guardBatch() {
 		return rc.flush(ctx)
 	}
 	return nil
