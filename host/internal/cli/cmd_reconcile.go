@@ -87,7 +87,7 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 
 // printReconcile writes the summary and the table of findings in t's language.
 func printReconcile(w io.Writer, t text.Printer, res pipeline.ReconcileResult) {
-	fmt.Fprintln(w, t.T("reconcile.head", res.Profile, res.Since.Local().Format("2006-01-02 15:04"), res.Listed, res.Compared, res.Skipped, res.Pending, res.LedgerCalls))
+	fmt.Fprintln(w, t.T("reconcile.head", res.Profile, res.Since.Local().Format("2006-01-02 15:04"), res.Listed, res.Compared, res.Skipped, res.Pending, res.Failed, res.LedgerCalls))
 	if len(res.Findings) == 0 {
 		fmt.Fprintln(w, t.T("reconcile.none"))
 		return

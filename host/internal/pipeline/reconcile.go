@@ -32,10 +32,11 @@ const DefaultReconcilePeriod = 30 * 24 * time.Hour
 // reference and are neither matched nor counted as duplicates. The findings:
 //
 //   - missing: koppel recorded the order as booked in SnelStart but SnelStart has no sales order
-//     with its reference (unless koppel itself deleted it because the order was cancelled), or
-//     the order failed to import (a failure record) and SnelStart has no order for it either.
+//     with its reference (unless koppel itself deleted it because the order was cancelled).
 //     An order that is merely not imported yet (no record, no failure: the next import run takes
-//     it) is counted as pending, not reported.
+//     it) is counted as pending, and an order whose import failed is counted as failed: it is
+//     already on the failed list (koppel orders --failed, the dashboard, notify) with its reason,
+//     so reconcile does not report it a second time.
 //   - duplicate: SnelStart has two or more sales orders with the reference.
 //   - difference: SnelStart has exactly one sales order with the reference and its total
 //     including VAT differs from the shop's order total including VAT by more than
@@ -81,11 +82,14 @@ type ReconcileResult struct {
 	Since   time.Time `json:"since"`
 	// Listed counts the distinct shop orders listed; Compared those compared with SnelStart;
 	// Skipped those koppel never imports; Pending those not imported yet (the next import run
-	// takes them).
+	// takes them); Failed those on the failed list.
 	Listed   int `json:"listed"`
 	Compared int `json:"compared"`
 	Skipped  int `json:"skipped"`
 	Pending  int `json:"pending"`
+	// Failed counts the compared orders whose import failed and that SnelStart does not have:
+	// they are on the failed list already and are not reported again.
+	Failed int `json:"failed"`
 	// Findings lists every difference found, in listing order; NewItems counts the attention
 	// items this reconcile opened (a finding raised before is not new).
 	Findings []ReconcileFinding `json:"findings"`
@@ -202,20 +206,16 @@ func (rc *reconciler) compare(ctx context.Context, o sdk.Order, ref string, foun
 				fmt.Sprintf("Order %s was booked by koppel as sales order %d, but SnelStart no longer has a sales order with reference %s.", o.Number, rec.LedgerNumber, ref),
 				fmt.Sprintf("Find out whether sales order %d was deleted in SnelStart. If the order should be booked, book it again in SnelStart (reference %s) and resolve this item.", rec.LedgerNumber, ref))
 		}
-		failed, wasFailed, err := GetFailedRecord(ctx, p.store, p.profile, o.ID)
+		_, wasFailed, err := GetFailedRecord(ctx, p.store, p.profile, o.ID)
 		if err != nil {
 			return fmt.Errorf("%w: read failure record: %v", errAbort, err)
 		}
-		if !wasFailed {
+		if wasFailed {
+			rc.res.Failed++
+		} else {
 			rc.res.Pending++
-			return nil
 		}
-		return rc.raise(ctx, ReconcileFinding{Kind: attention.KindMissing, ShopID: o.ID, ShopNumber: o.Number, Reference: ref,
-			LedgerNumbers: []int{}, ShopTotal: o.Totals.Total}, "not_imported",
-			fmt.Sprintf("Order %s staat niet in SnelStart: de import is mislukt (%s).", o.Number, failed.Reason),
-			fmt.Sprintf("Los de oorzaak op en voer `koppel retry %s %s` uit, of boek de order zelf in SnelStart met kenmerk %s.", p.profile, o.ID, ref),
-			fmt.Sprintf("Order %s is not in SnelStart: its import failed (%s).", o.Number, failed.Reason),
-			fmt.Sprintf("Fix the cause and run `koppel retry %s %s`, or book the order in SnelStart by hand with reference %s.", p.profile, o.ID, ref))
+		return nil
 	}
 	so := mine[0]
 	diff := so.TotalIncl.Sub(o.Totals.Total)

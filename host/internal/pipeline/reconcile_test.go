@@ -125,3 +125,30 @@ func BenchmarkReconcile10000(b *testing.B) {
 	b.ReportMetric(float64(calls)/float64(orders), "ledger-calls/order")
 	b.ReportMetric(float64(calls)/float64(b.N), "ledger-calls/run")
 }
+
+// A failed order is on the failed list already: reconcile counts it, and neither raises an
+// attention item for it nor counts it as pending.
+func TestReconcileCountsFailedOrdersWithoutReportingThem(t *testing.T) {
+	e := newEnv(t)
+	benchSetup(e, 0, 2, true)
+	// A001 is in the 9 % group; the shop charges 21 %: the VAT check fails the order.
+	e.shop.put(mkOrder("bad1", false, []ln{{sku: "A001", name: "Artikel 1", qty: "1", price: "10.00", rate: "21"}}))
+	if res := e.run(); res.Imported != 2 || res.Failed != 1 {
+		t.Fatalf("imported %d, failed %d; want 2 and 1", res.Imported, res.Failed)
+	}
+	ctx := context.Background()
+	res, err := e.p.Reconcile(ctx, time.Time{})
+	if err != nil {
+		t.Fatalf("Reconcile: %v", err)
+	}
+	if res.Compared != 3 || res.Failed != 1 || res.Pending != 0 || len(res.Findings) != 0 {
+		t.Fatalf("compared %d, failed %d, pending %d, findings %+v; want 3, 1, 0 and none", res.Compared, res.Failed, res.Pending, res.Findings)
+	}
+	items, err := attention.List(ctx, e.store, e.p.profile, attention.Filter{All: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 0 {
+		t.Errorf("reconcile raised %d attention items for a failed order, want none: %+v", len(items), items)
+	}
+}

@@ -46,7 +46,7 @@ var cliMessages = map[Lang]map[string]string{
 		"summary.order":       "  order %s: %s",
 		"summary.more":        "  ... en nog %d ('koppel orders %s --failed' toont ze allemaal)",
 		// reconcile
-		"reconcile.head":            "reconcile van profiel %s sinds %s: %d orders gelezen, %d vergeleken, %d overgeslagen, %d nog te importeren, %d SnelStart-aanroepen",
+		"reconcile.head":            "reconcile van profiel %s sinds %s: %d orders gelezen, %d vergeleken, %d overgeslagen, %d nog te importeren, %d mislukt (zie koppel orders --failed), %d SnelStart-aanroepen",
 		"reconcile.none":            "alles klopt: geen ontbrekende, dubbele of afwijkende orders",
 		"reconcile.header":          "SOORT\tORDER\tKENMERK\tSNELSTART\tWINKEL TOTAAL\tSNELSTART TOTAAL\tPUNT\tNIEUW",
 		"reconcile.kind.missing":    "ontbreekt",
@@ -133,7 +133,7 @@ var cliMessages = map[Lang]map[string]string{
 	},
 	EN: {
 		// reconcile
-		"reconcile.head":            "reconcile of profile %s since %s: %d orders listed, %d compared, %d skipped, %d not imported yet, %d ledger calls",
+		"reconcile.head":            "reconcile of profile %s since %s: %d orders listed, %d compared, %d skipped, %d not imported yet, %d failed (see koppel orders --failed), %d ledger calls",
 		"reconcile.none":            "all matches: no missing, duplicated or different orders",
 		"reconcile.header":          "KIND\tORDER\tREFERENCE\tSNELSTART\tSHOP TOTAL\tSNELSTART TOTAL\tITEM\tNEW",
 		"reconcile.kind.missing":    "missing",
