@@ -21,6 +21,7 @@ import (
 	"github.com/koppel-nl/koppel/host/internal/config"
 	"github.com/koppel-nl/koppel/host/internal/pipeline"
 	"github.com/koppel-nl/koppel/host/internal/schedule"
+	"github.com/koppel-nl/koppel/host/internal/text"
 )
 
 // demoOptions are the flags of `koppel demo`.
@@ -153,7 +154,7 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) error {
 	}
 	fmt.Fprintf(a.env.Stdout, "== one round of every task of profile %s\n", o.profile)
 	runs, failed := d.demoRound(ctx, o.profile)
-	printOverview(a.env.Stdout, runs)
+	printOverview(a.env.Stdout, runs, a.tr())
 	if o.once || ctx.Err() != nil {
 		d.requestStop()
 		d.sched.Stop()
@@ -284,21 +285,25 @@ func (a *app) startSimulator(ctx context.Context, stderr io.Writer, pluginDir, n
 	return failedErr("demo: the %s simulator did not start on %s", name, addr)
 }
 
-// printOverview prints the execution overview of the demo's runs: every run, every imported
-// order with its SnelStart number and customer, and the stock written.
-func printOverview(w io.Writer, runs []pipeline.TaskRun) {
-	fmt.Fprintln(w, "\n== execution overview (uitvoering)")
-	fmt.Fprintf(w, "  %-28s %-8s %9s %6s %6s %6s %6s  %s\n", "TASK", "START", "DURATION", "DONE", "WAIT", "FAILED", "CALLS", "STOCK")
+// printOverview prints the execution overview of the demo's runs in the chosen language: every
+// run, every imported order with its SnelStart number and customer, and the stock written.
+func printOverview(w io.Writer, runs []pipeline.TaskRun, t text.Printer) {
+	fmt.Fprintln(w, "\n"+t.T("demo.overview"))
+	cols := make([]any, 0, 8)
+	for _, c := range strings.Split(t.T("demo.columns"), "|") {
+		cols = append(cols, c)
+	}
+	fmt.Fprintf(w, "  %-28s %-8s %9s %6s %6s %7s %9s  %s\n", cols...)
 	for _, r := range runs {
 		stock := "-"
 		if s := r.Stock; s != nil {
-			stock = fmt.Sprintf("written %d, unchanged %d, not in shop %d, held back %d", s.Written, s.Unchanged, len(s.NotInShop)+s.NotInShopKnown, len(s.HeldBack))
+			stock = t.T("demo.stock_counts", s.Written, s.Unchanged, len(s.NotInShop)+s.NotInShopKnown, len(s.HeldBack))
 		}
 		done := r.Imported + r.AlreadyPresent
-		fmt.Fprintf(w, "  %-28s %-8s %9s %6d %6d %6d %6d  %s\n", r.Task, r.Start.Local().Format("15:04:05"),
+		fmt.Fprintf(w, "  %-28s %-8s %9s %6d %6d %7d %9d  %s\n", r.Task, r.Start.Local().Format("15:04:05"),
 			r.Duration.Round(time.Millisecond), done, r.Waiting, r.Failed+r.Retrying, r.LedgerCalls, stock)
 	}
-	fmt.Fprintln(w, "\n  imported orders: shop order -> SnelStart sales order, customer")
+	fmt.Fprintln(w, "\n"+t.T("demo.orders"))
 	n := 0
 	for _, r := range runs {
 		for _, o := range r.Orders {
@@ -311,27 +316,31 @@ func printOverview(w io.Writer, runs []pipeline.TaskRun) {
 				fmt.Fprintf(w, "  %-8s -> %-6d %6d %-30s %12s\n", o.ShopNumber, o.LedgerNumber, o.CustomerCode, o.CustomerName, total)
 				n++
 			case pipeline.StatusFailed, pipeline.StatusRetrying, pipeline.StatusWaiting:
-				reason := []rune(o.Reason)
+				status := string(o.Status)
+				if label, ok := t.Lookup("status." + status); ok {
+					status = label
+				}
+				reason := []rune(text.Reason(t.Lang, o.Reason))
 				if len(reason) > 110 {
 					reason = append(reason[:110], '…')
 				}
-				fmt.Fprintf(w, "  %-8s %s: %s\n", o.ShopNumber, o.Status, string(reason))
+				fmt.Fprintf(w, "  %-8s %s: %s\n", o.ShopNumber, status, string(reason))
 			}
 		}
 	}
 	if n == 0 {
-		fmt.Fprintln(w, "  (none)")
+		fmt.Fprintln(w, t.T("demo.none"))
 	}
 	for _, r := range runs {
 		if r.Stock == nil || len(r.Stock.Changed)+len(r.Stock.NotInShop)+len(r.Stock.HeldBack) == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "\n  stock (%s): written %s", r.Task, strings.Join(r.Stock.Changed, ", "))
+		fmt.Fprint(w, "\n"+t.T("demo.stock", r.Task, strings.Join(r.Stock.Changed, ", ")))
 		if len(r.Stock.NotInShop) > 0 {
-			fmt.Fprintf(w, "; not in the shop: %s", strings.Join(r.Stock.NotInShop, ", "))
+			fmt.Fprint(w, t.T("demo.not_in_shop", strings.Join(r.Stock.NotInShop, ", ")))
 		}
 		for _, h := range r.Stock.HeldBack {
-			fmt.Fprintf(w, "; %s held back (%s)", h.SKU, strings.Join(h.Orders, ", "))
+			fmt.Fprint(w, t.T("demo.held_back", h.SKU, strings.Join(h.Orders, ", ")))
 		}
 		fmt.Fprintln(w)
 	}

@@ -291,7 +291,7 @@ func TestDemoOnce(t *testing.T) {
 		t.Fatalf("demo --once: exit %d\n%s\n%s", code, out, errs)
 	}
 	for _, want := range []string{"locked", "demo import_orders: orders imported", "demo import_articles:", "demo export_stock: stock written 4",
-		"execution overview", "import_orders_export_stock", "-> 1001", "written SHIRT-01, BOEK-01, SET-01, MOK-01"} {
+		"uitvoering (execution overview)", "import_orders_export_stock", "-> 1001", "geschreven SHIRT-01, BOEK-01, SET-01, MOK-01"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("demo output lacks %q:\n%s", want, out)
 		}
