@@ -101,17 +101,36 @@ func (a *app) runDemo(ctx context.Context, o demoOptions) error {
 		return usageErr("demo: profile %s: ledger base_url: %v", o.profile, err)
 	}
 	simCtx, stopSims := context.WithCancel(context.WithoutCancel(ctx))
-	defer stopSims()
+	// The simulators end with the demo: cancel them and wait until they are gone, so no
+	// simulator outlives koppel (returning at once would race the kill and leave them running).
+	var simsDone []<-chan struct{}
+	defer func() {
+		stopSims()
+		for _, done := range simsDone {
+			select {
+			case <-done:
+			case <-time.After(10 * time.Second):
+			}
+		}
+	}()
 	var ledgerArgs []string
 	if prof.Ledger.Name == "snelstart-online" {
 		ledgerArgs = []string{"--rate-limit", "-1"} // the demo need not wait for SnelStart's call budget
 	}
 	// Both simulators write their complaints to our stderr; one lock keeps the writes whole.
 	simErr := &lockedWriter{w: a.env.Stderr}
-	if err := a.startSimulator(simCtx, simErr, k.PluginDir, prof.Ledger.Name, ledgerAddr, ledgerArgs...); err != nil {
+	done, err := a.startSimulator(simCtx, simErr, k.PluginDir, prof.Ledger.Name, ledgerAddr, ledgerArgs...)
+	if done != nil {
+		simsDone = append(simsDone, done)
+	}
+	if err != nil {
 		return err
 	}
-	if err := a.startSimulator(simCtx, simErr, k.PluginDir, prof.Shop.Name, shopAddr, "--seed", "demo", "--orders", strconv.Itoa(o.orders)); err != nil {
+	done, err = a.startSimulator(simCtx, simErr, k.PluginDir, prof.Shop.Name, shopAddr, "--seed", "demo", "--orders", strconv.Itoa(o.orders))
+	if done != nil {
+		simsDone = append(simsDone, done)
+	}
+	if err != nil {
 		return err
 	}
 	fmt.Fprintf(a.env.Stdout, "== simulators: %s on %s, %s on %s\n", prof.Shop.Name, shopAddr, prof.Ledger.Name, ledgerAddr)
@@ -244,45 +263,47 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 }
 
 // startSimulator runs `koppel-plugin-NAME simulate --addr ADDR ARGS...` from pluginDir until ctx
-// ends and waits until it accepts connections; its stderr goes to stderr.
-func (a *app) startSimulator(ctx context.Context, stderr io.Writer, pluginDir, name, addr string, args ...string) error {
+// ends and waits until it accepts connections; its stderr goes to stderr. The channel it returns
+// (nil when nothing was started) is closed once the simulator process has ended.
+func (a *app) startSimulator(ctx context.Context, stderr io.Writer, pluginDir, name, addr string, args ...string) (<-chan struct{}, error) {
 	bin := filepath.Join(pluginDir, "koppel-plugin-"+name)
 	if _, err := os.Stat(bin); err != nil {
 		if _, err2 := os.Stat(bin + ".exe"); err2 == nil {
 			bin += ".exe"
 		} else {
-			return failedErr("demo: %s not found in %s (run \"make build\" first)", "koppel-plugin-"+name, pluginDir)
+			return nil, failedErr("demo: %s not found in %s (run \"make build\" first)", "koppel-plugin-"+name, pluginDir)
 		}
 	}
 	if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
 		c.Close()
-		return failedErr("demo: %s is already in use (is another demo running?)", addr)
+		return nil, failedErr("demo: %s is already in use (is another demo running?)", addr)
 	}
 	cmd := exec.CommandContext(ctx, bin, append([]string{"simulate", "--addr", addr}, args...)...)
 	cmd.WaitDelay = 5 * time.Second
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		return failedErr("demo: %v", err)
+		return nil, failedErr("demo: %v", err)
 	}
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {
-		return failedErr("demo: start the %s simulator: %v", name, err)
+		return nil, failedErr("demo: start the %s simulator: %v", name, err)
 	}
 	go func() {
 		sc := bufio.NewScanner(out)
 		for sc.Scan() {
 		}
 	}()
-	go func() { _ = cmd.Wait() }()
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
 		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
 			c.Close()
-			return nil
+			return done, nil
 		}
 		time.Sleep(25 * time.Millisecond)
 	}
-	return failedErr("demo: the %s simulator did not start on %s", name, addr)
+	return done, failedErr("demo: the %s simulator did not start on %s", name, addr)
 }
 
 // printOverview prints the execution overview of the demo's runs in the chosen language: every

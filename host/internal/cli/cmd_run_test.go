@@ -278,9 +278,9 @@ func TestRunUsageErrors(t *testing.T) {
 // both simulators from plugin_dir, every task once, the overview printed, exit 0.
 func TestDemoOnce(t *testing.T) {
 	var code int
-	var out, errs string
+	var out, errs, dir string
 	for attempt := 1; attempt <= demoAttempts; attempt++ {
-		dir := demoConfig(t)
+		dir = demoConfig(t)
 		code, out, errs = run(t, nil, "demo", "--once", "--config", dir, "--orders", "10")
 		if code == 0 || !demoPortTaken(errs) {
 			break
@@ -294,6 +294,21 @@ func TestDemoOnce(t *testing.T) {
 		"uitvoering (execution overview)", "import_orders_export_stock", "-> 1001", "geschreven SHIRT-01, BOEK-01, SET-01, MOK-01"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	// The simulators end with the demo: nothing listens on their ports once it returned.
+	hcl, err := os.ReadFile(filepath.Join(dir, "demo.hcl"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sims := regexp.MustCompile(`http://(127\.0\.0\.1:\d+)`).FindAllStringSubmatch(string(hcl), -1)
+	if len(sims) < 2 {
+		t.Fatalf("demo profile names %d simulator addresses, want 2", len(sims))
+	}
+	for _, m := range sims {
+		if c, err := net.DialTimeout("tcp", m[1], time.Second); err == nil {
+			c.Close()
+			t.Errorf("a simulator still listens on %s after demo --once returned", m[1])
 		}
 	}
 	if strings.Contains(out, "dashboard") {
