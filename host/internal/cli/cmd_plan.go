@@ -21,7 +21,6 @@ func (a *app) planCommand() *cobra.Command {
 		asJSON bool
 		orders []string
 		limit  int
-		lang   string
 	)
 	cmd := &cobra.Command{
 		Use:   "plan PROFILE [TASK]",
@@ -44,7 +43,7 @@ credit, with its reference <prefix><number>-R<refund id>, lines and totals), a c
 (delete, a full credit order <number>-C, or attention, per orders.on_cancel) and an edit
 (attention, per orders.on_change), with the reason. Nothing is booked, deleted or listed.
 
-Output is Dutch (--lang en for English); --json prints the report as JSON with amounts as
+Output is in the language of the global --lang, KOPPEL_LANG or LANG (Dutch by default); --json prints the report as JSON with amounts as
 decimal strings. The exit status is 0 when the preview could be made, whatever it found.`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -55,8 +54,8 @@ decimal strings. The exit status is 0 when the preview could be made, whatever i
 			if !contains(planTasks, task) {
 				return usageErr("koppel plan cannot preview task %q (tasks: %s)", task, strings.Join(planTasks, ", "))
 			}
-			if lang != "nl" && lang != "en" {
-				return usageErr("--lang %q: write nl or en", lang)
+			if _, err := text.Detect(a.g.lang, a.env.Getenv); err != nil {
+				return usageErr("%v", err)
 			}
 			if len(orders) > 0 && task != pipeline.TaskImportOrders {
 				return usageErr("--order goes with import_orders only")
@@ -82,14 +81,13 @@ decimal strings. The exit status is 0 when the preview could be made, whatever i
 				}
 				return nil
 			}
-			printPlan(a.env.Stdout, rep, lang == "en")
+			printPlan(a.env.Stdout, rep, a.tr().Lang == text.EN)
 			return nil
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the preview as JSON")
 	cmd.Flags().StringSliceVar(&orders, "order", nil, "shop order `ID` to preview (repeat or separate with commas); default: the orders the next sync would take")
 	cmd.Flags().IntVar(&limit, "limit", pipeline.DefaultPlanLimit, "preview at most `N` orders (products, stock levels)")
-	cmd.Flags().StringVar(&lang, "lang", "nl", "language of the report: nl or en")
 	return cmd
 }
 

@@ -46,6 +46,15 @@ func TestCLIBesideDaemon(t *testing.T) {
 		!strings.Contains(out, "Summary: 0 would be imported, 1 would fail") {
 		t.Fatalf("plan beside the daemon: exit %d\n%s\n%s", code, out, errs)
 	}
+	// The plan follows the language every command follows: KOPPEL_LANG as well as --lang.
+	if code, out, errs := run(t, map[string]string{"KOPPEL_LANG": "en"}, "plan", "winkel", "--order", m[1], "--config", dir); code != 0 ||
+		!strings.Contains(out, "Preview of import_orders for profile winkel") {
+		t.Fatalf("plan with KOPPEL_LANG=en: exit %d\n%s\n%s", code, out, errs)
+	}
+	if code, out, errs := run(t, nil, "plan", "winkel", "--order", m[1], "--config", dir); code != 0 ||
+		!strings.Contains(out, "Voorbeeld van import_orders voor profiel winkel") {
+		t.Fatalf("plan in Dutch by default: exit %d\n%s\n%s", code, out, errs)
+	}
 	if code, body := call(t, "GET", "http://"+d.addr+"/api/profiles/winkel/plan?order="+m[1], "", nil); code != 200 || !strings.Contains(body, `"action": "fail"`) ||
 		!strings.Contains(body, "payment_fee_article is not set") {
 		t.Fatalf("GET /api/profiles/winkel/plan:\n%s", body)
