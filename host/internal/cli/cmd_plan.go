@@ -81,7 +81,7 @@ decimal strings. The exit status is 0 when the preview could be made, whatever i
 				}
 				return nil
 			}
-			printPlan(a.env.Stdout, rep, a.tr().Lang == text.EN)
+			printPlan(a.env.Stdout, a.tr(), rep)
 			return nil
 		},
 	}
@@ -91,158 +91,120 @@ decimal strings. The exit status is 0 when the preview could be made, whatever i
 	return cmd
 }
 
-// planText holds the report's words in Dutch and English.
-type planText struct {
-	title, nothing, order, shopTotal, customer, lines, expected, perRate, diff, noDiff, problem, warning, skip string
-	create, fail, summary, more, stock, stockSum, articles, articleSum, unknownTotal, invoice                  string
-	credit, deleted, attention, after                                                                          string
-	custAction                                                                                                 map[mapping.CustomerAction]string
-	artAction                                                                                                  map[mapping.ArticleAction]string
-	matched                                                                                                    string
-}
-
-var planTexts = map[bool]planText{
-	false: {
-		title: "Voorbeeld van %s voor profiel %s (er wordt niets geboekt of opgeslagen)", nothing: "Niets te doen.",
-		order: "Order %s", shopTotal: "totaal webshop %s", customer: "Klant", lines: "Regels", expected: "Verwacht in SnelStart",
-		perRate: "btw %s%%: excl. %s, btw %s, incl. %s", diff: "Verschil geboekt op het verschilartikel: %s", noDiff: "Verschil: geen",
-		problem: "Probleem", warning: "Let op", skip: "wordt overgeslagen", create: "wordt geïmporteerd", fail: "mislukt",
-		summary: "Samenvatting: %d worden geïmporteerd, %d mislukken, %d worden overgeslagen", more: "(er zijn meer; --limit toont er meer)",
-		stock: "Voorraad die naar de webshop zou gaan", stockSum: "%d producten krijgen een nieuwe voorraad, %d ongewijzigd, %d tegengehouden door wachtende of mislukte orders",
-		articles: "Producten", articleSum: "%d worden aangemaakt of bijgewerkt, %d mislukken, %d ongewijzigd of overgeslagen",
-		unknownTotal: "niet vooraf te berekenen (SnelStart bepaalt de prijzen)",
-		credit:       "wordt als creditorder geboekt", deleted: "de verkooporder wordt in SnelStart verwijderd", attention: "komt op de lijst Aandacht nodig",
-		after: "Na import: %d creditorders (samen %s), %d verkooporders verwijderd, %d aandachtspunten",
-		custAction: map[mapping.CustomerAction]string{mapping.CustomerExisting: "bestaande relatie", mapping.CustomerCreate: "nieuwe relatie aanmaken",
-			mapping.CustomerUpdate: "bestaande relatie bijwerken", mapping.CustomerFail: "geen relatie"},
-		artAction: map[mapping.ArticleAction]string{mapping.ArticleCreate: "nieuw artikel", mapping.ArticleUpdate: "artikel bijwerken"},
-		matched:   "gevonden op",
-		invoice:   "Geboekt als verkoopfactuur (verkoopboeking), factuurnummer",
-	},
-	true: {
-		title: "Preview of %s for profile %s (nothing is booked or stored)", nothing: "Nothing to do.",
-		order: "Order %s", shopTotal: "shop total %s", customer: "Customer", lines: "Lines", expected: "Expected in SnelStart",
-		perRate: "VAT %s%%: excl. %s, VAT %s, incl. %s", diff: "Difference booked on the difference article: %s", noDiff: "Difference: none",
-		problem: "Problem", warning: "Note", skip: "is skipped", create: "is imported", fail: "fails",
-		summary: "Summary: %d would be imported, %d would fail, %d would be skipped", more: "(there are more; --limit shows more)",
-		stock: "Stock that would go to the shop", stockSum: "%d products get a new quantity, %d unchanged, %d held back by waiting or failed orders",
-		articles: "Products", articleSum: "%d would be created or updated, %d would fail, %d unchanged or skipped",
-		unknownTotal: "cannot be known beforehand (SnelStart sets the prices)",
-		credit:       "is booked as a credit order", deleted: "its sales order is deleted in SnelStart", attention: "is listed for attention",
-		after: "After import: %d credit orders (together %s), %d sales orders deleted, %d attention items",
-		custAction: map[mapping.CustomerAction]string{mapping.CustomerExisting: "existing relatie", mapping.CustomerCreate: "create a new relatie",
-			mapping.CustomerUpdate: "update the existing relatie", mapping.CustomerFail: "no relatie"},
-		artAction: map[mapping.ArticleAction]string{mapping.ArticleCreate: "new article", mapping.ArticleUpdate: "article updated"},
-		matched:   "matched by",
-		invoice:   "Booked as a sales invoice (verkoopboeking), invoice number",
-	},
-}
-
 // amount writes a decimal string the way the reader expects: 1234,50 in Dutch.
-func amount(s string, en bool) string {
-	if en || s == "" {
+func amount(s string, l text.Lang) string {
+	if l == text.EN || s == "" {
 		return s
 	}
 	return strings.ReplaceAll(s, ".", ",")
 }
 
-// printPlan writes the human report of a preview.
-func printPlan(w io.Writer, rep pipeline.PlanReport, en bool) {
-	tx := planTexts[en]
-	fmt.Fprintf(w, tx.title+"\n\n", rep.Task, rep.Profile)
+// printPlan writes the human report of a preview in t's language (catalogue keys plan.*);
+// reasons, problems and warnings are rendered from their stored English form (text.Reason).
+func printPlan(w io.Writer, t text.Printer, rep pipeline.PlanReport) {
+	l := t.Lang
+	fmt.Fprintln(w, t.T("plan.title", rep.Task, rep.Profile))
+	fmt.Fprintln(w)
 	switch rep.Task {
 	case pipeline.TaskExportStock:
-		fmt.Fprintf(w, "%s:\n", tx.stock)
+		fmt.Fprintf(w, "%s:\n", t.T("plan.stock"))
 		for _, s := range rep.Stock {
 			prev := ""
 			if s.Previous != "" {
-				prev = " (" + amount(s.Previous, en) + ")"
+				prev = " (" + amount(s.Previous, l) + ")"
 			}
-			fmt.Fprintf(w, "  %-20s %s%s\n", s.SKU, amount(s.Quantity, en), prev)
+			fmt.Fprintf(w, "  %-20s %s%s\n", s.SKU, amount(s.Quantity, l), prev)
 		}
-		fmt.Fprintf(w, "\n"+tx.stockSum+"\n", rep.Summary.Write, rep.Summary.Unchanged, rep.Summary.HeldBack)
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, t.T("plan.stock_sum", rep.Summary.Write, rep.Summary.Unchanged, rep.Summary.HeldBack))
 	case pipeline.TaskImportArticles:
-		fmt.Fprintf(w, "%s:\n", tx.articles)
+		fmt.Fprintf(w, "%s:\n", t.T("plan.articles"))
 		for _, it := range rep.Articles {
-			fmt.Fprintf(w, "  %-20s %-9s %s\n", it.SKU, it.Status, text.Reason(planLang(en), it.Reason))
+			fmt.Fprintf(w, "  %-20s %-9s %s\n", it.SKU, it.Status, text.Reason(l, it.Reason))
 		}
-		fmt.Fprintf(w, "\n"+tx.articleSum+"\n", rep.Summary.Create, rep.Summary.Fail, rep.Summary.Skip)
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, t.T("plan.article_sum", rep.Summary.Create, rep.Summary.Fail, rep.Summary.Skip))
 	default:
 		if len(rep.Orders) == 0 {
-			fmt.Fprintln(w, tx.nothing)
+			fmt.Fprintln(w, t.T("plan.nothing"))
 		}
 		for _, op := range rep.Orders {
-			printOrderPlan(w, op, tx, en)
+			printOrderPlan(w, t, op)
 		}
-		fmt.Fprintf(w, tx.summary+"\n", rep.Summary.Create, rep.Summary.Fail, rep.Summary.Skip)
+		fmt.Fprintln(w, t.T("plan.summary", rep.Summary.Create, rep.Summary.Fail, rep.Summary.Skip))
 		if s := rep.Summary; s.Credit+s.Delete+s.Attention > 0 {
-			fmt.Fprintf(w, tx.after+"\n", s.Credit, amount(firstNonEmpty(s.TotalCredit, "0.00"), en), s.Delete, s.Attention)
+			fmt.Fprintln(w, t.T("plan.after", s.Credit, amount(firstNonEmpty(s.TotalCredit, "0.00"), l), s.Delete, s.Attention))
 		}
 	}
 	if rep.Summary.More {
-		fmt.Fprintln(w, tx.more)
+		fmt.Fprintln(w, t.T("plan.more"))
 	}
 }
 
-func printOrderPlan(w io.Writer, op pipeline.OrderPlan, tx planText, en bool) {
-	verdict := map[mapping.Action]string{mapping.ActionCreate: tx.create, mapping.ActionFail: tx.fail, mapping.ActionSkip: tx.skip,
-		pipeline.ActionCredit: tx.credit, pipeline.ActionDelete: tx.deleted, pipeline.ActionAttention: tx.attention}[op.Action]
-	fmt.Fprintf(w, tx.order+", "+tx.shopTotal+": %s\n", firstNonEmpty(op.Number, op.ShopID), amount(op.TotalShop, en), verdict)
+// optional is the message of key, or "" when the catalogue has none (an action without a word).
+func optional(t text.Printer, key string) string {
+	m, _ := t.Lookup(key)
+	return m
+}
+
+func printOrderPlan(w io.Writer, t text.Printer, op pipeline.OrderPlan) {
+	l := t.Lang
+	fmt.Fprintln(w, t.T("plan.order", firstNonEmpty(op.Number, op.ShopID), amount(op.TotalShop, l), optional(t, "plan.action."+string(op.Action))))
 	if op.Reason != "" {
-		fmt.Fprintf(w, "  %s\n", text.Reason(planLang(en), op.Reason))
+		fmt.Fprintf(w, "  %s\n", text.Reason(l, op.Reason))
 	}
 	if op.InvoiceNumber != "" {
-		fmt.Fprintf(w, "  %s %s\n", tx.invoice, op.InvoiceNumber)
-		for _, l := range op.InvoiceLines {
-			fmt.Fprintf(w, "    %s: %s\n", l.Description, amount(l.Amount, en))
+		fmt.Fprintf(w, "  %s %s\n", t.T("plan.invoice"), op.InvoiceNumber)
+		for _, il := range op.InvoiceLines {
+			fmt.Fprintf(w, "    %s: %s\n", il.Description, amount(il.Amount, l))
 		}
 	}
 	if c := op.Customer; c != nil {
 		who := strings.TrimSpace(fmt.Sprintf("%s %s", codeText(c.Code), c.Name))
 		how := ""
 		if c.MatchedBy != "" {
-			how = fmt.Sprintf(" (%s %s)", tx.matched, c.MatchedBy)
+			how = fmt.Sprintf(" (%s %s)", t.T("plan.matched"), c.MatchedBy)
 		}
-		fmt.Fprintf(w, "  %s: %s %s%s\n", tx.customer, tx.custAction[c.Action], who, how)
+		fmt.Fprintf(w, "  %s: %s %s%s\n", t.T("plan.customer"), optional(t, "plan.cust."+string(c.Action)), who, how)
 	}
 	if len(op.Lines) > 0 {
-		fmt.Fprintf(w, "  %s:\n", tx.lines)
+		fmt.Fprintf(w, "  %s:\n", t.T("plan.lines"))
 	}
-	for _, l := range op.Lines {
-		code := l.ArticleCode
-		if a := tx.artAction[l.ArticleAction]; a != "" {
+	for _, ln := range op.Lines {
+		code := ln.ArticleCode
+		if a := optional(t, "plan.art."+string(ln.ArticleAction)); a != "" {
 			code += " (" + a + ")"
 		}
 		price := "-"
-		if l.UnitPrice != "" {
-			price = amount(l.UnitPrice, en)
+		if ln.UnitPrice != "" {
+			price = amount(ln.UnitPrice, l)
 		}
-		vat := l.VATClass
-		if l.VATRate != "" {
-			vat += " " + l.VATRate + "%"
+		vat := ln.VATClass
+		if ln.VATRate != "" {
+			vat += " " + ln.VATRate + "%"
 		}
-		fmt.Fprintf(w, "    %-28s %8s x %-10s %-10s %s\n", code, amount(l.Quantity, en), price, vat, l.Description)
+		fmt.Fprintf(w, "    %-28s %8s x %-10s %-10s %s\n", code, amount(ln.Quantity, l), price, vat, ln.Description)
 	}
 	if op.Action == mapping.ActionCreate || op.Action == pipeline.ActionCredit {
-		total := tx.unknownTotal
+		total := t.T("plan.unknown_total")
 		if op.TotalLedger != "" {
-			total = amount(op.TotalLedger, en)
+			total = amount(op.TotalLedger, l)
 		}
-		fmt.Fprintf(w, "  %s: %s\n", tx.expected, total)
+		fmt.Fprintf(w, "  %s: %s\n", t.T("plan.expected"), total)
 		for _, r := range op.ByRate {
-			fmt.Fprintf(w, "    "+tx.perRate+"\n", r.Rate, amount(r.Excl, en), amount(r.VAT, en), amount(r.Incl, en))
+			fmt.Fprintf(w, "    %s\n", t.T("plan.per_rate", r.Rate, amount(r.Excl, l), amount(r.VAT, l), amount(r.Incl, l)))
 		}
 		if op.Difference != "" {
-			fmt.Fprintf(w, "  "+tx.diff+"\n", amount(op.Difference, en))
+			fmt.Fprintf(w, "  %s\n", t.T("plan.diff", amount(op.Difference, l)))
 		} else if op.TotalLedger != "" {
-			fmt.Fprintf(w, "  %s\n", tx.noDiff)
+			fmt.Fprintf(w, "  %s\n", t.T("plan.no_diff"))
 		}
 	}
 	for _, p := range op.Problems {
-		fmt.Fprintf(w, "  %s: %s\n", tx.problem, p)
+		fmt.Fprintf(w, "  %s: %s\n", t.T("plan.problem"), text.Reason(l, p))
 	}
 	for _, x := range op.Warnings {
-		fmt.Fprintf(w, "  %s: %s\n", tx.warning, x)
+		fmt.Fprintf(w, "  %s: %s\n", t.T("plan.warning"), text.Reason(l, x))
 	}
 	fmt.Fprintln(w)
 }
@@ -252,12 +214,4 @@ func codeText(code int) string {
 		return ""
 	}
 	return fmt.Sprint(code)
-}
-
-// planLang is the language of a plan printed in English (en) or Dutch.
-func planLang(en bool) text.Lang {
-	if en {
-		return text.EN
-	}
-	return text.NL
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/pipeline"
+	"github.com/koppel-nl/koppel/host/internal/text"
 )
 
 // TestPrintPlan: the human report of a preview, in Dutch and in English.
@@ -23,8 +24,8 @@ func TestPrintPlan(t *testing.T) {
 		{Number: "1044", Action: mapping.ActionSkip, TotalShop: "5.00", Reason: "waiting for status processing"},
 	}, Summary: pipeline.PlanSummary{Create: 1, Fail: 1, Skip: 1, More: true}}
 	var nl, en strings.Builder
-	printPlan(&nl, rep, false)
-	printPlan(&en, rep, true)
+	printPlan(&nl, text.Printer{Lang: text.NL}, rep)
+	printPlan(&en, text.Printer{Lang: text.EN}, rep)
 	for _, want := range []string{"Voorbeeld van import_orders voor profiel winkel", "Order 1042, totaal webshop 29,95: wordt geïmporteerd",
 		"Klant: bestaande relatie 1001 Jan Jansen (gevonden op email)", "NIEUW (nieuw artikel)", "9,525", "Hoog 21%",
 		"Verwacht in SnelStart: 29,95", "btw 21%: excl. 15,74, btw 3,31, incl. 19,05", "Verschil: geen",
@@ -42,8 +43,8 @@ func TestPrintPlan(t *testing.T) {
 		}
 	}
 	var st strings.Builder
-	printPlan(&st, pipeline.PlanReport{Profile: "winkel", Task: pipeline.TaskExportStock,
-		Stock: []pipeline.StockPlan{{SKU: "MOK", Quantity: "12", Previous: "10"}}, Summary: pipeline.PlanSummary{Write: 1, Unchanged: 4}}, false)
+	printPlan(&st, text.Printer{Lang: text.NL}, pipeline.PlanReport{Profile: "winkel", Task: pipeline.TaskExportStock,
+		Stock: []pipeline.StockPlan{{SKU: "MOK", Quantity: "12", Previous: "10"}}, Summary: pipeline.PlanSummary{Write: 1, Unchanged: 4}})
 	if !strings.Contains(st.String(), "MOK") || !strings.Contains(st.String(), "12 (10)") || !strings.Contains(st.String(), "1 producten krijgen een nieuwe voorraad, 4 ongewijzigd") {
 		t.Fatalf("stock report:\n%s", st.String())
 	}
