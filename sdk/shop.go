@@ -58,6 +58,14 @@ type OrderQuery struct {
 type OrderItem struct {
 	Order  Order  `json:"order"`
 	Cursor string `json:"cursor"`
+	// Total is how many orders the listing expects to yield in all, as far as the shop said so
+	// (WooCommerce X-WP-Total, Magento total_count, a paging block's total), counted from the
+	// start of this listing (not from this item); 0 when unknown. It is a hint for a progress
+	// display only: a listing may yield more (orders modified while paging) or fewer (orders
+	// it skips, repeats dropped) than announced, and the host never relies on it. A plugin may
+	// set it on every item or on some; the latest non-zero value counts. Plugins built before
+	// this field existed send none: the host then shows progress without a total.
+	Total int `json:"total,omitempty"`
 }
 
 // ProductQuery selects the products ListProducts streams.

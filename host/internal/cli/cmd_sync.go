@@ -191,35 +191,67 @@ const maxListed = 20
 // progress draws a progress bar on a terminal; its methods do nothing otherwise.
 type progress struct {
 	bar *progressbar.ProgressBar
+	// max is the bar's total as last set (-1: none, the bar counts without one).
+	max int
+	// w, task and throttle draw a bar again when a listing yields more than it announced.
+	w        io.Writer
+	task     string
+	throttle time.Duration
 }
 
 // newProgress returns a progress bar on stdout when stdout is a terminal and off is false.
-// total is the number of orders when known (a retry of named orders), else -1: the bar then
-// counts the orders handled.
+// total is the number of orders when known before the run (a retry of named orders), else -1:
+// the bar then counts the orders handled until the shop's listing announces its total
+// (pipeline.Progress.Total), and goes on counting without one if the shop announces none.
 func (a *app) newProgress(task string, off bool, total int) *progress {
 	f, ok := a.env.Stdout.(*os.File)
 	if off || !ok || !term.IsTerminal(int(f.Fd())) {
 		return &progress{}
 	}
-	bar := progressbar.NewOptions(total,
-		progressbar.OptionSetWriter(f),
-		progressbar.OptionSetDescription(task),
-		progressbar.OptionSetItsString("orders"),
-		progressbar.OptionShowIts(),
-		progressbar.OptionShowCount(),
-		progressbar.OptionSpinnerType(14),
-		progressbar.OptionThrottle(100*time.Millisecond),
-		progressbar.OptionClearOnFinish(),
-	)
-	p := &progress{bar: bar}
+	p := newBar(f, task, total, 100*time.Millisecond)
 	a.bar = p
 	return p
 }
 
-// update is the pipeline's Progress callback.
+// newBar returns a progress bar drawn on w at most once per throttle.
+func newBar(w io.Writer, task string, total int, throttle time.Duration) *progress {
+	p := &progress{w: w, task: task, throttle: throttle}
+	p.draw(total)
+	return p
+}
+
+// draw starts the bar with total (≤ 0: none).
+func (p *progress) draw(total int) {
+	if total <= 0 {
+		total = -1
+	}
+	p.max = total
+	p.bar = progressbar.NewOptions(total,
+		progressbar.OptionSetWriter(p.w),
+		progressbar.OptionSetDescription(p.task),
+		progressbar.OptionSetItsString("orders"),
+		progressbar.OptionShowIts(),
+		progressbar.OptionShowCount(),
+		progressbar.OptionSpinnerType(14),
+		progressbar.OptionThrottle(p.throttle),
+		progressbar.OptionClearOnFinish(),
+	)
+}
+
+// update is the pipeline's Progress callback: the bar shows seen/total once a total is known.
 func (p *progress) update(pr pipeline.Progress) {
 	if p.bar == nil {
 		return
+	}
+	if pr.Total > 0 && pr.Total != p.max {
+		if p.bar.IsFinished() {
+			// The listing yields more than it announced: the bar that reached the old total
+			// is gone; draw a new one.
+			p.draw(pr.Total)
+		} else {
+			p.max = pr.Total
+			p.bar.ChangeMax(pr.Total)
+		}
 	}
 	p.bar.Describe(fmt.Sprintf("%s: %d imported, %d present, %d failed, %d ledger calls", pr.Task, pr.Imported, pr.AlreadyPresent, pr.Failed+pr.Retrying, pr.LedgerCalls))
 	_ = p.bar.Set(pr.Seen)

@@ -72,6 +72,9 @@ type run struct {
 	renewedAt    time.Time
 	// progressAt is when the in-progress run record was last written (run_progress.go).
 	progressAt time.Time
+	// expected is how many orders the listing announced (sdk.OrderItem.Total; the ids of a
+	// retry), 0 when unknown: Progress.Total.
+	expected int
 }
 
 func (p *Pipeline) newRun(task string) *run {
@@ -112,6 +115,9 @@ func (p *Pipeline) ImportOrders(ctx context.Context) (RunResult, error) {
 	q := r.status.query(sdk.OrderQuery{Since: p.prof.Orders.Since, Cursor: cur.Cursor})
 	var yieldErr error
 	err = p.shop.ListOrders(ctx, q, func(it sdk.OrderItem) error {
+		if it.Total > 0 {
+			r.expected = it.Total
+		}
 		yieldErr = r.enqueue(ctx, it.Order, it.Cursor)
 		return yieldErr
 	})
@@ -154,6 +160,7 @@ func (p *Pipeline) Retry(ctx context.Context, shopIDs []string) (RunResult, erro
 	if len(ids) == 0 {
 		return r.finish(ctx, nil)
 	}
+	r.expected = len(ids)
 	var yieldErr error
 	returned := make(map[string]bool, len(ids))
 	err = p.shop.ListOrders(ctx, sdk.OrderQuery{IDs: ids}, func(it sdk.OrderItem) error {
@@ -443,12 +450,21 @@ func (r *run) add(out OrderOutcome, number string) {
 	}
 	if r.p.prog != nil {
 		r.p.prog(Progress{
-			Profile: r.p.profile, Task: r.task, Seen: r.res.Seen(),
+			Profile: r.p.profile, Task: r.task, Seen: r.res.Seen(), Total: r.expectedTotal(),
 			Imported: r.res.Imported, AlreadyPresent: r.res.AlreadyPresent, Waiting: r.res.Waiting,
 			Failed: r.res.Failed, Retrying: r.res.Retrying, Skipped: r.res.Skipped,
 			LedgerCalls: r.p.ledger.Calls() - r.callsBefore, Current: number,
 		})
 	}
+}
+
+// expectedTotal is Progress.Total: the orders the listing announced, never fewer than the run
+// has handled (a listing may yield more than announced); 0 when the shop announced none.
+func (r *run) expectedTotal() int {
+	if r.expected <= 0 {
+		return 0
+	}
+	return max(r.expected, r.res.Seen())
 }
 
 // advance moves the pending cursor past an order, while no transient failure blocks it.

@@ -171,7 +171,11 @@ type Progress struct {
 	Profile string
 	Task    string
 	// Seen is how many orders the run has handled so far; the counts below add up to it.
-	Seen           int
+	Seen int
+	// Total is how many orders the run expects to handle in all: what the shop's listing
+	// announced (sdk.OrderItem.Total) or the number of orders a retry names, never less than
+	// Seen; 0 when unknown (a plugin that announces nothing).
+	Total          int
 	Imported       int
 	AlreadyPresent int
 	Waiting        int

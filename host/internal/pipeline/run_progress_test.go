@@ -1,6 +1,8 @@
 package pipeline
 
 import (
+	"context"
+	"fmt"
 	"testing"
 	"time"
 
@@ -68,5 +70,57 @@ func TestKilledRunIsRecordedAsAborted(t *testing.T) {
 	}
 	if next := e.runRecord(e.now); next.Interrupted() || next.Imported != 1 {
 		t.Fatalf("the second run's record: interrupted %v, imported %d", next.Interrupted(), next.Imported)
+	}
+}
+
+// announcingShop announces total (sdk.OrderItem.Total) on every listed order; 0 announces
+// nothing, as a plugin built before the field existed.
+type announcingShop struct {
+	sdk.Shop
+	total int
+}
+
+func (s announcingShop) ListOrders(ctx context.Context, q sdk.OrderQuery, yield func(sdk.OrderItem) error) error {
+	return s.Shop.ListOrders(ctx, q, func(it sdk.OrderItem) error {
+		it.Total = s.total
+		return yield(it)
+	})
+}
+
+// Progress carries the total the shop announced, grown to what was handled when the listing
+// yields more; 0 when the shop announces none; a retry's total is the orders it names.
+func TestProgressTotal(t *testing.T) {
+	cases := []struct {
+		name      string
+		announced int
+		want      []int // Total of each progress report
+	}{
+		{"announced", 4, []int{4, 4, 4, 4}},
+		{"announced too few", 2, []int{2, 2, 3, 4}},
+		{"not announced", 0, []int{0, 0, 0, 0}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			e := newEnv(t)
+			for _, id := range []string{"1", "2", "3", "4"} {
+				e.shop.put(plain(id))
+			}
+			var got []int
+			p := New(Options{Profile: e.prof, Shop: announcingShop{e.shop, c.announced}, Ledger: e.ledger, Store: e.store,
+				Clock: func() time.Time { return e.now }, Progress: func(pr Progress) { got = append(got, pr.Total) }})
+			if _, err := p.ImportOrders(t.Context()); err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(c.want) {
+				t.Fatalf("totals reported %v, want %v", got, c.want)
+			}
+			got = nil
+			if _, err := p.Retry(t.Context(), []string{"2", "3", "99"}); err != nil {
+				t.Fatal(err)
+			}
+			if len(got) == 0 || got[0] != 3 {
+				t.Fatalf("retry of 3 orders reported totals %v, want 3 each", got)
+			}
+		})
 	}
 }

@@ -44,6 +44,18 @@ func (p *position) seenVersion(id, t int64) bool {
 	return ok && v == t
 }
 
+// versionsFrom counts the recorded versions modified at or after second t: the ones a listing
+// from t reads again and skips.
+func (p *position) versionsFrom(t int64) int {
+	n := 0
+	for _, v := range p.seen {
+		if v >= t {
+			n++
+		}
+	}
+	return n
+}
+
 // advance records a yielded (or re-encountered) version.
 func (p *position) advance(id, t int64) {
 	if p.seen == nil {

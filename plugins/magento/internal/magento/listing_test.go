@@ -288,3 +288,39 @@ func TestListOrdersAllStatuses(t *testing.T) {
 		t.Fatalf("all statuses: %d orders %v, want 4 processing and 3 holded", len(all), st)
 	}
 }
+
+// TestListingTotal: every listed order carries the listing's expected total from the search
+// result's total_count, equal to the orders the listing yields, fresh and resumed part-way
+// (the overlap window's versions, read again and skipped, are not counted).
+func TestListingTotal(t *testing.T) {
+	e := startSim(t, simulator.Options{})
+	if _, err := e.sim.GenerateOrders(230, "processing"); err != nil {
+		t.Fatal(err)
+	}
+	cfg := e.config().Set("page_size", 50)
+	s := mustShop(t, cfg)
+	check := func(what string, items []sdk.OrderItem, want int) {
+		t.Helper()
+		if len(items) != want {
+			t.Fatalf("%s: %d orders, want %d", what, len(items), want)
+		}
+		for _, it := range items {
+			if it.Total != want {
+				t.Fatalf("%s: order %s carries total %d, want %d", what, it.Order.ID, it.Total, want)
+			}
+		}
+	}
+	check("fresh listing", listAll(t, s, sdk.OrderQuery{}), 230)
+	var done []sdk.OrderItem
+	stop := fmt.Errorf("stop")
+	err := s.ListOrders(context.Background(), sdk.OrderQuery{}, func(it sdk.OrderItem) error {
+		if done = append(done, it); len(done) == 70 {
+			return stop
+		}
+		return nil
+	})
+	if err != stop {
+		t.Fatalf("ListOrders: %v", err)
+	}
+	check("resumed listing", listAll(t, s, sdk.OrderQuery{Cursor: done[len(done)-1].Cursor}), 160)
+}

@@ -18,6 +18,10 @@ type scanSpec[T any] struct {
 	fetch    func(ctx context.Context, c *criteria) ([]T, int, error)
 	key      func(T) (t time.Time, id int64, err error)
 	yield    func(x T, cursor string) error
+	// onTotal, when set, is called once, before the first item is yielded, with how many items
+	// the listing expects to yield: the query's total_count less the versions of the overlap
+	// window the cursor records (they are read again and skipped).
+	onTotal func(n int)
 }
 
 // scan lists by updated_at from the cursor (minus the overlap window) up to the server's time
@@ -62,6 +66,9 @@ func scan[T any](ctx context.Context, a *api, s scanSpec[T]) error {
 		items, total, err := s.fetch(ctx, c)
 		if err != nil {
 			return err
+		}
+		if page == 1 && s.onTotal != nil {
+			s.onTotal(max(0, total-pos.versionsFrom(lower.Unix())))
 		}
 		for _, x := range items {
 			t, id, err := s.key(x)

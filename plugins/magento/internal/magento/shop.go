@@ -288,10 +288,12 @@ func (s *Shop) ListOrders(ctx context.Context, q sdk.OrderQuery, yield func(sdk.
 	if len(statuses) > 0 {
 		extra = append(extra, []cond{{"status", strings.Join(statuses, ","), "in"}})
 	}
+	total := 0
 	return scan(ctx, s.api, scanSpec[*wireOrder]{
 		path: "/orders", extra: extra, since: q.Since, cursor: q.Cursor, pageSize: s.pageSize,
 		overlap: s.overlap, settle: s.settle,
-		fetch: s.fetchOrders,
+		fetch:   s.fetchOrders,
+		onTotal: func(n int) { total = n },
 		key: func(o *wireOrder) (time.Time, int64, error) {
 			t, err := parseTime(o.UpdatedAt)
 			if err != nil {
@@ -307,7 +309,7 @@ func (s *Shop) ListOrders(ctx context.Context, q sdk.OrderQuery, yield func(sdk.
 			if err := s.fillRefunds(ctx, o, &m); err != nil {
 				return err
 			}
-			return yield(sdk.OrderItem{Order: m, Cursor: cursor})
+			return yield(sdk.OrderItem{Order: m, Cursor: cursor, Total: total})
 		},
 	})
 }

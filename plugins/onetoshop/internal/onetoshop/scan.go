@@ -10,6 +10,8 @@ type fetched[T any] struct {
 	items []T
 	// pages is meta.pages of the answer, or 0 when it did not say.
 	pages int
+	// total is meta.total (the items the query matches), or 0 when it did not say.
+	total int
 }
 
 // listing describes one incremental listing by modification time (orders or products).
@@ -29,6 +31,11 @@ type listing[T any] struct {
 	key func(T) (string, time.Time)
 	// yield hands an item out with the cursor to resume after it.
 	yield func(T, string) error
+	// onTotal, when set, is called once, before the first item is handed out, with how many
+	// items the listing expects to hand out: the first answer's meta.total less the ids of the
+	// cursor's second that the cursor records (they are read again and skipped). It is not
+	// called when the answer has no total.
+	onTotal func(n int)
 }
 
 // run lists the items so that none is skipped, even when items are modified while paging or
@@ -65,6 +72,7 @@ func (l listing[T]) run(ctx context.Context) error {
 	lastT := low              // newest second handed out (or skipped) in this listing
 	seen := map[string]bool{} // ids read in second lastT
 	queryFrom, page := low, 1
+	first := true
 	for {
 		if err := ctx.Err(); err != nil {
 			return err
@@ -76,6 +84,12 @@ func (l listing[T]) run(ctx context.Context) error {
 		pg, err := l.fetch(ctx, from, page)
 		if err != nil {
 			return err
+		}
+		if first {
+			first = false
+			if l.onTotal != nil && pg.total > 0 {
+				l.onTotal(max(0, pg.total-len(cur.set)))
+			}
 		}
 		for _, it := range pg.items {
 			id, mod := l.key(it)

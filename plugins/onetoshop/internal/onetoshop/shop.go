@@ -127,6 +127,7 @@ func (s *Shop) ListOrders(ctx context.Context, q sdk.OrderQuery, yield func(sdk.
 		statuses = nil // every status: the host decides which are imported
 	}
 	set := s.api.set
+	total := 0
 	return listing[sdk.Order]{
 		since:   q.Since,
 		from:    from,
@@ -144,7 +145,7 @@ func (s *Shop) ListOrders(ctx context.Context, q sdk.OrderQuery, yield func(sdk.
 			if err := s.api.call(ctx, http.MethodGet, "/orders", v, nil, &env); err != nil {
 				return fetched[sdk.Order]{}, listError(err, "orders")
 			}
-			out := fetched[sdk.Order]{pages: env.Meta.Pages, items: make([]sdk.Order, 0, len(env.Data))}
+			out := fetched[sdk.Order]{pages: env.Meta.Pages, total: env.Meta.Total, items: make([]sdk.Order, 0, len(env.Data))}
 			for _, w := range env.Data {
 				o, err := mapOrder(w)
 				if err != nil {
@@ -155,8 +156,9 @@ func (s *Shop) ListOrders(ctx context.Context, q sdk.OrderQuery, yield func(sdk.
 			}
 			return out, nil
 		},
-		key:   func(o sdk.Order) (string, time.Time) { return o.ID, o.ModifiedAt },
-		yield: func(o sdk.Order, c string) error { return yield(sdk.OrderItem{Order: o, Cursor: c}) },
+		key:     func(o sdk.Order) (string, time.Time) { return o.ID, o.ModifiedAt },
+		yield:   func(o sdk.Order, c string) error { return yield(sdk.OrderItem{Order: o, Cursor: c, Total: total}) },
+		onTotal: func(n int) { total = n },
 	}.run(ctx)
 }
 

@@ -501,3 +501,33 @@ func TestListOrdersAllStatuses(t *testing.T) {
 		t.Fatalf("default statuses: %d orders, want %d of %d", n, def, len(gen))
 	}
 }
+
+// TestListOrdersTotal: every listed order carries the listing's expected total from the
+// answer's meta.total, equal to the orders the listing yields: fresh, resumed part-way, and
+// resumed with an overlap window (whose orders come again and count).
+func TestListOrdersTotal(t *testing.T) {
+	sim, u := startSim(t, simulator.Options{RandSeed: 3})
+	if _, err := sim.GenerateOrders(130); err != nil {
+		t.Fatal(err)
+	}
+	check := func(what string, items []sdk.OrderItem, want int) {
+		t.Helper()
+		if want >= 0 && len(items) != want {
+			t.Fatalf("%s: %d orders, want %d", what, len(items), want)
+		}
+		for _, it := range items {
+			if it.Total != len(items) {
+				t.Fatalf("%s: order %s carries total %d, want %d", what, it.Order.ID, it.Total, len(items))
+			}
+		}
+	}
+	for _, overlap := range []string{"0s", "10m"} {
+		s := newTestShop(t, u, func(c sdk.Config) { c.Set(attrOverlap, overlap).Set(attrPageSize, 25) })
+		all := listAll(t, s, sdk.OrderQuery{Statuses: []string{"any"}})
+		check("fresh listing", all, -1)
+		check("resumed listing (overlap "+overlap+")", listAll(t, s, sdk.OrderQuery{Statuses: []string{"any"}, Cursor: all[60].Cursor}), -1)
+		if overlap == "0s" {
+			check("resumed listing", listAll(t, s, sdk.OrderQuery{Statuses: []string{"any"}, Cursor: all[60].Cursor}), len(all)-61)
+		}
+	}
+}

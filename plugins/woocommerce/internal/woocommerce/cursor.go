@@ -89,6 +89,18 @@ func (p *position) has(t, id int64) bool {
 	return j < len(rs) && rs[j].lo <= id && id <= rs[j].hi
 }
 
+// handed returns how many (second, id) pairs the position records as handed out (the ids of
+// merged ranges included).
+func (p *position) handed() int {
+	n := 0
+	for _, s := range p.secs {
+		for _, r := range s.ranges {
+			n += int(r.hi-r.lo) + 1
+		}
+	}
+	return n
+}
+
 // add records (t, id) as handed out, moving T forward when t is newer, dropping seconds that
 // fall out of the window, and keeping the record within maxCursorRanges.
 func (p *position) add(t, id int64) {

@@ -10,6 +10,8 @@ type scanPage[T any] struct {
 	Items []T
 	// TotalPages is X-WP-TotalPages, or -1 when the answer did not carry it.
 	TotalPages int
+	// Total is X-WP-Total (the items the query matches), or -1 when the answer did not carry it.
+	Total int
 }
 
 // scanSpec describes one incremental listing by modification time.
@@ -36,6 +38,11 @@ type scanSpec[T any] struct {
 	// Yield is called for each item to hand out, with the cursor to resume after it and the
 	// cursor that was current before it.
 	Yield func(item T, after, before string) error
+	// OnTotal, when set, is called once, before the first item is handed out, with how many
+	// items the listing expects to hand out: the first query's X-WP-Total less the items of
+	// the overlap window the resume position records (they are read again and skipped). It is
+	// not called when the answer carries no X-WP-Total.
+	OnTotal func(n int)
 }
 
 // scan lists items incrementally, WooCommerce-style, so that nothing is skipped, nothing is
@@ -86,6 +93,7 @@ func scan[T any](ctx context.Context, s scanSpec[T]) error {
 	seen := map[int64]struct{}{}
 	queryLow := low
 	page, totalPages := 1, -1
+	first := true
 	// hand yields the items of a page that are new, in the page's order.
 	hand := func(items []T) error {
 		for _, it := range items {
@@ -129,6 +137,12 @@ func scan[T any](ctx context.Context, s scanSpec[T]) error {
 		}
 		if page == 1 {
 			totalPages = pg.TotalPages
+		}
+		if first {
+			first = false
+			if s.OnTotal != nil && pg.Total >= 0 {
+				s.OnTotal(max(0, pg.Total-cur.handed()))
+			}
 		}
 		if err := hand(pg.Items); err != nil {
 			return err

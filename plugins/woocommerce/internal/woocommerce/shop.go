@@ -374,11 +374,13 @@ func (s *Shop) ListOrders(ctx context.Context, q sdk.OrderQuery, yield func(sdk.
 	if q.AllStatuses {
 		statuses = []string{"any"}
 	}
+	total := 0
 	spec := scanSpec[*wcOrder]{
 		Since:   q.Since,
 		Overlap: s.overlap,
 		PerPage: s.perPage,
 		Key:     orderKey,
+		OnTotal: func(n int) { total = n },
 	}
 	if q.Cursor != "" {
 		p, err := decodeCursor(q.Cursor, int64(s.overlap/time.Second))
@@ -428,7 +430,7 @@ func (s *Shop) ListOrders(ctx context.Context, q sdk.OrderQuery, yield func(sdk.
 		if err := s.fillRefunds(ctx, o, &ord); err != nil {
 			return err
 		}
-		return yield(sdk.OrderItem{Order: ord, Cursor: after})
+		return yield(sdk.OrderItem{Order: ord, Cursor: after, Total: total})
 	}
 	return wrapCtx(scan(ctx, spec))
 }
@@ -443,12 +445,15 @@ func (s *Shop) fetchOrders(ctx context.Context, v url.Values) (scanPage[*wcOrder
 	if err := decodeJSON("GET /orders", r.Body, &orders); err != nil {
 		return scanPage[*wcOrder]{}, err
 	}
-	return scanPage[*wcOrder]{Items: orders, TotalPages: totalPages(r.Header)}, nil
+	return scanPage[*wcOrder]{Items: orders, TotalPages: totalPages(r.Header), Total: headerCount(r.Header, "X-WP-Total")}, nil
 }
 
 // totalPages reads X-WP-TotalPages, -1 when absent or malformed.
-func totalPages(h http.Header) int {
-	n, err := strconv.Atoi(strings.TrimSpace(h.Get("X-WP-TotalPages")))
+func totalPages(h http.Header) int { return headerCount(h, "X-WP-TotalPages") }
+
+// headerCount reads a count header (X-WP-Total, X-WP-TotalPages), -1 when absent or malformed.
+func headerCount(h http.Header, name string) int {
+	n, err := strconv.Atoi(strings.TrimSpace(h.Get(name)))
 	if err != nil || n < 0 {
 		return -1
 	}

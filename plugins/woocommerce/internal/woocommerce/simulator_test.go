@@ -151,3 +151,44 @@ func mustInt(t *testing.T, s string) int64 {
 	}
 	return n
 }
+
+// TestSimulatorListingTotal: every listed order carries the listing's expected total from
+// X-WP-Total, which equals the orders the listing yields, on a fresh listing and on one
+// resumed from a cursor part-way (the overlap window's orders, read again and skipped, are not
+// counted).
+func TestSimulatorListingTotal(t *testing.T) {
+	sim, u := startSimulator(t, simulator.Options{})
+	if _, err := sim.GenerateOrders(137); err != nil {
+		t.Fatal(err)
+	}
+	s := newTestShop(t, u, func(c sdk.Config) { c.Set(attrPageSize, 20) })
+	list := func(q sdk.OrderQuery, stopAfter int) (n int, totals map[int]int, cursor string) {
+		t.Helper()
+		totals = map[int]int{}
+		stop := fmt.Errorf("stop")
+		err := s.ListOrders(context.Background(), q, func(it sdk.OrderItem) error {
+			n++
+			totals[it.Total]++
+			cursor = it.Cursor
+			if n == stopAfter {
+				return stop
+			}
+			return nil
+		})
+		if err != nil && err != stop {
+			t.Fatal(err)
+		}
+		return n, totals, cursor
+	}
+	q := sdk.OrderQuery{AllStatuses: true}
+	all, totals, _ := list(q, -1)
+	if all < 100 || len(totals) != 1 || totals[all] != all {
+		t.Fatalf("fresh listing: %d orders, totals carried %v; want every item to carry %d", all, totals, all)
+	}
+	done, _, cur := list(q, 55)
+	q.Cursor = cur
+	rest, totals, _ := list(q, -1)
+	if done+rest != all || len(totals) != 1 || totals[rest] != rest {
+		t.Fatalf("resumed listing: %d after %d of %d, totals carried %v; want every item to carry %d", rest, done, all, totals, rest)
+	}
+}

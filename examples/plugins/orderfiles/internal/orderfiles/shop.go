@@ -266,7 +266,8 @@ func (s *Shop) Check(ctx context.Context) (sdk.CheckResult, error) {
 }
 
 // ListOrders streams the orders in the files, oldest modification first. An order that appears
-// in several files is listed in its newest version only.
+// in several files is listed in its newest version only. Each item carries the number of orders
+// the listing yields (sdk.OrderItem.Total).
 func (s *Shop) ListOrders(ctx context.Context, q sdk.OrderQuery, yield func(sdk.OrderItem) error) error {
 	var c cursor
 	hasCursor := q.Cursor != "" && len(q.IDs) == 0
@@ -295,6 +296,8 @@ func (s *Shop) ListOrders(ctx context.Context, q sdk.OrderQuery, yield func(sdk.
 	for _, st := range q.Statuses {
 		statuses[strings.ToLower(st)] = true
 	}
+	// Every file is read before the first order is handed out, so the total is exact.
+	selected := make([]sdk.Order, 0, len(versions))
 	for _, v := range versions {
 		o := v.order
 		if len(ids) > 0 {
@@ -309,10 +312,14 @@ func (s *Shop) ListOrders(ctx context.Context, q sdk.OrderQuery, yield func(sdk.
 				continue
 			}
 		}
+		selected = append(selected, o)
+	}
+	for _, o := range selected {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		if err := yield(sdk.OrderItem{Order: o, Cursor: cursor{mod: o.ModifiedAt, id: o.ID}.String()}); err != nil {
+		it := sdk.OrderItem{Order: o, Cursor: cursor{mod: o.ModifiedAt, id: o.ID}.String(), Total: len(selected)}
+		if err := yield(it); err != nil {
 			return err
 		}
 	}

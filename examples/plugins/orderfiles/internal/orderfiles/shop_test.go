@@ -79,6 +79,12 @@ func TestExampleExport(t *testing.T) {
 	byID := map[string]sdk.Order{}
 	for _, it := range items {
 		byID[it.Order.ID] = it.Order
+		if it.Total != 3 {
+			t.Errorf("order %s carries total %d, want 3 (the orders listed)", it.Order.ID, it.Total)
+		}
+	}
+	if rest := listAll(t, s, sdk.OrderQuery{Cursor: items[0].Cursor}); len(rest) != 2 || rest[0].Total != 2 {
+		t.Errorf("resumed after the first order: %+v; want 2 orders carrying total 2", rest)
 	}
 	o := byID["2026-0101"]
 	// 2 × 24.95 at 9% and 4 × 8.50 at 21%, shipping 6.95 (no rate column: 0%), prices incl. VAT.
