@@ -214,7 +214,7 @@ func printOrders(a *app, rows []orderRow, failed, verbose bool) {
 		}
 		notes := ""
 		if len(r.Warnings) > 0 {
-			notes = truncate(r.Warnings[0], 70)
+			notes = truncate(text.Reason(t.Lang, r.Warnings[0]), 70)
 			if len(r.Warnings) > 1 {
 				notes += t.T("orders.more_notes", len(r.Warnings)-1)
 			}

@@ -75,7 +75,7 @@ func (op *orderPlan) lineArticle(ctx context.Context, n int, l sdk.OrderLine) (a
 		if err != nil {
 			return nil, -1, false, err
 		}
-		w.Add("%s: %s; booked on fallback article %s", lineLabel(n, l), why, o.FallbackArticle)
+		w.Add(text.Template("reason.fallback_used"), lineLabel(n, l), why, o.FallbackArticle)
 		return fa, i, true, nil
 	}
 	if sku == "" {
@@ -109,7 +109,7 @@ func (op *orderPlan) lineArticle(ctx context.Context, n int, l sdk.OrderLine) (a
 	price := ArticlePrice(listPriceExcl(l), false, l.TaxRate)
 	na := sdk.Article{
 		Code:           sku,
-		Description:    w.Cut(FirstNonEmpty(l.Name, sku), MaxLineText, fmt.Sprintf("the description of new article %s", sku)),
+		Description:    w.Cut(FirstNonEmpty(l.Name, sku), MaxLineText, fmt.Sprintf(text.Template("reason.field.new_article"), sku)),
 		RevenueGroupID: group,
 		SalesPrice:     op.p.ref.StoredPrice(price),
 		Price:          &price,
@@ -136,7 +136,7 @@ func (op *orderPlan) updateArticle(ctx context.Context, i int, l sdk.OrderLine) 
 	}
 	price, havePrice, err := op.regularPrice(ctx, l.SKU, d.Article.RevenueGroupID)
 	if err != nil {
-		return fmt.Errorf("look up product %s in the shop for its regular price: %w", l.SKU, err)
+		return text.Errorf("reason.lookup_product_price", l.SKU, err)
 	}
 	if desc == d.Article.Description && (!havePrice || price.Equal(d.Article.SalesPrice)) {
 		return nil

@@ -139,7 +139,7 @@ func (op *orderPlan) icpCustomer(ctx context.Context) error {
 	}
 	found, err := op.p.view.FindRelaties(ctx, sdk.RelatieQuery{ID: d.ID})
 	if err != nil {
-		return fmt.Errorf("read customer %d for its VAT number: %w", d.Code, err)
+		return text.Errorf("reason.lookup_customer_vat", d.Code, err)
 	}
 	c := Eligible(found)
 	if len(c) == 0 || c[0].VATNumber != "" {
@@ -151,7 +151,7 @@ func (op *orderPlan) icpCustomer(ctx context.Context) error {
 		vatCountry = "GR"
 	}
 	if cur.Address.Country != "" && !strings.EqualFold(cur.Address.Country, vatCountry) {
-		op.w.Add("klant %d staat in SnelStart in %s, het btw-nummer %s hoort bij %s: het nummer is niet op de klant gezet; controleer de btw van deze ICP-levering",
+		op.w.Add(text.Template("reason.icp_country_differs"),
 			cur.Code, countryName(cur.Address.Country), op.vat.VATNumber, countryName(vatCountry))
 		return nil
 	}
@@ -162,7 +162,7 @@ func (op *orderPlan) icpCustomer(ctx context.Context) error {
 	next := cur
 	next.VATNumber = op.vat.VATNumber
 	d.Action, d.Relatie = CustomerUpdate, &next
-	op.w.Add("btw-nummer %s is op klant %d gezet: een btw-vrije levering binnen de EU (ICP) vraagt het btw-nummer op de klant", op.vat.VATNumber, cur.Code)
+	op.w.Add(text.Template("reason.icp_vat_set"), op.vat.VATNumber, cur.Code)
 	return nil
 }
 
@@ -223,45 +223,26 @@ func ForeignRateOn(rates []sdk.ForeignVATRate, country string, class sdk.VATClas
 	return best.Percentage, true
 }
 
-// vatHint explains, in Dutch, how SnelStart taxes the order and what to do about a rate that
-// does not match; "" for an order in the Netherlands.
-func (op *orderPlan) vatHint() string {
+// vatMismatch refuses an order whose lines' VAT rates differ from SnelStart's (problems, joined
+// by "; "), saying first what to do about it under the order's VAT scheme: OSS, OSS switched off
+// for a consumer abroad, export, or at home.
+func (op *orderPlan) vatMismatch(problems string) error {
 	rd := op.p.ref
-	if rd.vat == nil {
-		if op.vat.abroad {
-			return fmt.Sprintf(" 'Factureren met buitenlandse btw' (OSS, companyInfo factureerBuitenlandsBtw) staat uit in SnelStart, dus rekent SnelStart voor een consument in %s de Nederlandse btw. "+
-				"Draagt u de btw van %s af via OSS, zet dan OSS aan in SnelStart; anders moet de winkel Nederlandse btw rekenen. Probeer de order daarna opnieuw",
-				countryName(op.vat.Country), countryName(op.vat.Country))
-		}
-		return ""
+	country := countryName(op.vat.Country)
+	switch {
+	case rd.vat == nil && op.vat.abroad:
+		return Refusef(text.Template("reason.vat_mismatch_oss_off"), country, country, problems)
+	case rd.vat != nil && rd.vat.Scheme == SchemeOSS:
+		return Refusef(text.Template("reason.vat_mismatch_oss"), countryName(rd.vat.Country), countryName(rd.vat.Country), problems)
+	case rd.vat != nil && rd.vat.Scheme == SchemeExport:
+		return Refusef(text.Template("reason.vat_mismatch_export"), countryName(rd.vat.Country), problems)
 	}
-	switch rd.vat.Scheme {
-	case SchemeOSS:
-		return fmt.Sprintf(" SnelStart factureert buitenlandse btw (OSS) en rekent voor een consument in %s het tarief van dat land voor de btw-soort van het artikel (Hoog: standaardtarief, Laag: verlaagd tarief). "+
-			"Zet het artikel in een omzetgroep met de btw-soort die bij het tarief van de winkel hoort, of verbeter het tarief in de winkel, en probeer de order opnieuw", countryName(rd.vat.Country))
-	case SchemeExport:
-		return fmt.Sprintf(" Een levering naar %s (buiten de EU) is export: SnelStart rekent 0%% btw. Laat de winkel voor leveringen buiten de EU geen btw rekenen, of corrigeer de order in de winkel, en probeer de order opnieuw", countryName(rd.vat.Country))
-	}
-	return ""
+	return Refusef(text.Template("reason.vat_mismatch"), problems)
 }
 
-// countryName is the Dutch name of a country code, or the code itself.
-func countryName(code string) string {
-	code = strings.ToUpper(strings.TrimSpace(code))
-	if n, ok := countryNames[code]; ok {
-		return n
-	}
-	return code
-}
-
-var countryNames = map[string]string{
-	"AT": "Oostenrijk", "BE": "België", "BG": "Bulgarije", "CY": "Cyprus", "CZ": "Tsjechië", "DE": "Duitsland",
-	"DK": "Denemarken", "EE": "Estland", "ES": "Spanje", "FI": "Finland", "FR": "Frankrijk", "GR": "Griekenland",
-	"HR": "Kroatië", "HU": "Hongarije", "IE": "Ierland", "IT": "Italië", "LT": "Litouwen", "LU": "Luxemburg",
-	"LV": "Letland", "MT": "Malta", "NL": "Nederland", "PL": "Polen", "PT": "Portugal", "RO": "Roemenië",
-	"SE": "Zweden", "SI": "Slovenië", "SK": "Slowakije", "GB": "het Verenigd Koninkrijk", "US": "de Verenigde Staten",
-	"CH": "Zwitserland", "NO": "Noorwegen",
-}
+// countryName is the English name of a country code as reasons are stored (text.Country); the
+// reader sees it in their own language.
+func countryName(code string) string { return text.Country(code) }
 
 // checkCurrency refuses an order in another currency than the administration's
 // (orders.currency): its amounts would otherwise be booked as if they were euros.

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -36,7 +37,7 @@ func TestPlanVATAbroad(t *testing.T) {
 	}{
 		{"a German consumer, OSS on: 19 %", true, mkOrder("1", true, []ln{{"MOK", "Mok", "2", "5.95", "19"}}, abroad("DE", "")), SchemeOSS, nil, "", false},
 		{"a German consumer, OSS off: refused naming OSS", false, mkOrder("1", true, []ln{{"MOK", "Mok", "2", "5.95", "19"}}, abroad("DE", "")), "",
-			[]string{"19%", "OSS", "staat uit", "Duitsland"}, "", false},
+			[]string{"19%", "OSS", "is off", "Germany"}, "", false},
 		{"a Belgian consumer at 21 %, OSS off: the Dutch rate", false, mkOrder("1", true, []ln{mug}, abroad("BE", "")), SchemeDomestic, nil, "", false},
 		{"a German consumer at a rate SnelStart lacks, OSS on: refused", true, mkOrder("1", true, []ln{{"MOK", "Mok", "1", "5.95", "16"}}, abroad("DE", "")), "",
 			[]string{"16%", "OSS"}, "", false},
@@ -71,6 +72,10 @@ func TestPlanVATAbroad(t *testing.T) {
 			}
 			if c.problem != nil {
 				mustAction(t, pl, ActionFail, c.problem...)
+				// Stored in English, every problem is shown in Dutch from the catalogue.
+				if nl := text.Reason(text.NL, pl.Problems[0]); nl == pl.Problems[0] || strings.Contains(nl, "VAT") {
+					t.Fatalf("problem not rendered in Dutch: %q", nl)
+				}
 				return
 			}
 			mustAction(t, pl, ActionCreate)

@@ -58,7 +58,7 @@ func (op *orderPlan) customer(ctx context.Context) (customerRef, error) {
 	}
 	found, err := op.p.view.FindRelaties(ctx, sdk.RelatieQuery{ID: mc.ID})
 	if err != nil {
-		return customerRef{}, fmt.Errorf("read customer %d to update it: %w", mc.Code, err)
+		return customerRef{}, text.Errorf("reason.lookup_customer_update", mc.Code, err)
 	}
 	c := Eligible(found)
 	if len(c) == 0 {
@@ -154,11 +154,11 @@ func (op *orderPlan) fixedCustomer(ctx context.Context) (customerRef, error) {
 	}
 	found, err := op.p.view.FindRelaties(ctx, sdk.RelatieQuery{Code: code})
 	if err != nil {
-		return customerRef{}, fmt.Errorf("look up customers.fixed_customer %d: %w", code, err)
+		return customerRef{}, text.Errorf("reason.lookup_fixed_customer", code, err)
 	}
 	c := Eligible(found)
 	if len(c) == 0 {
-		return customerRef{}, configErrorf("customers.fixed_customer = %d is not an active customer (klant) in SnelStart; create it or correct the relatiecode", code)
+		return customerRef{}, configErrorf(text.Template("reason.fixed_customer_inactive"), code)
 	}
 	d.Action, d.ID, d.Code, d.Name, d.MatchedBy, d.Remember = CustomerExisting, c[0].ID, c[0].Code, c[0].Name, "fixed", true
 	return customerRef{ID: c[0].ID, Code: c[0].Code, Name: c[0].Name}, nil
@@ -177,7 +177,7 @@ func FindCreatedRelatie(ctx context.Context, f RelatieFinder, pc PendingCustomer
 	q := sdk.RelatieQuery{Name: name, Email: strings.TrimSpace(pc.Email), Postcode: strings.TrimSpace(pc.Postcode)}
 	found, err := f.FindRelaties(ctx, q)
 	if err != nil {
-		return nil, fmt.Errorf("look up customer %q after a create without answer: %w", name, err)
+		return nil, text.Errorf("reason.lookup_customer_unfinished", name, err)
 	}
 	for _, c := range Eligible(found) {
 		if !strings.EqualFold(strings.TrimSpace(c.Name), name) ||
@@ -209,7 +209,7 @@ func (op *orderPlan) match(ctx context.Context) (*sdk.Relatie, string, error) {
 		if code, err := strconv.Atoi(strings.TrimSpace(o.Customer.Code)); err == nil && code > 0 {
 			found, err := op.p.view.FindRelaties(ctx, sdk.RelatieQuery{Code: code})
 			if err != nil {
-				return nil, "", fmt.Errorf("look up customer by relatiecode %d: %w", code, err)
+				return nil, "", text.Errorf("reason.lookup_customer_code", code, err)
 			}
 			if c := Eligible(found); len(c) > 0 {
 				return &c[0], "code", nil
@@ -224,7 +224,7 @@ func (op *orderPlan) match(ctx context.Context) (*sdk.Relatie, string, error) {
 	if email != "" {
 		found, err := op.p.view.FindRelaties(ctx, sdk.RelatieQuery{Email: email})
 		if err != nil {
-			return nil, "", fmt.Errorf("look up customer by e-mail: %w", err)
+			return nil, "", text.Errorf("reason.lookup_customer_email", err)
 		}
 		var byEmail []sdk.Relatie
 		for _, c := range Eligible(found) {
@@ -254,7 +254,7 @@ func (op *orderPlan) match(ctx context.Context) (*sdk.Relatie, string, error) {
 	if m == config.MatchSmart && company != "" && pc != "" {
 		found, err := op.p.view.FindRelaties(ctx, sdk.RelatieQuery{Name: company, Postcode: pc})
 		if err != nil {
-			return nil, "", fmt.Errorf("look up customer by company name and postcode: %w", err)
+			return nil, "", text.Errorf("reason.lookup_customer_company", err)
 		}
 		for _, c := range Eligible(found) {
 			if strings.EqualFold(strings.TrimSpace(c.Name), company) && postcodeMatches(c, pc) {
@@ -335,9 +335,9 @@ func (op *orderPlan) buildRelatie(w *Warnings) (sdk.Relatie, string, error) {
 		return sdk.Relatie{}, "", Refusef("%s", text.Template("reason.no_customer_data"))
 	}
 	rel := sdk.Relatie{
-		Name:     w.Cut(name, maxName, "the customer name"),
+		Name:     w.Cut(name, maxName, text.Template("reason.field.customer_name")),
 		Customer: true,
-		Phone:    w.Cut(FirstNonEmpty(b.Phone, o.Customer.Phone), maxPhone, "the phone number"),
+		Phone:    w.Cut(FirstNonEmpty(b.Phone, o.Customer.Phone), maxPhone, text.Template("reason.field.phone")),
 	}
 	contact := ""
 	if company != "" {
@@ -351,7 +351,7 @@ func (op *orderPlan) buildRelatie(w *Warnings) (sdk.Relatie, string, error) {
 		rel.Address = *addr
 	}
 	if len(email) > maxEmail {
-		w.Add("the e-mail address is longer than SnelStart's %d characters and was left out", maxEmail)
+		w.Add(text.Template("reason.email_too_long"), maxEmail)
 		email = ""
 	}
 	rel.Email = email
@@ -362,12 +362,12 @@ func (op *orderPlan) buildRelatie(w *Warnings) (sdk.Relatie, string, error) {
 	case op.vat.abroad:
 		// SnelStart treats an EU relatie abroad with a VAT number as a business (ICP, 0 %);
 		// the shop charged VAT, so it is booked as a consumer sale.
-		w.Add("het btw-nummer is niet op de klant gezet: de winkel rekende btw, dus dit is geen btw-vrije levering (ICP) aan een bedrijf in %s", countryName(op.vat.Country))
+		w.Add(text.Template("reason.icp_vat_charged"), countryName(op.vat.Country))
 	default:
 		if n, ok := NormaliseVATNumber(v, b.Country); ok {
 			rel.VATNumber = n
 		} else {
-			w.Add("the VAT number is not valid for country %q and was not stored on the customer", b.Country)
+			w.Add(text.Template("reason.vat_number_invalid"), b.Country)
 		}
 	}
 	if cs.PaymentTerm != nil {
@@ -376,7 +376,7 @@ func (op *orderPlan) buildRelatie(w *Warnings) (sdk.Relatie, string, error) {
 	}
 	if cs.EmailInvoices || cs.EmailReminders {
 		if email == "" {
-			w.Add("the order has no e-mail address, so invoice and reminder e-mail were not switched on")
+			w.Add("%s", text.Template("reason.no_email_invoices"))
 		} else {
 			rel.EmailInvoices = cs.EmailInvoices
 			rel.EmailReminders = cs.EmailReminders
@@ -398,20 +398,20 @@ func (op *orderPlan) ledgerAddress(a sdk.Address, contact string, w *Warnings, w
 		return nil, nil
 	}
 	if street == "" || strings.TrimSpace(a.Postcode) == "" || strings.TrimSpace(a.City) == "" || country == "" {
-		w.Add("%s is incomplete (street, postcode, city and country are all needed) and was left out", what)
+		w.Add(text.Template("reason.address_incomplete"), what)
 		return nil, nil
 	}
 	if len(op.p.ref.Countries) > 0 && !op.p.ref.Countries[country] {
 		return nil, Refusef(text.Template("reason.country_unknown"), country, what)
 	}
 	la := &sdk.LedgerAddress{
-		Street:   w.Cut(street, maxStreet, "the street of "+what),
-		Postcode: w.Cut(a.Postcode, maxPostcode, "the postcode of "+what),
-		City:     w.Cut(a.City, maxCity, "the city of "+what),
+		Street:   w.Cut(street, maxStreet, fmt.Sprintf(text.Template("reason.field.street_of"), what)),
+		Postcode: w.Cut(a.Postcode, maxPostcode, fmt.Sprintf(text.Template("reason.field.postcode_of"), what)),
+		City:     w.Cut(a.City, maxCity, fmt.Sprintf(text.Template("reason.field.city_of"), what)),
 		Country:  country,
 	}
 	if contact != "" {
-		la.Contact = w.Cut(contact, maxContact, "the contact person of "+what)
+		la.Contact = w.Cut(contact, maxContact, fmt.Sprintf(text.Template("reason.field.contact_of"), what))
 	}
 	return la, nil
 }

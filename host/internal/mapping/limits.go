@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -41,7 +42,7 @@ func (w *Warnings) Cut(s string, max int, what string) string {
 		return s
 	}
 	r := []rune(s)
-	w.Add("%s was %d characters, cut to SnelStart's maximum of %d", what, len(r), max)
+	w.Add(text.Template("reason.cut"), what, len(r), max)
 	return strings.TrimSpace(string(r[:max]))
 }
 

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/koppel-nl/koppel/host/internal/config"
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -53,7 +54,7 @@ func ResolveReference(prof *config.Profile, ref sdk.ReferenceData) (*Reference, 
 	if o.Template != "" {
 		t, ok := findTemplate(ref.Templates, o.Template)
 		if !ok {
-			return nil, configErrorf("orders.template %q is not a sales-order template (verkoopordersjabloon) of the administration; templates: %s",
+			return nil, configErrorf(text.Template("reason.template_unknown"),
 				o.Template, templateNames(ref.Templates))
 		}
 		rd.TemplateID = t.ID
@@ -61,7 +62,7 @@ func ResolveReference(prof *config.Profile, ref sdk.ReferenceData) (*Reference, 
 	if o.CostCentre != "" {
 		c, ok := findCostCentre(ref.CostCentres, o.CostCentre)
 		if !ok {
-			return nil, configErrorf("orders.cost_centre %q is not a cost centre (kostenplaats) of the administration", o.CostCentre)
+			return nil, configErrorf(text.Template("reason.cost_centre_unknown"), o.CostCentre)
 		}
 		rd.CostCentreID = c.ID
 	}
@@ -69,7 +70,7 @@ func ResolveReference(prof *config.Profile, ref sdk.ReferenceData) (*Reference, 
 	if a.RevenueGroup != "" {
 		g, ok := findGroup(ref.RevenueGroups, a.RevenueGroup)
 		if !ok {
-			return nil, configErrorf("articles.revenue_group %q is not an omzetgroep of the administration; groups: %s",
+			return nil, configErrorf(text.Template("reason.revenue_group_unknown"),
 				a.RevenueGroup, groupNames(ref.RevenueGroups))
 		}
 		rd.GroupDefault = g.ID
@@ -77,7 +78,7 @@ func ResolveReference(prof *config.Profile, ref sdk.ReferenceData) (*Reference, 
 	for rate, name := range a.RevenueGroupByVAT {
 		g, ok := findGroup(ref.RevenueGroups, name)
 		if !ok {
-			return nil, configErrorf("articles.revenue_group_by_vat[%q] = %q is not an omzetgroep of the administration; groups: %s",
+			return nil, configErrorf(text.Template("reason.revenue_group_by_vat_unknown"),
 				rate, name, groupNames(ref.RevenueGroups))
 		}
 		rd.GroupByRate[rate] = g.ID

@@ -150,7 +150,7 @@ func (op *orderPlan) productLines(ctx context.Context) ([]plannedLine, error) {
 		if set.ProductOptions == config.OptionsInLine && opts != "" && (sl.Description != "" || set.Lines != config.LinesCodeAndQuantity) {
 			sl.Description = joinNonEmpty(" ", sl.Description, "("+opts+")")
 		}
-		sl.Description = w.Cut(sl.Description, MaxLineText, fmt.Sprintf("the description of line %d", n))
+		sl.Description = w.Cut(sl.Description, MaxLineText, fmt.Sprintf(text.Template("reason.field.line"), n))
 		if set.Lines != config.LinesCodeAndQuantity || fallback {
 			total, unit := l.TotalExcl, l.UnitPriceExcl
 			if o.PricesIncludeTax {
@@ -170,8 +170,8 @@ func (op *orderPlan) productLines(ctx context.Context) ([]plannedLine, error) {
 			for _, opt := range l.Options {
 				zero := decimal.Zero
 				out = append(out, plannedLine{
-					line:  sdk.SalesOrderLine{Description: w.Cut(opt.Name+": "+opt.Value, MaxLineText, "a product option"), UnitPrice: &zero, Quantity: decimal.Zero},
-					label: fmt.Sprintf("option of line %d", n), kind: LineText, artIdx: -1,
+					line:  sdk.SalesOrderLine{Description: w.Cut(opt.Name+": "+opt.Value, MaxLineText, text.Template("reason.field.option")), UnitPrice: &zero, Quantity: decimal.Zero},
+					label: fmt.Sprintf(text.Template("reason.label.option"), n), kind: LineText, artIdx: -1,
 				})
 			}
 		}
@@ -184,7 +184,7 @@ func (op *orderPlan) productLines(ctx context.Context) ([]plannedLine, error) {
 				zero := decimal.Zero
 				out = append(out, plannedLine{
 					line:  sdk.SalesOrderLine{ArticleID: id, UnitPrice: &zero, Quantity: l.Quantity.Mul(c.Quantity)},
-					label: fmt.Sprintf("component %s of line %d", c.Code, n), kind: LineComponent, artIdx: ci,
+					label: fmt.Sprintf(text.Template("reason.label.component"), c.Code, n), kind: LineComponent, artIdx: ci,
 				})
 			}
 		}
@@ -208,13 +208,13 @@ func (op *orderPlan) chargeLines(ctx context.Context) ([]plannedLine, error) {
 	set := op.p.prof.Orders
 	o := op.o
 	groups := []struct {
-		what, setting, code string
-		charges             []sdk.Charge
-		sign                int64
+		what, setting, code, label string
+		charges                    []sdk.Charge
+		sign                       int64
 	}{
-		{text.Template("reason.charge.shipping"), "shipping_article", set.ShippingArticle, o.ShippingLines, 1},
-		{text.Template("reason.charge.fee"), "payment_fee_article", set.PaymentFeeArticle, o.Fees, 1},
-		{text.Template("reason.charge.discount"), "discount_article", set.DiscountArticle, o.Discounts, -1},
+		{text.Template("reason.charge.shipping"), "shipping_article", set.ShippingArticle, "reason.label.shipping", o.ShippingLines, 1},
+		{text.Template("reason.charge.fee"), "payment_fee_article", set.PaymentFeeArticle, "reason.label.fee", o.Fees, 1},
+		{text.Template("reason.charge.discount"), "discount_article", set.DiscountArticle, "reason.label.discount", o.Discounts, -1},
 	}
 	var out []plannedLine
 	for _, g := range groups {
@@ -238,10 +238,10 @@ func (op *orderPlan) chargeLines(ctx context.Context) ([]plannedLine, error) {
 				}
 				price := amount.Mul(decimal.NewFromInt(g.sign)).Round(2)
 				desc := strings.TrimSpace(c.Name)
-				label := fmt.Sprintf("%s %q", strings.TrimPrefix(g.what, "a "), c.Name)
+				label := fmt.Sprintf(text.Template(g.label), c.Name)
 				if len(parts) > 1 && part.rate != nil {
 					desc = joinNonEmpty(" ", desc, "("+part.rate.String()+"% btw)")
-					label += " at " + part.rate.String() + "%"
+					label = fmt.Sprintf(text.Template("reason.label.at"), label, part.rate.String())
 				}
 				incl := part.incl.Mul(decimal.NewFromInt(g.sign)).Round(2)
 				out = append(out, plannedLine{

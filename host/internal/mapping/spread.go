@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/koppel-nl/koppel/host/internal/config"
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 	"github.com/shopspring/decimal"
 )
@@ -57,11 +58,11 @@ func (op *orderPlan) spreadMismatchedCharges(lines []plannedLine) []plannedLine 
 		for k, j := range targets {
 			labels[k] = lines[j].label
 		}
-		verb := "lowering"
+		verb := text.Template("reason.spread_lower")
 		if c.inclTotal.IsPositive() {
-			verb = "raising"
+			verb = text.Template("reason.spread_raise")
 		}
-		w.Add("%s (%s including VAT) is at %s%% VAT but SnelStart article %s (omzetgroep %d %q) has VAT class %s (%s%%); it was spread over the product lines at %s%% (%s), %s their prices, so each rate's turnover and VAT stay right",
+		w.Add(text.Template("reason.charge_spread"),
 			c.label, Money(*c.inclTotal), c.shopRate.String(), c.article.Code, g.Number, g.Description, g.VATClass, pct.String(),
 			c.shopRate.String(), strings.Join(labels, "; "), verb)
 	}

@@ -141,7 +141,7 @@ func (op *orderPlan) balance(ctx context.Context, so *sdk.SalesOrder, lines *[]p
 		perRate, perLine, ok = predictTotals(rd, o.CreatedAt, true, *lines)
 	}
 	if !ok {
-		w.Add("the order total could not be predicted before creating the order (a VAT rate is unknown); it is compared afterwards")
+		w.Add("%s", text.Template("reason.total_unpredicted"))
 		return decimal.Zero, nil
 	}
 	shop := o.Totals.Total
@@ -184,9 +184,9 @@ func (op *orderPlan) balance(ctx context.Context, so *sdk.SalesOrder, lines *[]p
 			ArticleID: art.ID, Description: "Ordertotaalverschil", UnitPrice: &price,
 			Quantity: decimal.NewFromInt(1),
 		},
-		label: "difference line", article: art, artIdx: idx, kind: LineDifference,
+		label: text.Template("reason.label.difference"), article: art, artIdx: idx, kind: LineDifference,
 	})
-	w.Add("the shop's total %s differs from the sum of the lines %s; the difference of %s was booked on %s",
+	w.Add(text.Template("reason.difference_booked"),
 		Money(shop), Money(perRate), Money(d), set.DifferenceArticle)
 	return d, nil
 }
@@ -226,7 +226,7 @@ func VerifyTotals(set config.Orders, o sdk.Order, created sdk.SalesOrder, w *War
 		return
 	}
 	if d := o.Totals.Total.Sub(created.TotalIncl); d.Abs().GreaterThan(set.DifferenceTolerance) {
-		w.Add("SnelStart's total including VAT is %s but the shop's total is %s (difference %s); check sales order %d",
+		w.Add(text.Template("reason.total_after_create"),
 			Money(created.TotalIncl), Money(o.Totals.Total), Money(d), created.Number)
 	}
 }

@@ -27,21 +27,26 @@ func (op *orderPlan) checkVAT(lines []plannedLine) ([]string, error) {
 		g, pct, ok := rd.VATOf(l.article.RevenueGroupID, date)
 		if !ok && rd.vat != nil && rd.vat.Scheme == SchemeOSS {
 			if g, known := rd.Groups[l.article.RevenueGroupID]; known {
-				problems = append(problems, fmt.Sprintf("%s: SnelStart has no %s rate for %s (vatrates) on %s, so it cannot invoice foreign VAT (OSS) for article %s",
+				problems = append(problems, fmt.Sprintf(text.Template("reason.oss_no_rate"),
 					l.label, g.VATClass, countryName(rd.vat.Country), date.Format("2006-01-02"), l.article.Code))
 				continue
 			}
 		}
 		if !ok {
-			warns = append(warns, fmt.Sprintf("%s: the VAT rate of SnelStart article %s could not be checked (omzetgroep or its VAT class unknown on %s)",
+			warns = append(warns, fmt.Sprintf(text.Template("reason.vat_unchecked"),
 				l.label, l.article.Code, date.Format("2006-01-02")))
 			continue
 		}
 		if pct.Equal(*l.shopRate) {
 			continue
 		}
+		if note := op.schemeNote(); note != "" {
+			problems = append(problems, fmt.Sprintf(text.Template("reason.vat_line_scheme"),
+				l.label, l.shopRate.String(), l.article.Code, g.Number, g.Description, g.VATClass, pct.String(), date.Format("2006-01-02"), note))
+			continue
+		}
 		problems = append(problems, fmt.Sprintf(text.Template("reason.vat_line"),
-			l.label, l.shopRate.String(), l.article.Code, g.Number, g.Description, g.VATClass, pct.String(), date.Format("2006-01-02"), op.schemeNote()))
+			l.label, l.shopRate.String(), l.article.Code, g.Number, g.Description, g.VATClass, pct.String(), date.Format("2006-01-02"), ""))
 	}
 	if len(problems) == 0 {
 		return warns, nil
@@ -49,24 +54,21 @@ func (op *orderPlan) checkVAT(lines []plannedLine) ([]string, error) {
 	if mode == config.VATCheckWarn {
 		return append(warns, problems...), nil
 	}
-	if hint := op.vatHint(); hint != "" {
-		return warns, Refusef("VAT mismatch: %s.%s", strings.Join(problems, "; "), hint)
-	}
-	return warns, Refusef(text.Template("reason.vat_mismatch"),
-		strings.Join(problems, "; "))
+	return warns, op.vatMismatch(strings.Join(problems, "; "))
 }
 
-// schemeNote names the VAT scheme in a mismatch ("" for the Netherlands).
+// schemeNote names the VAT scheme in a mismatch ("" for the Netherlands), from the catalogue's
+// English template (reason.scheme.*) like every stored reason.
 func (op *orderPlan) schemeNote() string {
 	switch {
 	case op.vat.Scheme == SchemeOSS:
-		return ", OSS rate of " + countryName(op.vat.Country)
+		return fmt.Sprintf(text.Template("reason.scheme.oss"), countryName(op.vat.Country))
 	case op.vat.Scheme == SchemeExport:
-		return ", export outside the EU"
+		return text.Template("reason.scheme.export")
 	case op.vat.Scheme == SchemeICP:
-		return ", ICP delivery to an EU business"
+		return text.Template("reason.scheme.icp")
 	case op.vat.abroad:
-		return ", Dutch rate: OSS is off"
+		return text.Template("reason.scheme.oss_off")
 	}
 	return ""
 }

@@ -3,6 +3,7 @@ package mapping
 import (
 	"sort"
 
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 	"github.com/shopspring/decimal"
 )
@@ -113,8 +114,7 @@ func (op *orderPlan) compareVATPerRate() {
 		if s.Round(2).Equal(l.Round(2)) {
 			continue
 		}
-		op.w.Add("VAT at %s%%: the shop charged %s, SnelStart computes %s over the same amounts (the shop rounds VAT per line, SnelStart per rate); "+
-			"the order total is the shop's, but SnelStart's VAT return shows its own figure: correct the VAT in SnelStart if the shop's invoice must count",
+		op.w.Add(text.Template("reason.vat_rounding"),
 			k, Money(s), Money(l))
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/koppel-nl/koppel/host/internal/config"
 	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/state"
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -120,9 +121,9 @@ func (r *run) followRefund(ctx context.Context, o sdk.Order, rec OrderRecord, rf
 		return true, r.raise(ctx, attention.Item{
 			Kind: attention.KindRefunded, ShopID: o.ID, ShopNumber: o.Number, Detail: rf.ID,
 			LedgerOrderID: rec.LedgerOrderID, LedgerNumber: rec.LedgerNumber, ShopTotal: money(o.Totals.Total.Sub(o.Refunded)), LedgerTotal: money(rec.TotalIncl),
-			Message:   "Terugbetaling " + rf.ID + " van order " + o.Number + " kan niet als creditorder worden geboekt: " + err.Error(),
+			Message:   fmt.Sprintf(text.Template("reason.credit_refused_attention"), rf.ID, o.Number, text.Reason(text.NL, err.Error())),
 			Action:    "Maak de creditorder in SnelStart zelf, of stel orders.refund_article in en los dit punt op.",
-			MessageEN: "Refund " + rf.ID + " of order " + o.Number + " cannot be booked as a credit order: " + err.Error(),
+			MessageEN: fmt.Sprintf(text.Template("reason.credit_refused_attention"), rf.ID, o.Number, err.Error()),
 			ActionEN:  "Book the credit order in SnelStart by hand, or set orders.refund_article and resolve this item.",
 		})
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/koppel-nl/koppel/host/internal/attention"
 	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/state"
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -74,19 +75,20 @@ func (r *run) guardFits(ctx context.Context, o sdk.Order, ref string, found sdk.
 	} else if err != nil && !errors.Is(err, attention.ErrNotFound) {
 		return false, fmt.Errorf("%w: read attention item: %v", errAbort, err)
 	}
-	var what []string
-	if !customerFits {
-		what = append(what, "een andere klant")
-	}
-	if !totalFits {
-		what = append(what, fmt.Sprintf("een ander totaal (%s, de winkel %s)", mapping.Money(found.TotalIncl), mapping.Money(o.Totals.Total)))
+	// what differs, in English like every stored reason
+	what := fmt.Sprintf(text.Template("reason.collision_total"), mapping.Money(found.TotalIncl), mapping.Money(o.Totals.Total))
+	switch {
+	case !customerFits && !totalFits:
+		what = fmt.Sprintf(text.Template("reason.collision_both"), mapping.Money(found.TotalIncl), mapping.Money(o.Totals.Total))
+	case !customerFits:
+		what = text.Template("reason.collision_customer")
 	}
 	shop, ledger := o.Totals.Total, found.TotalIncl
 	it := attention.Item{
 		Kind: attention.KindReferenceCollision, ShopID: o.ID, ShopNumber: o.Number, Detail: found.ID,
 		LedgerOrderID: found.ID, LedgerNumber: found.Number, ShopTotal: &shop, LedgerTotal: &ledger,
 		Message: fmt.Sprintf("SnelStart heeft al verkooporder %d met kenmerk %q, maar met %s; koppel heeft webshoporder %s daarom niet als geboekt overgenomen en niet geboekt.",
-			found.Number, ref, strings.Join(what, " en "), o.Number),
+			found.Number, ref, text.Reason(text.NL, what), o.Number),
 		Action:    fmt.Sprintf("Is verkooporder %d deze webshoporder, sluit dit punt dan met koppel resolve en probeer de order opnieuw (koppel retry): hij wordt dan overgenomen. Is het een andere order, geef die in SnelStart een ander betalingskenmerk en orderreferentie (of zet orders.reference_prefix) en probeer de order opnieuw.", found.Number),
 		MessageEN: fmt.Sprintf("SnelStart already has sales order %d with reference %q but with another customer or total; shop order %s was neither adopted nor booked.", found.Number, ref, o.Number),
 		ActionEN:  "If it is this order, resolve this item and retry the order; otherwise give the SnelStart order another reference (or set orders.reference_prefix) and retry.",
@@ -94,7 +96,7 @@ func (r *run) guardFits(ctx context.Context, o sdk.Order, ref string, found sdk.
 	if _, _, err := attention.Raise(ctx, p.store, p.profile, it, p.now()); err != nil {
 		return false, fmt.Errorf("%w: %v", errAbort, err)
 	}
-	return false, refusef("%s %s", it.Message, it.Action)
+	return false, refusef(text.Template("reason.reference_collision"), found.Number, ref, what, o.Number)
 }
 
 // forgetGoneCustomer handles a sales order SnelStart refused because the remembered relatie is

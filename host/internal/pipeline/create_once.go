@@ -25,6 +25,7 @@ import (
 
 	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/state"
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -94,7 +95,7 @@ func (r *run) createRelatieOnce(ctx context.Context, key string, want sdk.Relati
 		if derr := state.Delete(ctx, p.store, ik); derr != nil {
 			p.log.Warn("could not delete the customer intent", "error", derr)
 		}
-		return customerRef{}, "", fmt.Errorf("create customer %q: %w", want.Name, err)
+		return customerRef{}, "", text.Errorf("reason.create_customer", want.Name, err)
 	}
 	in.LastError = reasonOf(err)
 	if perr := state.Put(ctx, p.store, ik, in); perr != nil {
@@ -107,7 +108,7 @@ func (r *run) createRelatieOnce(ctx context.Context, key string, want sdk.Relati
 		}
 	}
 	r.unsettled[unsettledKey("customer", key)] = true
-	return customerRef{}, "", fmt.Errorf("create customer %q (SnelStart did not confirm it; looked up before any new attempt): %w", want.Name, err)
+	return customerRef{}, "", text.Errorf("reason.create_customer_unconfirmed", want.Name, err)
 }
 
 // ---- articles ----
@@ -117,7 +118,7 @@ func (r *run) createRelatieOnce(ctx context.Context, key string, want sdk.Relati
 func (p *Pipeline) findActiveArticle(ctx context.Context, k mapping.ArticleKey) (a *sdk.Article, inactive bool, err error) {
 	found, err := p.ledger.FindArticles(ctx, k.Query())
 	if err != nil {
-		return nil, false, fmt.Errorf("look up %s: %w", k, err)
+		return nil, false, text.Errorf("reason.lookup", k, err)
 	}
 	a, inactive = mapping.PickActiveArticle(k, found)
 	return a, inactive, nil

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/koppel-nl/koppel/host/internal/attention"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/koppel-nl/koppel/host/internal/attention"
+	"github.com/koppel-nl/koppel/host/internal/text"
 
 	"github.com/koppel-nl/koppel/host/internal/config"
 	"github.com/koppel-nl/koppel/host/internal/state"
@@ -334,7 +336,7 @@ func TestGuardCollisionIsHeld(t *testing.T) {
 			if res.Failed != 1 || res.AlreadyPresent != 0 || len(e.ledger.orders) != 1 {
 				t.Fatalf("result %+v", res)
 			}
-			if r := res.Orders[0].Reason; !strings.Contains(r, "verkooporder 4711") || !strings.Contains(r, tc.want) || !strings.Contains(r, "koppel resolve") {
+			if r := text.Reason(text.NL, res.Orders[0].Reason); !strings.Contains(r, "verkooporder 4711") || !strings.Contains(r, tc.want) || !strings.Contains(r, "koppel resolve") {
 				t.Fatalf("reason %q", r)
 			}
 			if _, ok, _ := GetOrderRecord(t.Context(), e.store, "shop1", "2"); ok {

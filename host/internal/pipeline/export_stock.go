@@ -11,6 +11,7 @@ import (
 	"github.com/koppel-nl/koppel/host/internal/config"
 	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/state"
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 	"github.com/shopspring/decimal"
 )
@@ -250,7 +251,7 @@ func compositeStock(it stockItem, items []stockItem, byID, byCode map[string]int
 			idx, ok = byCode[c.Code]
 		}
 		if !ok {
-			return sdk.Money{}, fmt.Sprintf("component %s of composite %s is not an active article in SnelStart", c.Code, it.code)
+			return sdk.Money{}, fmt.Sprintf(text.Template("reason.component_inactive_stock"), c.Code, it.code)
 		}
 		comp := items[idx]
 		if !comp.tracked || !c.Quantity.IsPositive() {

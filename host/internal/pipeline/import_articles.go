@@ -312,16 +312,16 @@ func (r *articleRun) create(ctx context.Context, k mapping.ArticleKey, pr sdk.Pr
 		group, ok = rd.GroupDefault, rd.GroupDefault != ""
 	}
 	if !ok {
-		what := "the shop does not say the product's VAT rate"
+		what := text.Template("reason.no_tax_rate")
 		if pr.TaxRate != nil {
-			what = fmt.Sprintf("no omzetgroep is set for %s%% VAT", rate)
+			what = fmt.Sprintf(text.Template("reason.no_group_for_rate"), rate)
 		}
-		return out, refusef("SnelStart has no article with %s and koppel cannot create it: %s; set articles.revenue_group (or revenue_group_by_vat), or create the article in SnelStart", k, what)
+		return out, refusef(text.Template("reason.article_cannot_create"), k, what)
 	}
 	var w mapping.Warnings
 	na := sdk.Article{
 		Code:           k.Value,
-		Description:    w.Cut(mapping.FirstNonEmpty(pr.Name, k.Value), mapping.MaxLineText, "the description of new article "+k.Value),
+		Description:    w.Cut(mapping.FirstNonEmpty(pr.Name, k.Value), mapping.MaxLineText, fmt.Sprintf(text.Template("reason.field.new_article"), k.Value)),
 		RevenueGroupID: group,
 	}
 	both := r.price(rd, pr, group)
@@ -380,7 +380,7 @@ func (r *articleRun) update(ctx context.Context, k mapping.ArticleKey, a *sdk.Ar
 	}
 	if r.dry {
 		out.Status = ArticleUpdated
-		out.Reason = fmt.Sprintf("would be updated to %q at %s excluding VAT (now %q at %s)", next.Description, mapping.Money(next.SalesPrice), a.Description, mapping.Money(a.SalesPrice))
+		out.Reason = fmt.Sprintf(text.Template("reason.article_would_update"), next.Description, mapping.Money(next.SalesPrice), a.Description, mapping.Money(a.SalesPrice))
 		return out, nil
 	}
 	upd, err := r.p.ledger.UpdateArticle(ctx, next)

@@ -733,7 +733,7 @@ func (r *run) importOne(ctx context.Context, o sdk.Order, w *mapping.Warnings) (
 		for _, x := range refs {
 			found, err := p.findBooked(ctx, x)
 			if err != nil {
-				return doneRecord{}, nil, fmt.Errorf("look up sales order %q after an unfinished create: %w", x, err)
+				return doneRecord{}, nil, text.Errorf("reason.lookup_unfinished", x, err)
 			}
 			if so, ok := pickByReference(found, x); ok {
 				p.log.Info("adopted a sales order whose create had no answer", "order", o.Number, "number", so.Number)
@@ -773,7 +773,7 @@ func (r *run) importOne(ctx context.Context, o sdk.Order, w *mapping.Warnings) (
 	if plan.Action == mapping.ActionFail {
 		if plan.Customer.Forget {
 			if err := state.Delete(ctx, p.store, state.MapKey(p.profile, state.MapCustomer, plan.Customer.Key)); err != nil {
-				return doneRecord{}, nil, fmt.Errorf("forget a customer that is no longer active in SnelStart: %w", err)
+				return doneRecord{}, nil, text.Errorf("reason.forget_customer", err)
 			}
 			r.view.forget(plan.Customer.Key)
 		}
@@ -814,10 +814,10 @@ func (r *run) importOne(ctx context.Context, o sdk.Order, w *mapping.Warnings) (
 		if classify(err) == classPermanent {
 			r.forgetArticles(ctx, lineArticleKeys(plan))
 		}
-		return doneRecord{}, &req, fmt.Errorf("SnelStart refused or did not confirm the sales order: %w", err)
+		return doneRecord{}, &req, text.Errorf("reason.sales_order_refused", err)
 	}
 	if created.Number == 0 && created.ID == "" {
-		return doneRecord{}, nil, fmt.Errorf("create sales order: the ledger returned neither id nor number")
+		return doneRecord{}, nil, text.Errorf("reason.sales_order_no_id")
 	}
 	item := r.differenceItem(shown, created, w)
 	if p.prof.Orders.ReuseLastTemplate {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/state"
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -313,16 +314,16 @@ func (r *run) planOne(ctx context.Context, o sdk.Order) (OrderPlan, error) {
 				if classify(err) == classAbort {
 					return op, err
 				}
-				op.Action, op.Problems = mapping.ActionFail, []string{fmt.Sprintf("look up sales order %q after an unfinished create: %s", x, reasonOf(err))}
+				op.Action, op.Problems = mapping.ActionFail, []string{fmt.Sprintf(text.Template("reason.lookup_unfinished"), x, reasonOf(err))}
 				return op, nil
 			}
 			if so, ok := pickByReference(found, x); ok {
 				op.Action = mapping.ActionSkip
-				op.Reason = fmt.Sprintf("an earlier create of this order had no answer, but SnelStart has it as sales order %d; the sync records it, it is not created again", so.Number)
+				op.Reason = fmt.Sprintf(text.Template("reason.unfinished_found"), so.Number)
 				return op, nil
 			}
 		}
-		warn = append(warn, "an earlier create of this order had no answer and SnelStart does not show it; the sync creates it")
+		warn = append(warn, text.Template("reason.unfinished_missing"))
 	} else if found, ok, err := r.guard(ctx, ref); err != nil {
 		if classify(err) == classAbort {
 			return op, err
@@ -331,7 +332,7 @@ func (r *run) planOne(ctx context.Context, o sdk.Order) (OrderPlan, error) {
 		return op, nil
 	} else if ok {
 		op.Action = mapping.ActionSkip
-		op.Reason = fmt.Sprintf("SnelStart already has sales order %d with reference %q; it is not created again (the sync records it when its customer and total fit, else holds the order for a person)", found.Number, ref)
+		op.Reason = fmt.Sprintf(text.Template("reason.present_reference"), found.Number, ref)
 		return op, nil
 	}
 	if err := r.ensurePlanner(ctx); err != nil {
@@ -343,7 +344,7 @@ func (r *run) planOne(ctx context.Context, o sdk.Order) (OrderPlan, error) {
 			return op, err
 		}
 		op.Action = mapping.ActionFail
-		op.Problems = []string{"a look-up failed, so the order cannot be planned now (the sync tries it again): " + reasonOf(err)}
+		op.Problems = []string{fmt.Sprintf(text.Template("reason.lookup_retry"), reasonOf(err))}
 		return op, nil
 	}
 	r.view.simulate(plan)

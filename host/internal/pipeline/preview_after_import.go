@@ -110,7 +110,7 @@ func (r *run) planRefund(ctx context.Context, o sdk.Order, rec OrderRecord, rf s
 			}
 			op := followEntry(o, rec, mapping.ActionFail, "")
 			op.Number = o.Number + "-R" + rf.ID
-			op.Problems = []string{"the VAT rate of orders.refund_article could not be looked up now (the sync tries again): " + reasonOf(err)}
+			op.Problems = []string{fmt.Sprintf(text.Template("reason.refund_rate_lookup"), reasonOf(err))}
 			return op, true, nil
 		}
 		restRate = rate
@@ -158,7 +158,7 @@ func (r *run) planCredit(ctx context.Context, o, c sdk.Order, rec OrderRecord, r
 			}
 			op := followEntry(o, rec, mapping.ActionFail, "")
 			op.Number, op.Reference = c.Number, ref
-			op.Problems = []string{fmt.Sprintf("look up credit order %q: %s", x, reasonOf(err))}
+			op.Problems = []string{fmt.Sprintf(text.Template("reason.lookup_credit"), x, reasonOf(err))}
 			return op, true, nil
 		}
 		if found { // SnelStart has it already: the sync records it and books nothing
@@ -175,7 +175,7 @@ func (r *run) planCredit(ctx context.Context, o, c sdk.Order, rec OrderRecord, r
 		}
 		op := followEntry(o, rec, mapping.ActionFail, reason)
 		op.Number, op.Reference = c.Number, ref
-		op.Problems = []string{"the credit order cannot be planned now (the sync tries it again): " + reasonOf(err)}
+		op.Problems = []string{fmt.Sprintf(text.Template("reason.credit_unplannable"), reasonOf(err))}
 		return op, true, nil
 	}
 	r.view.simulate(plan)

@@ -1,9 +1,9 @@
 package text
 
-// reasonMessages are the reasons an order, article or stock line is held for a person, per
+// orderReasons are the reasons an order, article or stock line is held for a person, per
 // language. The English text is the template the reason is built from (Template) and stored as;
 // Reason renders it in the chosen language. Arguments are shown as they were written.
-var reasonMessages = map[Lang]map[string]string{
+var orderReasons = map[Lang]map[string]string{
 	NL: {
 		"reason.addr_billing":              "het factuuradres",
 		"reason.addr_invoice":              "het factuuradres",

@@ -1,6 +1,7 @@
 package text
 
 import (
+	"fmt"
 	"regexp"
 	"sort"
 	"strings"
@@ -139,4 +140,29 @@ func fill(tmpl string, args []string) string {
 		i++
 		return args[i-1]
 	})
+}
+
+// Errorf builds an error from the English template of key (see Template), so that the reason it
+// becomes can be rendered in either language. When the last argument is an error it is wrapped
+// (errors.Is and errors.As see it) and shown in the place of the template's last verb.
+func Errorf(key string, args ...any) error {
+	tmpl := Template(key)
+	if n := len(args); n > 0 {
+		if _, isErr := args[n-1].(error); isErr {
+			if i := strings.LastIndex(tmpl, "%s"); i >= 0 {
+				tmpl = tmpl[:i] + "%w" + tmpl[i+2:]
+			}
+		}
+	}
+	return fmt.Errorf(tmpl, args...)
+}
+
+// Country is the English name of an ISO country code, as reasons are stored (Reason shows it in
+// the reader's language); the code itself when the catalogue has no name for it.
+func Country(code string) string {
+	code = strings.ToUpper(strings.TrimSpace(code))
+	if m, ok := reasonMessages[EN]["reason.country."+code]; ok {
+		return m
+	}
+	return code
 }
