@@ -77,12 +77,14 @@ func (a *app) reportRun(tr pipeline.TaskRun, runErr error, asJSON bool) error {
 		return failedErr("%v", runErr)
 	}
 	if asJSON {
-		// Duration shadows the run's own (nanoseconds in the state store): JSON output gives
-		// durations in seconds.
+		// JSON output gives durations in seconds (docs/cli.md, "JSON output"): the run's own
+		// duration (nanoseconds, as the state store keeps it) is hidden by the empty field of the
+		// same JSON name at a shallower depth, and given as duration_seconds.
 		out := struct {
 			pipeline.TaskRun
-			Duration float64 `json:"duration_seconds"`
-			Error    string  `json:"error,omitempty"`
+			Duration float64   `json:"duration_seconds"`
+			Nanos    *struct{} `json:"duration,omitempty"`
+			Error    string    `json:"error,omitempty"`
 		}{TaskRun: tr, Duration: tr.Duration.Seconds()}
 		if runErr != nil {
 			out.Error = runErr.Error()

@@ -12,7 +12,7 @@ import (
 // one when the shop announces none (a plugin built before sdk.OrderItem.Total).
 func TestProgressBarTotal(t *testing.T) {
 	cases := []struct {
-		name  string
+		name   string
 		start  int   // the total known before the run (-1: none)
 		totals []int // pipeline.Progress.Total of the three updates
 		want   string

@@ -35,10 +35,9 @@ type ProfileJSON struct {
 // TaskJSON is one task of a profile with its schedule.
 type TaskJSON struct {
 	Task string `json:"task"`
-	// Every is the interval as a Go duration ("15m0s"), EverySeconds the same in seconds; 0
+	// EverySeconds is the interval in seconds (every duration in the API is in seconds); 0
 	// means on demand only.
-	Every        string `json:"every"`
-	EverySeconds int64  `json:"every_seconds"`
+	EverySeconds int64 `json:"every_seconds"`
 	// Next is the next scheduled run; absent when none is scheduled.
 	Next         *time.Time `json:"next,omitempty"`
 	Running      bool       `json:"running"`
@@ -210,7 +209,7 @@ func (s *server) apiProfiles(w http.ResponseWriter, _ *http.Request) {
 		pj := ProfileJSON{Name: p.Name, Description: p.Description, Shop: p.Shop.Name, Ledger: p.Ledger.Name, Tasks: []TaskJSON{}}
 		for _, t := range s.taskList(p) {
 			pj.Tasks = append(pj.Tasks, TaskJSON{
-				Task: t.Task, Every: t.Every.String(), EverySeconds: int64(t.Every / time.Second),
+				Task: t.Task, EverySeconds: int64(t.Every / time.Second),
 				Next: timePtr(t.Next), Running: t.Running, RunningSince: timePtr(t.RunningSince), Last: lastJSON(t.Last),
 			})
 		}

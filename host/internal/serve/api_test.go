@@ -71,7 +71,7 @@ func TestAPIProfiles(t *testing.T) {
 	if w.Shop != "woocommerce" || w.Ledger != "snelstart" || w.Description != "Webwinkel De Vries" {
 		t.Fatalf("winkel = %+v", w)
 	}
-	if len(w.Tasks) != 2 || w.Tasks[0].Task != "import_orders" || w.Tasks[0].Every != "15m0s" || w.Tasks[0].EverySeconds != 900 ||
+	if len(w.Tasks) != 2 || w.Tasks[0].Task != "import_orders" || w.Tasks[0].EverySeconds != 900 ||
 		w.Tasks[0].Next == nil || !w.Tasks[0].Next.Equal(t0.Add(15*time.Minute)) || w.Tasks[0].Running || w.Tasks[0].Last != nil {
 		t.Fatalf("winkel tasks = %+v", w.Tasks)
 	}
@@ -89,7 +89,7 @@ func TestAPIProfiles(t *testing.T) {
 	wantKeys(t, shape["profiles"][0], "name", "description", "shop", "ledger", "tasks")
 	wantKeys(t, shape["plugins"][0], "name", "kind", "version", "protocol", "pid", "started", "restarts")
 	task := shape["profiles"][0]["tasks"].([]any)[0].(map[string]any)
-	wantKeys(t, task, "task", "every", "every_seconds", "next", "running")
+	wantKeys(t, task, "task", "every_seconds", "next", "running")
 
 	// After a run the task reports its last result.
 	wantStatus(t, e.do(t, "POST", "/api/profiles/winkel/tasks/import_orders/run", nil, nil), http.StatusAccepted)

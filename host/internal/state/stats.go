@@ -11,17 +11,19 @@ import (
 // Stats is a summary of the store for `koppel state` diagnostics.
 type Stats struct {
 	// Keys counts live records per namespace (first key component).
-	Keys map[Namespace]int
+	Keys map[Namespace]int `json:"keys"`
 	// TotalKeys is the sum of Keys.
-	TotalKeys int
+	TotalKeys int `json:"total_keys"`
 	// LSMBytes, VLogBytes and MemtableBytes are the disk space used by
 	// Badger's table (.sst), value-log (.vlog) and memtable write-ahead (.mem)
 	// files; all 0 for an in-memory store. Where the platform reports
 	// allocated blocks (Unix) that is what is counted, so the sparse
 	// preallocation of the active files is not; elsewhere it is the file size.
-	LSMBytes, VLogBytes, MemtableBytes int64
+	LSMBytes      int64 `json:"lsm_bytes"`
+	VLogBytes     int64 `json:"vlog_bytes"`
+	MemtableBytes int64 `json:"memtable_bytes"`
 	// Dir is the state directory ("" when in memory).
-	Dir string
+	Dir string `json:"dir"`
 }
 
 // Stats counts the records per namespace and measures the files on disk.
