@@ -198,7 +198,7 @@ func printOrders(a *app, rows []orderRow, failed, verbose bool) {
 		fmt.Fprintln(tw, t.T("orders.header_fail"))
 		for _, r := range rows {
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", firstNonEmpty(r.ShopNumber, r.ShopID), statusText(t, r.Status), r.Attempts,
-				dash(r.CustomerName), money(r.ShopTotal), r.At.Local().Format(time.DateTime), reasonText(t, r.Reason, verbose))
+				dash(r.CustomerName), money(r.ShopTotal), r.At.Local().Format(time.DateTime), reasonText(t, r.Kind, r.Reason, verbose))
 		}
 		_ = tw.Flush()
 		return
@@ -229,11 +229,12 @@ func printOrders(a *app, rows []orderRow, failed, verbose bool) {
 	_ = tw.Flush()
 }
 
-// reasonText is a failure reason as a table shows it, in the chosen language: its first
+// reasonText is a failure reason of kind as a table shows it, in the chosen language (a
+// connector's message behind the short sentence of its kind, text.Failure): its first
 // sentence, marked "…" when there is more (--verbose and the dashboard show it whole; --json keeps
 // the stored English text).
-func reasonText(t text.Printer, reason string, verbose bool) string {
-	reason = text.Reason(t.Lang, reason)
+func reasonText(t text.Printer, kind, reason string, verbose bool) string {
+	reason = text.Failure(t.Lang, kind, reason)
 	if verbose {
 		return reason
 	}

@@ -76,13 +76,13 @@ func TestGoldenDutchAndEnglish(t *testing.T) {
 func TestReasonText(t *testing.T) {
 	long := `the order has a fee ("Betaalkosten", 0.35 including VAT) but orders.payment_fee_article is not set; set it to the SnelStart article code for them, then retry`
 	en, nl := text.Printer{Lang: text.EN}, text.Printer{Lang: text.NL}
-	if got := reasonText(en, long, false); got != `the order has a fee ("Betaalkosten", 0.35 including VAT) but orders.payment_fee_article is not set (…)` {
+	if got := reasonText(en, "refused", long, false); got != `the order has a fee ("Betaalkosten", 0.35 including VAT) but orders.payment_fee_article is not set (…)` {
 		t.Errorf("short: %q", got)
 	}
-	if got := reasonText(en, long, true); got != long {
+	if got := reasonText(en, "refused", long, true); got != long {
 		t.Errorf("verbose: %q", got)
 	}
-	if got := reasonText(nl, long, false); got != `de order heeft een toeslag ("Betaalkosten", 0.35 inclusief btw) maar orders.payment_fee_article is niet ingesteld (…)` {
+	if got := reasonText(nl, "refused", long, false); got != `de order heeft een toeslag ("Betaalkosten", 0.35 inclusief btw) maar orders.payment_fee_article is niet ingesteld (…)` {
 		t.Errorf("Dutch short: %q", got)
 	}
 }

@@ -54,7 +54,7 @@ func (op *orderPlan) buildSalesOrder(ctx context.Context, cust customerRef) (sdk
 		CustomerID:       cust.ID,
 		Date:             o.CreatedAt,
 		ProcessStatus:    sdk.ProcessStatus(set.ProcessStatus),
-		Description:      w.Cut(op.description(), maxDescription, "the order description"),
+		Description:      w.Cut(op.description(), maxDescription, text.Template("reason.field.description")),
 		OrderReference:   ref,
 		PricesIncludeVAT: o.PricesIncludeTax,
 		CostCentreID:     rd.CostCentreID,

@@ -28,7 +28,7 @@ func (r *run) differenceItem(o sdk.Order, created sdk.SalesOrder, w *mapping.War
 		return nil
 	}
 	shop, ledger := o.Totals.Total, created.TotalIncl
-	w.Add("SnelStart's total including VAT is %s but the shop's total is %s (difference %s); check sales order %d",
+	w.Add(text.Template("reason.total_after_create"),
 		mapping.Money(ledger), mapping.Money(shop), mapping.Money(d), created.Number)
 	why := "SnelStart rekende met andere prijzen of btw dan de winkel"
 	if set.Lines == "code_and_quantity" {
@@ -115,7 +115,7 @@ func (r *run) forgetGoneCustomer(ctx context.Context, o sdk.Order, plan *mapping
 	r.view.forget(plan.Customer.Key)
 	p.log.Warn("SnelStart refused the remembered customer; it is forgotten and the customer matched again",
 		"order", o.Number, "customer", plan.Customer.Code, "reason", reasonOf(err))
-	w.Add("klant %d is in SnelStart niet meer actief of verwijderd (%s); koppel is hem vergeten en heeft de klant opnieuw gezocht",
+	w.Add(text.Template("reason.customer_forgotten"),
 		plan.Customer.Code, reasonOf(err))
 	return true, nil
 }

@@ -331,20 +331,20 @@ func (r *articleRun) create(ctx context.Context, k mapping.ArticleKey, pr sdk.Pr
 	}
 	if r.dry {
 		g := rd.Groups[group]
-		w.Add("would be created as %q in omzetgroep %d %q at %s excluding VAT", na.Description, g.Number, g.Description, mapping.Money(na.SalesPrice))
+		w.Add(text.Template("reason.article_would_create"), na.Description, g.Number, g.Description, mapping.Money(na.SalesPrice))
 		out.Status, out.Reason = ArticleCreated, strings.Join(w, "; ")
 		return out, nil
 	}
 	cr, err := r.p.createArticleOnce(ctx, k, na)
 	if err != nil {
-		return out, fmt.Errorf("create article %s: %w", k.Value, err)
+		return out, text.Errorf("reason.create_article", k.Value, err)
 	}
 	created := cr.Article
 	if err := r.remember(ctx, k, created); err != nil {
 		return out, err
 	}
 	if cr.Adopted {
-		w.Add("SnelStart already had the article (a create's answer was lost); it was not created again")
+		w.Add("%s", text.Template("reason.article_adopted"))
 	}
 	out.Status, out.ArticleID = ArticleCreated, created.ID
 	out.Reason = strings.Join(w, "; ")

@@ -747,7 +747,7 @@ func (r *run) importOne(ctx context.Context, o sdk.Order, w *mapping.Warnings) (
 		if fits, err := r.guardFits(ctx, o, ref, found); err != nil || !fits {
 			return doneRecord{}, nil, err
 		}
-		w.Add("SnelStart already has sales order %d with reference %q; it was not created again", found.Number, ref)
+		w.Add(text.Template("reason.already_present_ref"), found.Number, ref)
 		d, err := r.recordDone(ctx, o, ref, found, StatusAlreadyPresent, decimal.Zero, *w, 0)
 		return d, nil, err
 	}

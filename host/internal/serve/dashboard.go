@@ -259,7 +259,7 @@ func (s *server) profileView(ctx context.Context, t tr, p *config.Profile) profi
 		if f.Parked {
 			st = orderFailed
 		}
-		failed = append(failed, failedView{ShopID: f.ShopID, ShopNumber: f.ShopNumber, Reason: text.Reason(text.Lang(t.lang), f.Reason),
+		failed = append(failed, failedView{ShopID: f.ShopID, ShopNumber: f.ShopNumber, Reason: text.Failure(text.Lang(t.lang), f.Kind, f.Reason),
 			Status: st, Attempts: f.Attempts, LastFailed: f.LastFailedAt})
 		if len(failed) >= 2*pageFailed { // keep memory bounded; newest kept below
 			sort.SliceStable(failed, func(i, j int) bool { return failed[i].LastFailed.After(failed[j].LastFailed) })

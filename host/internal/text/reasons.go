@@ -81,12 +81,41 @@ func compileReasons() []reasonPattern {
 	return out
 }
 
+// Failure renders the stored reason of a failure of kind (sdk.ErrorKind, or the pipeline's
+// "refused" and "transport") in language l. A reason koppel wrote itself is rendered as Reason
+// does; a connector's own message (no template matches it) is put behind the catalogue's short
+// sentence for its kind ("reason.kind.*"), which says what to do next. An unknown kind shows the
+// message as it is.
+func Failure(l Lang, kind, reason string) string {
+	if reason == "" || templated(reason) {
+		return Reason(l, reason)
+	}
+	if tmpl, ok := catalogue[l]["reason.kind."+kind]; ok {
+		return fill(tmpl, []string{reason})
+	}
+	return reason
+}
+
+// templated reports whether reason is made from one of the catalogue's reason templates.
+func templated(reason string) bool {
+	for _, p := range reasonPatterns {
+		if p.re.MatchString(reason) {
+			return true
+		}
+	}
+	return false
+}
+
 // Reason renders a stored reason in language l (see Template). English returns it unchanged.
 func Reason(l Lang, reason string) string {
 	if l == EN || reason == "" {
 		return reason
 	}
-	return reasonIn(l, reason, 0)
+	out := reasonIn(l, reason, 0)
+	if out == reason && strings.Contains(reason, "; ") {
+		out = argIn(l, reason, 0) // several notes joined by "; " (an article's warnings)
+	}
+	return out
 }
 
 func reasonIn(l Lang, reason string, depth int) string {
