@@ -97,4 +97,8 @@ type ReferenceData struct {
 	// ForeignVATRates are the other EU countries' rates per VAT class; filled only when the
 	// administration invoices foreign VAT (CompanyInfo.ForeignVAT).
 	ForeignVATRates []ForeignVATRate `json:"foreign_vat_rates,omitempty"`
+	// LedgerAccounts are the administration's ledger accounts (grootboeken), for invoice
+	// bookings (orders.book_as = "invoice"). Nil when the ledger has none to offer or may not
+	// read them (SnelStart online without the scope boekhouden:read).
+	LedgerAccounts []LedgerAccount `json:"ledger_accounts,omitempty"`
 }

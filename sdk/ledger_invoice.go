@@ -21,6 +21,29 @@ type InvoiceLedger interface {
 	FindSalesInvoices(ctx context.Context, q SalesInvoiceQuery) ([]SalesInvoice, error)
 }
 
+// LedgerAccount is a ledger account (SnelStart grootboek).
+type LedgerAccount struct {
+	ID          string `json:"id"`
+	Number      int    `json:"number"`
+	Description string `json:"description"`
+	// Function is the ledger's grootboekfunctie, e.g. "VerkopenOmzetHoog",
+	// "VerkopenExportBinnenEU" (ICP), "VerkopenExportBuitenEU" (export) or
+	// "InstallatieTeleverkoopBinnenEUgeen" (OSS).
+	Function string `json:"function,omitempty"`
+	// ProfitAndLoss is set for a ledger of the profit and loss account (rekeningCode
+	// WinstEnVerlies), where revenue is booked.
+	ProfitAndLoss bool `json:"profit_and_loss,omitempty"`
+	Inactive      bool `json:"inactive,omitempty"`
+}
+
+// Ledger functions (grootboekfuncties) of the revenue ledgers koppel picks by itself for
+// cross-border sales in invoice mode.
+const (
+	LedgerFunctionICP    = "VerkopenExportBinnenEU"
+	LedgerFunctionExport = "VerkopenExportBuitenEU"
+	LedgerFunctionOSS    = "InstallatieTeleverkoopBinnenEUgeen"
+)
+
 // VATReverse is reverse-charged VAT (btw verlegd); valid on SalesInvoiceVATRow only.
 const VATReverse VATClass = "Verlegd"
 
@@ -41,6 +64,9 @@ type SalesInvoice struct {
 	// Total is the factuurbedrag including VAT.
 	Total      Money     `json:"total"`
 	ModifiedAt time.Time `json:"modified_at,omitempty"`
+	// OpenBalance is what is still to be paid (SnelStart verkoopfactuur openstaandSaldo; 0 =
+	// paid), filled by FindSalesInvoices when the ledger knows it; nil otherwise.
+	OpenBalance *Money `json:"open_balance,omitempty"`
 }
 
 // SalesInvoiceLine is one revenue line of a SalesInvoice.

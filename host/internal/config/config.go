@@ -234,6 +234,17 @@ const (
 	BookAsInvoice BookAs = "invoice"
 )
 
+// Scheme keys of orders.ledger_by_vat besides the VAT rates.
+const (
+	// LedgerKeyICP is the revenue ledger of intra-community deliveries to EU businesses (ICP).
+	LedgerKeyICP = "icp"
+	// LedgerKeyExport is the revenue ledger of deliveries outside the EU.
+	LedgerKeyExport = "export"
+	// LedgerKeyOSS is the revenue ledger of sales to EU consumers taxed at their country's
+	// rate (OSS).
+	LedgerKeyOSS = "oss"
+)
+
 // OnRefund is orders.on_refund: what a refund in the shop becomes.
 type OnRefund string
 
@@ -313,6 +324,14 @@ type Orders struct {
 	// BookAs says whether an order is booked as a sales order or as a sales invoice. Default
 	// order.
 	BookAs BookAs
+	// LedgerByVAT maps a VAT rate ("21", "9", "0", by the rate's decimal string) or a VAT
+	// scheme (LedgerKeyICP, LedgerKeyExport, LedgerKeyOSS) to a revenue ledger (grootboek),
+	// number or name as written. In invoice mode it overrides the ledger of the articles'
+	// omzetgroepen. Nil = not set.
+	LedgerByVAT map[string]string
+	// MarkPaid adds a note to the shop order once SnelStart shows its invoice paid (invoice
+	// mode, shops whose API takes order notes). Default false.
+	MarkPaid bool
 	// OnRefund says what a shop refund becomes: a credit sales order per refund, an attention
 	// item, or nothing. Default credit_order.
 	OnRefund OnRefund

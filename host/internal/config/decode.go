@@ -391,32 +391,53 @@ func numOrName(v cty.Value) (string, bool) {
 
 // RateMap decodes articles.revenue_group_by_vat: VAT rate → group (number or name).
 func (d *blockDecoder) RateMap(name string, dst *map[string]string) evalStatus {
+	return d.rateMap(name, "revenue group", `{ "21" = 1, "9" = 2, "0" = 3 }`, `= 1 or %q = "Omzet hoog"`, nil, dst)
+}
+
+// LedgerMap decodes orders.ledger_by_vat: VAT rate, or one of the scheme keys, → revenue
+// ledger (grootboek number or name).
+func (d *blockDecoder) LedgerMap(name string, schemes []string, dst *map[string]string) evalStatus {
+	return d.rateMap(name, "revenue ledger (grootboek)", `{ "21" = 8000, "9" = 8010, "0" = 8020, "icp" = 8100, "export" = 8110 }`,
+		`= 8000 or %q = "Omzet hoog"`, schemes, dst)
+}
+
+// rateMap decodes a map whose keys are VAT rates in percent (or one of schemes) and whose
+// values are a number or a name. Keys are normalised (rate decimal string, scheme lower case).
+// A bad entry is reported at that entry.
+func (d *blockDecoder) rateMap(name, what, example, valueHint string, schemes []string, dst *map[string]string) evalStatus {
 	v, attr, st := d.get(name, false)
 	if st != present {
 		return st
 	}
 	t := v.Type()
 	if !(t.IsMapType() || t.IsObjectType()) {
-		d.typeErr(attr, "a map of VAT rate to revenue group", v, fmt.Sprintf(`write %s = { "21" = 1, "9" = 2, "0" = 3 }`, name))
+		d.typeErr(attr, "a map of VAT rate to "+what, v, fmt.Sprintf(`write %s = %s`, name, example))
 		return failed
 	}
 	out := map[string]string{}
 	from := map[string]string{}
 	ok := true
+	keyHint := `use the rate in percent as the key, like "21", "9" or "0"`
+	if len(schemes) > 0 {
+		keyHint += ", or one of " + quoteList(schemes)
+	}
 	// Map elements come out sorted by key, so messages are deterministic.
 	for it := v.ElementIterator(); it.Next(); {
 		k, e := it.Element()
 		key := k.AsString()
-		rate, err := parseAmount(strings.TrimSuffix(strings.TrimSpace(key), "%"))
-		if err != nil || rate.IsNegative() || rate.GreaterThan(decimal.NewFromInt(100)) {
-			d.l.errorf(attr.Expr.Range(), fmt.Sprintf("%s: %s is not a VAT rate", d.path(name), showValue(key)), "",
-				`use the rate in percent as the key, like "21", "9" or "0"`)
-			ok = false
-			continue
+		rng := mapItemRange(attr, key)
+		norm := strings.ToLower(strings.TrimSpace(key))
+		if !contains(schemes, norm) {
+			rate, err := parseAmount(strings.TrimSuffix(strings.TrimSpace(key), "%"))
+			if err != nil || rate.IsNegative() || rate.GreaterThan(decimal.NewFromInt(100)) {
+				d.l.errorf(rng, fmt.Sprintf("%s: %s is not a VAT rate", d.path(name), showValue(key)), "", keyHint)
+				ok = false
+				continue
+			}
+			norm = rate.String()
 		}
-		norm := rate.String()
 		if prev, dup := from[norm]; dup {
-			d.l.errorf(attr.Expr.Range(), fmt.Sprintf("%s: rate %s is given twice (%q and %q)", d.path(name), norm, prev, key), "",
+			d.l.errorf(rng, fmt.Sprintf("%s: rate %s is given twice (%q and %q)", d.path(name), norm, prev, key), "",
 				"keep one entry per rate")
 			ok = false
 			continue
@@ -424,8 +445,8 @@ func (d *blockDecoder) RateMap(name string, dst *map[string]string) evalStatus {
 		from[norm] = key
 		g, gok := numOrName(e)
 		if !gok || strings.TrimSpace(g) == "" {
-			d.l.errorf(attr.Expr.Range(), fmt.Sprintf("%s: the group for rate %s must be a number or a name", d.path(name), showValue(key)), "",
-				fmt.Sprintf(`write %q = 1 or %q = "Omzet hoog"`, key, key))
+			d.l.errorf(rng, fmt.Sprintf("%s: the %s for %s must be a number or a name", d.path(name), what, showValue(key)), "",
+				fmt.Sprintf("write %q "+valueHint, key, key))
 			ok = false
 			continue
 		}
@@ -436,6 +457,28 @@ func (d *blockDecoder) RateMap(name string, dst *map[string]string) evalStatus {
 	}
 	*dst = out
 	return present
+}
+
+// mapItemRange is the range of the entry with this key in a map written as { key = value },
+// so an error points at the entry; the whole value's range otherwise.
+func mapItemRange(attr *hclsyntax.Attribute, key string) hcl.Range {
+	obj, ok := attr.Expr.(*hclsyntax.ObjectConsExpr)
+	if !ok {
+		return attr.Expr.Range()
+	}
+	for _, item := range obj.Items {
+		k, diags := item.KeyExpr.Value(nil)
+		if diags.HasErrors() || k.IsNull() || !k.IsKnown() {
+			continue
+		}
+		if k.Type() == cty.String && k.AsString() == key {
+			return hcl.RangeBetween(item.KeyExpr.Range(), item.ValueExpr.Range())
+		}
+		if k.Type() == cty.Number && k.AsBigFloat().Text('f', -1) == key {
+			return hcl.RangeBetween(item.KeyExpr.Range(), item.ValueExpr.Range())
+		}
+	}
+	return attr.Expr.Range()
 }
 
 // finish reports every attribute that no method asked for, with a "did you mean" hint.

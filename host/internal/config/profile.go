@@ -203,6 +203,8 @@ func (l *loader) decodeOrders(b *hclsyntax.Block, ctx *hcl.EvalContext, pd *prof
 	l.currency(d, &o.Currency)
 	d.Enum("on_refund", (*string)(&o.OnRefund), []string{"credit_order", "attention", "ignore"})
 	pd.mark(d, "book_as", d.Enum("book_as", (*string)(&o.BookAs), []string{"order", "invoice"}))
+	pd.mark(d, "ledger_by_vat", d.LedgerMap("ledger_by_vat", []string{LedgerKeyICP, LedgerKeyExport, LedgerKeyOSS}, &o.LedgerByVAT))
+	pd.mark(d, "mark_paid", d.Bool("mark_paid", &o.MarkPaid))
 	d.Enum("on_cancel", (*string)(&o.OnCancel), []string{"delete", "credit_order", "attention", "ignore"})
 	d.Enum("on_change", (*string)(&o.OnChange), []string{"attention", "ignore"})
 	l.noBlocks(b.Body, "the orders block")
@@ -377,6 +379,15 @@ func (l *loader) checkProfile(pd *profileDecoding) {
 		l.errorf(pd.at["orders.book_as"], fmt.Sprintf(`orders.book_as = "invoice" is not possible with ledger %q`, p.Ledger.Name),
 			"sales invoices (verkoopboekingen) are booked through the SnelStart online API only",
 			`remove book_as (or write book_as = "order"), or use ledger "snelstart-online"`)
+	}
+	if o.BookAs != BookAsInvoice {
+		for _, n := range []string{"ledger_by_vat", "mark_paid"} {
+			if pd.set["orders."+n] {
+				l.warnf(pd.at["orders."+n], fmt.Sprintf(`orders.%s has no effect with book_as = "order"`, n),
+					"it applies to sales invoice bookings only; a sales order's revenue and payment are handled in SnelStart",
+					fmt.Sprintf(`add book_as = "invoice", or remove %s`, n))
+			}
+		}
 	}
 	if pd.set["orders.since"] && o.Since.After(now()) {
 		l.warnf(pd.at["orders.since"], "orders.since is in the future",

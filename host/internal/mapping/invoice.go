@@ -2,12 +2,109 @@ package mapping
 
 import (
 	"fmt"
+	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/koppel-nl/koppel/host/internal/config"
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 	"github.com/shopspring/decimal"
 )
+
+// MaxInvoiceNumber is the longest factuurnummer SnelStart takes (VerkoopBoekingModel
+// factuurnummer maxLength 25).
+const MaxInvoiceNumber = 25
+
+// schemeLedger is, per cross-border VAT scheme, the orders.ledger_by_vat key, the ledger
+// function koppel looks for when the key is not set, and the catalogue key naming the scheme.
+var schemeLedger = map[VATScheme]struct{ key, function, name string }{
+	SchemeICP:    {config.LedgerKeyICP, sdk.LedgerFunctionICP, "reason.invoice_scheme_icp"},
+	SchemeExport: {config.LedgerKeyExport, sdk.LedgerFunctionExport, "reason.invoice_scheme_export"},
+	SchemeOSS:    {config.LedgerKeyOSS, sdk.LedgerFunctionOSS, "reason.invoice_scheme_oss"},
+}
+
+// resolveLedgers resolves orders.ledger_by_vat against the administration's ledger accounts:
+// every entry must name one active ledger of the profit and loss account (by number or name).
+func (rd *Reference) resolveLedgers(m map[string]string) error {
+	rd.LedgerByKey = map[string]string{}
+	if len(m) == 0 {
+		return nil
+	}
+	if len(rd.Data.LedgerAccounts) == 0 {
+		return configErrorf("orders.ledger_by_vat names ledger accounts, but koppel cannot read the administration's grootboeken; give the koppelsleutel the right boekhouden:read (scope) in SnelStart, or remove ledger_by_vat")
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		name := m[k]
+		var found *sdk.LedgerAccount
+		for i := range rd.Data.LedgerAccounts {
+			a := &rd.Data.LedgerAccounts[i]
+			if matchNumOrName(name, a.ID, a.Number, a.Description) {
+				found = a
+				break
+			}
+		}
+		switch {
+		case found == nil:
+			return configErrorf("orders.ledger_by_vat[%q] = %q is not a grootboek of the administration; revenue ledgers: %s", k, name, ledgerNames(rd.Data.LedgerAccounts))
+		case found.Inactive:
+			return configErrorf("orders.ledger_by_vat[%q] = %q: grootboek %d %q is not active (nonactief) in SnelStart; make it active or name another", k, name, found.Number, found.Description)
+		case !found.ProfitAndLoss:
+			return configErrorf("orders.ledger_by_vat[%q] = %q: grootboek %d %q is a balance sheet account; revenue is booked on a profit and loss account (winst- en verliesrekening)", k, name, found.Number, found.Description)
+		}
+		rd.LedgerByKey[k] = found.ID
+	}
+	return nil
+}
+
+// ledgerNames lists the active profit and loss ledgers, for a message.
+func ledgerNames(ls []sdk.LedgerAccount) string {
+	var out []string
+	for _, l := range ls {
+		if l.ProfitAndLoss && !l.Inactive {
+			out = append(out, fmt.Sprintf("%d %q", l.Number, l.Description))
+		}
+	}
+	return listOrNone(out)
+}
+
+// schemeLedgerID is the revenue ledger of a cross-border order in invoice mode: the
+// orders.ledger_by_vat entry of its scheme, else the active ledger with the scheme's
+// grootboekfunctie (the lowest number when there are several). ok is false for a domestic
+// order; a cross-border order without a ledger is a Refusal.
+func (rd *Reference) schemeLedgerID(plan *Plan) (id string, ok bool, err error) {
+	sl, cross := schemeLedger[plan.VATScheme]
+	if !cross {
+		return "", false, nil
+	}
+	if id, set := rd.LedgerByKey[sl.key]; set {
+		return id, true, nil
+	}
+	var best *sdk.LedgerAccount
+	for i := range rd.Data.LedgerAccounts {
+		a := &rd.Data.LedgerAccounts[i]
+		if a.Function == sl.function && !a.Inactive && a.ProfitAndLoss && (best == nil || a.Number < best.Number) {
+			best = a
+		}
+	}
+	if best == nil {
+		return "", true, Refusef(text.Template("reason.invoice_scheme_ledger"), plan.ShopNumber, text.Template(sl.name), sl.function, sl.key, sl.key)
+	}
+	return best.ID, true, nil
+}
+
+// invoiceNumberOK refuses a factuurnummer longer than SnelStart takes.
+func invoiceNumberOK(n string) error {
+	if c := utf8.RuneCountInString(n); c > MaxInvoiceNumber {
+		return Refusef(text.Template("reason.invoice_number_too_long"), n, c, MaxInvoiceNumber)
+	}
+	return nil
+}
 
 // Invoice plan kinds (orders.book_as = "invoice").
 const (
@@ -44,11 +141,17 @@ func (p *Planner) asInvoice(plan *Plan) error {
 	}
 	t := plan.Totals
 	if !t.Predicted {
-		return Refusef("order %s cannot be booked as an invoice: koppel must know every line's price and VAT rate (orders.lines = %q leaves prices to SnelStart, or an article's VAT rate is unknown); book it as an order (orders.book_as = \"order\") or send prices", plan.ShopNumber, p.prof.Orders.Lines)
+		return Refusef(text.Template("reason.invoice_prices_unknown"), plan.ShopNumber, p.prof.Orders.Lines)
 	}
-	if plan.VATScheme != "" && plan.VATScheme != SchemeDomestic {
-		return Refusef("order %s is taxed as %s; koppel books only Dutch VAT as an invoice so far: book this order by hand in SnelStart or use orders.book_as = \"order\"", plan.ShopNumber, plan.VATScheme)
+	if err := invoiceNumberOK(plan.Reference); err != nil {
+		return err
 	}
+	crossLedger, cross, err := p.ref.schemeLedgerID(plan)
+	if err != nil {
+		return err
+	}
+	// ICP and export are taxed at 0 %: their revenue lines carry btw-soort Geen.
+	zeroRated := plan.VATScheme == SchemeICP || plan.VATScheme == SchemeExport
 	so := plan.SalesOrder
 	type bucket struct {
 		rate, sum sdk.Money
@@ -62,23 +165,33 @@ func (p *Planner) asInvoice(plan *Plan) error {
 			continue
 		}
 		if l.VATRate == nil || l.Article < 0 || l.Article >= len(plan.Articles) {
-			return Refusef("%s of order %s has no known VAT rate; koppel cannot book the invoice", l.Label, plan.ShopNumber)
+			return Refusef(text.Template("reason.invoice_line_rate"), l.Label, plan.ShopNumber)
 		}
 		art := plan.Articles[l.Article].Article
-		g, ok := p.ref.Groups[art.RevenueGroupID]
-		if !ok || g.LedgerAccountID == "" {
-			return Refusef("revenue group %d %q of article %s has no revenue ledger (grootboek) in SnelStart; set one on the revenue group (artikelomzetgroep) and retry", g.Number, g.Description, art.Code)
+		ledger, class := crossLedger, l.VATClass
+		if zeroRated {
+			class = sdk.VATNone
+		}
+		if !cross {
+			ledger = p.ref.LedgerByKey[l.VATRate.String()]
+		}
+		if ledger == "" {
+			g, ok := p.ref.Groups[art.RevenueGroupID]
+			if !ok || g.LedgerAccountID == "" {
+				return Refusef(text.Template("reason.invoice_group_ledger"), g.Number, g.Description, art.Code)
+			}
+			ledger = g.LedgerAccountID
 		}
 		rk := l.VATRate.String()
-		classOf[rk] = l.VATClass
+		classOf[rk] = class
 		var b *bucket
 		for _, x := range buckets {
-			if x.rate.Equal(*l.VATRate) && x.ledger == g.LedgerAccountID {
+			if x.rate.Equal(*l.VATRate) && x.ledger == ledger {
 				b = x
 			}
 		}
 		if b == nil {
-			b = &bucket{rate: *l.VATRate, ledger: g.LedgerAccountID, class: l.VATClass}
+			b = &bucket{rate: *l.VATRate, ledger: ledger, class: class}
 			buckets = append(buckets, b)
 		}
 		b.sum = b.sum.Add(*l.Amount)
@@ -123,7 +236,7 @@ func (p *Planner) asInvoice(plan *Plan) error {
 	}
 	inv.Total = total
 	if !total.Equal(t.Ledger) {
-		return Refusef("order %s: the invoice lines and VAT add up to %s, the expected total is %s; koppel does not book it (please report this)", plan.ShopNumber, total.StringFixed(2), t.Ledger.StringFixed(2))
+		return Refusef(text.Template("reason.invoice_total"), plan.ShopNumber, total.StringFixed(2), t.Ledger.StringFixed(2))
 	}
 	plan.Invoice = &inv
 	return nil

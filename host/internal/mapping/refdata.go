@@ -30,6 +30,9 @@ type Reference struct {
 	UnitPriceRounded bool
 	// Countries are the ISO codes the ledger knows (empty = unknown list, no check).
 	Countries map[string]bool
+	// LedgerByKey is orders.ledger_by_vat resolved: rate decimal string or scheme key →
+	// ledger account id (invoice mode only).
+	LedgerByKey map[string]string
 	// vat is the VAT scheme of the order being planned when it is not domestic (set on the
 	// planner's per-order copy, see Planner.withVAT): VATOf then gives that scheme's rates.
 	vat *orderVAT
@@ -82,6 +85,11 @@ func ResolveReference(prof *config.Profile, ref sdk.ReferenceData) (*Reference, 
 				rate, name, groupNames(ref.RevenueGroups))
 		}
 		rd.GroupByRate[rate] = g.ID
+	}
+	if prof.Orders.BookAs == config.BookAsInvoice {
+		if err := rd.resolveLedgers(prof.Orders.LedgerByVAT); err != nil {
+			return nil, err
+		}
 	}
 	return rd, nil
 }

@@ -27,6 +27,9 @@ type Administration struct {
 	// Verkoopboekingen are the booked sales invoices, Verkoopfacturen their open items.
 	Verkoopboekingen []Verkoopboeking `json:"verkoopboekingen,omitempty"`
 	Verkoopfacturen  []Verkoopfactuur `json:"verkoopfacturen,omitempty"`
+	// Grootboeken are the ledger accounts (GET /grootboeken). A seed without them gets one
+	// per revenue ledger its omzetgroepen name.
+	Grootboeken []Grootboek `json:"grootboeken,omitempty"`
 	// AfgeslotenTotEnMet closes the bookkeeping up to and including this date: a booking
 	// dated in it is refused with BOE-0042 (SnelStart's closed periods; not part of the API).
 	AfgeslotenTotEnMet *Time `json:"afgeslotenTotEnMet,omitempty"`
@@ -67,31 +70,37 @@ const (
 	LandGB GUID = "1a4d0000-0000-4000-8000-000000000826"
 	LandUS GUID = "1a4d0000-0000-4000-8000-000000000840"
 
-	OmzetgroepHoog        GUID = "0e2a0000-0000-4000-8000-000000000001"
-	OmzetgroepLaag        GUID = "0e2a0000-0000-4000-8000-000000000002"
-	OmzetgroepGeen        GUID = "0e2a0000-0000-4000-8000-000000000003"
-	OmzetgroepVerzending  GUID = "0e2a0000-0000-4000-8000-000000000004"
-	SjabloonWebshop       GUID = "5ab10000-0000-4000-8000-000000000001"
-	SjabloonStandaard     GUID = "5ab10000-0000-4000-8000-000000000002"
-	KostenplaatsWebshop   GUID = "c0570000-0000-4000-8000-000000000001"
-	RelatieEigen          GUID = "4e1a0000-0000-4000-8000-000000000001"
-	RelatieJanDeVries     GUID = "4e1a0000-0000-4000-8000-000000000002"
-	RelatieBakkerijSmit   GUID = "4e1a0000-0000-4000-8000-000000000003"
-	RelatieJanssens       GUID = "4e1a0000-0000-4000-8000-000000000004"
-	RelatieGroothandel    GUID = "4e1a0000-0000-4000-8000-000000000005"
-	ArtikelShirt          GUID = "a2710000-0000-4000-8000-000000000001"
-	ArtikelKookboek       GUID = "a2710000-0000-4000-8000-000000000002"
-	ArtikelCadeaubon      GUID = "a2710000-0000-4000-8000-000000000003"
-	ArtikelVerzendkosten  GUID = "a2710000-0000-4000-8000-000000000004"
-	ArtikelCadeaupakket   GUID = "a2710000-0000-4000-8000-000000000005"
-	ArtikelMok            GUID = "a2710000-0000-4000-8000-000000000006"
-	ArtikelOrderverschil  GUID = "a2710000-0000-4000-8000-000000000007"
-	ArtikelOud            GUID = "a2710000-0000-4000-8000-000000000008"
-	ArtikelKorting        GUID = "a2710000-0000-4000-8000-000000000009"
-	ArtikelBetaalkosten   GUID = "a2710000-0000-4000-8000-00000000000a"
-	grootboekOmzetHoog    GUID = "9b000000-0000-4000-8000-000000008000"
-	grootboekOmzetLaag    GUID = "9b000000-0000-4000-8000-000000008010"
-	grootboekOmzetGeen    GUID = "9b000000-0000-4000-8000-000000008020"
+	OmzetgroepHoog       GUID = "0e2a0000-0000-4000-8000-000000000001"
+	OmzetgroepLaag       GUID = "0e2a0000-0000-4000-8000-000000000002"
+	OmzetgroepGeen       GUID = "0e2a0000-0000-4000-8000-000000000003"
+	OmzetgroepVerzending GUID = "0e2a0000-0000-4000-8000-000000000004"
+	SjabloonWebshop      GUID = "5ab10000-0000-4000-8000-000000000001"
+	SjabloonStandaard    GUID = "5ab10000-0000-4000-8000-000000000002"
+	KostenplaatsWebshop  GUID = "c0570000-0000-4000-8000-000000000001"
+	RelatieEigen         GUID = "4e1a0000-0000-4000-8000-000000000001"
+	RelatieJanDeVries    GUID = "4e1a0000-0000-4000-8000-000000000002"
+	RelatieBakkerijSmit  GUID = "4e1a0000-0000-4000-8000-000000000003"
+	RelatieJanssens      GUID = "4e1a0000-0000-4000-8000-000000000004"
+	RelatieGroothandel   GUID = "4e1a0000-0000-4000-8000-000000000005"
+	ArtikelShirt         GUID = "a2710000-0000-4000-8000-000000000001"
+	ArtikelKookboek      GUID = "a2710000-0000-4000-8000-000000000002"
+	ArtikelCadeaubon     GUID = "a2710000-0000-4000-8000-000000000003"
+	ArtikelVerzendkosten GUID = "a2710000-0000-4000-8000-000000000004"
+	ArtikelCadeaupakket  GUID = "a2710000-0000-4000-8000-000000000005"
+	ArtikelMok           GUID = "a2710000-0000-4000-8000-000000000006"
+	ArtikelOrderverschil GUID = "a2710000-0000-4000-8000-000000000007"
+	ArtikelOud           GUID = "a2710000-0000-4000-8000-000000000008"
+	ArtikelKorting       GUID = "a2710000-0000-4000-8000-000000000009"
+	ArtikelBetaalkosten  GUID = "a2710000-0000-4000-8000-00000000000a"
+	grootboekOmzetHoog   GUID = "9b000000-0000-4000-8000-000000008000"
+	grootboekOmzetLaag   GUID = "9b000000-0000-4000-8000-000000008010"
+	grootboekOmzetGeen   GUID = "9b000000-0000-4000-8000-000000008020"
+	// GrootboekOmzetICP, GrootboekOmzetExport and GrootboekOmzetOSS are the revenue ledgers of
+	// the default administration for deliveries to EU businesses (ICP), outside the EU and to
+	// EU consumers at their country's VAT (OSS).
+	GrootboekOmzetICP     GUID = "9b000000-0000-4000-8000-000000008100"
+	GrootboekOmzetExport  GUID = "9b000000-0000-4000-8000-000000008110"
+	GrootboekOmzetOSS     GUID = "9b000000-0000-4000-8000-000000008200"
 	defaultAdministration GUID = "ad010000-0000-4000-8000-000000000001"
 )
 
@@ -162,6 +171,14 @@ func DefaultAdministration() *Administration {
 			{Nummer: 2, Omschrijving: "Omzet laag", VerkoopNederlandBtwSoort: "Laag", ID: OmzetgroepLaag, VerkoopGrootboekNederlandIdentifier: ref("grootboeken", grootboekOmzetLaag)},
 			{Nummer: 3, Omschrijving: "Omzet onbelast", VerkoopNederlandBtwSoort: "Geen", ID: OmzetgroepGeen, VerkoopGrootboekNederlandIdentifier: ref("grootboeken", grootboekOmzetGeen)},
 			{Nummer: 4, Omschrijving: "Verzendkosten", VerkoopNederlandBtwSoort: "Hoog", ID: OmzetgroepVerzending, VerkoopGrootboekNederlandIdentifier: ref("grootboeken", grootboekOmzetHoog)},
+		},
+		Grootboeken: []Grootboek{
+			{Nummer: 8000, Omschrijving: "Omzet hoog", RekeningCode: "WinstEnVerlies", Grootboekfunctie: "VerkopenOmzetHoog", ID: grootboekOmzetHoog},
+			{Nummer: 8010, Omschrijving: "Omzet laag", RekeningCode: "WinstEnVerlies", Grootboekfunctie: "VerkopenOmzetLaag", ID: grootboekOmzetLaag},
+			{Nummer: 8020, Omschrijving: "Omzet onbelast", RekeningCode: "WinstEnVerlies", Grootboekfunctie: "VerkopenBtwVrij", ID: grootboekOmzetGeen},
+			{Nummer: 8100, Omschrijving: "Omzet ICP binnen EU", RekeningCode: "WinstEnVerlies", Grootboekfunctie: "VerkopenExportBinnenEU", ID: GrootboekOmzetICP},
+			{Nummer: 8110, Omschrijving: "Omzet export buiten EU", RekeningCode: "WinstEnVerlies", Grootboekfunctie: "VerkopenExportBuitenEU", ID: GrootboekOmzetExport},
+			{Nummer: 8200, Omschrijving: "Omzet OSS", RekeningCode: "WinstEnVerlies", Grootboekfunctie: "InstallatieTeleverkoopBinnenEUgeen", ID: GrootboekOmzetOSS},
 		},
 		Sjablonen: []Sjabloon{
 			{Omschrijving: "Webshop", PrijsIngaveExclusiefBtw: false, ID: SjabloonWebshop,

@@ -29,7 +29,7 @@ func TestContractOpenAPI(t *testing.T) {
 		"/v2/relaties?$filter=" + url.QueryEscape("Email eq 'jan.devries@example.nl'"),
 		"/v2/artikelen", "/v2/artikelen?$top=3&$skip=2", "/v2/artikelen/" + string(ArtikelCadeaupakket),
 		"/v2/artikelen/" + string(ArtikelShirt) + "?relatieId=" + string(RelatieJanDeVries) + "&aantal=2",
-		"/v2/verkooporders",
+		"/v2/verkooporders", "/v2/grootboeken", "/v2/grootboeken?$top=2&$skip=1", "/v2/grootboeken/" + string(GrootboekOmzetICP),
 	} {
 		get(p)
 	}

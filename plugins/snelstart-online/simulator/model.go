@@ -343,6 +343,20 @@ type Sjabloon struct {
 	URI                     string                  `json:"uri,omitempty"`
 }
 
+// Grootboek is the GrootboekModel: a ledger account. Revenue is booked on one of the profit and
+// loss account (rekeningCode WinstEnVerlies).
+type Grootboek struct {
+	ModifiedOn            Time   `json:"modifiedOn"`
+	Omschrijving          string `json:"omschrijving"`
+	KostenplaatsVerplicht bool   `json:"kostenplaatsVerplicht"`
+	RekeningCode          string `json:"rekeningCode"`
+	Nonactief             bool   `json:"nonactief"`
+	Nummer                int32  `json:"nummer"`
+	Grootboekfunctie      string `json:"grootboekfunctie"`
+	ID                    GUID   `json:"id"`
+	URI                   string `json:"uri,omitempty"`
+}
+
 // Kostenplaats is the KostenplaatsModel (cost centre).
 type Kostenplaats struct {
 	Omschrijving string `json:"omschrijving"`

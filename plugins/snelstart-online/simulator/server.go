@@ -451,6 +451,8 @@ func (s *Server) routes() {
 	m.HandleFunc("POST /v2/verkoopboekingen", s.api("boekhouden:write", s.createVerkoopboeking))
 	m.HandleFunc("GET /v2/verkoopboekingen/{id}", s.api("boekhouden:read", s.getVerkoopboeking))
 	m.HandleFunc("GET /v2/verkoopfacturen", s.api("orders:read", s.listVerkoopfacturen))
+	m.HandleFunc("GET /v2/grootboeken", s.api("boekhouden:read", s.listGrootboeken))
+	m.HandleFunc("GET /v2/grootboeken/{id}", s.api("boekhouden:read", s.getGrootboek))
 
 	// Anything else under /v2 still goes through the key/token checks, then 404.
 	m.HandleFunc("/v2/", s.api("", func(w http.ResponseWriter, r *http.Request) {

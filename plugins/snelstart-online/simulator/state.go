@@ -225,6 +225,35 @@ func (s *Server) prepareSeed(a *Administration) error {
 		g.URI = "/artikelomzetgroepen/" + string(g.ID)
 		g.VerkoopGrootboekNederlandIdentifier = normRef(g.VerkoopGrootboekNederlandIdentifier, "grootboeken")
 	}
+	if len(a.Grootboeken) == 0 {
+		for i, g := range a.Omzetgroepen {
+			id := refID(g.VerkoopGrootboekNederlandIdentifier)
+			known := id == ""
+			for _, b := range a.Grootboeken {
+				known = known || b.ID == id
+			}
+			if !known {
+				a.Grootboeken = append(a.Grootboeken, Grootboek{Nummer: int32(8000 + 10*i), Omschrijving: g.Omschrijving,
+					RekeningCode: "WinstEnVerlies", Grootboekfunctie: "VerkopenOmzet" + g.VerkoopNederlandBtwSoort, ID: id})
+			}
+		}
+	}
+	for i := range a.Grootboeken {
+		b := &a.Grootboeken[i]
+		if err := give(&b.ID, fmt.Sprintf("grootboek %d", b.Nummer)); err != nil {
+			return err
+		}
+		if b.RekeningCode == "" {
+			b.RekeningCode = "WinstEnVerlies"
+		}
+		if b.Grootboekfunctie == "" {
+			b.Grootboekfunctie = "Diversen"
+		}
+		if b.ModifiedOn.IsZero() {
+			b.ModifiedOn = Time{s.now()}
+		}
+		b.URI = "/grootboeken/" + string(b.ID)
+	}
 	for i := range a.Sjablonen {
 		if err := give(&a.Sjablonen[i].ID, "sjabloon "+a.Sjablonen[i].Omschrijving); err != nil {
 			return err

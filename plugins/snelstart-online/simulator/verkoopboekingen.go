@@ -64,15 +64,30 @@ var regelBtwSoorten = map[string]bool{"": true, "Geen": true, "Laag": true, "Hoo
 var boekingBtwSoorten = map[string]bool{"Geen": true, "VerkopenLaag": true, "VerkopenHoog": true,
 	"VerkopenOverig": true, "VerkopenVerlegd": true, "InkopenLaag": true, "InkopenHoog": true, "InkopenOverig": true}
 
-// knownGrootboek reports whether id is a ledger account of the administration: the revenue
-// ledgers its omzetgroepen book on. Caller holds s.mu.
+// knownGrootboek reports whether id is an active ledger account of the profit and loss account,
+// where revenue can be booked. Caller holds s.mu.
 func (s *Server) knownGrootboek(id GUID) bool {
-	for _, g := range s.st.Omzetgroepen {
-		if refID(g.VerkoopGrootboekNederlandIdentifier) == id {
-			return true
+	for _, g := range s.st.Grootboeken {
+		if g.ID == id {
+			return !g.Nonactief && g.RekeningCode == "WinstEnVerlies"
 		}
 	}
 	return false
+}
+
+func (s *Server) listGrootboeken(w http.ResponseWriter, r *http.Request) {
+	q, ok := parseOData(w, r, Grootboek{}, 500)
+	if !ok {
+		return
+	}
+	s.mu.Lock()
+	out := listPage(s, q, s.st.Grootboeken, noIndex{})
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *Server) getGrootboek(w http.ResponseWriter, r *http.Request) {
+	getByID(s, w, r, "Grootboek", func() []Grootboek { return s.st.Grootboeken }, func(v Grootboek) GUID { return v.ID })
 }
 
 // prepareBoeking validates b: required fields and lengths (model state), the klant (REL-0005),

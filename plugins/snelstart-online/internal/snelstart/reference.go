@@ -189,5 +189,8 @@ func (c *Connector) ReferenceData(ctx context.Context) (sdk.ReferenceData, error
 			return rd, err
 		}
 	}
+	if rd.LedgerAccounts, err = c.ledgerAccounts(ctx); err != nil {
+		return rd, err
+	}
 	return rd, nil
 }

@@ -2,6 +2,7 @@ package snelstart
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -67,6 +68,36 @@ type verkoopfactuurIn struct {
 	Relatie         *refIn `json:"relatie"`
 	VerkoopBoeking  *refIn `json:"verkoopBoeking"`
 	ModifiedOn      ssTime `json:"modifiedOn"`
+}
+
+// grootboekIn is GrootboekModel as read from GET /grootboeken.
+type grootboekIn struct {
+	ID               string `json:"id"`
+	Nummer           int    `json:"nummer"`
+	Omschrijving     string `json:"omschrijving"`
+	Grootboekfunctie string `json:"grootboekfunctie"`
+	RekeningCode     string `json:"rekeningCode"`
+	Nonactief        bool   `json:"nonactief"`
+}
+
+// ledgerAccounts reads the grootboeken (GET /grootboeken, OData, scope boekhouden:read). A key
+// without that scope gives nil and no error: only invoice mode needs them, and it needs
+// boekhouden:write anyway, so it names the scope when it books.
+func (c *Connector) ledgerAccounts(ctx context.Context) ([]sdk.LedgerAccount, error) {
+	all, err := listAll[grootboekIn](ctx, c.api, "/grootboeken", "", pageDefault, "the ledger accounts (grootboeken)")
+	if err != nil {
+		var se *sdk.Error
+		if errors.As(err, &se) && se.Kind == sdk.KindAuth && se.Code == "http_403" {
+			return nil, nil
+		}
+		return nil, err
+	}
+	out := make([]sdk.LedgerAccount, 0, len(all))
+	for _, g := range all {
+		out = append(out, sdk.LedgerAccount{ID: g.ID, Number: g.Nummer, Description: g.Omschrijving, Function: g.Grootboekfunctie,
+			ProfitAndLoss: g.RekeningCode == "WinstEnVerlies", Inactive: g.Nonactief})
+	}
+	return out, nil
 }
 
 // btwBoekingSoort maps a VAT class to the btwSoort of a VAT line of a sales booking.
@@ -190,8 +221,13 @@ func (c *Connector) FindSalesInvoices(ctx context.Context, q sdk.SalesInvoiceQue
 			if id == "" {
 				id = f.ID
 			}
-			out = append(out, sdk.SalesInvoice{ID: id, Number: f.Factuurnummer, Date: f.FactuurDatum.Time,
-				CustomerID: idOf(f.Relatie), Total: f.FactuurBedrag.dec(), ModifiedAt: f.ModifiedOn.Time})
+			inv := sdk.SalesInvoice{ID: id, Number: f.Factuurnummer, Date: f.FactuurDatum.Time,
+				CustomerID: idOf(f.Relatie), Total: f.FactuurBedrag.dec(), ModifiedAt: f.ModifiedOn.Time}
+			if f.OpenstaandSaldo.Valid {
+				open := f.OpenstaandSaldo.dec()
+				inv.OpenBalance = &open
+			}
+			out = append(out, inv)
 		}
 	}
 	return out, nil
