@@ -48,6 +48,8 @@ type Budget struct {
 	now     func() time.Time
 	// started, when set (tests), is told every recorded start.
 	started func(int64)
+	// onWait, when set, is told every wait before it begins (see OnWait).
+	onWait func(Window, time.Duration)
 
 	mu  sync.Mutex
 	log []int64 // in-memory log when path is ""
@@ -65,6 +67,16 @@ func New(path string, windows ...Window) *Budget {
 	return b
 }
 
+// OnWait sets f to be told, before every wait of Wait begins, the window that is full (the one
+// whose room comes last) and how long the wait is, so a caller can say why its calls pause (an
+// hourly limit can hold calls back for most of an hour). A wait that ends with another caller
+// taking the room is followed by a new wait, told again. Set it before the first Wait; f is
+// called without any lock held and must return quickly. OnWait returns b.
+func (b *Budget) OnWait(f func(w Window, wait time.Duration)) *Budget {
+	b.onWait = f
+	return b
+}
+
 // Wait blocks until a call may start without breaking any window, records the start and
 // returns nil; or returns ctx's error when ctx ends first, or an error when the log file cannot
 // be used.
@@ -73,12 +85,15 @@ func (b *Budget) Wait(ctx context.Context) error {
 		return nil
 	}
 	for {
-		wait, err := b.take()
+		wait, full, err := b.take()
 		if err != nil {
 			return err
 		}
 		if wait <= 0 {
 			return nil
+		}
+		if b.onWait != nil {
+			b.onWait(full, wait)
 		}
 		t := time.NewTimer(wait)
 		select {
@@ -91,42 +106,44 @@ func (b *Budget) Wait(ctx context.Context) error {
 }
 
 // take records a start and returns 0 when every window has room, else how long to wait before
-// trying again (recording nothing).
-func (b *Budget) take() (time.Duration, error) {
+// trying again (recording nothing) and the window that needs the longest wait.
+func (b *Budget) take() (time.Duration, Window, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.path == "" {
 		var wait time.Duration
-		b.log, wait = b.admit(b.log, b.now().UnixNano())
-		return wait, nil
+		var full Window
+		b.log, wait, full = b.admit(b.log, b.now().UnixNano())
+		return wait, full, nil
 	}
 	if err := os.MkdirAll(filepath.Dir(b.path), 0o700); err != nil {
-		return 0, fmt.Errorf("call budget: create its directory: %w", err)
+		return 0, Window{}, fmt.Errorf("call budget: create its directory: %w", err)
 	}
 	lock := flock.New(b.path + ".lock")
 	if err := lock.Lock(); err != nil {
-		return 0, fmt.Errorf("call budget: lock %s: %w", filepath.Base(b.path), err)
+		return 0, Window{}, fmt.Errorf("call budget: lock %s: %w", filepath.Base(b.path), err)
 	}
 	defer func() { _ = lock.Unlock() }()
 	raw, err := os.ReadFile(b.path)
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return 0, fmt.Errorf("call budget: read %s: %w", filepath.Base(b.path), err)
+		return 0, Window{}, fmt.Errorf("call budget: read %s: %w", filepath.Base(b.path), err)
 	}
 	log := decode(raw)
 	before := len(log)
-	log, wait := b.admit(log, b.now().UnixNano())
+	log, wait, full := b.admit(log, b.now().UnixNano())
 	if wait > 0 && len(log) == before {
-		return wait, nil
+		return wait, full, nil
 	}
 	if err := os.WriteFile(b.path, encode(log), 0o600); err != nil {
-		return 0, fmt.Errorf("call budget: write %s: %w", filepath.Base(b.path), err)
+		return 0, Window{}, fmt.Errorf("call budget: write %s: %w", filepath.Base(b.path), err)
 	}
-	return wait, nil
+	return wait, full, nil
 }
 
 // admit prunes log (sorted starts) to the longest window, and appends now when every window has
-// room. It returns the new log and 0, or the log and how long until a window has room.
-func (b *Budget) admit(log []int64, now int64) ([]int64, time.Duration) {
+// room. It returns the new log and 0, or the log, how long until every window has room and the
+// window that needs that long.
+func (b *Budget) admit(log []int64, now int64) ([]int64, time.Duration, Window) {
 	var longest time.Duration
 	for _, w := range b.windows {
 		if p := span(w); p > longest {
@@ -144,6 +161,7 @@ func (b *Budget) admit(log []int64, now int64) ([]int64, time.Duration) {
 	}
 	log = kept
 	var wait time.Duration
+	var full Window
 	for _, w := range b.windows {
 		from := now - int64(span(w))
 		i := sort.Search(len(log), func(i int) bool { return log[i] > from })
@@ -151,17 +169,17 @@ func (b *Budget) admit(log []int64, now int64) ([]int64, time.Duration) {
 			// Room comes when the oldest starts that fill the window leave it.
 			oldest := log[len(log)-w.Limit]
 			if d := time.Duration(oldest + int64(span(w)) - now); d > wait {
-				wait = d
+				wait, full = d, w
 			}
 		}
 	}
 	if wait > 0 {
-		return log, wait
+		return log, wait, full
 	}
 	if b.started != nil {
 		b.started(now)
 	}
-	return append(log, now), 0
+	return append(log, now), 0, Window{}
 }
 
 // span is the window's period with the delay margin.

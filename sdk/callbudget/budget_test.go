@@ -28,7 +28,7 @@ var testWindows = []Window{{Limit: 5, Period: time.Minute}, {Limit: 8, Period: t
 func takeAll(t *testing.T, b *Budget) (int, time.Duration) {
 	t.Helper()
 	for n := 0; n < 100; n++ {
-		wait, err := b.take()
+		wait, _, err := b.take()
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -190,5 +190,49 @@ func TestPathHidesKeys(t *testing.T) {
 	}
 	if Path("", "snelstart", "k") != "" {
 		t.Fatal("no dir must mean memory")
+	}
+}
+
+// OnWait is told the window that holds a call back and for how long: the minute window while
+// the minute is full, the hour window once the hour is (the wait the caller would otherwise
+// sit through in silence).
+func TestOnWaitNamesTheFullWindow(t *testing.T) {
+	c := &fakeClock{t: time.Date(2026, 1, 1, 12, 0, 0, 0, time.UTC)}
+	type told struct {
+		w    Window
+		wait time.Duration
+	}
+	var got []told
+	var cancel context.CancelFunc
+	b := withClock(New("", testWindows...), c).OnWait(func(w Window, wait time.Duration) {
+		got = append(got, told{w, wait})
+		cancel() // end the real wait; the loop below lets it pass on the fake clock
+	})
+	for started := 0; started < 9; {
+		var ctx context.Context
+		ctx, cancel = context.WithCancel(context.Background())
+		err := b.Wait(ctx)
+		cancel()
+		switch {
+		case err == nil:
+			started++
+		case errors.Is(err, context.Canceled):
+			c.add(got[len(got)-1].wait)
+		default:
+			t.Fatal(err)
+		}
+	}
+	// 5 starts, a minute wait, 3 starts, an hour wait (the hour allows 8), a 9th start.
+	want := []told{
+		{testWindows[0], time.Minute + time.Second},
+		{testWindows[1], time.Hour + time.Minute - (time.Minute + time.Second)},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("told %+v, want %+v", got, want)
+	}
+	for i := range want {
+		if got[i] != want[i] {
+			t.Fatalf("wait %d: told %+v, want %+v", i, got[i], want[i])
+		}
 	}
 }

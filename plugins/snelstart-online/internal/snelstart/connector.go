@@ -246,6 +246,7 @@ func newConnector(cfg sdk.Config, log hclog.Logger, o options) (*Connector, erro
 	}
 	budget := callbudget.New(callbudget.Path(limitsDir, "snelstart", base, subKey, clientKey),
 		callbudget.Window{Limit: rate, Period: time.Minute}, callbudget.Window{Limit: hourly, Period: time.Hour})
+	budget.OnWait((&limitWaitLog{log: log, plan: planName, hourly: hourly, now: now}).note)
 	hc := httpclient.New(httpclient.Options{
 		Timeout:       timeout,
 		MaxAttempts:   o.maxAttempts,
