@@ -3,13 +3,17 @@ package cli
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/pipeline"
 	"github.com/koppel-nl/koppel/host/internal/text"
+	"github.com/koppel-nl/koppel/sdk"
+	"github.com/shopspring/decimal"
 )
 
 var updateGolden = flag.Bool("update", false, "rewrite the golden files in testdata")
@@ -84,5 +88,62 @@ func TestReasonText(t *testing.T) {
 	}
 	if got := reasonText(nl, "refused", long, false); got != `de order heeft een toeslag ("Betaalkosten", 0.35 inclusief btw) maar orders.payment_fee_article is niet ingesteld (…)` {
 		t.Errorf("Dutch short: %q", got)
+	}
+}
+
+// The preview report in Dutch and English: an order refused for its cross-border VAT, one booked
+// with warnings, a refund whose credit order cannot be booked and one that is booked. Problems
+// and warnings are made the way the planner makes them (English templates, CreditRefund's own
+// refusal) and shown in the reader's language.
+func TestGoldenPlan(t *testing.T) {
+	vatLine := fmt.Sprintf(text.Template("reason.vat_line_scheme"), fmt.Sprintf(text.Template("reason.line"), 1, "MOK", "Mok"),
+		"16", "MOK", 1, "Omzet hoog", "Hoog", "19", "2026-03-02", fmt.Sprintf(text.Template("reason.scheme.oss"), text.Country("DE")))
+	day := time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)
+	o := sdk.Order{ID: "7", Number: "1007", CreatedAt: day, Totals: sdk.Totals{Total: decimal.RequireFromString("30.00")},
+		Lines: []sdk.OrderLine{{ID: "l1", SKU: "MOK", Name: "Mok", Quantity: decimal.NewFromInt(2), TotalIncl: decimal.RequireFromString("30.00")}}}
+	_, creditErr := mapping.CreditRefund(o, sdk.Refund{ID: "r1", Amount: decimal.RequireFromString("5.00"), CreatedAt: day}, "", nil)
+	if creditErr == nil {
+		t.Fatal("a refund of an amount that names nothing was credited without orders.refund_article")
+	}
+	rep := pipeline.PlanReport{Profile: "winkel", Task: pipeline.TaskImportOrders, Orders: []pipeline.OrderPlan{
+		{Number: "1001", Action: mapping.ActionFail, TotalShop: "5.95",
+			Customer: &pipeline.CustomerPlan{Action: mapping.CustomerCreate, Name: "Kunde"},
+			Problems: []string{fmt.Sprintf(text.Template("reason.vat_mismatch_oss"), text.Country("DE"), text.Country("DE"), vatLine)}},
+		{Number: "1002", Action: mapping.ActionCreate, TotalShop: "10.00", TotalLedger: "10.00",
+			Customer: &pipeline.CustomerPlan{Action: mapping.CustomerUpdate, Code: 2001, Name: "Kunde GmbH", MatchedBy: "email"},
+			Lines:    []pipeline.LinePlan{{ArticleCode: "MOK", Quantity: "2", UnitPrice: "5.00", VATClass: "Hoog", VATRate: "0", Description: "Mok"}},
+			ByRate:   []pipeline.RatePlan{{Rate: "0", Excl: "10.00", VAT: "0.00", Incl: "10.00"}},
+			Warnings: []string{fmt.Sprintf(text.Template("reason.icp_vat_set"), "DE123456789", 2001),
+				fmt.Sprintf(text.Template("reason.address_incomplete"), text.Template("reason.addr_delivery")),
+				fmt.Sprintf(text.Template("reason.cut"), text.Template("reason.field.customer_name"), 143, 50)}},
+		{Number: "1007-Rr1", Action: pipeline.ActionAttention, TotalShop: "5.00",
+			Reason: fmt.Sprintf(text.Template("reason.plan_refund_unbookable"), "r1", creditErr.Error())},
+		{Number: "1007-Rr2", Action: mapping.ActionFail, TotalShop: "5.00",
+			Problems: []string{fmt.Sprintf(text.Template("reason.credit_unplannable"), fmt.Sprintf(text.Template("reason.kind.unreachable"), "dial tcp 127.0.0.1:9: connection refused"))}},
+	}, Summary: pipeline.PlanSummary{Create: 1, Fail: 2, Attention: 1}}
+	for _, lang := range []text.Lang{text.NL, text.EN} {
+		var b bytes.Buffer
+		printPlan(&b, text.Printer{Lang: lang}, rep)
+		golden(t, "plan."+string(lang)+".golden", b.String())
+	}
+}
+
+// A connector's own message is shown behind the sentence of its error kind; koppel's own
+// reasons are shown as they are.
+func TestFailureText(t *testing.T) {
+	en, nl := text.Printer{Lang: text.EN}, text.Printer{Lang: text.NL}
+	msg := `Post "https://b2bapi.snelstart.nl/v2/verkooporders": dial tcp 127.0.0.1:9: connect: connection refused (3 attempts in 12 s)`
+	if got := reasonText(nl, "unreachable", msg, false); got != "Niet bereikbaar; koppel probeert het later opnieuw (…)" {
+		t.Errorf("Dutch short: %q", got)
+	}
+	if got := reasonText(nl, "unreachable", msg, true); got != "Niet bereikbaar; koppel probeert het later opnieuw. Melding: "+msg {
+		t.Errorf("Dutch verbose: %q", got)
+	}
+	if got := reasonText(en, "permanent", "Artikel X bestaat niet", true); got != "Refused; correct what the message names, then retry. Message: Artikel X bestaat niet" {
+		t.Errorf("English verbose: %q", got)
+	}
+	own := fmt.Sprintf(text.Template("reason.already_imported"), 12)
+	if got := reasonText(nl, "permanent", own, true); got != "al geboekt als SnelStart-verkooporder 12" {
+		t.Errorf("own reason: %q", got)
 	}
 }

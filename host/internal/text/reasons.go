@@ -28,6 +28,31 @@ func Template(key string) string {
 type reasonPattern struct {
 	key string
 	re  *regexp.Regexp
+	// prefix and suffix are the template's text before its first verb and after its last: a
+	// reason that does not start and end with them cannot match (checked before re, which is
+	// slower).
+	prefix, suffix string
+	// chunks are the template's texts between verbs, in order: a reason must hold them all.
+	chunks []string
+	// semi is set when the template's own text holds "; ".
+	semi bool
+}
+
+// mayMatch is a quick test before the expression: the reason starts with the prefix, ends with
+// the suffix and holds the texts between the verbs in order.
+func (p *reasonPattern) mayMatch(reason string) bool {
+	if len(reason) < len(p.prefix)+len(p.suffix) || !strings.HasPrefix(reason, p.prefix) || !strings.HasSuffix(reason, p.suffix) {
+		return false
+	}
+	rest := reason[len(p.prefix) : len(reason)-len(p.suffix)]
+	for _, c := range p.chunks {
+		i := strings.Index(rest, c)
+		if i < 0 {
+			return false
+		}
+		rest = rest[i+len(c):]
+	}
+	return true
 }
 
 // reasonPatterns are the compiled reason templates, built when the program starts and never
@@ -76,7 +101,21 @@ func compileReasons() []reasonPattern {
 	})
 	out := make([]reasonPattern, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, reasonPattern{key: k, re: compile(reasonMessages[EN][k])})
+		tmpl := reasonMessages[EN][k]
+		p := reasonPattern{key: k, re: compile(tmpl), prefix: tmpl, suffix: tmpl}
+		if locs := verbRE.FindAllStringIndex(tmpl, -1); len(locs) > 0 {
+			p.prefix, p.suffix = tmpl[:locs[0][0]], tmpl[locs[len(locs)-1][1]:]
+			for i := 1; i < len(locs); i++ {
+				if c := strings.ReplaceAll(tmpl[locs[i-1][1]:locs[i][0]], "%%", "%"); c != "" {
+					p.chunks = append(p.chunks, c)
+				}
+			}
+		} else {
+			p.suffix = "" // a text without verbs: the prefix is all of it
+		}
+		p.prefix, p.suffix = strings.ReplaceAll(p.prefix, "%%", "%"), strings.ReplaceAll(p.suffix, "%%", "%")
+		p.semi = strings.Contains(verbRE.ReplaceAllString(tmpl, "\x00"), "; ")
+		out = append(out, p)
 	}
 	return out
 }
@@ -98,8 +137,8 @@ func Failure(l Lang, kind, reason string) string {
 
 // templated reports whether reason is made from one of the catalogue's reason templates.
 func templated(reason string) bool {
-	for _, p := range reasonPatterns {
-		if p.re.MatchString(reason) {
+	for i := range reasonPatterns {
+		if p := &reasonPatterns[i]; p.mayMatch(reason) && p.re.MatchString(reason) {
 			return true
 		}
 	}
@@ -111,48 +150,99 @@ func Reason(l Lang, reason string) string {
 	if l == EN || reason == "" {
 		return reason
 	}
-	out := reasonIn(l, reason, 0)
-	if out == reason && strings.Contains(reason, "; ") {
-		out = argIn(l, reason, 0) // several notes joined by "; " (an article's warnings)
-	}
+	r := renderer{lang: l, memo: map[string]reading{}}
+	out, _ := r.renderArg(reason, 0) // also several notes joined by "; " (an article's warnings)
 	return out
 }
 
-func reasonIn(l Lang, reason string, depth int) string {
-	if depth > 3 {
-		return reason
+// renderer renders reasons in one language, remembering the reading of every text it saw (the
+// same argument is read by several templates that match).
+type renderer struct {
+	lang Lang
+	memo map[string]reading
+}
+
+// reading is a text rendered and how many of its characters no template explains.
+type reading struct {
+	text string
+	left int
+}
+
+// render returns reason in r's language and how many of its characters no template explains.
+// Several templates can match one text (an argument may itself hold a reason); the reading that
+// leaves the fewest characters unexplained wins, the longer template on a tie.
+//
+// semiOnly limits the templates to those whose own text holds "; ": renderArg asks so for a
+// stretch of a "; " list after the whole text was read with every template.
+func (r *renderer) render(reason string, depth int, semiOnly bool) (string, int) {
+	best, left := reason, len(reason)
+	if depth > 3 || reason == "" {
+		return best, left
 	}
-	for _, p := range reasonPatterns {
+	key := reason
+	if semiOnly {
+		key = "\x00" + reason
+	}
+	if m, ok := r.memo[key]; ok {
+		return m.text, m.left
+	}
+	defer func() { r.memo[key] = reading{best, left} }()
+	for i := range reasonPatterns {
+		p := &reasonPatterns[i]
+		if (semiOnly && !p.semi) || !p.mayMatch(reason) {
+			continue
+		}
 		m := p.re.FindStringSubmatch(reason)
 		if m == nil {
 			continue
 		}
 		args := m[1:]
+		n := 0
 		for i, a := range args {
-			args[i] = argIn(l, a, depth+1)
+			var k int
+			args[i], k = r.renderArg(a, depth+1)
+			n += k
 		}
-		return fill(reasonMessages[l][p.key], args)
+		if n < left {
+			best, left = fill(reasonMessages[r.lang][p.key], args), n
+			if n == 0 {
+				break
+			}
+		}
 	}
-	return reason
+	return best, left
 }
 
-// argIn renders an argument that may itself be a reason, or a list of them joined by "; ".
-func argIn(l Lang, a string, depth int) string {
+// renderArg renders an argument that may itself be a reason, or a list of them joined by "; "
+// (a template may hold "; " itself, so the list is cut where the fewest characters are left
+// unexplained).
+func (r *renderer) renderArg(a string, depth int) (string, int) {
 	if a == "" {
-		return a
+		return a, 0
 	}
-	if strings.Contains(a, "; ") {
-		parts := strings.Split(a, "; ")
-		changed := false
-		for i, p := range parts {
-			parts[i] = reasonIn(l, p, depth)
-			changed = changed || parts[i] != p
-		}
-		if changed {
-			return strings.Join(parts, "; ")
+	whole, left := r.render(a, depth, false)
+	parts := strings.Split(a, "; ")
+	if left == 0 || len(parts) == 1 || len(parts) > 12 {
+		return whole, left
+	}
+	// best[i] is the best reading of parts[i:].
+	best := make([]reading, len(parts)+1)
+	for i := len(parts) - 1; i >= 0; i-- {
+		best[i] = reading{left: -1}
+		for j := i + 1; j <= len(parts); j++ {
+			txt, n := r.render(strings.Join(parts[i:j], "; "), depth, j > i+1)
+			if j < len(parts) {
+				txt, n = txt+"; "+best[j].text, n+best[j].left
+			}
+			if best[i].left < 0 || n < best[i].left {
+				best[i] = reading{txt, n}
+			}
 		}
 	}
-	return reasonIn(l, a, depth)
+	if best[0].left < left {
+		return best[0].text, best[0].left
+	}
+	return whole, left
 }
 
 // fill puts the arguments, as they were written in the English text, in the places of tmpl's

@@ -1,6 +1,7 @@
 package text
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -123,6 +124,13 @@ func TestReason(t *testing.T) {
 			`regel 2 (code "X1", "Thee"): SnelStart heeft geen artikel met "X1" in vrij veld "webcode" en articles.mode is "manual", en orders.fallback_article is niet ingesteld; geef het product een code die in SnelStart bestaat (of stel fallback_article in) en probeer opnieuw`},
 		{"currency", fmt.Sprintf(Template("reason.currency"), "USD", "EUR", "EUR", "EUR", "EUR"),
 			"de order is in USD, maar de administratie boekt in EUR (orders.currency): koppel boekt geen bedragen in een andere munt alsof het EUR zijn. Boek deze order met de hand in SnelStart (omgerekend naar EUR) en markeer hem als afgehandeld, of zet de winkel op EUR"},
+		{"the outer reason, not a longer inner one", fmt.Sprintf(Template("reason.plan_refund_unbookable"), "r1", fmt.Sprintf(Template("reason.refund_rest"), "r1", "1007", "5.00")),
+			"terugbetaling r1 kan niet als creditorder worden geboekt: terugbetaling r1 van order 1007 heeft 5.00 dat bij geen product, verzending of toeslag hoort; stel orders.refund_article in op het SnelStart-artikel waarop zulke bedragen geboekt worden"},
+		{"OSS mismatch with country names", fmt.Sprintf(Template("reason.vat_mismatch_export"), Country("us"), fmt.Sprintf(Template("reason.vat_line_scheme"),
+			fmt.Sprintf(Template("reason.label.at"), fmt.Sprintf(Template("reason.label.shipping"), "Verzending"), "21"), "21", "VERZ", 4, "Verzending", "Hoog", "0", "2026-03-02", Template("reason.scheme.export"))),
+			`Laat de winkel geen btw rekenen voor leveringen buiten de EU, of verbeter de order in de winkel, en probeer de order opnieuw. Een levering naar de Verenigde Staten (buiten de EU) is export: SnelStart rekent 0% btw. Btw klopt niet: verzendkosten "Verzending" tegen 21%: de winkel rekent 21% btw, maar SnelStart-artikel VERZ staat in omzetgroep 4 "Verzending" met btw-soort Hoog (0% op 2026-03-02, export buiten de EU)`},
+		{"notes joined", Template("reason.article_adopted") + "; " + fmt.Sprintf(Template("reason.cut"), fmt.Sprintf(Template("reason.field.new_article"), "A1"), 130, 100),
+			"SnelStart had het artikel al (het antwoord op het aanmaken ging verloren); het is niet opnieuw aangemaakt; de omschrijving van nieuw artikel A1 had 130 tekens en is ingekort tot het maximum van SnelStart (100)"},
 		{"connector text stays", "Artikel X bestaat niet in SnelStart", "Artikel X bestaat niet in SnelStart"},
 		{"empty", "", ""},
 	}
@@ -144,4 +152,56 @@ func FuzzReason(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		_ = Reason(NL, s)
 	})
+}
+
+// A connector's message goes behind its kind's sentence; koppel's own reasons and unknown kinds
+// are not wrapped.
+func TestFailure(t *testing.T) {
+	own := fmt.Sprintf(Template("reason.already_imported"), 12)
+	cases := []struct {
+		lang           Lang
+		kind, in, want string
+	}{
+		{NL, "unreachable", "connection refused", "Niet bereikbaar; koppel probeert het later opnieuw. Melding: connection refused"},
+		{EN, "auth", "401 Unauthorized", "The credentials were refused; check the key or password in the profile (koppel check). Message: 401 Unauthorized"},
+		{NL, "refused", own, "al geboekt als SnelStart-verkooporder 12"},
+		{NL, "permanent", own, "al geboekt als SnelStart-verkooporder 12"},
+		{NL, "strange", "iets", "iets"},
+		{NL, "permanent", "", ""},
+	}
+	for _, tc := range cases {
+		if got := Failure(tc.lang, tc.kind, tc.in); got != tc.want {
+			t.Errorf("Failure(%s, %s, %q) = %q, want %q", tc.lang, tc.kind, tc.in, got, tc.want)
+		}
+	}
+}
+
+// Errorf wraps its last error argument and says the template's English text; Country names a
+// code in English (the code itself when unknown).
+func TestErrorfAndCountry(t *testing.T) {
+	cause := errors.New("timeout")
+	err := Errorf("reason.create_customer", "Jan", cause)
+	if !errors.Is(err, cause) || err.Error() != `create customer "Jan": timeout` {
+		t.Fatalf("Errorf = %v (wraps %v)", err, errors.Is(err, cause))
+	}
+	if got := Reason(NL, err.Error()); got != `klant "Jan" kon niet worden aangemaakt: timeout` {
+		t.Fatalf("Dutch: %q", got)
+	}
+	if Country(" de") != "Germany" || Country("XX") != "XX" || Reason(NL, Country("GB")) != "het Verenigd Koninkrijk" {
+		t.Fatalf("Country: %q %q %q", Country("de"), Country("XX"), Reason(NL, Country("GB")))
+	}
+}
+
+// BenchmarkReason renders a VAT refusal of five lines in Dutch (the dashboard renders every
+// failed order's reason on each page view).
+func BenchmarkReason(b *testing.B) {
+	line := fmt.Sprintf(Template("reason.vat_line_scheme"), fmt.Sprintf(Template("reason.line"), 1, "MOK", "Mok"),
+		"16", "MOK", 1, "Omzet hoog", "Hoog", "19", "2026-03-02", fmt.Sprintf(Template("reason.scheme.oss"), Country("DE")))
+	lines := strings.TrimSuffix(strings.Repeat(line+"; ", 5), "; ")
+	in := fmt.Sprintf(Template("reason.vat_mismatch_oss"), Country("DE"), Country("DE"), lines)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		_ = Reason(NL, in)
+	}
+	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/reason")
 }
