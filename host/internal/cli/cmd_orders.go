@@ -114,7 +114,7 @@ shop; the others are retried on the next run.`,
 func doneRow(r pipeline.OrderRecord) orderRow {
 	total, shop := r.TotalIncl, r.ShopTotal
 	row := orderRow{ShopID: r.ShopID, ShopNumber: r.ShopNumber, Status: string(r.Status), LedgerNumber: r.LedgerNumber,
-		LedgerOrderID: r.LedgerOrderID, CustomerCode: r.CustomerCode, TotalIncl: &total, ShopTotal: &shop, At: r.DoneAt,
+		LedgerOrderID: r.LedgerOrderID, CustomerCode: r.CustomerCode, CustomerName: r.CustomerName, TotalIncl: &total, ShopTotal: &shop, At: r.DoneAt,
 		Warnings: r.Warnings}
 	if r.LedgerNumber == 0 && r.LedgerOrderID != "" {
 		row.InvoiceNumber = r.Reference
@@ -132,9 +132,7 @@ func failedRow(f pipeline.FailedRecord) orderRow {
 		status = "failed"
 	}
 	total := f.Order.Totals.Total
-	name := strings.TrimSpace(firstNonEmpty(f.Order.Billing.Company, strings.TrimSpace(f.Order.Billing.FirstName+" "+f.Order.Billing.LastName),
-		strings.TrimSpace(f.Order.Customer.FirstName+" "+f.Order.Customer.LastName)))
-	return orderRow{ShopID: f.ShopID, ShopNumber: f.ShopNumber, Status: status, CustomerName: name, ShopTotal: &total,
+	return orderRow{ShopID: f.ShopID, ShopNumber: f.ShopNumber, Status: status, CustomerName: pipeline.ShopCustomerName(f.Order), ShopTotal: &total,
 		At: f.LastFailedAt, Reason: f.Reason, Kind: f.Kind, Attempts: f.Attempts, Parked: f.Parked}
 }
 
@@ -151,7 +149,8 @@ func sortRows(rows []orderRow) {
 	})
 }
 
-// fillNames asks the ledger for the name of every relatiecode in rows (koppel keeps no names).
+// fillNames asks the ledger for the current name of every relatiecode in rows (an order record
+// keeps a business customer's name only); the names are printed, not stored.
 func (a *app) fillNames(ctx context.Context, profile string, rows []orderRow) error {
 	s, err := a.openSession(ctx, profile, nil)
 	if err != nil {

@@ -100,7 +100,7 @@ type daemon struct {
 	closed bool
 
 	// runs holds the last run of every profile's task since the daemon started (with the
-	// customer names, which are never stored); see cmd_run_serve.go.
+	// customer names of the run, kept in memory only); see cmd_run_serve.go.
 	// notifier sends the profiles' notify alerts (cmd_run_notify.go).
 	notifier atomic.Pointer[notify.Notifier]
 

@@ -19,8 +19,11 @@ import (
 type customerRef struct {
 	ID   string
 	Code int
-	// Name is kept in memory only (for the run summary).
+	// Name is the relatie's name, for the run summary; the order record keeps it only for a
+	// business customer (BusinessName).
 	Name string
+	// Fixed is set for the profile's fixed customer (customers.fixed_customer).
+	Fixed bool
 }
 
 // applyCustomer carries out the plan's customer decision: it forgets a relatie that is gone,
@@ -36,7 +39,7 @@ func (r *run) applyCustomer(ctx context.Context, plan *mapping.Plan) (customerRe
 		}
 		r.view.forget(key)
 	}
-	ref := customerRef{ID: d.ID, Code: d.Code, Name: d.Name}
+	ref := customerRef{ID: d.ID, Code: d.Code, Name: d.Name, Fixed: d.MatchedBy == "fixed"}
 	how := d.MatchedBy
 	hasIntent := d.HadIntent
 	var err error

@@ -737,7 +737,7 @@ func (r *run) importOne(ctx context.Context, o sdk.Order, w *mapping.Warnings) (
 			}
 			if so, ok := pickByReference(found, x); ok {
 				p.log.Info("adopted a sales order whose create had no answer", "order", o.Number, "number", so.Number)
-				d, err := r.recordDone(ctx, o, x, so, StatusAdopted, decimal.Zero, nil, 0)
+				d, err := r.recordDone(ctx, o, x, so, StatusAdopted, decimal.Zero, nil, customerRef{})
 				return d, nil, err
 			}
 		}
@@ -748,7 +748,7 @@ func (r *run) importOne(ctx context.Context, o sdk.Order, w *mapping.Warnings) (
 			return doneRecord{}, nil, err
 		}
 		w.Add(text.Template("reason.already_present_ref"), found.Number, ref)
-		d, err := r.recordDone(ctx, o, ref, found, StatusAlreadyPresent, decimal.Zero, *w, 0)
+		d, err := r.recordDone(ctx, o, ref, found, StatusAlreadyPresent, decimal.Zero, *w, customerRef{})
 		return d, nil, err
 	}
 
@@ -826,7 +826,7 @@ func (r *run) importOne(ctx context.Context, o sdk.Order, w *mapping.Warnings) (
 	if created.CustomerID == "" {
 		created.CustomerID = cust.ID
 	}
-	d, err := r.recordDone(ctx, shown, ref, created, StatusImported, diff, *w, cust.Code, item)
+	d, err := r.recordDone(ctx, shown, ref, created, StatusImported, diff, *w, cust, item)
 	d.customerName = cust.Name
 	return d, nil, err
 }
@@ -863,16 +863,19 @@ func pickByReference(found []sdk.SalesOrder, ref string) (sdk.SalesOrder, bool) 
 	return sdk.SalesOrder{}, false
 }
 
-// recordDone writes the OrderRecord (code is the relatiecode when known, else 0), deletes the intent and the failure record, raises
-// the attention items given (nil ones are skipped) and moves the cursor, in one transaction.
-func (r *run) recordDone(ctx context.Context, o sdk.Order, ref string, so sdk.SalesOrder, status OutcomeStatus, diff sdk.Money, w mapping.Warnings, code int, items ...*attention.Item) (doneRecord, error) {
+// recordDone writes the OrderRecord (cust is the relatie booked on when known: its relatiecode,
+// and its name for a business customer), deletes the intent and the failure record, raises the
+// attention items given (nil ones are skipped) and moves the cursor, in one transaction.
+func (r *run) recordDone(ctx context.Context, o sdk.Order, ref string, so sdk.SalesOrder, status OutcomeStatus, diff sdk.Money, w mapping.Warnings, cust customerRef, items ...*attention.Item) (doneRecord, error) {
 	p := r.p
 	rec := OrderRecord{
 		ShopID: o.ID, ShopNumber: o.Number, Reference: ref, Status: status,
 		LedgerOrderID: so.ID, LedgerNumber: so.Number, CustomerID: so.CustomerID,
 		TotalExcl: so.TotalExcl, TotalIncl: so.TotalIncl, ShopTotal: o.Totals.Total, DifferenceBooked: diff,
 		ShopModifiedAt: o.ModifiedAt, DoneAt: p.now(), Warnings: w, LinesHash: linesHash(o),
+		CustomerName: BusinessName(o, cust.Name, cust.Fixed),
 	}
+	code := cust.Code
 	rec.CustomerCode = code
 	if c, ok := r.view.codeOf(so.CustomerID); ok && code == 0 {
 		rec.CustomerCode = c

@@ -103,3 +103,66 @@ func TestRunHistoryRetention(t *testing.T) {
 		t.Fatalf("with retention off: %d runs, want 3", len(got))
 	}
 }
+
+// A done order keeps the customer's name only for a business record: an order that names a
+// company (the relatie's name as booked), or the profile's fixed customer; a private person's
+// order keeps its relatiecode only (docs/profiles.md, "Personal data").
+func TestDoneOrdersKeepBusinessNamesOnly(t *testing.T) {
+	business := func(o *sdk.Order) {
+		o.Billing.Company = "Bakkerij De Korrel BV"
+		o.Customer = sdk.Customer{ID: "c9", Email: "inkoop@korrel.example", FirstName: "Anna", LastName: "Korrel"}
+		o.Billing.Email = "inkoop@korrel.example"
+		o.ModifiedAt = day.Add(time.Minute)
+	}
+	cases := []struct {
+		name   string
+		set    func(*config.Profile)
+		seed   func(*env)
+		orders []sdk.Order
+		want   map[string]string // shop id → CustomerName kept
+	}{
+		{"private and business", nil, nil,
+			[]sdk.Order{mkOrder("1", true, []ln{coffee}), mkOrder("2", true, []ln{coffee}, business)},
+			map[string]string{"1": "", "2": "Bakkerij De Korrel BV"}},
+		{"business matched to its SnelStart relatie", func(p *config.Profile) { p.Customers.Match = "email" },
+			func(e *env) {
+				e.ledger.addRelatie(sdk.Relatie{Code: 777, Name: "Bakkerij De Korrel B.V. (Zwolle)", Email: "inkoop@korrel.example"})
+			},
+			[]sdk.Order{mkOrder("2", true, []ln{coffee}, business)},
+			map[string]string{"2": "Bakkerij De Korrel B.V. (Zwolle)"}},
+		{"fixed customer", func(p *config.Profile) { p.Customers.Mode = config.ModeManual; p.Customers.FixedCustomer = 900 },
+			func(e *env) { e.ledger.addRelatie(sdk.Relatie{Code: 900, Name: "Webshop klanten"}) },
+			[]sdk.Order{mkOrder("1", true, []ln{coffee})},
+			map[string]string{"1": "Webshop klanten"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			var mods []func(*config.Profile)
+			if c.set != nil {
+				mods = append(mods, c.set)
+			}
+			e := newEnv(t, mods...)
+			if c.seed != nil {
+				c.seed(e)
+			}
+			for _, o := range c.orders {
+				e.shop.put(o)
+			}
+			if res := e.run(); res.Imported != len(c.orders) {
+				t.Fatalf("run: %+v", res)
+			}
+			for id, want := range c.want {
+				rec, ok, err := GetOrderRecord(t.Context(), e.store, "shop1", id)
+				if err != nil || !ok || rec.CustomerName != want || rec.CustomerCode == 0 {
+					t.Errorf("order %s: record %+v (%v, %v); want customer name %q and a relatiecode", id, rec, ok, err, want)
+				}
+			}
+			text := storeText(t, e.store)
+			for _, p := range append(personal, "Anna", "Korrel\"") {
+				if strings.Contains(text, p) {
+					t.Errorf("the state store holds %q of a private person:\n%s", p, text)
+				}
+			}
+		})
+	}
+}

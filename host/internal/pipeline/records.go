@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/koppel-nl/koppel/host/internal/state"
@@ -11,7 +12,8 @@ import (
 
 // OrderRecord is stored under order/<profile>/<shop-id> once an order is done: created by koppel,
 // adopted after a lost answer, or found already present in SnelStart. It holds ids, numbers,
-// amounts and the relatiecode only: no names, no addresses. `koppel orders` lists these.
+// amounts and the relatiecode, and the name of a business customer only (CustomerName): never a
+// private person's name, never an address. `koppel orders` and the dashboard list these.
 type OrderRecord struct {
 	// ShopID is the shop's id of the order (the key); ShopNumber the number the customer saw.
 	ShopID     string `json:"shop_id"`
@@ -27,6 +29,12 @@ type OrderRecord struct {
 	// CustomerID and CustomerCode identify the relatie (id and relatiecode).
 	CustomerID   string `json:"customer_id,omitempty"`
 	CustomerCode int    `json:"customer_code,omitempty"`
+	// CustomerName is the relatie's name as it was when the order was booked, kept only for a
+	// business record: an order that names a company, or the profile's fixed customer (see
+	// BusinessName). Empty for a private person, whose name koppel does not keep once the
+	// order is done (docs/profiles.md, "Personal data"); records written before this field
+	// existed have none either.
+	CustomerName string `json:"customer_name,omitempty"`
 	// TotalExcl and TotalIncl are SnelStart's totals of the sales order; ShopTotal is the
 	// shop's total including VAT.
 	TotalExcl sdk.Money `json:"total_excl"`
@@ -241,4 +249,46 @@ func GetOrderRecord(ctx context.Context, s *state.Store, profile, shopID string)
 // GetFailedRecord returns the FailedRecord of one shop order, or false.
 func GetFailedRecord(ctx context.Context, s *state.Store, profile, shopID string) (FailedRecord, bool, error) {
 	return state.Get[FailedRecord](ctx, s, state.FailedKey(profile, shopID))
+}
+
+// businessNameMax is the length of a relatie's name in SnelStart.
+const businessNameMax = 50
+
+// BusinessName is the customer name a done order keeps (OrderRecord.CustomerName): for the
+// profile's fixed customer (fixed) the relatie's name; for an order that names a company (the
+// billing or customer company) the name of the relatie it was booked on when known (relatie),
+// else that company name, cut to SnelStart's 50 characters; for a private person — an order
+// without a company — nothing, since a done order keeps no personal names.
+func BusinessName(o sdk.Order, relatie string, fixed bool) string {
+	relatie = strings.TrimSpace(relatie)
+	if fixed {
+		return relatie
+	}
+	company := strings.TrimSpace(o.Billing.Company)
+	if company == "" {
+		company = strings.TrimSpace(o.Customer.Company)
+	}
+	if company == "" {
+		return ""
+	}
+	if relatie != "" {
+		return relatie
+	}
+	if r := []rune(company); len(r) > businessNameMax {
+		company = string(r[:businessNameMax])
+	}
+	return company
+}
+
+// ShopCustomerName is the customer's name in an order's shop data: the company, else the
+// billing name, else the customer's name. A failed order keeps its shop data until it is
+// resolved; a done order keeps only a business name (pipeline.BusinessName).
+func ShopCustomerName(o sdk.Order) string {
+	for _, n := range []string{o.Billing.Company, o.Customer.Company,
+		o.Billing.FirstName + " " + o.Billing.LastName, o.Customer.FirstName + " " + o.Customer.LastName} {
+		if n = strings.TrimSpace(n); n != "" {
+			return n
+		}
+	}
+	return ""
 }

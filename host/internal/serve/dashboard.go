@@ -95,6 +95,8 @@ type orderView struct {
 	ShopNumber   string
 	LedgerNumber int
 	CustomerCode int
+	// CustomerName is the name the order record keeps: a business customer's only (see
+	// pipeline.BusinessName); "" for a private person, whose name is not kept.
 	CustomerName string
 	Total        *sdk.Money
 	Status       string
@@ -112,8 +114,11 @@ type attentionView struct {
 
 type failedView struct {
 	ShopID, ShopNumber, Reason, Status string
-	Attempts                           int
-	LastFailed                         time.Time
+	// CustomerName is from the shop data a failed order keeps until it is resolved: the
+	// company, else the person's name.
+	CustomerName string
+	Attempts     int
+	LastFailed   time.Time
 }
 
 // TaskLabel returns the human name of a task, or the name itself.
@@ -204,18 +209,12 @@ func (s *server) profileView(ctx context.Context, t tr, p *config.Profile) profi
 		pv.Err = err.Error()
 	}
 
-	names := map[string]string{}
 	for _, ts := range tasks {
 		tv := taskView{Task: ts.Task, Label: t.TaskLabel(ts.Task), Every: ts.Every, Next: ts.Next,
 			Running: ts.Running, RunningSince: ts.RunningSince}
 		if l := ts.Last; l != nil {
 			tv.LastResult, tv.LastError, tv.LastEnd = l.Result, l.Error, l.End
 			tv.LastCounts = countsText(t, l.Imported, l.AlreadyPresent, l.Failed, l.Skipped)
-			for _, o := range l.Orders {
-				if o.CustomerName != "" {
-					names[o.ShopID] = o.CustomerName
-				}
-			}
 		} else if rec, ok := lastStored[ts.Task]; ok {
 			tv.LastResult, tv.LastError, tv.LastEnd = recordResult(rec), rec.Error, rec.End
 			tv.LastCounts = countsText(t, rec.Imported, rec.AlreadyPresent, rec.Failed+rec.Retrying, rec.Skipped)
@@ -245,7 +244,7 @@ func (s *server) profileView(ctx context.Context, t tr, p *config.Profile) profi
 			switch o.Status {
 			case pipeline.StatusImported, pipeline.StatusAdopted, pipeline.StatusAlreadyPresent:
 				pv.Orders = append(pv.Orders, orderView{ShopNumber: o.ShopNumber, LedgerNumber: o.LedgerNumber,
-					CustomerCode: o.CustomerCode, CustomerName: names[o.ShopID], Total: o.TotalIncl,
+					CustomerCode: o.CustomerCode, CustomerName: s.keptName(ctx, p.Name, o.ShopID), Total: o.TotalIncl,
 					Status: string(o.Status), At: rec.End})
 			}
 		}
@@ -260,7 +259,7 @@ func (s *server) profileView(ctx context.Context, t tr, p *config.Profile) profi
 			st = orderFailed
 		}
 		failed = append(failed, failedView{ShopID: f.ShopID, ShopNumber: f.ShopNumber, Reason: text.Failure(text.Lang(t.lang), f.Kind, f.Reason),
-			Status: st, Attempts: f.Attempts, LastFailed: f.LastFailedAt})
+			CustomerName: pipeline.ShopCustomerName(f.Order), Status: st, Attempts: f.Attempts, LastFailed: f.LastFailedAt})
 		if len(failed) >= 2*pageFailed { // keep memory bounded; newest kept below
 			sort.SliceStable(failed, func(i, j int) bool { return failed[i].LastFailed.After(failed[j].LastFailed) })
 			failed = failed[:pageFailed]
@@ -300,6 +299,20 @@ func (s *server) profileView(ctx context.Context, t tr, p *config.Profile) profi
 		pv.Attention = append(pv.Attention, av)
 	}
 	return pv
+}
+
+// keptName is the customer name the order record of shopID keeps (a business customer's only);
+// "" when it keeps none or cannot be read (the page shows the relatiecode either way).
+func (s *server) keptName(ctx context.Context, profile, shopID string) string {
+	rec, ok, err := pipeline.GetOrderRecord(ctx, s.opts.Store, profile, shopID)
+	if err != nil {
+		s.log.Warn("reading an order record for the dashboard", "profile", profile, "order", shopID, "error", err)
+		return ""
+	}
+	if !ok {
+		return ""
+	}
+	return rec.CustomerName
 }
 
 // countsText summarises a run's counts in one line.

@@ -153,6 +153,10 @@ type OrderJSON struct {
 	Status string `json:"status"`
 	// At is when the order was recorded as done, or when it last failed.
 	At time.Time `json:"at"`
+	// CustomerName is, for an imported order, the name its record keeps: a business
+	// customer's only (absent for a private person); for a failed order, the name in the shop
+	// data it keeps until it is resolved.
+	CustomerName string `json:"customer_name,omitempty"`
 	// Imported orders:
 	Reference     string   `json:"reference,omitempty"`
 	LedgerOrderID string   `json:"ledger_order_id,omitempty"`
@@ -175,7 +179,7 @@ func orderFromRecord(profile string, r pipeline.OrderRecord) OrderJSON {
 	return OrderJSON{
 		Profile: profile, ShopID: r.ShopID, ShopNumber: r.ShopNumber, Status: string(r.Status), At: r.DoneAt,
 		Reference: r.Reference, LedgerOrderID: r.LedgerOrderID, LedgerNumber: r.LedgerNumber, CustomerCode: r.CustomerCode,
-		TotalExcl: moneyString(r.TotalExcl), TotalIncl: moneyString(r.TotalIncl), ShopTotal: moneyString(r.ShopTotal),
+		CustomerName: r.CustomerName, TotalExcl: moneyString(r.TotalExcl), TotalIncl: moneyString(r.TotalIncl), ShopTotal: moneyString(r.ShopTotal),
 		Warnings: r.Warnings,
 	}
 }
@@ -187,7 +191,7 @@ func orderFromFailed(profile string, r pipeline.FailedRecord) OrderJSON {
 	}
 	return OrderJSON{
 		Profile: profile, ShopID: r.ShopID, ShopNumber: r.ShopNumber, Status: st, At: r.LastFailedAt,
-		Reason: r.Reason, Kind: r.Kind, Code: r.Code, Attempts: r.Attempts,
+		CustomerName: pipeline.ShopCustomerName(r.Order), Reason: r.Reason, Kind: r.Kind, Code: r.Code, Attempts: r.Attempts,
 	}
 }
 

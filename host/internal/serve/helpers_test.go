@@ -174,8 +174,9 @@ func demoRun(profile, task string, start time.Time) (pipeline.TaskRunRecord, []p
 		Imported: 2, LedgerCalls: 9, Orders: stored}}}
 	var orders []pipeline.OrderRecord
 	for _, o := range outs {
+		// Both are business customers: their records keep the relatie's name (pipeline.BusinessName).
 		orders = append(orders, pipeline.OrderRecord{ShopID: o.ShopID, ShopNumber: o.ShopNumber, Reference: "WC-" + o.ShopNumber,
-			Status: o.Status, LedgerOrderID: o.LedgerOrderID, LedgerNumber: o.LedgerNumber, CustomerCode: o.CustomerCode,
+			Status: o.Status, LedgerOrderID: o.LedgerOrderID, LedgerNumber: o.LedgerNumber, CustomerCode: o.CustomerCode, CustomerName: o.CustomerName,
 			TotalExcl: o.TotalIncl.Div(money("1.21")).Round(2), TotalIncl: *o.TotalIncl, ShopTotal: *o.TotalIncl, DoneAt: rec.End})
 	}
 	return rec, orders, outs
@@ -227,7 +228,7 @@ func seed(t testing.TB, store *state.Store) {
 		LedgerNumber: 5999, CustomerCode: 20001, TotalIncl: money("10"), DoneAt: older.End.Add(-24 * time.Hour)})
 	put(state.FailedKey("winkel", "402"), pipeline.FailedRecord{ShopID: "402", ShopNumber: "1002", Reason: "artikel X-1 bestaat niet in SnelStart",
 		Kind: "refused", Parked: true, Attempts: 1, FirstFailedAt: older.End, LastFailedAt: older.End,
-		Order: sdk.Order{ID: "402", Number: "1002"}})
+		Order: sdk.Order{ID: "402", Number: "1002", Billing: sdk.Address{FirstName: "Els", LastName: "de Wit"}}})
 	put(state.FailedKey("winkel", "403"), pipeline.FailedRecord{ShopID: "403", ShopNumber: "1003", Reason: "SnelStart antwoordde niet",
 		Kind: "retryable", Attempts: 2, FirstFailedAt: older.End, LastFailedAt: older.End.Add(time.Minute)})
 	if _, _, err := attention.Raise(ctx, store, "winkel", attention.Item{Kind: attention.KindChanged, ShopID: "401", ShopNumber: "1001",

@@ -80,8 +80,8 @@ type RunSummary struct {
 	Error string
 	// Counts of orders (or articles for import_articles) by outcome.
 	Imported, AlreadyPresent, Failed, Skipped int
-	// Orders are the run's order outcomes. They may carry CustomerName (it is only kept in
-	// memory); the dashboard shows it beside the relatiecode.
+	// Orders are the run's order outcomes. They may carry CustomerName (in memory only); the
+	// dashboard does not show it, but the name the order record keeps (a business customer's).
 	Orders []pipeline.OrderOutcome
 }
 
