@@ -12,6 +12,11 @@ import (
 	"github.com/shopspring/decimal"
 )
 
+func init() {
+	// The gift set sold VAT-free, as a shop does for an EU business with a valid VAT number.
+	catalogue["SET-01@0%"] = wooProduct{"SET-01", "Cadeaupakket shirt + kookboek", "45.00", "zero-rate"}
+}
+
 // boekingen returns the sales invoice bookings with factuurnummer n.
 func boekingen(a simulator.Administration, n string) []simulator.Verkoopboeking {
 	var out []simulator.Verkoopboeking
@@ -68,6 +73,9 @@ func TestInvoiceMode(t *testing.T) {
 		{by: janHome, items: []item{{product: "THEE-01", qty: 11}, boek}, shipping: "4.95"},
 		{by: janHome, items: []item{mok, koffie, boek, thee}},
 		{by: janHome, items: []item{{product: "MOK-01", qty: 3}}, shipping: "2.50"},
+		// The cross-border rows of the VAT tests: ICP (an EU business, no VAT) and export.
+		{by: deBusiness, items: []item{{product: "SET-01@0%", qty: 2}}},
+		{by: usConsumer, items: []item{{product: "SHIRT-01", qty: 1}}},
 	}
 	number := func(i int, p placed) string { // the factuurnummer: the shop's invoice number, else the order number
 		if i == 3 {
@@ -96,6 +104,21 @@ func TestInvoiceMode(t *testing.T) {
 			t.Errorf("order %s: SnelStart's invoice amount %s, the shop's total %s", p.Number, got, p.Total)
 		}
 		balanced(t, bs[0])
+	}
+	// ICP and export at 0 % on their own revenue ledgers (grootboekfunctie), no VAT line; the
+	// ICP relatie carries the VAT number.
+	for i, want := range map[int]simulator.GUID{15: simulator.GrootboekOmzetICP, 16: simulator.GrootboekOmzetExport} {
+		b := boekingen(r.admin, placedOrders[i].Number)[0]
+		if len(b.Btw) != 0 || len(b.Boekingsregels) != 1 || b.Boekingsregels[0].Grootboek.ID != want || b.Boekingsregels[0].BtwSoort != "Geen" {
+			t.Errorf("order %s: booked %+v, want one 0 %% line on %s", placedOrders[i].Number, b, want)
+		}
+		if i == 15 {
+			for _, rel := range r.admin.Relaties {
+				if rel.ID == b.Klant.ID && rel.BtwNummer != "DE123456789" {
+					t.Errorf("ICP invoice on relatie %d without the VAT number (%q)", rel.Relatiecode, rel.BtwNummer)
+				}
+			}
+		}
 	}
 	if _, out, _ := s.koppel(t.Context(), "orders", "winkel"); !strings.Contains(out, shopInvoice) {
 		t.Errorf("koppel orders does not show the invoice number %s:\n%s", shopInvoice, out)
@@ -137,9 +160,25 @@ func TestInvoiceMode(t *testing.T) {
 		t.Fatalf("reconcile in invoice mode raised %+v", items)
 	}
 
+	// SnelStart refuses a booking as unbalanced (BOE-0039, its own check disagreeing with
+	// koppel's): the order fails with the Dutch reason, is not booked, and koppel orders shows
+	// the reason in Dutch.
+	req, _ := http.NewRequest(http.MethodPut, "http://"+s.ss+"/_sim/verkoopboekingen/refuse", strings.NewReader(`{"codes":["BOE-0039"]}`))
+	req.Header.Set("Content-Type", "application/json")
+	doJSON(t, req, nil)
+	unbalanced := s.order(wooOrder{by: anouk, items: []item{shirt}})
+	r = s.syncOrders()
+	r.must(unbalanced, "failed", "BOE-0039", "factuurbedrag is niet gelijk aan de omzetregels plus de btw")
+	if len(boekingen(r.admin, unbalanced.Number)) != 0 {
+		t.Fatalf("order %s was booked although SnelStart refused it", unbalanced.Number)
+	}
+	if _, out, _ := s.koppel(t.Context(), "orders", "winkel", "--failed", "--verbose"); !strings.Contains(out, "SnelStart weigerde de factuurboeking") || !strings.Contains(out, "factuurbedrag is niet gelijk") {
+		t.Errorf("koppel orders does not show the Dutch BOE-0039 reason:\n%s", out)
+	}
+
 	// A closed period: the order fails with SnelStart's reason in Dutch and is not booked.
 	tomorrow := time.Now().AddDate(0, 0, 1).Format("2006-01-02") + "T00:00:00"
-	req, _ := http.NewRequest(http.MethodPut, "http://"+s.ss+"/_sim/period", strings.NewReader(`{"afgeslotenTotEnMet":"`+tomorrow+`"}`))
+	req, _ = http.NewRequest(http.MethodPut, "http://"+s.ss+"/_sim/period", strings.NewReader(`{"afgeslotenTotEnMet":"`+tomorrow+`"}`))
 	req.Header.Set("Content-Type", "application/json")
 	doJSON(t, req, nil)
 	late := s.order(wooOrder{by: anouk, items: []item{mok}})

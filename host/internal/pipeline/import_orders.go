@@ -814,7 +814,7 @@ func (r *run) importOne(ctx context.Context, o sdk.Order, w *mapping.Warnings) (
 		if classify(err) == classPermanent {
 			r.forgetArticles(ctx, lineArticleKeys(plan))
 		}
-		return doneRecord{}, &req, text.Errorf("reason.sales_order_refused", err)
+		return doneRecord{}, &req, text.Errorf(refusedKey(plan), err)
 	}
 	if created.Number == 0 && created.ID == "" {
 		return doneRecord{}, nil, text.Errorf("reason.sales_order_no_id")

@@ -85,6 +85,15 @@ func invoiceAsOrder(inv sdk.SalesInvoice) sdk.SalesOrder {
 		PaymentReference: inv.Number, OrderReference: inv.Number, TotalIncl: inv.Total, TotalExcl: excl, ModifiedAt: inv.ModifiedAt}
 }
 
+// refusedKey is the reason of a booking the ledger refused: a sales order, or in invoice mode
+// an invoice booking.
+func refusedKey(plan *mapping.Plan) string {
+	if plan.Invoice != nil {
+		return "reason.invoice_refused"
+	}
+	return "reason.sales_order_refused"
+}
+
 // book creates the plan's booking: the sales order so, or in invoice mode the plan's invoice
 // on customerID. The answer is returned as a sales order either way.
 func (p *Pipeline) book(ctx context.Context, plan *mapping.Plan, so sdk.SalesOrder, customerID string) (sdk.SalesOrder, error) {

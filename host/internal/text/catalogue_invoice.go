@@ -15,6 +15,7 @@ var invoiceReasonMessages = map[Lang]map[string]string{
 		"reason.invoice_scheme_oss":            "verkoop aan een consument in de EU tegen de btw van zijn land (OSS)",
 		"reason.invoice_mark_paid_unsupported": "orders.mark_paid: de winkel-plugin %q kan geen notitie bij een order zetten; zet mark_paid uit",
 		"reason.invoice_paid_note":             "Betaald volgens SnelStart: factuur %s, %s voldaan (koppel)",
+		"reason.invoice_refused":               "SnelStart weigerde de factuurboeking (verkoopboeking) of bevestigde haar niet: %s",
 	},
 	EN: {
 		"reason.invoice_prices_unknown":        "order %s cannot be booked as an invoice: koppel must know every line's price and VAT rate (orders.lines = %q leaves prices to SnelStart, or an article's VAT rate is unknown); book it as an order (orders.book_as = \"order\") or send prices",
@@ -28,5 +29,6 @@ var invoiceReasonMessages = map[Lang]map[string]string{
 		"reason.invoice_scheme_oss":            "sale to an EU consumer at their country's VAT (OSS)",
 		"reason.invoice_mark_paid_unsupported": "orders.mark_paid: shop plugin %q cannot add a note to an order; switch mark_paid off",
 		"reason.invoice_paid_note":             "Paid according to SnelStart: invoice %s, %s settled (koppel)",
+		"reason.invoice_refused":               "SnelStart refused or did not confirm the invoice booking (verkoopboeking): %s",
 	},
 }

@@ -129,6 +129,35 @@ func (s *Server) adminRoutes(m *http.ServeMux) {
 		s.ClosePeriod(p.AfgeslotenTotEnMet)
 		writeJSON(w, http.StatusOK, p)
 	})
+	m.HandleFunc("PUT /_sim/verkoopboekingen/refuse", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			Codes []string `json:"codes"`
+		}
+		if !decodeBody(w, r, "refuse", &in) {
+			return
+		}
+		for _, c := range in.Codes {
+			if _, ok := codeText[c]; !ok {
+				writeMessage(w, http.StatusBadRequest, "unknown error code "+truncate(c, 20))
+				return
+			}
+		}
+		s.RefuseBoekingen(in.Codes...)
+		writeJSON(w, http.StatusOK, in)
+	})
+	m.HandleFunc("POST /_sim/verkoopfacturen/{number}/payments", func(w http.ResponseWriter, r *http.Request) {
+		var in struct {
+			Bedrag Decimal `json:"bedrag"`
+		}
+		if !decodeBody(w, r, "payment", &in) {
+			return
+		}
+		if !s.PayInvoice(r.PathValue("number"), in.Bedrag.Decimal) {
+			notFound(w, "Verkoopfactuur")
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "paid"})
+	})
 	m.HandleFunc("POST /_sim/tokens/expire", func(w http.ResponseWriter, r *http.Request) {
 		s.ExpireTokens()
 		writeJSON(w, http.StatusOK, map[string]string{"status": "expired"})

@@ -71,6 +71,9 @@ type Server struct {
 	// difference in indexErrors.
 	checkIndex  bool
 	indexErrors []string
+	// refuseBoekingen are error codes the next POSTs to /verkoopboekingen answer with, one per
+	// request, whatever the body (RefuseBoekingen).
+	refuseBoekingen []string
 }
 
 // New builds a Server from opts (see Options for defaults). It fails when the seed is

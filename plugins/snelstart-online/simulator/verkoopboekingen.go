@@ -174,6 +174,13 @@ func (s *Server) createVerkoopboeking(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mu.Lock()
+	if len(s.refuseBoekingen) > 0 {
+		code := s.refuseBoekingen[0]
+		s.refuseBoekingen = s.refuseBoekingen[1:]
+		s.mu.Unlock()
+		writeCode(w, code)
+		return
+	}
 	if v := s.prepareBoeking(&b); v != nil {
 		s.mu.Unlock()
 		v.write(w)
@@ -227,4 +234,38 @@ func (s *Server) listVerkoopfacturen(w http.ResponseWriter, r *http.Request) {
 	out := listPage(s, q, s.st.Verkoopfacturen, noIndex{})
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, out)
+}
+
+// RefuseBoekingen makes the next len(codes) POSTs to /verkoopboekingen fail with these error
+// codes (HTTP 400 with SnelStart's error body), one per request, in order: a test's way to have
+// SnelStart refuse what koppel sends, e.g. BOE-0039 when SnelStart's own balance check
+// disagrees with koppel's.
+func (s *Server) RefuseBoekingen(codes ...string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.refuseBoekingen = append(s.refuseBoekingen, codes...)
+}
+
+// PayInvoice books a payment of amount on the sales invoice with this factuurnummer, as a
+// matched bank booking does in SnelStart: its openstaandSaldo goes down (never below zero) and
+// its modifiedOn moves. It returns false when no invoice has the number.
+func (s *Server) PayInvoice(number string, amount decimal.Decimal) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.st.Verkoopfacturen {
+		f := &s.st.Verkoopfacturen[i]
+		if f.Factuurnummer != number {
+			continue
+		}
+		open := f.OpenstaandSaldo.Decimal
+		if f.FactuurBedrag.IsNegative() {
+			open = decimal.Min(decimal.Zero, open.Add(amount))
+		} else {
+			open = decimal.Max(decimal.Zero, open.Sub(amount))
+		}
+		f.OpenstaandSaldo = Decimal{open}
+		f.ModifiedOn = Time{s.now()}
+		return true
+	}
+	return false
 }

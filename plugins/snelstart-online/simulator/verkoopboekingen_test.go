@@ -65,3 +65,34 @@ func TestVerkoopboekingen(t *testing.T) {
 	credit["btw"] = []map[string]any{{"btwSoort": "VerkopenHoog", "btwBedrag": -21}, {"btwSoort": "VerkopenLaag", "btwBedrag": -0.9}}
 	c.call("POST", "/v2/verkoopboekingen", credit, 201, nil)
 }
+
+// TestRefuseAndPay: a refusal set by the test answers the next booking with SnelStart's error
+// body and is used once; a payment lowers openstaandSaldo to zero, never below.
+func TestRefuseAndPay(t *testing.T) {
+	c := newSim(t, Options{})
+	c.srv.RefuseBoekingen("BOE-0039")
+	body := map[string]any{
+		"factuurnummer": "F-1", "factuurdatum": "2026-05-01T00:00:00", "klant": map[string]any{"id": RelatieJanDeVries},
+		"factuurbedrag": 121, "boekingsregels": []map[string]any{{"grootboek": map[string]any{"id": grootboekOmzetHoog}, "bedrag": 100, "btwSoort": "Hoog"}},
+		"btw": []map[string]any{{"btwSoort": "VerkopenHoog", "btwBedrag": 21}},
+	}
+	var errsOut []map[string]any
+	c.call("POST", "/v2/verkoopboekingen", body, 400, &errsOut)
+	if len(errsOut) != 1 || errsOut[0]["errorCode"] != "BOE-0039" {
+		t.Fatalf("refusal %v", errsOut)
+	}
+	c.call("POST", "/v2/verkoopboekingen", body, 201, nil)
+	if !c.srv.PayInvoice("F-1", D("100").Decimal) || c.srv.PayInvoice("F-404", D("1").Decimal) {
+		t.Fatal("PayInvoice found the wrong invoices")
+	}
+	var facturen []Verkoopfactuur
+	c.call("GET", "/v2/verkoopfacturen", nil, 200, &facturen)
+	if len(facturen) != 1 || facturen[0].OpenstaandSaldo.StringFixed(2) != "21.00" {
+		t.Fatalf("after a payment of 100: %+v", facturen)
+	}
+	c.srv.PayInvoice("F-1", D("50").Decimal)
+	c.call("GET", "/v2/verkoopfacturen", nil, 200, &facturen)
+	if !facturen[0].OpenstaandSaldo.IsZero() {
+		t.Fatalf("paid in full, still open %s", facturen[0].OpenstaandSaldo)
+	}
+}
