@@ -156,14 +156,18 @@ func (r *run) articleRate(ctx context.Context, code string, date time.Time) (*sd
 // exactly once, through the same steps as an order. It reports whether it is finished (done, or
 // parked for a person); a transient failure is tried again on the next run.
 func (r *run) credit(ctx context.Context, c sdk.Order, rec OrderRecord) (bool, error) {
-	r.creditOf = &rec
-	defer func() { r.creditOf = nil }()
-	out, terminal, err := r.process(ctx, c)
+	out, terminal, err := r.process(withCredit(ctx, &rec), c)
 	if err != nil {
 		return false, err
 	}
 	if out.Status != StatusSkipped {
-		r.add(out, c.Number)
+		if f, ok := ctx.Value(followKey{}).(*follow); ok {
+			f.outs = append(f.outs, numberedOutcome{out: out, number: c.Number}) // released with the order
+		} else {
+			r.mu.Lock()
+			r.add(out, c.Number)
+			r.mu.Unlock()
+		}
 	}
 	return terminal, nil
 }

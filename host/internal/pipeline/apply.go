@@ -50,24 +50,17 @@ func (r *run) applyCustomer(ctx context.Context, plan *mapping.Plan) (customerRe
 			return customerRef{}, err
 		}
 	case mapping.CustomerCreate:
-		if r.unsettled[unsettledKey("customer", key)] {
-			return customerRef{}, notYetVisible(fmt.Sprintf("customer %q", d.Relatie.Name))
-		}
-		intent, _, err := r.customerIntent(ctx, key)
-		if err != nil {
+		if ref, how, err = r.createCustomerShared(ctx, key, *d.Relatie); err != nil {
 			return customerRef{}, err
 		}
-		if ref, how, err = r.createRelatieOnce(ctx, key, *d.Relatie, intent); err != nil {
-			return customerRef{}, err
-		}
-		hasIntent = true
+		hasIntent = how != "settled"
 	default:
 		return customerRef{}, fmt.Errorf("apply customer decision %q: not a decision to apply", d.Action)
 	}
 	if how == "adopted" && d.Action != mapping.CustomerCreate {
 		p.log.Info("adopted a customer whose create had no answer", "code", ref.Code)
 	}
-	if d.Remember || d.Action == mapping.CustomerCreate {
+	if (d.Remember || d.Action == mapping.CustomerCreate) && how != "settled" {
 		rec := CustomerMapRecord{RelatieID: ref.ID, Code: ref.Code, MatchedBy: how, At: p.now(), DataHash: d.DataHash}
 		err = p.store.Update(ctx, func(tx *state.Tx) error {
 			if err := tx.Put(mk, rec); err != nil {
@@ -82,10 +75,49 @@ func (r *run) applyCustomer(ctx context.Context, plan *mapping.Plan) (customerRe
 			// A created relatie keeps its intent, so the next attempt finds and adopts it.
 			return customerRef{}, fmt.Errorf("remember customer %d: %w", ref.Code, err)
 		}
-		delete(r.unsettled, unsettledKey("customer", key))
+		r.setUnsettled(unsettledKey("customer", key), false)
 	}
 	r.view.settle(key, mapping.MappedCustomer{ID: ref.ID, Code: ref.Code, Name: ref.Name, Settled: true})
 	return ref, nil
+}
+
+// createdCustomer is what createCustomerShared hands the orders waiting for the same create.
+type createdCustomer struct {
+	ref customerRef
+	how string
+}
+
+// createCustomerShared creates the relatie of customer key once for all the run's workers: an
+// order whose plan was made before another order of the run created this customer uses that
+// relatie (how = "settled"); two orders asking at the same moment share one create (the second
+// waits for the first's answer). Orders of one customer are also handled in sequence
+// (import_orders_workers.go), so this is the second line of defence.
+func (r *run) createCustomerShared(ctx context.Context, key string, want sdk.Relatie) (customerRef, string, error) {
+	if c, ok := r.view.settled(key); ok && c.ID != "" && !c.Planned {
+		return customerRef{ID: c.ID, Code: c.Code, Name: c.Name}, "settled", nil
+	}
+	v, err, _ := r.creates.Do("customer\x00"+key, func() (any, error) {
+		if c, ok := r.view.settled(key); ok && c.ID != "" && !c.Planned {
+			return createdCustomer{customerRef{ID: c.ID, Code: c.Code, Name: c.Name}, "settled"}, nil
+		}
+		if r.isUnsettled(unsettledKey("customer", key)) {
+			return nil, notYetVisible(fmt.Sprintf("customer %q", want.Name))
+		}
+		intent, _, err := r.customerIntent(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		ref, how, err := r.createRelatieOnce(ctx, key, want, intent)
+		if err != nil {
+			return nil, err
+		}
+		return createdCustomer{ref, how}, nil
+	})
+	if err != nil {
+		return customerRef{}, "", err
+	}
+	c := v.(createdCustomer)
+	return c.ref, c.how, nil
 }
 
 // updateRelatie writes the relatie as the plan wants it (customers.mode = add_update).
@@ -130,30 +162,49 @@ func (r *run) applyArticles(ctx context.Context, plan *mapping.Plan) ([]string, 
 			}
 			ids[i] = a.ID
 		case mapping.ArticleCreate:
-			if r.unsettled[unsettledKey("article", mk)] {
-				return nil, notYetVisible(fmt.Sprintf("article %s", d.Create.Code))
-			}
-			cr, err := r.p.createArticleOnce(ctx, d.Lookup, *d.Create)
-			if cr.Unsettled {
-				r.unsettled[unsettledKey("article", mk)] = true
-			}
-			if err != nil {
-				r.view.articles.Remove(mk) // asked again, not taken from this run's "not found"
-				return nil, fmt.Errorf("create article %s: %w", d.Create.Code, err)
-			}
-			a, err := r.remember(ctx, mk, mapping.ArticleFrom(cr.Article))
+			a, err := r.createArticleShared(ctx, d)
 			if err != nil {
 				return nil, err
 			}
 			ids[i] = a.ID
 		}
 		if addUpdate {
-			if a := r.view.cachedArticle(mk); a != nil {
-				a.UpToDate = true
-			}
+			r.view.markUpToDate(mk)
 		}
 	}
 	return ids, nil
+}
+
+// createArticleShared creates the article of decision d once for all the run's workers: when
+// another order of the run created it after this order was planned, that article is used; two
+// orders asking at the same moment share one create (the second waits for the first's answer,
+// and shares its error).
+func (r *run) createArticleShared(ctx context.Context, d mapping.ArticleDecision) (mapping.Article, error) {
+	mk := d.Lookup.MapKey()
+	if a := r.view.cachedArticle(mk); a != nil && a.ID != "" {
+		return *a, nil
+	}
+	v, err, _ := r.creates.Do("article\x00"+mk, func() (any, error) {
+		if a := r.view.cachedArticle(mk); a != nil && a.ID != "" {
+			return *a, nil
+		}
+		if r.isUnsettled(unsettledKey("article", mk)) {
+			return nil, notYetVisible(fmt.Sprintf("article %s", d.Create.Code))
+		}
+		cr, err := r.p.createArticleOnce(ctx, d.Lookup, *d.Create)
+		if cr.Unsettled {
+			r.setUnsettled(unsettledKey("article", mk), true)
+		}
+		if err != nil {
+			r.view.removeArticle(mk) // asked again, not taken from this run's "not found"
+			return nil, fmt.Errorf("create article %s: %w", d.Create.Code, err)
+		}
+		return r.remember(ctx, mk, mapping.ArticleFrom(cr.Article))
+	})
+	if err != nil {
+		return mapping.Article{}, err
+	}
+	return v.(mapping.Article), nil
 }
 
 // updateArticle applies articles.mode = add_update: the description and price the plan wants
@@ -196,7 +247,7 @@ func (r *run) remember(ctx context.Context, mk string, a mapping.Article) (mappi
 	if prev := r.view.cachedArticle(mk); prev != nil {
 		a.UpToDate = prev.UpToDate
 	}
-	r.view.articles.Add(mk, &a)
+	r.view.addArticle(mk, &a)
 	return a, nil
 }
 
@@ -219,7 +270,7 @@ func (p *Pipeline) putArticleMap(ctx context.Context, mk string, rec *ArticleMap
 // (an article may have been deleted or changed in SnelStart).
 func (r *run) forgetArticles(ctx context.Context, keys []string) {
 	for _, mk := range keys {
-		r.view.articles.Remove(mk)
+		r.view.removeArticle(mk)
 		if err := state.Delete(ctx, r.p.store, state.MapKey(r.p.profile, state.MapArticle, mk)); err != nil {
 			r.p.log.Warn("could not forget a remembered article", "key", mk, "error", err)
 		}

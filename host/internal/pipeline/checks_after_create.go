@@ -54,7 +54,7 @@ func (r *run) differenceItem(o sdk.Order, created sdk.SalesOrder, w *mapping.War
 // person already resolved that item, which confirms the SnelStart order is this one.
 func (r *run) guardFits(ctx context.Context, o sdk.Order, ref string, found sdk.SalesOrder) (bool, error) {
 	p := r.p
-	if r.creditOf != nil {
+	if creditOf(ctx) != nil {
 		return true, nil // a credit order's reference (<reference>-R<refund id>) is koppel's own
 	}
 	totalFits := found.TotalIncl.Sub(o.Totals.Total).Abs().LessThanOrEqual(p.prof.Orders.DifferenceTolerance)
@@ -104,10 +104,16 @@ func (r *run) guardFits(ctx context.Context, o sdk.Order, ref string, found sdk.
 // customer is matched again (once per order and run). It reports whether the order may be
 // planned again.
 func (r *run) forgetGoneCustomer(ctx context.Context, o sdk.Order, plan *mapping.Plan, err error, w *mapping.Warnings) (bool, error) {
-	if !sdk.IsCustomerGone(err) || plan.Customer.Key == "" || r.rematched[o.ID] {
+	if !sdk.IsCustomerGone(err) || plan.Customer.Key == "" {
 		return false, nil
 	}
+	r.mu.Lock()
+	again := !r.rematched[o.ID]
 	r.rematched[o.ID] = true
+	r.mu.Unlock()
+	if !again {
+		return false, nil
+	}
 	p := r.p
 	if derr := state.Delete(ctx, p.store, state.MapKey(p.profile, state.MapCustomer, plan.Customer.Key)); derr != nil {
 		return false, fmt.Errorf("%w: forget customer %d: %v", errAbort, plan.Customer.Code, derr)

@@ -107,7 +107,7 @@ func (r *run) createRelatieOnce(ctx context.Context, key string, want sdk.Relati
 			return customerRef{ID: c.ID, Code: c.Code, Name: c.Name}, "adopted", nil
 		}
 	}
-	r.unsettled[unsettledKey("customer", key)] = true
+	r.setUnsettled(unsettledKey("customer", key), true)
 	return customerRef{}, "", text.Errorf("reason.create_customer_unconfirmed", want.Name, err)
 }
 

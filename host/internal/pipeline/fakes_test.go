@@ -691,7 +691,7 @@ func newEnv(t testing.TB, mods ...func(*config.Profile)) *env {
 	}
 	t.Cleanup(func() { _ = st.Close() })
 	e := &env{t: t, prof: prof, shop: &fakeShop{}, ledger: newFakeLedger(), store: st, now: day.Add(time.Hour)}
-	e.p = New(Options{Profile: prof, Shop: e.shop, Ledger: e.ledger, Store: st, Clock: func() time.Time { return e.now }})
+	e.p = New(Options{Profile: prof, Shop: e.shop, Ledger: e.ledger, Store: st, Clock: func() time.Time { return e.now }, Concurrency: testConcurrency})
 	return e
 }
 
@@ -857,3 +857,7 @@ func toJSON(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
 }
+
+// testConcurrency is the orders in flight of the test environments' pipelines: more than one,
+// so every test of the pipeline runs the concurrent import (import_orders_workers.go).
+const testConcurrency = 4

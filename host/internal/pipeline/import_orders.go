@@ -7,6 +7,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/golang-lru/v2/simplelru"
@@ -17,6 +18,7 @@ import (
 	"github.com/koppel-nl/koppel/sdk"
 	"github.com/koppel-nl/koppel/sdk/redact"
 	"github.com/shopspring/decimal"
+	"golang.org/x/sync/singleflight"
 )
 
 // lockTTL is the lease of the import_orders lock; it is renewed while a run goes on.
@@ -26,7 +28,9 @@ const lockTTL = 10 * time.Minute
 // or the shop is having trouble, and the next run will pick up where this one stopped.
 const maxConsecutiveTransient = 3
 
-// run is the state of one ImportOrders or Retry run.
+// run is the state of one ImportOrders or Retry run. Its orders are handled by several workers
+// at once (import_orders_workers.go): mu guards what they share, except planner and ref (set
+// once under planMu, read after ensurePlanner), view (its own lock) and creates.
 type run struct {
 	p    *Pipeline
 	task string
@@ -34,16 +38,32 @@ type run struct {
 	retry bool
 	// planner plans the orders (once the reference data is read); view is its view of the
 	// ledger, cached for the run.
+	planMu  sync.Mutex
 	planner *mapping.Planner
 	ref     *mapping.Reference
 	view    *ledgerView
-	// seen holds the ids of the orders handled in this run (bounded, caches.go); handled
-	// counts them.
-	seen    *simplelru.LRU[string, bool]
-	handled int
-	// creditOf is set while a credit order (after_import.go) is processed: the record of the
-	// order it credits.
-	creditOf *OrderRecord
+	// creates shares the customer and article creates of the run's workers (apply.go).
+	creates singleflight.Group
+
+	mu sync.Mutex
+	// queue holds the listed orders not yet released, in listing order; slots bounds it.
+	// lastOf holds, per sequencing key, the done channel of the last queued order with it.
+	// readyQ holds the queued orders that may start, in listing order; running counts the
+	// orders being handled; probing limits that to one (import_orders_workers.go).
+	queue   []*orderJob
+	seq     int
+	slots   chan struct{}
+	lastOf  map[string]*orderJob
+	readyQ  []*orderJob
+	running int
+	probing bool
+	wg      sync.WaitGroup
+	// runErr is the first error that stops the run (errStopRun for a planned stop).
+	runErr error
+	// seen holds the ids of the orders queued in this run (bounded, caches.go); released
+	// counts the orders handled and released.
+	seen     *simplelru.LRU[string, bool]
+	released int
 	// unsettled names the customer and article creates of this run whose outcome stayed
 	// unknown (create_once.go): they are not repeated before the next run looks again.
 	unsettled map[string]bool
@@ -55,8 +75,8 @@ type run struct {
 	status statusPolicy
 	holds  map[string]bool
 
-	// batch holds listed orders not yet handled (see enqueue); guard* hold the double-import
-	// guard's look-up for the batch being handled.
+	// batch holds listed orders not yet queued (see enqueue); guard* hold the double-import
+	// guard's look-ups of the queued orders, by reference (dropped when an order is released).
 	batch        []pendingOrder
 	guardChecked map[string]bool
 	guardFound   map[string]sdk.SalesOrder
@@ -70,8 +90,10 @@ type run struct {
 	cursorDirty  bool
 	transientRun int
 	renewedAt    time.Time
-	// progressAt is when the in-progress run record was last written (run_progress.go).
+	// progressAt is when the in-progress run record was last written (run_progress.go);
+	// cursorAt when the cursor was.
 	progressAt time.Time
+	cursorAt   time.Time
 	// expected is how many orders the listing announced (sdk.OrderItem.Total; the ids of a
 	// retry), 0 when unknown: Progress.Total.
 	expected int
@@ -79,14 +101,17 @@ type run struct {
 
 func (p *Pipeline) newRun(task string) *run {
 	start := p.now()
-	return &run{
+	r := &run{
 		p: p, task: task,
 		view: newLedgerView(p), seen: newLRU[string, bool](SeenCacheSize), unsettled: map[string]bool{}, rematched: map[string]bool{},
 		status:      p.statusPolicy(),
 		res:         RunResult{Profile: p.profile, Task: task, Start: start, Orders: []OrderOutcome{}},
 		callsBefore: p.ledger.Calls(), byBefore: p.ledger.snapshot(),
-		clean: true, renewedAt: start,
+		clean: true, renewedAt: start, cursorAt: start,
+		slots: make(chan struct{}, queueFactor*p.concurrency), lastOf: map[string]*orderJob{}, probing: true,
+		guardChecked: map[string]bool{}, guardFound: map[string]sdk.SalesOrder{}, guardErr: map[string]error{},
 	}
+	return r
 }
 
 // ImportOrders runs import_orders once: it lists the shop's orders from the stored cursor and
@@ -116,7 +141,9 @@ func (p *Pipeline) ImportOrders(ctx context.Context) (RunResult, error) {
 	var yieldErr error
 	err = p.shop.ListOrders(ctx, q, func(it sdk.OrderItem) error {
 		if it.Total > 0 {
+			r.mu.Lock() // read by the workers' progress reports
 			r.expected = it.Total
+			r.mu.Unlock()
 		}
 		yieldErr = r.enqueue(ctx, it.Order, it.Cursor)
 		return yieldErr
@@ -125,6 +152,7 @@ func (p *Pipeline) ImportOrders(ctx context.Context) (RunResult, error) {
 	if yieldErr == nil {
 		yieldErr = r.flush(ctx)
 	}
+	yieldErr = r.drainInto(ctx, yieldErr)
 	err = listingError(err, yieldErr, "list the shop's orders")
 	if ferr := r.flushCursor(ctx); ferr != nil && err == nil {
 		err = ferr
@@ -171,6 +199,7 @@ func (p *Pipeline) Retry(ctx context.Context, shopIDs []string) (RunResult, erro
 	if yieldErr == nil {
 		yieldErr = r.flush(ctx)
 	}
+	yieldErr = r.drainInto(ctx, yieldErr)
 	err = listingError(err, yieldErr, "fetch orders "+strings.Join(ids, ", ")+" from the shop")
 	if err == nil {
 		for _, id := range ids {
@@ -199,6 +228,15 @@ func (p *Pipeline) RetryFailed(ctx context.Context) (RunResult, error) {
 		return RunResult{}, err
 	}
 	return p.Retry(ctx, ids)
+}
+
+// drainInto waits for the run's workers and returns the error that ended the listing: the
+// workers' error when the listing ended without one or was stopped on purpose.
+func (r *run) drainInto(ctx context.Context, yieldErr error) error {
+	if derr := r.drain(ctx); derr != nil && (yieldErr == nil || errors.Is(yieldErr, errStopRun)) {
+		return derr
+	}
+	return yieldErr
 }
 
 // listingError is the error of a shop listing: the callback's own error when it stopped the
@@ -249,10 +287,18 @@ func ProcessOwner() string {
 
 // renewLock extends the lease during long runs.
 func (r *run) renewLock(ctx context.Context) error {
-	if r.p.opts.NoLock || r.p.now().Sub(r.renewedAt) < lockTTL/4 {
+	if r.p.opts.NoLock {
 		return nil
 	}
-	r.renewedAt = r.p.now()
+	r.mu.Lock()
+	due := r.p.now().Sub(r.renewedAt) >= lockTTL/4
+	if due {
+		r.renewedAt = r.p.now()
+	}
+	r.mu.Unlock()
+	if !due {
+		return nil
+	}
 	if err := r.p.store.RenewLock(ctx, r.p.profile, TaskImportOrders, r.p.lockOwner(), lockTTL); err != nil {
 		return fmt.Errorf("%w: import_orders lock lost: %v", errAbort, err)
 	}
@@ -298,24 +344,33 @@ func (r *run) flush(ctx context.Context) error {
 		return nil
 	}
 	if stopping(r.p.shop) {
-		r.res.Stopped = mapping.FirstNonEmpty(r.res.Stopped, "stopped on request")
-		return errStopRun
+		return r.stopOnRequest()
 	}
 	if err := r.prepareGuard(ctx, items); err != nil {
 		return err
 	}
 	for _, it := range items {
-		// A graceful stop is honoured between orders: the order in flight finishes, the rest of
-		// the batch is left (the cursor has not moved past it) for the next run.
+		// A graceful stop is honoured between orders: the orders in flight finish, the rest
+		// (queued or not) is left (the cursor has not moved past it) for the next run.
 		if stopping(r.p.shop) {
-			r.res.Stopped = mapping.FirstNonEmpty(r.res.Stopped, "stopped on request")
-			return errStopRun
+			return r.stopOnRequest()
 		}
-		if err := r.handle(ctx, it.order, it.cursor); err != nil {
+		if err := r.submit(ctx, it); err != nil {
 			return err
 		}
 	}
 	return nil
+}
+
+// stopOnRequest ends the run on a graceful stop: no queued order starts any more.
+func (r *run) stopOnRequest() error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.res.Stopped = mapping.FirstNonEmpty(r.res.Stopped, "stopped on request")
+	if r.runErr == nil {
+		r.runErr = errStopRun
+	}
+	return errStopRun
 }
 
 // prepareGuard implements the double-import guard of orders.payment_reference for a batch: the
@@ -325,7 +380,6 @@ func (r *run) flush(ctx context.Context) error {
 // recorded per reference, so those orders fail transiently (nothing is created unguarded); only
 // a failure that ends the run (credentials, configuration) is returned.
 func (r *run) prepareGuard(ctx context.Context, items []pendingOrder) error {
-	r.guardChecked, r.guardFound, r.guardErr = map[string]bool{}, map[string]sdk.SalesOrder{}, map[string]error{}
 	if !r.p.prof.Orders.PaymentReference {
 		return nil
 	}
@@ -333,7 +387,7 @@ func (r *run) prepareGuard(ctx context.Context, items []pendingOrder) error {
 	inBatch := map[string]bool{}
 	for _, it := range items {
 		o := it.order
-		if r.seen.Contains(o.ID) || inBatch[o.ID] {
+		if r.wasSeen(o.ID) || inBatch[o.ID] {
 			continue
 		}
 		inBatch[o.ID] = true
@@ -358,6 +412,8 @@ func (r *run) prepareGuard(ctx context.Context, items []pendingOrder) error {
 		return nil
 	}
 	found, err := r.p.findBooked(ctx, refs...)
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if err != nil {
 		if classify(err) == classAbort {
 			return fmt.Errorf("%w: look up %d references (double-import guard): %v", errAbort, len(refs), err)
@@ -367,67 +423,65 @@ func (r *run) prepareGuard(ctx context.Context, items []pendingOrder) error {
 		}
 		return nil
 	}
+	present := 0
 	for _, ref := range refs {
+		delete(r.guardErr, ref)
 		r.guardChecked[ref] = true
 		if so, ok := pickByReference(found, ref); ok {
 			r.guardFound[ref] = so
+			present++
 		}
 	}
-	if len(r.guardFound) > 0 {
-		r.p.log.Warn("SnelStart already has sales orders koppel has no record of; they are recorded, not created again", "count", len(r.guardFound))
+	if present > 0 {
+		r.p.log.Warn("SnelStart already has sales orders koppel has no record of; they are recorded, not created again", "count", present)
 	}
 	return nil
 }
 
-// handle processes one listed order. It returns an error only to stop the listing.
-func (r *run) handle(ctx context.Context, o sdk.Order, cursor string) error {
+// wasSeen reports whether the run queued order id before.
+func (r *run) wasSeen(id string) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.seen.Contains(id)
+}
+
+// dropGuard forgets the guard's look-up of ref (r.mu held), once its order is released.
+func (r *run) dropGuard(ref string) {
+	delete(r.guardChecked, ref)
+	delete(r.guardFound, ref)
+	delete(r.guardErr, ref)
+}
+
+// handle processes one queued order (from its worker): import it, keep its stock hold in step,
+// and follow it after import. The error is for what stops the run.
+func (r *run) handle(ctx context.Context, o sdk.Order) (jobResult, error) {
 	if err := ctx.Err(); err != nil {
-		return err
+		return jobResult{}, err
 	}
-	if r.seen.Contains(o.ID) {
-		r.advance(cursor)
-		return nil
-	}
-	r.seen.Add(o.ID, true)
-	r.handled++
 	if err := r.renewLock(ctx); err != nil {
-		return err
+		return jobResult{}, err
 	}
+	f := &follow{}
+	ctx = withFollow(ctx, f)
 	out, terminal, err := r.process(ctx, o)
 	if err != nil {
-		return err
+		return jobResult{}, err
 	}
 	if err := r.updateHold(ctx, o, out); err != nil {
-		return err
+		return jobResult{}, err
 	}
 	if terminal {
 		followed, err := r.afterImport(ctx, o)
 		if err != nil {
-			return err
+			return jobResult{}, err
 		}
 		terminal = followed
 	}
-	if terminal {
-		r.advance(cursor)
-		r.transientRun = 0
-	} else {
-		r.clean = false
-	}
-	r.add(out, o.Number)
-	if out.Status == StatusRetrying {
-		r.transientRun++
-		if r.transientRun >= maxConsecutiveTransient {
-			r.res.Stopped = fmt.Sprintf("%d transient failures in a row; the next run continues from order %s", r.transientRun, o.Number)
-			return errStopRun
-		}
-	}
-	if err := r.maybeFlushCursor(ctx); err != nil {
-		return err
-	}
-	return nil
+	return jobResult{terminal: terminal, status: out.Status, slowDown: out.slowDown,
+		outs: append(f.outs, numberedOutcome{out: out, number: o.Number})}, nil
 }
 
-// add counts an outcome and reports progress.
+// add counts an outcome and reports progress (r.mu held while workers run).
 func (r *run) add(out OrderOutcome, number string) {
 	switch out.Status {
 	case StatusImported, StatusAdopted:
@@ -476,31 +530,29 @@ func (r *run) advance(cursor string) {
 	r.cursorDirty = true
 }
 
+// maybeFlushCursor writes the in-progress run record and the cursor now and then (r.mu held
+// while workers run): the cursor every 100 released orders and at least every progressEvery.
+// Only the releaser writes the cursor, so the stored one never goes back; an order done after it
+// is found by its order record when it is listed again.
 func (r *run) maybeFlushCursor(ctx context.Context) error {
 	r.writeProgress(ctx, false)
-	if r.handled%100 == 0 {
+	if r.released%100 == 0 || r.p.now().Sub(r.cursorAt) >= progressEvery {
 		return r.flushCursor(ctx)
 	}
 	return nil
 }
 
+// flushCursor stores the pending cursor (r.mu held while workers run).
 func (r *run) flushCursor(ctx context.Context) error {
 	if !r.cursorDirty {
 		return nil
 	}
+	r.cursorAt = r.p.now()
 	if err := state.Put(ctx, r.p.store, state.CursorKey(r.p.profile, TaskImportOrders), CursorRecord{Cursor: r.cursor, UpdatedAt: r.p.now()}); err != nil {
 		return fmt.Errorf("%w: store the import_orders cursor: %v", errAbort, err)
 	}
 	r.cursorDirty = false
 	return nil
-}
-
-// putCursor adds the pending cursor to a transaction that records an order.
-func (r *run) putCursor(tx *state.Tx) error {
-	if !r.cursorDirty {
-		return nil
-	}
-	return tx.Put(state.CursorKey(r.p.profile, TaskImportOrders), CursorRecord{Cursor: r.cursor, UpdatedAt: r.p.now()})
 }
 
 // finish records the run and returns its result.
@@ -629,16 +681,7 @@ func (r *run) process(ctx context.Context, o sdk.Order) (OrderOutcome, bool, err
 	// field without its personal value; the run's result (the summary printed now) keeps it.
 	stored := f
 	stored.Reason = redact.Personal(f.Reason)
-	err = p.store.Update(ctx, func(tx *state.Tx) error {
-		if err := tx.Put(state.FailedKey(p.profile, o.ID), stored); err != nil {
-			return err
-		}
-		if terminal && r.clean {
-			return r.putCursor(tx)
-		}
-		return nil
-	})
-	if err != nil {
+	if err := state.Put(ctx, p.store, state.FailedKey(p.profile, o.ID), stored); err != nil {
 		return out, false, fmt.Errorf("%w: record the failure of order %s: %v", errAbort, o.Number, err)
 	}
 	out.Reason = f.Reason
@@ -649,7 +692,7 @@ func (r *run) process(ctx context.Context, o sdk.Order) (OrderOutcome, bool, err
 		out.Status = StatusRetrying
 		p.log.Warn("order failed, retried on the next run", "order", o.Number, "reason", f.Reason)
 		if ra := sdk.RetryAfterOf(err); ra > 0 {
-			r.transientRun = maxConsecutiveTransient - 1 // the service asked to slow down: stop after this one
+			out.slowDown = true // the service asked to slow down: stop after this one
 		}
 	}
 	return out, terminal, nil
@@ -657,6 +700,8 @@ func (r *run) process(ctx context.Context, o sdk.Order) (OrderOutcome, bool, err
 
 // ensurePlanner reads the reference data and makes the run's planner, once per run.
 func (r *run) ensurePlanner(ctx context.Context) error {
+	r.planMu.Lock()
+	defer r.planMu.Unlock()
 	if r.planner != nil {
 		return nil
 	}
@@ -754,7 +799,7 @@ func (r *run) importOne(ctx context.Context, o sdk.Order, w *mapping.Warnings) (
 
 	var plan *mapping.Plan
 	shown := o // the order as recorded: a credit order's totals are negative
-	if c := r.creditOf; c != nil {
+	if c := creditOf(ctx); c != nil {
 		plan, err = r.planner.PlanCredit(ctx, o, c.CustomerID, c.CustomerCode)
 		shown.Totals = sdk.Totals{TotalExcl: o.Totals.TotalExcl.Neg(), Tax: o.Totals.Tax.Neg(), Total: o.Totals.Total.Neg()}
 	} else {
@@ -821,7 +866,7 @@ func (r *run) importOne(ctx context.Context, o sdk.Order, w *mapping.Warnings) (
 	}
 	item := r.differenceItem(shown, created, w)
 	if p.prof.Orders.ReuseLastTemplate {
-		r.view.templates.Add(cust.ID, so.TemplateID)
+		r.view.addTemplate(cust.ID, so.TemplateID)
 	}
 	if created.CustomerID == "" {
 		created.CustomerID = cust.ID
@@ -838,12 +883,16 @@ func (r *run) guard(ctx context.Context, ref string) (sdk.SalesOrder, bool, erro
 	if !r.p.prof.Orders.PaymentReference {
 		return sdk.SalesOrder{}, false, nil
 	}
-	if err, ok := r.guardErr[ref]; ok {
-		return sdk.SalesOrder{}, false, err
+	r.mu.Lock()
+	gerr, failed := r.guardErr[ref]
+	checked := r.guardChecked[ref]
+	known, present := r.guardFound[ref]
+	r.mu.Unlock()
+	if failed {
+		return sdk.SalesOrder{}, false, gerr
 	}
-	if r.guardChecked[ref] {
-		so, ok := r.guardFound[ref]
-		return so, ok, nil
+	if checked {
+		return known, present, nil
 	}
 	found, err := r.p.findBooked(ctx, ref)
 	if err != nil {
@@ -864,8 +913,9 @@ func pickByReference(found []sdk.SalesOrder, ref string) (sdk.SalesOrder, bool) 
 }
 
 // recordDone writes the OrderRecord (cust is the relatie booked on when known: its relatiecode,
-// and its name for a business customer), deletes the intent and the failure record, raises the
-// attention items given (nil ones are skipped) and moves the cursor, in one transaction.
+// and its name for a business customer), deletes the intent and the failure record, and raises
+// the attention items given (nil ones are skipped), in one transaction. The cursor moves when the
+// order is released (import_orders_workers.go).
 func (r *run) recordDone(ctx context.Context, o sdk.Order, ref string, so sdk.SalesOrder, status OutcomeStatus, diff sdk.Money, w mapping.Warnings, cust customerRef, items ...*attention.Item) (doneRecord, error) {
 	p := r.p
 	rec := OrderRecord{
@@ -898,17 +948,11 @@ func (r *run) recordDone(ctx context.Context, o sdk.Order, ref string, so sdk.Sa
 				return err
 			}
 		}
-		if r.clean {
-			return r.putCursor(tx)
-		}
 		return nil
 	})
 	if err != nil {
 		// The order exists in SnelStart; the intent stays, so the next run adopts it.
 		return doneRecord{}, fmt.Errorf("%w: record order %s as done (SnelStart sales order %d): %v", errAbort, o.Number, so.Number, err)
-	}
-	if r.clean {
-		r.cursorDirty = false
 	}
 	return doneRecord{OrderRecord: rec}, nil
 }

@@ -77,8 +77,8 @@ type Options struct {
 	Logger hclog.Logger
 	// Clock returns the current time; nil means time.Now.
 	Clock func() time.Time
-	// Progress, when set, is called after every order a run handles (from the run's
-	// goroutine; it must not block for long).
+	// Progress, when set, is called after every order a run handles, in listing order (from
+	// the run's workers, one call at a time; it must not block for long).
 	Progress func(Progress)
 	// StrictGuard is kept for compatibility and ignored: the double-import guard
 	// (orders.payment_reference) now checks every order, in batches of GuardBatch.
@@ -96,6 +96,10 @@ type Options struct {
 	// the profile's runs that started longer ago (koppel block retention_days). 0 means
 	// DefaultRetention; a negative value keeps them forever.
 	Retention time.Duration
+	// Concurrency is how many orders a run keeps in flight at once; 0 means
+	// LedgerConcurrency(Profile): the ledger block's max_concurrent or its plan's default, 1 for
+	// a ledger without that setting. Orders of one customer always run in sequence.
+	Concurrency int
 	// LockOwner identifies this process in the task lock; "" means a generated one.
 	LockOwner string
 	// NoLock skips taking the task lock (the caller holds it).
@@ -115,6 +119,8 @@ type Pipeline struct {
 	prog    func(Progress)
 	opts    Options
 	profile string
+	// concurrency is Options.Concurrency or LedgerConcurrency.
+	concurrency int
 }
 
 // New returns a Pipeline for opts. It does no I/O; a missing required option is reported by
@@ -143,6 +149,10 @@ func New(opts Options) *Pipeline {
 	}
 	if p.opts.ParkAfterAge <= 0 {
 		p.opts.ParkAfterAge = 24 * time.Hour
+	}
+	p.concurrency = opts.Concurrency
+	if p.concurrency <= 0 {
+		p.concurrency = LedgerConcurrency(opts.Profile)
 	}
 	if opts.Profile != nil {
 		p.profile = opts.Profile.Name
@@ -235,8 +245,10 @@ type OrderOutcome struct {
 	Warnings []string `json:"warnings,omitempty"`
 
 	// parked is set for an order skipped because it is parked and unchanged (its failure
-	// record still holds its stock).
-	parked bool
+	// record still holds its stock); slowDown for a transient failure whose service asked to
+	// slow down (Retry-After): the run stops after it.
+	parked   bool
+	slowDown bool
 }
 
 // RunResult is what a run did.

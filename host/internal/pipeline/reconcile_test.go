@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,6 +25,8 @@ func reconcileSetup(t testing.TB, n int) *env {
 	if len(l.orders) != n {
 		t.Fatalf("ledger holds %d orders, want %d", len(l.orders), n)
 	}
+	// The orders were booked concurrently: put them in shop order, so index i is shop order i.
+	slices.SortFunc(l.orders, func(a, b sdk.SalesOrder) int { return strings.Compare(a.OrderReference, b.OrderReference) })
 	dup := l.orders[1]
 	dup.ID, dup.Number = "so-by-hand", 99999
 	l.orders[2].TotalIncl = l.orders[2].TotalIncl.Add(d("10.00"))

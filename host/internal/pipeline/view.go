@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/hashicorp/golang-lru/v2/simplelru"
 
@@ -18,6 +19,10 @@ import (
 // next order of the preview sees them as the sync would.
 type ledgerView struct {
 	p *Pipeline
+	// mu guards the caches below: the orders of a run are planned and applied by several
+	// workers at once (import_orders_workers.go). A cached *mapping.Article is never changed
+	// in place (a change replaces it), so a reader may keep using the pointer it got.
+	mu sync.Mutex
 	// customers are the relaties settled in this run, by customer key, and codes their
 	// relatiecodes by relatie id (bounded, caches.go).
 	customers *simplelru.LRU[string, mapping.MappedCustomer]
@@ -38,6 +43,8 @@ func newLedgerView(p *Pipeline) *ledgerView {
 
 // settle remembers a customer settled in this run.
 func (v *ledgerView) settle(key string, c mapping.MappedCustomer) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	v.customers.Add(key, c)
 	if c.ID != "" && !c.Planned {
 		v.codes.Add(c.ID, c.Code)
@@ -46,6 +53,8 @@ func (v *ledgerView) settle(key string, c mapping.MappedCustomer) {
 
 // forget drops a customer the run found gone.
 func (v *ledgerView) forget(key string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	if c, ok := v.customers.Peek(key); ok && c.ID != "" {
 		v.codes.Remove(c.ID)
 	}
@@ -54,7 +63,7 @@ func (v *ledgerView) forget(key string) {
 
 // MappedCustomer implements mapping.View.
 func (v *ledgerView) MappedCustomer(ctx context.Context, key string) (mapping.MappedCustomer, bool, error) {
-	if c, ok := v.customers.Get(key); ok {
+	if c, ok := v.settled(key); ok {
 		return c, true, nil
 	}
 	rec, ok, err := state.Get[CustomerMapRecord](ctx, v.p.store, state.MapKey(v.p.profile, state.MapCustomer, key))
@@ -65,6 +74,13 @@ func (v *ledgerView) MappedCustomer(ctx context.Context, key string) (mapping.Ma
 		return mapping.MappedCustomer{}, false, nil
 	}
 	return mapping.MappedCustomer{ID: rec.RelatieID, Code: rec.Code, MatchedBy: rec.MatchedBy, DataHash: rec.DataHash}, true, nil
+}
+
+// settled returns the customer settled in this run under key.
+func (v *ledgerView) settled(key string) (mapping.MappedCustomer, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.customers.Get(key)
 }
 
 // PendingCustomer implements mapping.View: the customer intent left by a create without answer.
@@ -89,7 +105,7 @@ func (v *ledgerView) FindRelaties(ctx context.Context, q sdk.RelatieQuery) ([]sd
 // ArticleCacheAge) or the ledger.
 func (v *ledgerView) Article(ctx context.Context, k mapping.ArticleKey) (*mapping.Article, bool, error) {
 	mk := k.MapKey()
-	if a, ok := v.articles.Get(mk); ok {
+	if a, ok := v.article(mk); ok {
 		return a, false, nil
 	}
 	rec, ok, err := state.Get[ArticleMapRecord](ctx, v.p.store, state.MapKey(v.p.profile, state.MapArticle, mk))
@@ -98,7 +114,7 @@ func (v *ledgerView) Article(ctx context.Context, k mapping.ArticleKey) (*mappin
 	}
 	if ok && v.p.now().Sub(rec.FetchedAt) < ArticleCacheAge {
 		a := rec.article()
-		v.articles.Add(mk, &a)
+		v.addArticle(mk, &a)
 		return &a, false, nil
 	}
 	found, err := v.p.ledger.FindArticles(ctx, k.Query())
@@ -107,40 +123,85 @@ func (v *ledgerView) Article(ctx context.Context, k mapping.ArticleKey) (*mappin
 	}
 	hit, _ := mapping.PickActiveArticle(k, found)
 	if hit == nil {
-		v.articles.Add(mk, nil)
+		v.addArticle(mk, nil)
 		return nil, false, nil
 	}
 	a := mapping.ArticleFrom(*hit)
-	v.articles.Add(mk, &a)
+	v.addArticle(mk, &a)
 	return &a, true, nil
 }
 
 // cachedArticle returns the article this run has for map key mk (nil when none, or not in the
 // ledger).
 func (v *ledgerView) cachedArticle(mk string) *mapping.Article {
-	a, _ := v.articles.Get(mk)
+	a, _ := v.article(mk)
 	return a
+}
+
+// article returns the run's entry for map key mk (a nil article: not in the ledger).
+func (v *ledgerView) article(mk string) (*mapping.Article, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	return v.articles.Get(mk)
+}
+
+// addArticle sets the run's entry for map key mk (nil: not in the ledger).
+func (v *ledgerView) addArticle(mk string, a *mapping.Article) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.articles.Add(mk, a)
+}
+
+// removeArticle drops the run's entry for map key mk, so it is asked again.
+func (v *ledgerView) removeArticle(mk string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.articles.Remove(mk)
+}
+
+// markUpToDate records that the article of map key mk was brought up to date in this run
+// (articles.mode = add_update), replacing the cached article by a marked copy.
+func (v *ledgerView) markUpToDate(mk string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if a, ok := v.articles.Get(mk); ok && a != nil && !a.UpToDate {
+		c := *a
+		c.UpToDate = true
+		v.articles.Add(mk, &c)
+	}
+}
+
+// addTemplate remembers the last template of a relatie (reuse_last_template).
+func (v *ledgerView) addTemplate(customerID, templateID string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.templates.Add(customerID, templateID)
 }
 
 // LastTemplate implements mapping.View (one look-up per customer per run).
 func (v *ledgerView) LastTemplate(ctx context.Context, customerID string) (string, error) {
-	if t, ok := v.templates.Get(customerID); ok {
+	v.mu.Lock()
+	t, ok := v.templates.Get(customerID)
+	v.mu.Unlock()
+	if ok {
 		return t, nil
 	}
 	found, err := v.p.ledger.FindSalesOrders(ctx, sdk.SalesOrderQuery{CustomerID: customerID, Limit: 1})
 	if err != nil {
 		return "", fmt.Errorf("look up the customer's last sales order (reuse_last_template): %w", err)
 	}
-	t := ""
+	t = ""
 	if len(found) > 0 {
 		t = found[0].TemplateID
 	}
-	v.templates.Add(customerID, t)
+	v.addTemplate(customerID, t)
 	return t, nil
 }
 
 // codeOf returns the relatiecode of a relatie this run has settled.
 func (v *ledgerView) codeOf(id string) (int, bool) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
 	return v.codes.Get(id)
 }
 
@@ -156,14 +217,17 @@ func (v *ledgerView) simulate(plan *mapping.Plan) {
 	case mapping.CustomerCreate:
 		v.settle(d.Key, mapping.MappedCustomer{Name: d.Name, Planned: true, Settled: true})
 	case mapping.CustomerExisting, mapping.CustomerUpdate:
-		if c, ok := v.customers.Peek(d.Key); !ok || !c.Planned {
+		v.mu.Lock()
+		c, ok := v.customers.Peek(d.Key)
+		v.mu.Unlock()
+		if !ok || !c.Planned {
 			v.settle(d.Key, mapping.MappedCustomer{ID: d.ID, Code: d.Code, Name: d.Name, MatchedBy: d.MatchedBy, Settled: true})
 		}
 	}
 	for _, a := range plan.Articles {
 		art := a.Article
 		art.UpToDate = true
-		v.articles.Add(a.Lookup.MapKey(), &art)
+		v.addArticle(a.Lookup.MapKey(), &art)
 	}
 }
 

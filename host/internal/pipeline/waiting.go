@@ -148,6 +148,8 @@ func orderSKUs(o sdk.Order) []string {
 // loadHolds reads the shop ids of the orders holding stock (once per run), so that only those
 // cost a delete when they are handled.
 func (r *run) loadHolds(ctx context.Context) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.holds != nil {
 		return nil
 	}
@@ -188,19 +190,26 @@ func (r *run) updateHold(ctx context.Context, o sdk.Order, out OrderOutcome) err
 			if err != nil {
 				return fmt.Errorf("%w: record waiting order %s: %v", errAbort, o.Number, err)
 			}
+			r.mu.Lock()
 			r.holds[o.ID] = true
+			r.mu.Unlock()
 			return nil
 		}
 	}
 	if out.Status == StatusSkipped && out.parked {
 		return nil
 	}
-	if !r.holds[o.ID] {
+	r.mu.Lock()
+	held := r.holds[o.ID]
+	r.mu.Unlock()
+	if !held {
 		return nil
 	}
 	if err := state.Delete(ctx, r.p.store, key); err != nil {
 		return fmt.Errorf("%w: release the stock held by order %s: %v", errAbort, o.Number, err)
 	}
+	r.mu.Lock()
 	delete(r.holds, o.ID)
+	r.mu.Unlock()
 	return nil
 }
