@@ -13,7 +13,7 @@ import (
 )
 
 func (a *app) retryCommand() *cobra.Command {
-	var allFailed, asJSON, noProgress bool
+	var allFailed, asJSON, noProgress, verbose bool
 	cmd := &cobra.Command{
 		Use:   "retry PROFILE [ORDER...]",
 		Short: "Import failed orders again now (by shop order number or id), or every failed order with --all-failed",
@@ -50,7 +50,7 @@ Orders already imported are not imported again. Exit status 1 when an order fail
 				tr.RunResult, runErr = s.pipe.Retry(ctx, ids)
 			}
 			bar.finish()
-			err = a.reportRun(tr, runErr, asJSON)
+			err = a.reportRun(tr, runErr, asJSON, verbose)
 			if missing := notRetried(tr.RunResult, allFailed); len(missing) > 0 {
 				msg := "order(s) " + strings.Join(missing, ", ") + " not retried: the shop does not have them (check the number; 'koppel orders " + profile + " --failed' lists the failed orders)"
 				if err == nil || errors.Is(err, errSilent) {
@@ -63,6 +63,7 @@ Orders already imported are not imported again. Exit status 1 when an order fail
 	}
 	cmd.Flags().BoolVar(&allFailed, "all-failed", false, "retry every failed order of the profile")
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the run's result as JSON")
+	cmd.Flags().BoolVar(&verbose, "verbose", false, "each failure reason in full, not only its first sentence")
 	cmd.Flags().BoolVar(&noProgress, "no-progress", false, "no progress bar, even on a terminal")
 	return cmd
 }

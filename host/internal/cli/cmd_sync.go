@@ -22,7 +22,7 @@ import (
 var syncTasks = []string{"import_orders", "import_articles", "export_stock", "import_orders_export_stock", "reconcile"}
 
 func (a *app) syncCommand() *cobra.Command {
-	var asJSON, noProgress bool
+	var asJSON, noProgress, verbose bool
 	cmd := &cobra.Command{
 		Use:   "sync PROFILE TASK",
 		Short: `Run one task of a profile now ("nu uitvoeren"): import_orders, import_articles, export_stock, import_orders_export_stock, reconcile`,
@@ -57,18 +57,19 @@ or when the task is already running; for reconcile, when it found something.`,
 			}
 			bar.finish()
 			a.notifyAfterSync(ctx, s, task, tr, runErr)
-			return a.reportRun(tr, runErr, asJSON)
+			return a.reportRun(tr, runErr, asJSON, verbose)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the run's result as JSON (no progress bar)")
 	cmd.Flags().BoolVar(&noProgress, "no-progress", false, "no progress bar, even on a terminal")
+	cmd.Flags().BoolVar(&verbose, "verbose", false, "each failure reason in full, not only its first sentence")
 	return cmd
 }
 
 // reportRun prints a run's summary (or its JSON) and turns its outcome into the exit status:
 // 1 when the run failed, when an order (article, stock level) failed or is to be retried, or
 // when the task was already running.
-func (a *app) reportRun(tr pipeline.TaskRun, runErr error, asJSON bool) error {
+func (a *app) reportRun(tr pipeline.TaskRun, runErr error, asJSON, verbose bool) error {
 	if runErr != nil && tr.Start.IsZero() {
 		// Nothing ran: the lock was taken, or the pipeline could not start.
 		if msg := lockedMessage(runErr); msg != "" {
@@ -93,7 +94,7 @@ func (a *app) reportRun(tr pipeline.TaskRun, runErr error, asJSON bool) error {
 			return failedErr("write the result: %v", err)
 		}
 	} else {
-		printSummary(a.env.Stdout, a.tr(), tr)
+		printSummary(a.env.Stdout, a.tr(), tr, verbose)
 	}
 	switch {
 	case runErr != nil && errors.Is(runErr, context.Canceled):
@@ -109,8 +110,9 @@ func (a *app) reportRun(tr pipeline.TaskRun, runErr error, asJSON bool) error {
 	return nil
 }
 
-// printSummary writes the human summary of a run in t's language.
-func printSummary(w io.Writer, t text.Printer, tr pipeline.TaskRun) {
+// printSummary writes the human summary of a run in t's language: each reason's first sentence,
+// or all of it when verbose.
+func printSummary(w io.Writer, t text.Printer, tr pipeline.TaskRun, verbose bool) {
 	if tr.Reconcile != nil {
 		printReconcile(w, t, *tr.Reconcile)
 		return
@@ -146,11 +148,11 @@ func printSummary(w io.Writer, t text.Printer, tr pipeline.TaskRun) {
 	if st := tr.Stock; st != nil {
 		fmt.Fprintln(w, t.T("summary.stock", st.Articles, st.Tracked, st.Written, st.Unchanged, len(st.NotInShop)+st.NotInShopKnown, len(st.Failed)+st.FailedTruncated, len(st.HeldBack)))
 		for _, f := range st.Failed {
-			fmt.Fprintln(w, t.T("summary.stock_fail", f.SKU, text.Reason(t.Lang, f.Reason)))
+			fmt.Fprintln(w, t.T("summary.stock_fail", f.SKU, reasonText(t, "", f.Reason, verbose)))
 		}
 	}
 	if res.Stopped != "" {
-		fmt.Fprintln(w, t.T("summary.stopped", res.Stopped))
+		fmt.Fprintln(w, t.T("summary.stopped", text.Reason(t.Lang, res.Stopped)))
 	}
 	for _, st := range []pipeline.OutcomeStatus{pipeline.StatusFailed, pipeline.StatusRetrying} {
 		header := false
@@ -171,7 +173,7 @@ func printSummary(w io.Writer, t text.Printer, tr pipeline.TaskRun) {
 				fmt.Fprintf(w, "%s:\n", label)
 				header = true
 			}
-			fmt.Fprintln(w, t.T("summary.order", firstNonEmpty(o.ShopNumber, o.ShopID), text.Reason(t.Lang, o.Reason)))
+			fmt.Fprintln(w, t.T("summary.order", firstNonEmpty(o.ShopNumber, o.ShopID), reasonText(t, o.Kind, o.Reason, verbose)))
 		}
 		more := listed - shown
 		if res.Unlisted > 0 {

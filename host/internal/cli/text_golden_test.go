@@ -49,7 +49,7 @@ func TestGoldenDutchAndEnglish(t *testing.T) {
 		{Setting: "shop.currency", Level: levelOK, Message: "valuta van de webwinkel: EUR"}}
 	for _, lang := range []text.Lang{text.NL, text.EN} {
 		var b bytes.Buffer
-		printSummary(&b, text.Printer{Lang: lang}, tr)
+		printSummary(&b, text.Printer{Lang: lang}, tr, false)
 		golden(t, "summary."+string(lang)+".golden", b.String())
 		b.Reset()
 		printChecklist(&b, text.Printer{Lang: lang}, "winkel", results, items, 1)
@@ -133,17 +133,46 @@ func TestGoldenPlan(t *testing.T) {
 func TestFailureText(t *testing.T) {
 	en, nl := text.Printer{Lang: text.EN}, text.Printer{Lang: text.NL}
 	msg := `Post "https://b2bapi.snelstart.nl/v2/verkooporders": dial tcp 127.0.0.1:9: connect: connection refused (3 attempts in 12 s)`
-	if got := reasonText(nl, "unreachable", msg, false); got != "Niet bereikbaar; koppel probeert het later opnieuw (…)" {
+	if got := reasonText(nl, "unreachable", msg, false); got != "Niet bereikbaar: koppel probeert het later opnieuw (…)" {
 		t.Errorf("Dutch short: %q", got)
 	}
-	if got := reasonText(nl, "unreachable", msg, true); got != "Niet bereikbaar; koppel probeert het later opnieuw. Melding: "+msg {
+	if got := reasonText(nl, "unreachable", msg, true); got != "Niet bereikbaar: koppel probeert het later opnieuw. Melding: "+msg {
 		t.Errorf("Dutch verbose: %q", got)
 	}
-	if got := reasonText(en, "permanent", "Artikel X bestaat niet", true); got != "Refused; correct what the message names, then retry. Message: Artikel X bestaat niet" {
+	if got := reasonText(en, "permanent", "Artikel X bestaat niet", true); got != "Refused: correct what the message names, then retry. Message: Artikel X bestaat niet" {
 		t.Errorf("English verbose: %q", got)
 	}
 	own := fmt.Sprintf(text.Template("reason.already_imported"), 12)
 	if got := reasonText(nl, "permanent", own, true); got != "al geboekt als SnelStart-verkooporder 12" {
 		t.Errorf("own reason: %q", got)
+	}
+}
+
+// The run summary lists each failed order with the first sentence of its reason (a connector's
+// message behind its kind's sentence), in full with --verbose, in Dutch and English.
+func TestGoldenSummaryReasons(t *testing.T) {
+	start := time.Date(2026, 11, 24, 6, 0, 0, 0, time.UTC)
+	vatLine := fmt.Sprintf(text.Template("reason.vat_line_scheme"), fmt.Sprintf(text.Template("reason.line"), 1, "MOK", "Mok"),
+		"21", "MOK", 1, "Omzet hoog", "Hoog", "0", "2026-11-23", text.Template("reason.scheme.export"))
+	tr := pipeline.TaskRun{RunResult: pipeline.RunResult{Profile: "winkel", Task: "import_orders", Start: start, End: start.Add(time.Second),
+		Duration: time.Second, Imported: 1, Failed: 1, Retrying: 1, LedgerCalls: 9,
+		Orders: []pipeline.OrderOutcome{
+			{ShopNumber: "1003", Status: pipeline.StatusFailed, Kind: "refused",
+				Reason: fmt.Sprintf(text.Template("reason.vat_mismatch_export"), text.Country("US"), vatLine)},
+			{ShopNumber: "1004", Status: pipeline.StatusRetrying, Kind: "unreachable",
+				Reason: fmt.Sprintf(text.Template("reason.sales_order_unconfirmed"), `Post "https://b2bapi.snelstart.nl/v2/verkooporders": dial tcp 127.0.0.1:9: connect: connection refused`)},
+			{ShopNumber: "1005", Status: pipeline.StatusRetrying, Kind: "unreachable",
+				Reason: `Get "https://shop.example/wp-json/wc/v3/orders/1005": dial tcp 127.0.0.1:9: connect: connection refused`},
+		}}}
+	for _, lang := range []text.Lang{text.NL, text.EN} {
+		for _, verbose := range []bool{false, true} {
+			var b bytes.Buffer
+			printSummary(&b, text.Printer{Lang: lang}, tr, verbose)
+			name := "summary_reasons." + string(lang)
+			if verbose {
+				name += ".verbose"
+			}
+			golden(t, name+".golden", b.String())
+		}
 	}
 }

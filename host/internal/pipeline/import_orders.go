@@ -684,7 +684,7 @@ func (r *run) process(ctx context.Context, o sdk.Order) (OrderOutcome, bool, err
 	if err := state.Put(ctx, p.store, state.FailedKey(p.profile, o.ID), stored); err != nil {
 		return out, false, fmt.Errorf("%w: record the failure of order %s: %v", errAbort, o.Number, err)
 	}
-	out.Reason = f.Reason
+	out.Reason, out.Kind = f.Reason, f.Kind
 	if terminal {
 		out.Status = StatusFailed
 		p.log.Warn("order failed and is parked", "order", o.Number, "reason", f.Reason)
@@ -859,7 +859,7 @@ func (r *run) importOne(ctx context.Context, o sdk.Order, w *mapping.Warnings) (
 		if classify(err) == classPermanent {
 			r.forgetArticles(ctx, lineArticleKeys(plan))
 		}
-		return doneRecord{}, &req, text.Errorf(refusedKey(plan), err)
+		return doneRecord{}, &req, text.Errorf(refusedKey(plan, classify(err) == classPermanent), err)
 	}
 	if created.Number == 0 && created.ID == "" {
 		return doneRecord{}, nil, text.Errorf("reason.sales_order_no_id")

@@ -85,13 +85,16 @@ func invoiceAsOrder(inv sdk.SalesInvoice) sdk.SalesOrder {
 		PaymentReference: inv.Number, OrderReference: inv.Number, TotalIncl: inv.Total, TotalExcl: excl, ModifiedAt: inv.ModifiedAt}
 }
 
-// refusedKey is the reason of a booking the ledger refused: a sales order, or in invoice mode
-// an invoice booking.
-func refusedKey(plan *mapping.Plan) string {
-	if plan.Invoice != nil {
+// refusedKey is the reason of a booking the ledger refused (refused: a permanent refusal) or did
+// not confirm: a sales order, or in invoice mode an invoice booking.
+func refusedKey(plan *mapping.Plan, refused bool) string {
+	switch {
+	case plan.Invoice != nil:
 		return "reason.invoice_refused"
+	case refused: // SnelStart said no: what it said is what to correct
+		return "reason.sales_order_refused"
 	}
-	return "reason.sales_order_refused"
+	return "reason.sales_order_unconfirmed" // no answer: looked up before the next attempt
 }
 
 // book creates the plan's booking: the sales order so, or in invoice mode the plan's invoice

@@ -240,6 +240,9 @@ type OrderOutcome struct {
 	TotalIncl *sdk.Money `json:"total_incl,omitempty"`
 	// Reason says why the order failed, waits or was skipped.
 	Reason string `json:"reason,omitempty"`
+	// Kind is the kind of a failure (as FailedRecord.Kind): how the summary introduces a
+	// connector's own message.
+	Kind string `json:"kind,omitempty"`
 	// Warnings are things a bookkeeper may want to look at (a value cut to SnelStart's
 	// length, a VAT mismatch with vat_check = "warn", a total difference found afterwards).
 	Warnings []string `json:"warnings,omitempty"`

@@ -162,8 +162,8 @@ func TestFailure(t *testing.T) {
 		lang           Lang
 		kind, in, want string
 	}{
-		{NL, "unreachable", "connection refused", "Niet bereikbaar; koppel probeert het later opnieuw. Melding: connection refused"},
-		{EN, "auth", "401 Unauthorized", "The credentials were refused; check the key or password in the profile (koppel check). Message: 401 Unauthorized"},
+		{NL, "unreachable", "connection refused", "Niet bereikbaar: koppel probeert het later opnieuw. Melding: connection refused"},
+		{EN, "auth", "401 Unauthorized", "Credentials refused: check the key or password in the profile (koppel check). Message: 401 Unauthorized"},
 		{NL, "refused", own, "al geboekt als SnelStart-verkooporder 12"},
 		{NL, "permanent", own, "al geboekt als SnelStart-verkooporder 12"},
 		{NL, "strange", "iets", "iets"},
