@@ -57,6 +57,11 @@ const (
 	KindFailedAction Kind = "failed_action"
 )
 
+// Kinds are the kinds koppel raises, in the order a person reads them (for a usage message or
+// a filter's choices).
+var Kinds = []Kind{KindCancelled, KindRefunded, KindChanged, KindReferenceCollision, KindDifference, KindMissing,
+	KindDuplicate, KindVAT, KindFailedAction}
+
 // Item is one attention item. Amounts are including VAT; the texts carry no personal data
 // (order numbers, amounts and SnelStart numbers only).
 type Item struct {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -26,4 +27,52 @@ func (a *app) argsWithChoices(use string, min, max int, second []string) cobra.P
 		}
 		return nil
 	}
+}
+
+// oneArg checks a command that takes exactly one argument without a fixed set of values (a file,
+// a plugin name): a missing one is a usage error that says what to write, with an example.
+func oneArg(use, what string) cobra.PositionalArgs {
+	return func(_ *cobra.Command, args []string) error {
+		switch {
+		case len(args) == 0:
+			return usageErr("name %s: koppel %s", what, use)
+		case len(args) > 1:
+			return usageErr("too many arguments: koppel %s", use)
+		}
+		return nil
+	}
+}
+
+// needCommand makes every command below root that only groups others (root itself, state,
+// service) a usage error when run without one, listing the commands it has, instead of
+// printing its help and exiting 0.
+func needCommand(root *cobra.Command) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+		if !c.HasAvailableSubCommands() || c.Run != nil || c.RunE != nil {
+			return
+		}
+		c.RunE = func(cmd *cobra.Command, _ []string) error {
+			var names []string
+			for _, sub := range cmd.Commands() {
+				if sub.IsAvailableCommand() && sub.Name() != "help" && sub.Name() != "completion" {
+					names = append(names, sub.Name())
+				}
+			}
+			return usageErr("name a command: %s COMMAND (commands: %s; '%s --help' explains them)",
+				cmd.CommandPath(), strings.Join(names, ", "), cmd.CommandPath())
+		}
+	}
+	walk(root)
+}
+
+// listChoices joins at most max choices for a usage message, saying how many more there are.
+func listChoices(choices []string, max int) string {
+	if len(choices) <= max {
+		return strings.Join(choices, ", ")
+	}
+	return strings.Join(choices[:max], ", ") + fmt.Sprintf(" and %d more", len(choices)-max)
 }

@@ -163,6 +163,7 @@ shop, on a schedule per profile.`,
 	root.AddCommand(a.pipelineCommands()...)
 	root.AddCommand(a.daemonCommands()...)
 	a.forwardCommands(root)
+	needCommand(root)
 	return root
 }
 

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -42,6 +43,9 @@ resolved items. While 'koppel run' holds the state store the list is asked of th
 			if len(args) == 1 {
 				profile = args[0]
 			}
+			if kind != "" && !slices.Contains(attention.Kinds, attention.Kind(kind)) {
+				return usageErr("unknown --kind %q (kinds: %s)", kind, kindList())
+			}
 			items, err := a.attentionItems(ctx, profile, attention.Filter{All: all, Kind: attention.Kind(kind)})
 			if err != nil {
 				return err
@@ -57,7 +61,7 @@ resolved items. While 'koppel run' holds the state store the list is asked of th
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "machine-readable output")
 	cmd.Flags().BoolVar(&all, "all", false, "also list resolved items")
-	cmd.Flags().StringVar(&kind, "kind", "", "only items of this kind (cancelled, refunded, changed, ...)")
+	cmd.Flags().StringVar(&kind, "kind", "", "only items of this kind ("+kindList()+")")
 	return cmd
 }
 
@@ -71,9 +75,12 @@ func (a *app) resolveCommand() *cobra.Command {
 first 4 characters when they are unique). The item stays stored as resolved, with --note, and is
 not raised again for the same situation. While 'koppel run' holds the state store the running
 daemon resolves it.`,
-		Args: cobra.ExactArgs(2),
+		Args: a.argsWithChoices("resolve PROFILE ITEM", 1, 2, nil),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
+			if len(args) == 1 {
+				return a.nameAnItem(ctx, args[0])
+			}
 			profile, id := args[0], args[1]
 			it, was, err := a.resolveItem(ctx, profile, id, note)
 			if err != nil {
@@ -152,6 +159,35 @@ func (a *app) attentionItems(ctx context.Context, profile string, f attention.Fi
 }
 
 // resolveItem resolves an item in the state store, or through the daemon when it holds it.
+// kindList is the attention kinds for a usage message.
+func kindList() string {
+	names := make([]string, len(attention.Kinds))
+	for i, k := range attention.Kinds {
+		names[i] = string(k)
+	}
+	return strings.Join(names, ", ")
+}
+
+// nameAnItem is the usage error of `koppel resolve PROFILE` without ITEM: it lists the open
+// items of the profile to choose from.
+func (a *app) nameAnItem(ctx context.Context, profile string) error {
+	items, err := a.attentionItems(ctx, profile, attention.Filter{})
+	if err != nil {
+		return err
+	}
+	if len(items) == 0 {
+		return usageErr("name an item: koppel resolve %s ITEM (profile %s has no open attention items)", profile, profile)
+	}
+	ids := make([]string, len(items))
+	for i, it := range items {
+		ids[i] = it.ID
+		if it.ShopNumber != "" {
+			ids[i] += " (" + it.Kind + " " + it.ShopNumber + ")"
+		}
+	}
+	return usageErr("name an item: koppel resolve %s ITEM (open items: %s; 'koppel attention %s' shows them)", profile, listChoices(ids, 10), profile)
+}
+
 func (a *app) resolveItem(ctx context.Context, profile, id, note string) (serve.AttentionItemJSON, bool, error) {
 	k, err := a.koppelBlock()
 	if err != nil {

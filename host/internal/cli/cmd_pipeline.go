@@ -207,5 +207,9 @@ func (a *app) checkProfileName(name string, names []string) error {
 			return nil
 		}
 	}
+	if _, err := config.Load(a.g.configDir, config.LoadOptions{Env: a.env.Getenv}); err != nil {
+		// The profile may be there but broken: say that, not that it is missing.
+		return usageErr("the configuration in %s is invalid ('koppel validate' lists every problem): %v", a.g.configDir, err)
+	}
 	return usageErr("no profile %q in %s (profiles: %s)", name, a.g.configDir, strings.Join(names, ", "))
 }

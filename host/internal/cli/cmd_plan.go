@@ -45,7 +45,7 @@ credit, with its reference <prefix><number>-R<refund id>, lines and totals), a c
 
 Output is in the language of the global --lang, KOPPEL_LANG or LANG (Dutch by default); --json prints the report as JSON with amounts as
 decimal strings. The exit status is 0 when the preview could be made, whatever it found.`,
-		Args: cobra.RangeArgs(1, 2),
+		Args: a.argsWithChoices("plan PROFILE [TASK]", 1, 2, nil),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			profile, task := args[0], pipeline.TaskImportOrders
 			if len(args) == 2 {

@@ -24,10 +24,13 @@ Orders already imported are not imported again. Exit status 1 when an order fail
 		Args: a.argsWithChoices("retry PROFILE ORDER... | --all-failed", 1, -1, nil),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			profile, orders := args[0], args[1:]
-			if allFailed == (len(orders) > 0) {
+			ctx := cmd.Context()
+			if allFailed && len(orders) > 0 {
 				return usageErr("name the orders to retry, or use --all-failed (not both)")
 			}
-			ctx := cmd.Context()
+			if !allFailed && len(orders) == 0 {
+				return a.nameAnOrder(ctx, profile)
+			}
 			total := len(orders)
 			if allFailed {
 				total = -1
@@ -106,4 +109,29 @@ func shopIDs(ctx context.Context, st *state.Store, profile string, args []string
 		ids = append(ids, arg)
 	}
 	return ids, nil
+}
+
+// nameAnOrder is the usage error of `koppel retry PROFILE` without ORDER: it lists the profile's
+// failed orders to choose from.
+func (a *app) nameAnOrder(ctx context.Context, profile string) error {
+	st, names, err := a.readStore(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := a.checkProfileName(profile, names); err != nil {
+		return err
+	}
+	var failed []string
+	err = pipeline.ListFailedRecords(ctx, st, profile, func(f pipeline.FailedRecord) error {
+		failed = append(failed, firstNonEmpty(f.ShopNumber, f.ShopID))
+		return nil
+	})
+	if err != nil {
+		return failedErr("read the failed orders: %v", err)
+	}
+	if len(failed) == 0 {
+		return usageErr("name the orders to retry: koppel retry %s ORDER... (profile %s has no failed orders)", profile, profile)
+	}
+	return usageErr("name the orders to retry: koppel retry %s ORDER... or --all-failed (failed orders: %s)", profile, listChoices(failed, 10))
 }

@@ -1,0 +1,114 @@
+package cli
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/koppel-nl/koppel/host/internal/pipeline"
+	"github.com/koppel-nl/koppel/host/internal/state"
+	"github.com/koppel-nl/koppel/sdk"
+)
+
+// TestExitCodesAndChoices holds every command to docs/cli.md: exit 0 on success, 1 when the work
+// failed, 2 on bad usage or an invalid configuration; a missing argument is a usage error that
+// lists the choices (profiles, tasks, commands, items, failed orders, kinds) so the next command
+// line can be typed from the message.
+func TestExitCodesAndChoices(t *testing.T) {
+	dead := freePort(t)
+	dir := configDir(t, profileText(dead, dead, "ZGVtbzpkZW1v", "cs_demo"))
+	st, err := state.Open(context.Background(), filepath.Join(dir, "state"), state.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	items := raiseItems(t, st)
+	now := time.Now()
+	if err := state.Put(context.Background(), st, state.FailedKey("winkel", "77"), pipeline.FailedRecord{ShopID: "77", ShopNumber: "1077",
+		Reason: "article X does not exist", Kind: "permanent", Parked: true, Attempts: 1, FirstFailedAt: now, LastFailedAt: now,
+		Order: sdk.Order{ID: "77", Number: "1077"}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	broken := t.TempDir()
+	if err := os.WriteFile(filepath.Join(broken, "profile.hcl"), []byte("profile \"x\" {\n  shop \"woocommerce\" {\n    url = 12\n  }\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	tasks := "(tasks: import_orders, import_articles, export_stock, import_orders_export_stock, reconcile)"
+	for _, c := range []struct {
+		args []string
+		code int
+		want string // in stderr (usage, failure) or stdout (success)
+	}{
+		// Missing arguments list the choices.
+		{[]string{}, ExitUsage, "name a command: koppel COMMAND (commands: "},
+		{[]string{"sync"}, ExitUsage, "name a profile: koppel sync PROFILE TASK (profiles: winkel)"},
+		{[]string{"sync", "winkel"}, ExitUsage, "name a task: koppel sync winkel TASK " + tasks},
+		{[]string{"sync", "winkel", "bogus"}, ExitUsage, `unknown task "bogus" ` + tasks},
+		{[]string{"sync", "nobody", "import_orders"}, ExitUsage, `no profile "nobody"`},
+		{[]string{"orders"}, ExitUsage, "name a profile: koppel orders PROFILE (profiles: winkel)"},
+		{[]string{"orders", "nobody"}, ExitUsage, "(profiles: winkel)"},
+		{[]string{"retry"}, ExitUsage, "name a profile: koppel retry PROFILE"},
+		{[]string{"retry", "winkel"}, ExitUsage, "name the orders to retry: koppel retry winkel ORDER... or --all-failed (failed orders: 1077)"},
+		{[]string{"retry", "winkel", "1077", "--all-failed"}, ExitUsage, "not both"},
+		{[]string{"check"}, ExitUsage, "name a profile: koppel check PROFILE (profiles: winkel)"},
+		{[]string{"reconcile"}, ExitUsage, "name a profile: koppel reconcile PROFILE (profiles: winkel)"},
+		{[]string{"reconcile", "winkel", "--since", "gisteren"}, ExitUsage, "write a date like 2026-11-01"},
+		{[]string{"plan"}, ExitUsage, "name a profile: koppel plan PROFILE [TASK] (profiles: winkel)"},
+		{[]string{"plan", "winkel", "bogus"}, ExitUsage, "(tasks: import_orders, export_stock, import_articles)"},
+		{[]string{"resolve"}, ExitUsage, "name a profile: koppel resolve PROFILE ITEM (profiles: winkel)"},
+		{[]string{"resolve", "winkel"}, ExitUsage, "name an item: koppel resolve winkel ITEM (open items: " + items[0].ID + " (cancelled 1077), " + items[1].ID + " (changed 1078)"},
+		{[]string{"resolve", "winkel", "ffffffffff"}, ExitUsage, "'koppel attention winkel --all' lists the items"},
+		{[]string{"runs", "nobody"}, ExitUsage, "(profiles: winkel)"},
+		{[]string{"attention", "nobody"}, ExitUsage, "(profiles: winkel)"},
+		{[]string{"attention", "--kind", "bogus"}, ExitUsage, `unknown --kind "bogus" (kinds: cancelled, refunded, changed, reference_collision`},
+		{[]string{"state"}, ExitUsage, "name a command: koppel state COMMAND (commands: backup, restore, stats"},
+		{[]string{"service"}, ExitUsage, "name a command: koppel service COMMAND (commands: install, "},
+		{[]string{"state", "backup"}, ExitUsage, "name the file to write the backup to: koppel state backup FILE"},
+		{[]string{"state", "restore"}, ExitUsage, "name the backup file to load"},
+		{[]string{"plugins", "new"}, ExitUsage, "name the new plugin (a short lower-case name such as myshop): koppel plugins new NAME"},
+		// Other bad usage.
+		{[]string{"nonsense"}, ExitUsage, `unknown command "nonsense"`},
+		{[]string{"plugins", "bogus"}, ExitUsage, `unknown command "bogus"`},
+		{[]string{"version", "extra"}, ExitUsage, `unknown command "extra"`},
+		{[]string{"check", "winkel", "extra"}, ExitUsage, "too many arguments"},
+		{[]string{"sync", "winkel", "import_orders", "--bogus"}, ExitUsage, "unknown flag: --bogus"},
+		{[]string{"orders", "winkel", "--lang", "fr"}, ExitUsage, "fr"},
+		// An invalid configuration.
+		{[]string{"validate", "--config", broken}, ExitUsage, "profile.hcl:"},
+		{[]string{"orders", "x", "--config", broken}, ExitUsage, "profile.hcl:"},
+		// Failed work.
+		{[]string{"check", "winkel"}, ExitFailed, ""},
+		{[]string{"sync", "winkel", "import_orders"}, ExitFailed, "cannot reach"},
+		{[]string{"retry", "winkel", "1077"}, ExitFailed, "cannot reach"},
+		{[]string{"health", "--url", "http://" + dead}, ExitFailed, "does not answer"},
+		// Success.
+		{[]string{"version"}, ExitOK, "koppel test"},
+		{[]string{"validate"}, ExitOK, "is valid"},
+		{[]string{"runs"}, ExitOK, "winkel"},
+		{[]string{"orders", "winkel"}, ExitOK, ""},
+		{[]string{"orders", "winkel", "--failed"}, ExitOK, "1077"},
+		{[]string{"attention"}, ExitOK, "1077"},
+		{[]string{"state", "stats"}, ExitOK, "records"},
+		{[]string{"plugins"}, ExitOK, "woocommerce"},
+		{[]string{"plugins", "verify"}, ExitOK, "ok"},
+	} {
+		args := c.args
+		if !contains(args, "--config") {
+			args = append(append([]string(nil), args...), "--config", dir)
+		}
+		code, out, errs := run(t, nil, args...)
+		where := errs
+		if c.code == ExitOK {
+			where = out
+		}
+		if code != c.code || !strings.Contains(where, c.want) {
+			t.Errorf("koppel %s: exit %d, want %d with %q\nstdout: %s\nstderr: %s", strings.Join(c.args, " "), code, c.code, c.want, out, errs)
+		}
+	}
+}
