@@ -116,9 +116,7 @@ func doneRow(r pipeline.OrderRecord) orderRow {
 	row := orderRow{ShopID: r.ShopID, ShopNumber: r.ShopNumber, Status: string(r.Status), LedgerNumber: r.LedgerNumber,
 		LedgerOrderID: r.LedgerOrderID, CustomerCode: r.CustomerCode, CustomerName: r.CustomerName, TotalIncl: &total, ShopTotal: &shop, At: r.DoneAt,
 		Warnings: r.Warnings}
-	if r.LedgerNumber == 0 && r.LedgerOrderID != "" {
-		row.InvoiceNumber = r.Reference
-	}
+	row.InvoiceNumber = r.InvoiceNumber()
 	if !r.DifferenceBooked.IsZero() {
 		d := r.DifferenceBooked
 		row.DifferenceTotal = &d

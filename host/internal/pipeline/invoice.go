@@ -85,6 +85,16 @@ func invoiceAsOrder(inv sdk.SalesInvoice) sdk.SalesOrder {
 		PaymentReference: inv.Number, OrderReference: inv.Number, TotalIncl: inv.Total, TotalExcl: excl, ModifiedAt: inv.ModifiedAt}
 }
 
+// InvoiceNumber is the factuurnummer of an order booked as a sales invoice (orders.book_as =
+// "invoice": recorded with a ledger id and no order number, its reference the invoice number),
+// "" for a sales order.
+func (r OrderRecord) InvoiceNumber() string {
+	if r.LedgerNumber == 0 && r.LedgerOrderID != "" {
+		return r.Reference
+	}
+	return ""
+}
+
 // refusedKey is the reason of a booking the ledger refused (refused: a permanent refusal) or did
 // not confirm: a sales order, or in invoice mode an invoice booking.
 func refusedKey(plan *mapping.Plan, refused bool) string {

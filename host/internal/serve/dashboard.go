@@ -94,7 +94,10 @@ type runView struct {
 type orderView struct {
 	ShopNumber   string
 	LedgerNumber int
-	CustomerCode int
+	// InvoiceNumber is the factuurnummer of an order booked as a sales invoice
+	// (orders.book_as = "invoice"), which has no SnelStart order number.
+	InvoiceNumber string
+	CustomerCode  int
 	// CustomerName is the name the order record keeps: a business customer's only (see
 	// pipeline.BusinessName); "" for a private person, whose name is not kept.
 	CustomerName string
@@ -243,8 +246,9 @@ func (s *server) profileView(ctx context.Context, t tr, p *config.Profile) profi
 			}
 			switch o.Status {
 			case pipeline.StatusImported, pipeline.StatusAdopted, pipeline.StatusAlreadyPresent:
-				pv.Orders = append(pv.Orders, orderView{ShopNumber: o.ShopNumber, LedgerNumber: o.LedgerNumber,
-					CustomerCode: o.CustomerCode, CustomerName: s.keptName(ctx, p.Name, o.ShopID), Total: o.TotalIncl,
+				name, invoice := s.kept(ctx, p.Name, o.ShopID)
+				pv.Orders = append(pv.Orders, orderView{ShopNumber: o.ShopNumber, LedgerNumber: o.LedgerNumber, InvoiceNumber: invoice,
+					CustomerCode: o.CustomerCode, CustomerName: name, Total: o.TotalIncl,
 					Status: string(o.Status), At: rec.End})
 			}
 		}
@@ -301,18 +305,19 @@ func (s *server) profileView(ctx context.Context, t tr, p *config.Profile) profi
 	return pv
 }
 
-// keptName is the customer name the order record of shopID keeps (a business customer's only);
-// "" when it keeps none or cannot be read (the page shows the relatiecode either way).
-func (s *server) keptName(ctx context.Context, profile, shopID string) string {
+// kept returns what the order record of shopID keeps for the page: the customer name (a
+// business customer's only) and, for an order booked as a sales invoice, its factuurnummer;
+// "" for what it keeps none of or cannot be read (the page shows the relatiecode either way).
+func (s *server) kept(ctx context.Context, profile, shopID string) (name, invoice string) {
 	rec, ok, err := pipeline.GetOrderRecord(ctx, s.opts.Store, profile, shopID)
 	if err != nil {
 		s.log.Warn("reading an order record for the dashboard", "profile", profile, "order", shopID, "error", err)
-		return ""
+		return "", ""
 	}
 	if !ok {
-		return ""
+		return "", ""
 	}
-	return rec.CustomerName
+	return rec.CustomerName, rec.InvoiceNumber()
 }
 
 // countsText summarises a run's counts in one line.

@@ -158,9 +158,12 @@ type OrderJSON struct {
 	// data it keeps until it is resolved.
 	CustomerName string `json:"customer_name,omitempty"`
 	// Imported orders:
-	Reference     string   `json:"reference,omitempty"`
-	LedgerOrderID string   `json:"ledger_order_id,omitempty"`
-	LedgerNumber  int      `json:"ledger_number,omitempty"`
+	Reference     string `json:"reference,omitempty"`
+	LedgerOrderID string `json:"ledger_order_id,omitempty"`
+	LedgerNumber  int    `json:"ledger_number,omitempty"`
+	// InvoiceNumber is the factuurnummer of an order booked as a sales invoice
+	// (orders.book_as = "invoice"), which has no ledger_number.
+	InvoiceNumber string   `json:"invoice_number,omitempty"`
 	CustomerCode  int      `json:"customer_code,omitempty"`
 	TotalExcl     string   `json:"total_excl,omitempty"`
 	TotalIncl     string   `json:"total_incl,omitempty"`
@@ -178,7 +181,7 @@ func moneyString(m sdk.Money) string { return m.StringFixed(2) }
 func orderFromRecord(profile string, r pipeline.OrderRecord) OrderJSON {
 	return OrderJSON{
 		Profile: profile, ShopID: r.ShopID, ShopNumber: r.ShopNumber, Status: string(r.Status), At: r.DoneAt,
-		Reference: r.Reference, LedgerOrderID: r.LedgerOrderID, LedgerNumber: r.LedgerNumber, CustomerCode: r.CustomerCode,
+		Reference: r.Reference, LedgerOrderID: r.LedgerOrderID, LedgerNumber: r.LedgerNumber, InvoiceNumber: r.InvoiceNumber(), CustomerCode: r.CustomerCode,
 		CustomerName: r.CustomerName, TotalExcl: moneyString(r.TotalExcl), TotalIncl: moneyString(r.TotalIncl), ShopTotal: moneyString(r.ShopTotal),
 		Warnings: r.Warnings,
 	}

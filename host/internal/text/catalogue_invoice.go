@@ -32,3 +32,15 @@ var invoiceReasonMessages = map[Lang]map[string]string{
 		"reason.invoice_refused":               "SnelStart refused or did not confirm the invoice booking (verkoopboeking): %s",
 	},
 }
+
+// invoiceMessages are the dashboard's and the command line's texts of invoice mode.
+var invoiceMessages = map[Lang]map[string]string{
+	NL: {
+		"invoice_number_short": "factuur",
+		"invoice_number_hint":  "Geboekt als verkoopboeking (orders.book_as = \"invoice\"): dit is het factuurnummer in SnelStart; een factuurboeking heeft geen ordernummer",
+	},
+	EN: {
+		"invoice_number_short": "invoice",
+		"invoice_number_hint":  "Booked as a sales invoice (orders.book_as = \"invoice\"): this is the invoice number in SnelStart; an invoice booking has no order number",
+	},
+}
