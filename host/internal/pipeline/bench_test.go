@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/koppel-nl/koppel/host/internal/mapping"
+	"github.com/koppel-nl/koppel/host/internal/state"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -66,42 +67,64 @@ func TestLedgerCallBudget(t *testing.T) {
 	t.Logf("cold %.3f calls/order %v; warm %.3f calls/order %v", cold.CallsPerOrder(), cold.CallsByMethod, warm.CallsPerOrder(), warm.CallsByMethod)
 }
 
+// BenchmarkImportOrdersCold imports 1,000 orders (benchSetup) from an empty state; Warm imports
+// 1,000 more after that, every customer and article known. Each runs with the state in memory
+// and on disk with synchronous writes as koppel runs it (state=disk-sync: every commit waits
+// for an fsync, so the state transactions per order are what the disk costs). Besides the
+// ledger calls and orders/s they report the state transactions per order: commits (read-write,
+// each written to disk) and views (read-only).
 func BenchmarkImportOrdersCold(b *testing.B) {
-	var calls, orders int64
-	var elapsed time.Duration
-	for b.Loop() {
-		b.StopTimer()
-		e := newEnv(b)
-		benchSetup(e, 0, 1000, true)
-		b.StartTimer()
-		start := time.Now()
-		res := e.run()
-		elapsed += time.Since(start)
-		calls += res.LedgerCalls
-		orders += int64(res.Imported)
-	}
-	b.ReportMetric(float64(calls)/float64(orders), "ledger-calls/order")
-	b.ReportMetric(float64(orders)/elapsed.Seconds(), "orders/s")
+	benchImportOrders(b, false)
 }
 
 func BenchmarkImportOrdersWarm(b *testing.B) {
-	var calls, orders int64
-	var elapsed time.Duration
-	for b.Loop() {
-		b.StopTimer()
-		e := newEnv(b)
-		benchSetup(e, 0, 1000, true)
-		e.run()
-		benchSetup(e, 1000, 1000, false)
-		b.StartTimer()
-		start := time.Now()
-		res := e.run()
-		elapsed += time.Since(start)
-		calls += res.LedgerCalls
-		orders += int64(res.Imported)
+	benchImportOrders(b, true)
+}
+
+func benchImportOrders(b *testing.B, warm bool) {
+	for _, onDisk := range []bool{false, true} {
+		name := "state=memory"
+		if onDisk {
+			name = "state=disk-sync"
+		}
+		b.Run(name, func(b *testing.B) {
+			var calls, orders int64
+			var txns state.TxnCounts
+			var elapsed time.Duration
+			for b.Loop() {
+				b.StopTimer()
+				e := newEnv(b)
+				if onDisk {
+					st, err := state.Open(context.Background(), b.TempDir(), state.Options{GCInterval: -1})
+					if err != nil {
+						b.Fatal(err)
+					}
+					e = newEnvStore(b, e.prof, st)
+					b.Cleanup(func() { _ = st.Close() })
+				}
+				benchSetup(e, 0, 1000, true)
+				if warm {
+					e.run()
+					benchSetup(e, 1000, 1000, false)
+				}
+				before := e.store.TxnCounts()
+				b.StartTimer()
+				start := time.Now()
+				res := e.run()
+				elapsed += time.Since(start)
+				after := e.store.TxnCounts()
+				calls += res.LedgerCalls
+				orders += int64(res.Imported)
+				txns.Commits += after.Commits - before.Commits
+				txns.Views += after.Views - before.Views
+			}
+			b.ReportMetric(float64(calls)/float64(orders), "ledger-calls/order")
+			b.ReportMetric(float64(orders)/elapsed.Seconds(), "orders/s")
+			b.ReportMetric(float64(elapsed.Microseconds())/1000/float64(orders), "ms/order")
+			b.ReportMetric(float64(txns.Commits)/float64(orders), "state-commits/order")
+			b.ReportMetric(float64(txns.Views)/float64(orders), "state-views/order")
+		})
 	}
-	b.ReportMetric(float64(calls)/float64(orders), "ledger-calls/order")
-	b.ReportMetric(float64(orders)/elapsed.Seconds(), "orders/s")
 }
 
 // BenchmarkPlan1000OrdersWarmView: planning (mapping.Planner.Plan) 1,000 orders of known

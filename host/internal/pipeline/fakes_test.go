@@ -690,6 +690,12 @@ func newEnv(t testing.TB, mods ...func(*config.Profile)) *env {
 		t.Fatalf("open store: %v", err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
+	return newEnvStore(t, prof, st)
+}
+
+// newEnvStore is newEnv with the profile and store given.
+func newEnvStore(t testing.TB, prof *config.Profile, st *state.Store) *env {
+	t.Helper()
 	e := &env{t: t, prof: prof, shop: &fakeShop{}, ledger: newFakeLedger(), store: st, now: day.Add(time.Hour)}
 	e.p = New(Options{Profile: prof, Shop: e.shop, Ledger: e.ledger, Store: st, Clock: func() time.Time { return e.now }, Concurrency: testConcurrency})
 	return e

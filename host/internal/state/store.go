@@ -86,6 +86,8 @@ type Store struct {
 	closeErr  error
 	// borrowed marks a handle from Borrow: its Close leaves the database open.
 	borrowed bool
+	// counts are the transactions run through this handle.
+	counts txnCounters
 }
 
 // Borrow returns a second handle on the same open database for code that closes what it is

@@ -92,7 +92,26 @@ func (s *Store) attempt(fn func(tx *Tx) error) error {
 		}
 		return fmt.Errorf("state: commit: %w", err)
 	}
+	s.counts.commits.Add(1)
 	return nil
+}
+
+// TxnCounts are a Store's transactions since Open, for "state transactions per order" figures.
+type TxnCounts struct {
+	// Commits counts the read-write transactions committed (Update, and Put or Delete on the
+	// Store): each one is written to disk, and with synchronous writes waits for an fsync
+	// (writes committed at the same moment share one).
+	Commits int64
+	// Views counts the read-only transactions (View, and Get or List on the Store).
+	Views int64
+}
+
+// txnCounters are the atomic counters behind TxnCounts.
+type txnCounters struct{ commits, views atomic.Int64 }
+
+// TxnCounts returns the store's transaction counts since Open.
+func (s *Store) TxnCounts() TxnCounts {
+	return TxnCounts{Commits: s.counts.commits.Load(), Views: s.counts.views.Load()}
 }
 
 // View runs fn in a read-only transaction that sees one consistent snapshot.
@@ -105,6 +124,7 @@ func (s *Store) View(ctx context.Context, fn func(tx *Tx) error) error {
 		return err
 	}
 	defer s.leave()
+	s.counts.views.Add(1)
 	txn := s.db.NewTransaction(false)
 	defer txn.Discard()
 	tx := &Tx{txn: txn}
