@@ -1,6 +1,25 @@
 package plugin
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/hashicorp/go-hclog"
+)
+
+// LogLevelEnv is the environment variable through which the host tells a plugin process the
+// lowest level of log line it keeps ("trace", "debug", "info", "warn", "error" or "off"): the
+// plugin does not write (nor redact) lines the host would drop. A plugin that finds it unset or
+// unreadable logs everything from debug up, as before the host passed it.
+const LogLevelEnv = "KOPPEL_PLUGIN_LOG_LEVEL"
+
+// LogLevel returns the level a plugin logs at for the value of LogLevelEnv (see there).
+func LogLevel(v string) hclog.Level {
+	switch l := hclog.LevelFromString(v); l {
+	case hclog.Trace, hclog.Debug, hclog.Info, hclog.Warn, hclog.Error, hclog.Off:
+		return l
+	}
+	return hclog.Debug
+}
 
 // pluginEnvNames are the host environment variables a plugin process inherits: what a program
 // needs to find its tools, temporary files, locale, time zone, proxies and CA certificates on

@@ -4,6 +4,8 @@ import (
 	"os/exec"
 	"slices"
 	"testing"
+
+	"github.com/hashicorp/go-hclog"
 )
 
 func TestPluginEnvKeepsSecretsInTheHost(t *testing.T) {
@@ -23,5 +25,17 @@ func TestPluginEnvKeepsSecretsInTheHost(t *testing.T) {
 	cfg := ClientConfig(cmd, ClientOptions{HostEnv: environ})
 	if !cfg.SkipHostEnv || !slices.Equal(cmd.Env, want) {
 		t.Fatalf("ClientConfig: SkipHostEnv %v, cmd.Env %q", cfg.SkipHostEnv, cmd.Env)
+	}
+}
+
+// A plugin logs at the level the host keeps; without a readable level, from debug up.
+func TestLogLevel(t *testing.T) {
+	for v, want := range map[string]hclog.Level{
+		"trace": hclog.Trace, "debug": hclog.Debug, "info": hclog.Info, "warn": hclog.Warn, "WARN": hclog.Warn,
+		"error": hclog.Error, "off": hclog.Off, "": hclog.Debug, "loud": hclog.Debug,
+	} {
+		if got := LogLevel(v); got != want {
+			t.Errorf("LogLevel(%q) = %v, want %v", v, got, want)
+		}
 	}
 }

@@ -122,8 +122,8 @@ Commands:
 
 	logger := hclog.New(&hclog.LoggerOptions{
 		Name:       info.Name,
-		Level:      hclog.Debug,
-		Output:     redact.Writer(os.Stderr), // no personal data in any log line
+		Level:      LogLevel(os.Getenv(LogLevelEnv)), // what the host keeps
+		Output:     redact.Writer(os.Stderr),         // no personal data in any log line
 		JSONFormat: true,
 	})
 	// Anything a connector prints with the standard logger goes to stderr, never to stdout,

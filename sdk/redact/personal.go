@@ -55,8 +55,7 @@ var personalFields = map[string]string{
 
 // fieldMarker returns the marker for a field name, or "" when the field is not personal.
 func fieldMarker(field string) string {
-	f := strings.ToLower(field)
-	f = strings.NewReplacer("_", "", "-", "", " ", "", ".", "").Replace(f)
+	f := fieldSpelling.Replace(strings.ToLower(field))
 	if m, ok := personalFields[f]; ok {
 		return m
 	}
@@ -93,52 +92,174 @@ func Personal(s string) string {
 	if s == "" {
 		return s
 	}
-	s = odataSubstringRe.ReplaceAllStringFunc(s, func(m string) string {
+	// Each pattern runs only on text that holds what every match of it must contain (checked
+	// on the text as the earlier replacements left it): most log lines and reasons hold no
+	// OData, JSON, e-mail address or long digit run, and the patterns cost far more than the
+	// checks.
+	if hasFold(s, "substringof(") {
+		s = odataSubstring(s)
+	}
+	if hasFold(s, "startswith(") || hasFold(s, "endswith(") || hasFold(s, "contains(") {
+		s = odataFieldFirst(s)
+	}
+	if strings.Contains(s, "'") {
+		s = odataEq(s)
+	}
+	if strings.Contains(s, `"`) && strings.Contains(s, ":") && fieldNameIn(s) {
+		s = jsonFields(s)
+	}
+	if strings.Contains(s, `="`) && fieldNameIn(s) {
+		s = kvQuoted(s)
+	}
+	if strings.Contains(s, "=") && fieldNameIn(s) {
+		s = kvPlain(s)
+	}
+	if strings.Contains(s, "@") || strings.Contains(s, "%40") {
+		s = emailRe.ReplaceAllString(s, Email)
+	}
+	if digitRun(s, phoneChars) >= 9 {
+		s = phoneRe.ReplaceAllString(s, Phone)
+	}
+	if mayHoldPostcode(s) {
+		s = postcodeRe.ReplaceAllString(s, Postcode)
+	}
+	return s
+}
+
+// fieldSpelling removes what fieldMarker ignores in a field name.
+var fieldSpelling = strings.NewReplacer("_", "", "-", "", " ", "", ".", "")
+
+// fieldNameIn reports whether s may hold a personal field's name: the JSON and key=value
+// patterns replace a value only after such a name, and a name fieldMarker knows holds one of
+// personalFields' names once lower-cased and without "_", "-", " " and ".". The same holds for
+// s as a whole, of which the name is a part.
+func fieldNameIn(s string) bool {
+	n := fieldSpelling.Replace(strings.ToLower(s))
+	for f := range personalFields {
+		if strings.Contains(n, f) {
+			return true
+		}
+	}
+	return false
+}
+
+// phoneChars are the characters besides digits a phone number match may hold.
+const phoneChars = "+ -()"
+
+// digitRun returns the most digits in any stretch of s made of digits and the bytes in also.
+// Every match of phoneRe lies in such a stretch (with phoneChars) and holds at least 9 digits.
+func digitRun(s, also string) int {
+	most, n := 0, 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= '0' && c <= '9':
+			n++
+			most = max(most, n)
+		case strings.IndexByte(also, c) >= 0:
+		default:
+			n = 0
+		}
+	}
+	return most
+}
+
+// mayHoldPostcode reports whether s has four digits followed by a capital, or by a space and a
+// capital: every match of postcodeRe does.
+func mayHoldPostcode(s string) bool {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= '0' && c <= '9' {
+			n++
+			continue
+		}
+		if n >= 4 {
+			if c == ' ' && i+1 < len(s) {
+				c = s[i+1]
+			}
+			if c >= 'A' && c <= 'Z' {
+				return true
+			}
+		}
+		n = 0
+	}
+	return false
+}
+
+// hasFold reports whether s contains the lower-case ASCII word w, ignoring case; also true
+// when s holds a long s (ſ, which (?i) matches as s) or a Kelvin sign (as k), so that it is
+// true whenever a case-insensitive pattern of w could match.
+func hasFold(s, w string) bool {
+	if strings.ContainsAny(s, "\u017f\u212a") {
+		return true
+	}
+	for i := 0; i+len(w) <= len(s); i++ {
+		if strings.EqualFold(s[i:i+len(w)], w) {
+			return true
+		}
+	}
+	return false
+}
+
+func odataSubstring(s string) string {
+	return odataSubstringRe.ReplaceAllStringFunc(s, func(m string) string {
 		g := odataSubstringRe.FindStringSubmatch(m)
 		if mk := fieldMarker(lastSegment(g[4])); mk != "" {
 			return g[1] + "'" + mk + "'" + g[3] + g[4]
 		}
 		return m
 	})
-	s = odataFieldFirstRe.ReplaceAllStringFunc(s, func(m string) string {
+}
+
+func odataFieldFirst(s string) string {
+	return odataFieldFirstRe.ReplaceAllStringFunc(s, func(m string) string {
 		g := odataFieldFirstRe.FindStringSubmatch(m)
 		if mk := fieldMarker(lastSegment(g[2])); mk != "" {
 			return g[1] + g[2] + g[3] + "'" + mk + "'"
 		}
 		return m
 	})
-	s = odataEqRe.ReplaceAllStringFunc(s, func(m string) string {
+}
+
+func odataEq(s string) string {
+	return odataEqRe.ReplaceAllStringFunc(s, func(m string) string {
 		g := odataEqRe.FindStringSubmatch(m)
 		if mk := fieldMarker(lastSegment(g[1])); mk != "" {
 			return g[1] + g[2] + "'" + mk + "'"
 		}
 		return m
 	})
-	s = jsonRe.ReplaceAllStringFunc(s, func(m string) string {
+}
+
+func jsonFields(s string) string {
+	return jsonRe.ReplaceAllStringFunc(s, func(m string) string {
 		g := jsonRe.FindStringSubmatch(m)
 		if mk := fieldMarker(lastSegment(g[1])); mk != "" && g[3] != "" {
 			return `"` + g[1] + `"` + g[2] + `"` + mk + `"`
 		}
 		return m
 	})
-	s = kvQuotedRe.ReplaceAllStringFunc(s, func(m string) string {
+}
+
+func kvQuoted(s string) string {
+	return kvQuotedRe.ReplaceAllStringFunc(s, func(m string) string {
 		g := kvQuotedRe.FindStringSubmatch(m)
 		if mk := fieldMarker(lastSegment(g[2])); mk != "" && g[3] != `""` {
 			return g[1] + g[2] + `="` + mk + `"`
 		}
 		return m
 	})
-	s = kvPlainRe.ReplaceAllStringFunc(s, func(m string) string {
+}
+
+func kvPlain(s string) string {
+	return kvPlainRe.ReplaceAllStringFunc(s, func(m string) string {
 		g := kvPlainRe.FindStringSubmatch(m)
 		if mk := fieldMarker(lastSegment(g[2])); mk != "" && !isMarker(g[3]) {
 			return g[1] + g[2] + "=" + mk
 		}
 		return m
 	})
-	s = emailRe.ReplaceAllString(s, Email)
-	s = phoneRe.ReplaceAllString(s, Phone)
-	s = postcodeRe.ReplaceAllString(s, Postcode)
-	return s
 }
 
 // lastSegment is the part of a dotted, slashed or bracketed field path after the last

@@ -69,11 +69,66 @@ func FuzzPersonal(f *testing.F) {
 	for _, s := range []string{`substringof('a@b.nl', Email)`, `name="x" phone=0612345678`, `{"email":"a@b.nl"}`, `1234 AB`, `%27%40`} {
 		f.Add(s)
 	}
+	for _, s := range personalSamples {
+		f.Add(s)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		out := Personal(s)
 		if emailRe.MatchString(out) {
 			t.Fatalf("Personal(%q) = %q still holds an e-mail address", s, out)
 		}
+		if want := personalEveryPattern(s); out != want {
+			t.Fatalf("Personal(%q) = %q, but every pattern run on it gives %q (a pre-check skipped a match)", s, out, want)
+		}
 		_ = PersonalURL(s)
 	})
+}
+
+// personalEveryPattern is Personal without its pre-checks: every pattern runs on every text.
+// Personal must give the same result (its pre-checks only skip patterns that cannot match).
+func personalEveryPattern(s string) string {
+	if s == "" {
+		return s
+	}
+	s = odataSubstring(s)
+	s = odataFieldFirst(s)
+	s = odataEq(s)
+	s = jsonFields(s)
+	s = kvQuoted(s)
+	s = kvPlain(s)
+	s = emailRe.ReplaceAllString(s, Email)
+	s = phoneRe.ReplaceAllString(s, Phone)
+	s = postcodeRe.ReplaceAllString(s, Postcode)
+	return s
+}
+
+// personalSamples are texts as Personal meets them: log lines of the host and of plugins,
+// reasons and warnings, with and without personal data, and near misses of each pre-check.
+var personalSamples = []string{
+	`2026-12-07T22:06:00.337Z [WARN]  koppel.pipeline: order imported with a warning: profile=winkel order=1117 warning="VAT at 21%: the shop charged 24.15, SnelStart computes 24.13 over the same amounts"`,
+	`{"@level":"debug","@message":"http request","@module":"snelstart-online.http","duration":1234567,"host":"127.0.0.1:8701","method":"GET","path":"/v2/relaties?$filter=Email eq 'anouk@example.nl'","status":200}`,
+	`GET /v2/verkooporders?$filter=substringof('Anouk Bakker',%20Naam)`,
+	`STARTSWITH(Naam, 'Bakker') and Postcode ne '1234 AB'`,
+	`SUBſTRINGOF('Anouk', Naam)`, `ſtartswith(Naam, 'x')`,
+	`call 06-12345678 or +31 (0)6 1234 5678 or 0031 6 12345678, postcode 1234AB`,
+	`order 1117: 12 items, total 1234.56, reference 20260001`,
+	`first_name=Anouk last_name="Bakker" email=anouk%40example.nl`,
+	`phone: 0 6 1 2 3 4 5 6 7 8`, `+1-2-3-4-5-6-7-8-9`, `9999 ZZ`, `1000SA 1000SB`,
+}
+
+// A log line without personal data costs little: the patterns that cannot match are skipped.
+func BenchmarkPersonal(b *testing.B) {
+	for b.Loop() {
+		for _, s := range personalSamples {
+			_ = Personal(s)
+		}
+	}
+}
+
+func TestPersonalSamplesAsEveryPattern(t *testing.T) {
+	for _, s := range personalSamples {
+		if got, want := Personal(s), personalEveryPattern(s); got != want {
+			t.Errorf("Personal(%q) = %q, every pattern gives %q", s, got, want)
+		}
+	}
 }

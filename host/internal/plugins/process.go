@@ -11,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/hashicorp/go-hclog"
 	goplugin "github.com/hashicorp/go-plugin"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/connectivity"
@@ -42,8 +43,12 @@ type running struct {
 // is connected and has answered Info; on error nothing is left running.
 func (m *Manager) launch(name, path string, checksum []byte) (*running, error) {
 	cmd := exec.Command(path)
+	// The plugin logs only what the host keeps: the host re-logs its lines through m.logger,
+	// which drops those below its level, so debug lines (one per HTTP call) would be written,
+	// redacted, sent and parsed for nothing.
+	cmd.Env = append(plugin.PluginEnv(os.Environ()), plugin.LogLevelEnv+"="+pluginLogLevel(m.logger))
 	if m.opts.LimitsDir != "" {
-		cmd.Env = append(plugin.PluginEnv(os.Environ()), callbudget.DirEnv+"="+m.opts.LimitsDir)
+		cmd.Env = append(cmd.Env, callbudget.DirEnv+"="+m.opts.LimitsDir)
 	}
 	setProcAttr(cmd)
 	cfg := plugin.ClientConfig(cmd, plugin.ClientOptions{
@@ -202,4 +207,14 @@ func (r *running) kill() {
 	if r.cmd != nil && r.cmd.Process != nil {
 		_ = r.cmd.Process.Kill() // an error means it is already gone
 	}
+}
+
+// pluginLogLevel is the LogLevelEnv value for a host logger: its level's name, "off" for a
+// logger that keeps nothing.
+func pluginLogLevel(l hclog.Logger) string {
+	lvl := l.GetLevel()
+	if lvl == hclog.Off || lvl == hclog.NoLevel {
+		return "off"
+	}
+	return lvl.String()
 }
