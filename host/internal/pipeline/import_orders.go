@@ -70,10 +70,8 @@ type run struct {
 	// rematched holds the orders whose remembered customer SnelStart refused in this run; their
 	// customer is matched again once (after_import.go).
 	rematched map[string]bool
-	// status says which shop statuses are imported; holds are the shop ids of the orders
-	// holding stock back (HoldRecord), read once per run.
+	// status says which shop statuses are imported.
 	status statusPolicy
-	holds  map[string]bool
 
 	// batch holds listed orders not yet queued (see enqueue); guard* hold the double-import
 	// guard's look-ups of the queued orders, by reference (dropped when an order is released).

@@ -145,33 +145,14 @@ func orderSKUs(o sdk.Order) []string {
 	return skus
 }
 
-// loadHolds reads the shop ids of the orders holding stock (once per run), so that only those
-// cost a delete when they are handled.
-func (r *run) loadHolds(ctx context.Context) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if r.holds != nil {
-		return nil
-	}
-	r.holds = map[string]bool{}
-	err := state.List(ctx, r.p.store, state.MapPrefix(r.p.profile, MapStockHold), func(_ state.Key, h HoldRecord) error {
-		r.holds[h.ShopID] = true
-		return nil
-	})
-	if err != nil {
-		r.holds = nil
-		return fmt.Errorf("%w: read the waiting orders: %v", errAbort, err)
-	}
-	return nil
-}
-
 // updateHold keeps the order's HoldRecord in step with its outcome: a waiting order in a status
 // that holds records its SKUs; any other outcome removes the record (a failed order is held by
 // its FailedRecord; a parked, unchanged one keeps whatever it had).
+//
+// Whether an order holds is read from the state store, not kept in memory: a first sync of a
+// long history may list tens of thousands of waiting orders, and the run's memory must not grow
+// with them. For an order that never waited the read is answered by Badger's bloom filters.
 func (r *run) updateHold(ctx context.Context, o sdk.Order, out OrderOutcome) error {
-	if err := r.loadHolds(ctx); err != nil {
-		return err
-	}
 	key := state.MapKey(r.p.profile, MapStockHold, o.ID)
 	if out.Status == StatusWaiting && !o.Cancelled && r.status.holds(o.Status) {
 		skus := orderSKUs(o)
@@ -190,26 +171,21 @@ func (r *run) updateHold(ctx context.Context, o sdk.Order, out OrderOutcome) err
 			if err != nil {
 				return fmt.Errorf("%w: record waiting order %s: %v", errAbort, o.Number, err)
 			}
-			r.mu.Lock()
-			r.holds[o.ID] = true
-			r.mu.Unlock()
 			return nil
 		}
 	}
 	if out.Status == StatusSkipped && out.parked {
 		return nil
 	}
-	r.mu.Lock()
-	held := r.holds[o.ID]
-	r.mu.Unlock()
+	_, held, err := state.Get[HoldRecord](ctx, r.p.store, key)
+	if err != nil {
+		return fmt.Errorf("%w: read whether order %s holds stock: %v", errAbort, o.Number, err)
+	}
 	if !held {
 		return nil
 	}
 	if err := state.Delete(ctx, r.p.store, key); err != nil {
 		return fmt.Errorf("%w: release the stock held by order %s: %v", errAbort, o.Number, err)
 	}
-	r.mu.Lock()
-	delete(r.holds, o.ID)
-	r.mu.Unlock()
 	return nil
 }
