@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 
 	"github.com/koppel-nl/koppel/host/internal/cli"
@@ -29,5 +30,7 @@ func run() int {
 		Stdout:  os.Stdout,
 		Stderr:  os.Stderr,
 		Getenv:  os.LookupEnv,
+
+		SetMemoryLimit: debug.SetMemoryLimit,
 	})
 }

@@ -34,6 +34,10 @@ type Env struct {
 	Stderr  io.Writer
 	// Getenv looks up environment variables (for env() in profiles and KOPPEL_* settings).
 	Getenv func(string) (string, bool)
+	// SetMemoryLimit sets the Go runtime's soft memory limit (runtime/debug.SetMemoryLimit);
+	// commands call it with the koppel block's memory_limit. Nil leaves the limit alone (tests
+	// running the CLI inside their own process).
+	SetMemoryLimit func(int64) int64
 }
 
 // exitError carries an exit status through cobra.

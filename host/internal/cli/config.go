@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"path/filepath"
 	"sort"
 
@@ -29,7 +30,26 @@ func (a *app) koppelBlock() (config.KoppelBlock, error) {
 			return cfg.Koppel, silentExit(ExitUsage)
 		}
 	}
+	a.applyMemoryLimit(cfg.Koppel)
 	return cfg.Koppel, nil
+}
+
+// applyMemoryLimit gives the Go runtime the koppel block's memory_limit as its soft limit, so
+// the garbage collector works harder as the heap nears it instead of letting the heap grow to
+// twice what is in use (docs/operations.md, "Memory and a long history"). GOMEMLIMIT in the environment wins:
+// the runtime has applied it already.
+func (a *app) applyMemoryLimit(k config.KoppelBlock) {
+	if a.env.SetMemoryLimit == nil {
+		return
+	}
+	if v, ok := a.env.Getenv("GOMEMLIMIT"); ok && v != "" {
+		return
+	}
+	limit := k.MemoryLimit
+	if limit <= 0 {
+		limit = math.MaxInt64 // "off": the runtime's own default, no limit
+	}
+	a.env.SetMemoryLimit(limit)
 }
 
 func inRange(outer, inner hcl.Range) bool {

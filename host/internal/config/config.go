@@ -60,6 +60,12 @@ const (
 	DefaultPluginDir     = "./plugins"
 	DefaultListen        = "127.0.0.1:8484"
 	DefaultRetentionDays = 90
+	// DefaultMemoryLimit is memory_limit's default: the Go runtime's soft limit on the host's
+	// own memory (heap, stacks, runtime), see docs/operations.md ("Memory and a long history").
+	DefaultMemoryLimit = 64 << 20
+	// MinMemoryLimit is the smallest memory_limit accepted: below it the host would spend its
+	// time collecting garbage.
+	MinMemoryLimit = 32 << 20
 )
 
 // KoppelBlock is the optional top-level `koppel { ... }` block: settings of the host itself.
@@ -92,6 +98,10 @@ type KoppelBlock struct {
 	InsecureHTTP bool
 	// RetentionDays is how long run history and resolved failures are kept; >= 1, default 90.
 	RetentionDays int
+	// MemoryLimit is the soft limit in bytes on the Go runtime's memory (memory_limit, default
+	// DefaultMemoryLimit); 0 (memory_limit = "off") sets none. The environment variable
+	// GOMEMLIMIT, when set, wins over it.
+	MemoryLimit int64
 	// SMTP is the smtp block (the mail server for notify e-mails), nil when there is none.
 	SMTP *SMTP
 	// DeclRange is the block header's range; zero when the config has no koppel block.

@@ -2,12 +2,14 @@ package config
 
 import (
 	"fmt"
+	"math"
 	"math/big"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/dustin/go-humanize"
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/shopspring/decimal"
@@ -325,6 +327,40 @@ func (d *blockDecoder) Duration(name string, dst *time.Duration) evalStatus {
 		return failed
 	}
 	*dst = dur
+	return present
+}
+
+// Size decodes an amount of memory written with its unit ("96MiB", "1GiB", "200MB") into bytes
+// and checks it is at least lo bytes. The word in off (when not "") decodes to 0. example is
+// a valid value for the hint.
+func (d *blockDecoder) Size(name string, dst *int64, lo int64, off, example string) evalStatus {
+	var s string
+	st := d.String(name, &s, false)
+	if st != present {
+		return st
+	}
+	s = strings.TrimSpace(s)
+	if off != "" && strings.EqualFold(s, off) {
+		*dst = 0
+		return present
+	}
+	hint := fmt.Sprintf(`write a number and a unit (MiB or GiB), like %s = %q`, name, example)
+	if off != "" {
+		hint += fmt.Sprintf(`, or %s = %q`, name, off)
+	}
+	n, err := humanize.ParseBytes(s)
+	// A bare number is refused: bytes are never what is meant.
+	if err != nil || strings.TrimLeft(s, "0123456789. ") == "" || n > math.MaxInt64 {
+		d.l.errorf(d.attrs[name].Expr.Range(), fmt.Sprintf("%s must be an amount of memory with its unit", d.path(name)),
+			fmt.Sprintf("got %s", showValue(s)), hint)
+		return failed
+	}
+	if int64(n) < lo {
+		d.l.errorf(d.attrs[name].Expr.Range(), fmt.Sprintf("%s must be at least %s", d.path(name), humanize.IBytes(uint64(lo))),
+			fmt.Sprintf("got %s", showValue(s)), hint)
+		return failed
+	}
+	*dst = int64(n)
 	return present
 }
 

@@ -76,6 +76,7 @@ func (l *loader) decodeKoppel(block *hclsyntax.Block, ctx *hcl.EvalContext) {
 	l.decodeTLS(d, k, listenSt)
 
 	d.Int("retention_days", &k.RetentionDays, 1)
+	d.Size("memory_limit", &k.MemoryLimit, MinMemoryLimit, "off", "96MiB")
 	for _, b := range block.Body.Blocks {
 		if b.Type == "smtp" {
 			l.decodeSMTP(b, ctx, k)

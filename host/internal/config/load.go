@@ -99,6 +99,7 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 		PluginDir:     l.resolvePath(DefaultPluginDir),
 		Listen:        DefaultListen,
 		RetentionDays: DefaultRetentionDays,
+		MemoryLimit:   DefaultMemoryLimit,
 	}
 
 	names, err := hclFiles(dir)

@@ -87,7 +87,7 @@ func TestLoadMinimalExampleDefaults(t *testing.T) {
 	dir := filepath.Join("testdata", "valid", "minimal")
 	cfg := mustLoadValid(t, dir)
 	abs, _ := filepath.Abs(dir)
-	want := KoppelBlock{StateDir: filepath.Join(abs, "state"), PluginDir: filepath.Join(abs, "plugins"), Listen: DefaultListen, RetentionDays: 90}
+	want := KoppelBlock{StateDir: filepath.Join(abs, "state"), PluginDir: filepath.Join(abs, "plugins"), Listen: DefaultListen, RetentionDays: 90, MemoryLimit: DefaultMemoryLimit}
 	if cfg.Koppel != want {
 		t.Errorf("koppel = %+v, want %+v", cfg.Koppel, want)
 	}
@@ -268,6 +268,10 @@ func TestRules(t *testing.T) {
 		{"self-signed and cert", `orders {` + since + `}`, "koppel {\n tls = \"self-signed\"\n tls_cert = \"/x.crt\"\n tls_key = \"/x.key\"\n }", `tls = "self-signed" and tls_cert exclude each other`, hcl.DiagError},
 		{"short token", `orders {` + since + `}`, `koppel { api_token = "abcd" }`, "koppel.api_token is shorter than 16 characters", hcl.DiagWarning},
 		{"retention zero", `orders {` + since + `}`, `koppel { retention_days = 0 }`, "koppel.retention_days must be 1 or more", hcl.DiagError},
+		{"memory limit without unit", `orders {` + since + `}`, `koppel { memory_limit = "96" }`, `like memory_limit = "96MiB", or memory_limit = "off"`, hcl.DiagError},
+		{"memory limit as number", `orders {` + since + `}`, `koppel { memory_limit = 100663296 }`, `koppel.memory_limit must be a string`, hcl.DiagError},
+		{"memory limit unknown unit", `orders {` + since + `}`, `koppel { memory_limit = "96 megs" }`, `koppel.memory_limit must be an amount of memory with its unit`, hcl.DiagError},
+		{"memory limit too small", `orders {` + since + `}`, `koppel { memory_limit = "8MiB" }`, `koppel.memory_limit must be at least 32 MiB`, hcl.DiagError},
 		{"empty state dir", `orders {` + since + `}`, `koppel { state_dir = "" }`, "koppel.state_dir must not be empty", hcl.DiagError},
 		{"description profile without description", `orders {` + since + "\n description = \"profile\"\n }", "", `orders.description = "profile" needs a profile description`, hcl.DiagError},
 		{"manual customers with email", `orders {` + since + "}\n customers {\n mode = \"manual\"\n email_invoices = true\n\n }", "", `customers.email_invoices has no effect with mode = "manual"`, hcl.DiagWarning},

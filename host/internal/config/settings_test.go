@@ -64,6 +64,10 @@ func settingRows(dir string) []settingRow {
 		{"koppel", "tls_key", "", "tls_cert = \"" + tlscert.CertFile + "\"\ntls_key = \"" + tlscert.KeyFile + "\"", filepath.Join(abs, tlscert.KeyFile), k(func(k KoppelBlock) any { return k.TLSKey })},
 		{"koppel", "lock_file", "", `lock_file = "/etc/koppel/koppel-plugins.lock"`, "/etc/koppel/koppel-plugins.lock", k(func(k KoppelBlock) any { return k.LockFile })},
 		{"koppel", "retention_days", 90, `retention_days = 7`, 7, k(func(k KoppelBlock) any { return k.RetentionDays })},
+		{"koppel", "memory_limit", int64(64 << 20), `memory_limit = "256MiB"`, int64(256 << 20), k(func(k KoppelBlock) any { return k.MemoryLimit })},
+		{"koppel", "memory_limit", int64(64 << 20), `memory_limit = "1GiB"`, int64(1 << 30), k(func(k KoppelBlock) any { return k.MemoryLimit })},
+		{"koppel", "memory_limit", int64(64 << 20), `memory_limit = "200MB"`, int64(200_000_000), k(func(k KoppelBlock) any { return k.MemoryLimit })},
+		{"koppel", "memory_limit", int64(64 << 20), `memory_limit = "off"`, int64(0), k(func(k KoppelBlock) any { return k.MemoryLimit })},
 		{"profile", "description", "", `description = "Mijn Winkel"`, "Mijn Winkel", func(c *Config) any { return prof(c).Description }},
 
 		{"orders", "since", nil, `since = "2025-03-01T10:00:00+01:00"`, "2025-03-01T10:00:00+01:00", o(func(o Orders) any { return str(o.Since) })},

@@ -23,19 +23,25 @@ const (
 )
 
 // Badger's sizes for a small machine (a webshop's host may be a 1 GB VPS or an office PC).
-// Worst case Badger holds NumMemtables memtables (2 × 8 MiB), the block cache (8 MiB) and the
-// table-index cache (8 MiB): about 40 MiB however long the history grows. Badger's own
-// defaults (5 × 64 MiB memtables, 256 MiB block cache, every table index in memory) are
-// meant for servers with gigabytes to spare. docs/operations.md states these figures.
+// Badger holds NumMemtables memtables of about 1.3 × MemTableSize each (the skiplist arena),
+// the block cache and the table-index cache: about 18 MiB however long the history grows.
+// Flushing a memtable to a level-0 table builds the table in memory first (about 3 ×
+// MemTableSize for a moment), which is why the memtable is small. Badger's own defaults (5 ×
+// 64 MiB memtables, 256 MiB block cache, every table index in memory) are meant for servers
+// with gigabytes to spare. docs/operations.md ("Memory and a long history") states these figures.
 const (
-	badgerMemTableSize            = 8 << 20
+	badgerMemTableSize            = 4 << 20
 	badgerNumMemtables            = 2
 	badgerNumLevelZeroTables      = 3
 	badgerNumLevelZeroTablesStall = 10
 	badgerBaseTableSize           = 2 << 20
-	badgerBlockCacheSize          = 8 << 20
-	badgerIndexCacheSize          = 8 << 20
+	badgerBlockCacheSize          = 4 << 20
+	badgerIndexCacheSize          = 4 << 20
 	badgerValueLogFileSize        = 64 << 20
+	// badgerValueThreshold: values this large or larger go to the value log, smaller ones
+	// stay in the tables. Badger refuses a threshold above 15 % of MemTableSize (its largest
+	// write batch); koppel's records are far smaller, the final run record is the exception.
+	badgerValueThreshold = 64 << 10
 )
 
 // Errors returned by the store.
@@ -134,7 +140,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		WithSyncWrites(!opts.NoSync && !opts.InMemory).
 		WithLogger(badgerLogger{log.Named("badger")}).
 		WithMetricsEnabled(false).
-		// Sized for a small machine (see docs/operations.md, "Geheugen"): the
+		// Sized for a small machine (see docs/operations.md, "Memory and a long history"): the
 		// host's state is small records (cursors, mappings, one record per
 		// booked order, run history), so the memory Badger holds is bounded
 		// by these numbers, not by the size of the history.
@@ -146,6 +152,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		WithBlockCacheSize(badgerBlockCacheSize).
 		WithIndexCacheSize(badgerIndexCacheSize).
 		WithValueLogFileSize(badgerValueLogFileSize).
+		WithValueThreshold(badgerValueThreshold).
 		WithNumVersionsToKeep(1).
 		WithNumCompactors(2)
 	db, err := badger.Open(bo)
