@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -16,10 +17,13 @@ import (
 
 // Defaults for Options fields left at their zero value.
 const (
-	DefaultGCInterval     = 5 * time.Minute
-	DefaultMaxTxnAttempts = 32
-	gcDiscardRatio        = 0.5
-	gcMaxRewritesPerRound = 64
+	DefaultGCInterval = 5 * time.Minute
+	// DefaultPageReleaseInterval is how often the pages of Badger's mapped table files are
+	// given back to the kernel (see releaseMappedPages).
+	DefaultPageReleaseInterval = 10 * time.Second
+	DefaultMaxTxnAttempts      = 32
+	gcDiscardRatio             = 0.5
+	gcMaxRewritesPerRound      = 64
 )
 
 // Badger's sizes for a small machine (a webshop's host may be a 1 GB VPS or an office PC).
@@ -42,6 +46,10 @@ const (
 	// stay in the tables. Badger refuses a threshold above 15 % of MemTableSize (its largest
 	// write batch); koppel's records are far smaller, the final run record is the exception.
 	badgerValueThreshold = 64 << 10
+	// An in-memory store (tests) has no value log, so every value must stay under the
+	// threshold: its memtable is as large as it was before, for the 1 MiB threshold.
+	badgerInMemoryMemTableSize = 8 << 20
+	badgerInMemoryValueThresh  = 1 << 20
 )
 
 // Errors returned by the store.
@@ -63,6 +71,11 @@ type Options struct {
 	// GCInterval is how often value-log GC runs; 0 means DefaultGCInterval,
 	// a negative value disables the background GC goroutine.
 	GCInterval time.Duration
+	// PageReleaseInterval is how often the resident pages of the table and value-log files
+	// Badger maps into the process are given back to the kernel (Linux 5.4 and later), so the
+	// resident size does not grow with the state store; 0 means DefaultPageReleaseInterval, a
+	// negative value turns it off.
+	PageReleaseInterval time.Duration
 	// NoSync turns off fsync after each commit. Faster, but a crash may lose
 	// the last commits; only for tests and benchmarks.
 	NoSync bool
@@ -88,6 +101,7 @@ type Store struct {
 
 	stopGC    chan struct{}
 	gcDone    chan struct{}
+	pagesDone chan struct{}
 	closeOnce sync.Once
 	closeErr  error
 	// borrowed marks a handle from Borrow: its Close leaves the database open.
@@ -104,7 +118,7 @@ func (s *Store) Borrow() *Store {
 	done := make(chan struct{})
 	close(done)
 	return &Store{db: s.db, log: s.log, dir: s.dir, inMem: s.inMem, maxTry: s.maxTry,
-		stopGC: make(chan struct{}), gcDone: done, borrowed: true}
+		stopGC: make(chan struct{}), gcDone: done, pagesDone: done, borrowed: true}
 }
 
 // Open opens (creating if needed) the state database in dir and starts the
@@ -155,6 +169,9 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		WithValueThreshold(badgerValueThreshold).
 		WithNumVersionsToKeep(1).
 		WithNumCompactors(2)
+	if opts.InMemory {
+		bo = bo.WithMemTableSize(badgerInMemoryMemTableSize).WithValueThreshold(badgerInMemoryValueThresh)
+	}
 	db, err := badger.Open(bo)
 	if err != nil {
 		if opts.InMemory {
@@ -172,13 +189,14 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		}
 	}
 	s := &Store{
-		db:     db,
-		log:    log,
-		dir:    dir,
-		inMem:  opts.InMemory,
-		maxTry: opts.MaxTxnAttempts,
-		stopGC: make(chan struct{}),
-		gcDone: make(chan struct{}),
+		db:        db,
+		log:       log,
+		dir:       dir,
+		inMem:     opts.InMemory,
+		maxTry:    opts.MaxTxnAttempts,
+		stopGC:    make(chan struct{}),
+		gcDone:    make(chan struct{}),
+		pagesDone: make(chan struct{}),
 	}
 	if s.maxTry <= 0 {
 		s.maxTry = DefaultMaxTxnAttempts
@@ -191,6 +209,15 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		close(s.gcDone)
 	} else {
 		go s.gcLoop(interval)
+	}
+	release := opts.PageReleaseInterval
+	if release == 0 {
+		release = DefaultPageReleaseInterval
+	}
+	if opts.InMemory || release < 0 {
+		close(s.pagesDone)
+	} else {
+		go s.pagesLoop(release)
 	}
 	return s, nil
 }
@@ -205,6 +232,7 @@ func (s *Store) Close() error {
 		s.mu.Unlock()
 		close(s.stopGC)
 		<-s.gcDone
+		<-s.pagesDone
 		s.inflight.Wait()
 		if s.borrowed {
 			return
@@ -258,6 +286,34 @@ func (s *Store) gcLoop(interval time.Duration) {
 			if err := restrict(s.dir); err != nil {
 				s.log.Warn("could not restrict the state directory's permissions", "error", err)
 			}
+		}
+	}
+}
+
+// pagesLoop gives the resident pages of Badger's mapped files back to the kernel every
+// interval until Close. It ends early, with one warning, where the kernel cannot do it.
+func (s *Store) pagesLoop(interval time.Duration) {
+	defer close(s.pagesDone)
+	dir, err := filepath.Abs(s.dir)
+	if err == nil {
+		// /proc/self/maps names the files by their real path.
+		dir, err = filepath.EvalSymlinks(dir)
+	}
+	if err != nil {
+		s.log.Warn("the state files' mapped pages are left to the kernel", "error", err)
+		return
+	}
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stopGC:
+			return
+		case <-t.C:
+		}
+		if _, err := releaseMappedPages(dir); err != nil {
+			s.log.Warn("the state files' mapped pages are left to the kernel", "error", err)
+			return
 		}
 	}
 }

@@ -36,6 +36,37 @@ func TestReopenKeepsData(t *testing.T) {
 	}
 }
 
+// TestLargeValues: a record past the value threshold (the final run record with its 5,000
+// outcomes is about 1 MiB) is stored and read back, on disk (through the value log) and in
+// memory, also after reopening.
+func TestLargeValues(t *testing.T) {
+	ctx := context.Background()
+	big := strings.Repeat("uitkomst ", 2<<20/9) // 2 MiB
+	for _, inMem := range []bool{false, true} {
+		dir := t.TempDir()
+		s, err := Open(ctx, dir, Options{InMemory: inMem, NoSync: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, n := range []int{badgerValueThreshold - 100, badgerValueThreshold + 1, 900 << 10} {
+			must(t, Put(ctx, s, RunKey("p", time.Unix(int64(n), 0)), big[:n]))
+		}
+		if !inMem {
+			must(t, s.Close())
+			if s, err = Open(ctx, dir, Options{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, n := range []int{badgerValueThreshold - 100, badgerValueThreshold + 1, 900 << 10} {
+			v, ok, err := Get[string](ctx, s, RunKey("p", time.Unix(int64(n), 0)))
+			if err != nil || !ok || v != big[:n] {
+				t.Fatalf("in memory %v: value of %d bytes read back as %d bytes, ok=%v err=%v", inMem, n, len(v), ok, err)
+			}
+		}
+		must(t, s.Close())
+	}
+}
+
 func TestOpenErrors(t *testing.T) {
 	ctx := context.Background()
 	if _, err := Open(ctx, "", Options{}); err == nil {

@@ -1,0 +1,129 @@
+//go:build linux
+
+package state
+
+import (
+	"bufio"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestReleaseMappedPages: the pages of Badger's tables that reads brought into this process
+// stay resident until releaseMappedPages gives them back; the data reads the same afterwards.
+func TestReleaseMappedPages(t *testing.T) {
+	ctx := context.Background()
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(ctx, dir, Options{NoSync: true, PageReleaseInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Below three level-0 tables of values that do not compress, so that reopening starts no
+	// compaction and nothing but the reads below touches the tables.
+	val := make([]byte, 1500)
+	n := badgerNumLevelZeroTables * badgerMemTableSize / len(val) / 3
+	for i := 0; i < n; i++ {
+		_, _ = rand.Read(val)
+		must(t, Put(ctx, s, MapKey("p", MapArticle, fmt.Sprintf("SKU/%06d", i)), hex.EncodeToString(val)))
+	}
+	must(t, s.Close())
+	if s, err = Open(ctx, dir, Options{NoSync: true, PageReleaseInterval: -1}); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	read := func() {
+		t.Helper()
+		count := 0
+		must(t, List(ctx, s, MapPrefix("p", MapArticle), func(_ Key, v string) error {
+			if len(v) != 2*len(val) {
+				return fmt.Errorf("value of %d bytes, want %d", len(v), 2*len(val))
+			}
+			count++
+			return nil
+		}))
+		if count != n {
+			t.Fatalf("read %d records, want %d", count, n)
+		}
+	}
+	read()
+	before := tableRSS(t, dir)
+	if before < 1<<20 {
+		t.Fatalf("reading every record left %d bytes of the tables resident, want at least 1 MiB", before)
+	}
+	advised, err := releaseMappedPages(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after := tableRSS(t, dir)
+	if advised < before || after > before/10 {
+		t.Fatalf("tables resident: %d bytes before releasing, %d after (%d bytes of mappings advised)", before, after, advised)
+	}
+	read()
+}
+
+// TestPagesLoopReleases: an open store gives the table pages back by itself.
+func TestPagesLoopReleases(t *testing.T) {
+	ctx := context.Background()
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(ctx, dir, Options{NoSync: true, PageReleaseInterval: 20 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	val := make([]byte, 1500)
+	for i := 0; i < 3*badgerMemTableSize/len(val)/2; i++ {
+		_, _ = rand.Read(val)
+		must(t, Put(ctx, s, MapKey("p", MapArticle, fmt.Sprintf("SKU/%06d", i)), hex.EncodeToString(val)))
+	}
+	// Wait for the tables to exist, then for their pages to be given back.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		m, _ := filepath.Glob(filepath.Join(dir, "*.sst"))
+		if len(m) > 0 && tableRSS(t, dir) < 256<<10 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d tables, %d bytes of them still resident after 30s", len(m), tableRSS(t, dir))
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// tableRSS sums the resident bytes of the .sst mappings under dir in /proc/self/smaps.
+func tableRSS(t *testing.T, dir string) int64 {
+	t.Helper()
+	f, err := os.Open("/proc/self/smaps")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var sum int64
+	in := false
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if f := strings.Fields(line); len(f) > 0 && !strings.HasSuffix(f[0], ":") { // a mapping's header
+			_, _, path, ok := parseMapsLine(line)
+			in = ok && filepath.Dir(path) == dir && strings.HasSuffix(path, ".sst")
+			continue
+		}
+		if rest, ok := strings.CutPrefix(line, "Rss:"); ok && in {
+			kb, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			sum += kb << 10
+		}
+	}
+	return sum
+}
