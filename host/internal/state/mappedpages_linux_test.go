@@ -28,10 +28,11 @@ func TestReleaseMappedPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// Below three level-0 tables of values that do not compress, so that reopening starts no
-	// compaction and nothing but the reads below touches the tables.
+	// About 1.25 memtables of values that do not compress: two level-0 tables (one flushed
+	// when the first memtable is full, one at Close), fewer than the badgerNumLevelZeroTables
+	// that start a compaction, so nothing but the reads below touches the tables.
 	val := make([]byte, 1500)
-	n := badgerNumLevelZeroTables * badgerMemTableSize / len(val) / 3
+	n := badgerMemTableSize * 5 / 4 / (2 * len(val))
 	for i := 0; i < n; i++ {
 		_, _ = rand.Read(val)
 		must(t, Put(ctx, s, MapKey("p", MapArticle, fmt.Sprintf("SKU/%06d", i)), hex.EncodeToString(val)))
