@@ -231,11 +231,10 @@ func printOrders(a *app, rows []orderRow, failed, verbose bool) {
 // sentence, marked "…" when there is more (--verbose and the dashboard show it whole; --json keeps
 // the stored English text).
 func reasonText(t text.Printer, kind, reason string, verbose bool) string {
-	reason = text.Failure(t.Lang, kind, reason)
 	if verbose {
-		return reason
+		return text.Failure(t.Lang, kind, reason)
 	}
-	short, more := text.Brief(reason)
+	short, more := text.Headline(t.Lang, kind, reason)
 	if more {
 		short += " (…)"
 	}

@@ -76,17 +76,17 @@ func TestGoldenDutchAndEnglish(t *testing.T) {
 	}
 }
 
-// orders --failed shows a reason's first sentence; --verbose shows it whole.
+// orders --failed shows a reason's headline (what to do next); --verbose shows it whole.
 func TestReasonText(t *testing.T) {
 	long := `the order has a fee ("Betaalkosten", 0.35 including VAT) but orders.payment_fee_article is not set; set it to the SnelStart article code for them, then retry`
 	en, nl := text.Printer{Lang: text.EN}, text.Printer{Lang: text.NL}
-	if got := reasonText(en, "refused", long, false); got != `the order has a fee ("Betaalkosten", 0.35 including VAT) but orders.payment_fee_article is not set (…)` {
+	if got := reasonText(en, "refused", long, false); got != `Set orders.payment_fee_article to a SnelStart article for a fee, then retry (…)` {
 		t.Errorf("short: %q", got)
 	}
 	if got := reasonText(en, "refused", long, true); got != long {
 		t.Errorf("verbose: %q", got)
 	}
-	if got := reasonText(nl, "refused", long, false); got != `de order heeft een toeslag ("Betaalkosten", 0.35 inclusief btw) maar orders.payment_fee_article is niet ingesteld (…)` {
+	if got := reasonText(nl, "refused", long, false); got != `Stel orders.payment_fee_article in op een SnelStart-artikel voor een toeslag en probeer opnieuw (…)` {
 		t.Errorf("Dutch short: %q", got)
 	}
 }

@@ -20,9 +20,6 @@ import (
 // templateFuncs are the helpers the templates use beside pageData's methods.
 var templateFuncs = template.FuncMap{
 	"moneyPtr": func(m sdk.Money) *sdk.Money { return &m },
-	// brief is a reason's first clause; briefMore reports whether details are folded behind it.
-	"brief":     func(reason string) string { short, _ := text.Brief(reason); return short },
-	"briefMore": func(reason string) bool { _, more := text.Brief(reason); return more },
 }
 
 // pageScanRuns is how many of a profile's newest runs the page reads to find each task's last
@@ -117,6 +114,10 @@ type attentionView struct {
 
 type failedView struct {
 	ShopID, ShopNumber, Reason, Status string
+	// Short is the reason's headline (what to do next, text.Headline); More says the whole
+	// Reason is folded behind it.
+	Short string
+	More  bool
 	// CustomerName is from the shop data a failed order keeps until it is resolved: the
 	// company, else the person's name.
 	CustomerName string
@@ -262,7 +263,8 @@ func (s *server) profileView(ctx context.Context, t tr, p *config.Profile) profi
 		if f.Parked {
 			st = orderFailed
 		}
-		failed = append(failed, failedView{ShopID: f.ShopID, ShopNumber: f.ShopNumber, Reason: text.Failure(text.Lang(t.lang), f.Kind, f.Reason),
+		short, more := text.Headline(text.Lang(t.lang), f.Kind, f.Reason)
+		failed = append(failed, failedView{ShopID: f.ShopID, ShopNumber: f.ShopNumber, Reason: text.Failure(text.Lang(t.lang), f.Kind, f.Reason), Short: short, More: more,
 			CustomerName: pipeline.ShopCustomerName(f.Order), Status: st, Attempts: f.Attempts, LastFailed: f.LastFailedAt})
 		if len(failed) >= 2*pageFailed { // keep memory bounded; newest kept below
 			sort.SliceStable(failed, func(i, j int) bool { return failed[i].LastFailed.After(failed[j].LastFailed) })

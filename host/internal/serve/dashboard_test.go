@@ -187,7 +187,7 @@ func TestDashboardWaitingCount(t *testing.T) {
 	}
 }
 
-// A long reason shows its first sentence, the rest folded behind "details".
+// A long reason shows its headline (what to do next), the whole reason folded behind "details".
 func TestDashboardFoldsLongReasons(t *testing.T) {
 	e := newEnv(t, nil)
 	long := `the order has a fee ("Betaalkosten", 0.35 including VAT) but orders.payment_fee_article is not set; set it to the SnelStart article code for them, then retry`
@@ -201,7 +201,7 @@ func TestDashboardFoldsLongReasons(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	page := html.UnescapeString(string(body))
 	// The page is Dutch: the stored English reason is shown in Dutch.
-	short := `maar orders.payment_fee_article is niet ingesteld<details><summary>details</summary>de order heeft een toeslag`
+	short := `Stel orders.payment_fee_article in op een SnelStart-artikel voor een toeslag en probeer opnieuw<details><summary>details</summary>de order heeft een toeslag`
 	if !strings.Contains(page, short) {
 		t.Fatalf("the long reason is not folded:\n%s", page[strings.Index(page, "1004"):][:600])
 	}
@@ -209,7 +209,7 @@ func TestDashboardFoldsLongReasons(t *testing.T) {
 	wantStatus(t, resp, http.StatusOK)
 	body, _ = io.ReadAll(resp.Body)
 	page = html.UnescapeString(string(body))
-	if short := `but orders.payment_fee_article is not set<details>`; !strings.Contains(page, short) {
+	if short := `Set orders.payment_fee_article to a SnelStart article for a fee, then retry<details>`; !strings.Contains(page, short) {
 		t.Fatalf("the English page does not show the English reason:\n%s", page[strings.Index(page, "1004"):][:600])
 	}
 }

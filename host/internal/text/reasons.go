@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -59,8 +60,9 @@ func (p *reasonPattern) mayMatch(reason string) bool {
 // changed after.
 var reasonPatterns = compileReasons()
 
-// verbRE finds a fmt verb (or "%%") in a template.
-var verbRE = regexp.MustCompile(`%[-+# 0-9.]*[a-zA-Z%]`)
+// verbRE finds a fmt verb (or "%%") in a template; a headline (shortMessages) may name its
+// argument by index, %[2]s.
+var verbRE = regexp.MustCompile(`%(?:\[[0-9]+\])?[-+# 0-9.]*[a-zA-Z%]`)
 
 // compile turns an English template into an anchored expression whose groups are its arguments.
 func compile(tmpl string) *regexp.Regexp {
@@ -162,10 +164,13 @@ type renderer struct {
 	memo map[string]reading
 }
 
-// reading is a text rendered and how many of its characters no template explains.
+// reading is a text rendered and how many of its characters no template explains; key and
+// args are the template it was read with (none when no template matched it whole).
 type reading struct {
 	text string
 	left int
+	key  string
+	args []string
 }
 
 // render returns reason in r's language and how many of its characters no template explains.
@@ -175,18 +180,24 @@ type reading struct {
 // semiOnly limits the templates to those whose own text holds "; ": renderArg asks so for a
 // stretch of a "; " list after the whole text was read with every template.
 func (r *renderer) render(reason string, depth int, semiOnly bool) (string, int) {
-	best, left := reason, len(reason)
+	rd := r.read(reason, depth, semiOnly)
+	return rd.text, rd.left
+}
+
+// read is render with the template the best reading used.
+func (r *renderer) read(reason string, depth int, semiOnly bool) reading {
+	best := reading{text: reason, left: len(reason)}
 	if depth > 3 || reason == "" {
-		return best, left
+		return best
 	}
 	key := reason
 	if semiOnly {
 		key = "\x00" + reason
 	}
 	if m, ok := r.memo[key]; ok {
-		return m.text, m.left
+		return m
 	}
-	defer func() { r.memo[key] = reading{best, left} }()
+	defer func() { r.memo[key] = best }()
 	for i := range reasonPatterns {
 		p := &reasonPatterns[i]
 		if (semiOnly && !p.semi) || !p.mayMatch(reason) {
@@ -203,14 +214,14 @@ func (r *renderer) render(reason string, depth int, semiOnly bool) (string, int)
 			args[i], k = r.renderArg(a, depth+1)
 			n += k
 		}
-		if n < left {
-			best, left = fill(reasonMessages[r.lang][p.key], args), n
+		if n < best.left {
+			best = reading{text: fill(reasonMessages[r.lang][p.key], args), left: n, key: p.key, args: args}
 			if n == 0 {
 				break
 			}
 		}
 	}
-	return best, left
+	return best
 }
 
 // renderArg renders an argument that may itself be a reason, or a list of them joined by "; "
@@ -235,7 +246,7 @@ func (r *renderer) renderArg(a string, depth int) (string, int) {
 				txt, n = txt+"; "+best[j].text, n+best[j].left
 			}
 			if best[i].left < 0 || n < best[i].left {
-				best[i] = reading{txt, n}
+				best[i] = reading{text: txt, left: n}
 			}
 		}
 	}
@@ -252,6 +263,13 @@ func fill(tmpl string, args []string) string {
 	return verbRE.ReplaceAllStringFunc(tmpl, func(v string) string {
 		if v == "%%" {
 			return "%"
+		}
+		if strings.HasPrefix(v, "%[") {
+			n, err := strconv.Atoi(v[2:strings.IndexByte(v, ']')])
+			if err != nil || n < 1 || n > len(args) {
+				return v
+			}
+			return args[n-1]
 		}
 		if i >= len(args) {
 			return v
@@ -284,4 +302,21 @@ func Country(code string) string {
 		return m
 	}
 	return code
+}
+
+// Headline is the short form of a stored reason in language l: the one sentence saying what to
+// do next that the catalogue gives the reason's template ("short." + its key), or else its first
+// clause (Brief); more reports that the whole reason says more. kind is the failure's kind, as
+// Failure takes it ("" when it is not a failure).
+func Headline(l Lang, kind, reason string) (short string, more bool) {
+	full := Failure(l, kind, reason)
+	if len([]rune(full)) > BriefLen {
+		r := renderer{lang: l, memo: map[string]reading{}}
+		if rd := r.read(reason, 0, false); rd.key != "" {
+			if tmpl, ok := shortMessages[l]["short."+rd.key]; ok {
+				return fill(tmpl, rd.args), true
+			}
+		}
+	}
+	return Brief(full)
 }

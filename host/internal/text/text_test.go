@@ -3,6 +3,9 @@ package text
 import (
 	"errors"
 	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -204,4 +207,54 @@ func BenchmarkReason(b *testing.B) {
 		_ = Reason(NL, in)
 	}
 	b.ReportMetric(float64(b.Elapsed().Microseconds())/float64(b.N), "µs/reason")
+}
+
+// Every headline belongs to a reason, in both languages, and names only arguments the reason
+// has, the same ones in Dutch and English.
+func TestHeadlines(t *testing.T) {
+	idx := regexp.MustCompile(`%\[([0-9]+)\]`)
+	used := func(m string) string {
+		var out []string
+		for _, g := range idx.FindAllStringSubmatch(m, -1) {
+			out = append(out, g[1])
+		}
+		sort.Strings(out)
+		return strings.Join(out, ",")
+	}
+	for key, nl := range shortMessages[NL] {
+		reason, ok := reasonMessages[EN][strings.TrimPrefix(key, "short.")]
+		if !ok {
+			t.Errorf("%s: no reason %s", key, strings.TrimPrefix(key, "short."))
+			continue
+		}
+		if en := shortMessages[EN][key]; used(nl) != used(en) {
+			t.Errorf("%s: Dutch uses arguments %s, English %s", key, used(nl), used(en))
+		}
+		n := len(verbRE.FindAllString(strings.ReplaceAll(reason, "%%", ""), -1))
+		for _, g := range idx.FindAllStringSubmatch(nl, -1) {
+			if i, _ := strconv.Atoi(g[1]); i < 1 || i > n {
+				t.Errorf("%s: argument %d, the reason has %d", key, i, n)
+			}
+		}
+	}
+	long := fmt.Sprintf(Template("reason.totals_differ"), "10.00", "10.05", "0.05", "0.01")
+	cases := []struct {
+		lang     Lang
+		kind, in string
+		want     string
+		wantMore bool
+	}{
+		{NL, "refused", long, "Totaal wijkt 0.05 af van de winkel: stel orders.difference_article in of verbeter de order, en probeer opnieuw", true},
+		{EN, "refused", long, "The total differs by 0.05 from the shop's: set orders.difference_article or correct the order, then retry", true},
+		{NL, "refused", fmt.Sprintf(Template("reason.gave_up"), 5, "2026-01-02T10:00:00Z", long),
+			"Opgegeven na 5 pogingen: los de oorzaak op en probeer opnieuw (koppel retry, of Opnieuw op het dashboard)", true},
+		{NL, "refused", fmt.Sprintf(Template("reason.already_imported"), 12), "al geboekt als SnelStart-verkooporder 12", false},
+		{NL, "unreachable", strings.Repeat("connection refused ", 8), "Niet bereikbaar: koppel probeert het later opnieuw", true},
+	}
+	for _, tc := range cases {
+		got, more := Headline(tc.lang, tc.kind, tc.in)
+		if got != tc.want || more != tc.wantMore {
+			t.Errorf("Headline(%s, %.40q) = %q, %v; want %q, %v", tc.lang, tc.in, got, more, tc.want, tc.wantMore)
+		}
+	}
 }
