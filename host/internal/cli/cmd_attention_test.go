@@ -37,16 +37,23 @@ func raiseItems(t *testing.T, st *state.Store) []attention.Item {
 	return out
 }
 
-func TestAttentionAndResolve(t *testing.T) {
-	dir := configDir(t, profileText("127.0.0.1:1", "127.0.0.1:1", "ZGVtbzpkZW1v", "cs_demo"))
+// inStore opens the state store of config directory dir, hands it to fill and closes it again.
+func inStore(t *testing.T, dir string, fill func(st *state.Store)) {
+	t.Helper()
 	st, err := state.Open(context.Background(), filepath.Join(dir, "state"), state.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	items := raiseItems(t, st)
+	fill(st)
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
+}
+
+func TestAttentionAndResolve(t *testing.T) {
+	dir := configDir(t, profileText("127.0.0.1:1", "127.0.0.1:1", "ZGVtbzpkZW1v", "cs_demo"))
+	var items []attention.Item
+	inStore(t, dir, func(st *state.Store) { items = raiseItems(t, st) })
 
 	code, out, errs := run(t, nil, "attention", "winkel", "--config", dir)
 	if code != 0 || !strings.Contains(out, "cancelled") || !strings.Contains(out, "1077") || !strings.Contains(out, "121.00") ||

@@ -46,9 +46,9 @@ func (a *app) ordersCommand() *cobra.Command {
 		Use:   "orders PROFILE",
 		Short: "List imported orders: shop number → SnelStart order number, customer, status; --failed lists failed orders with their reason",
 		Long: `List the orders koppel imported for a profile: the shop's order number, the SnelStart sales
-order number, the customer it was booked on (relatiecode; the name with --names, which asks
-SnelStart, since koppel does not keep customers' names), the status (imported, adopted: created
-by a run whose answer was lost, already_present: SnelStart had it) and the totals.
+order number, the customer it was booked on (relatiecode, and the name of a business customer,
+the only name koppel keeps; every name with --names, which asks SnelStart), the status (imported,
+adopted: created by a run whose answer was lost, already_present: SnelStart had it) and the totals.
 --failed lists the failed orders instead: parked ones wait for 'koppel retry' or a change in the
 shop; the others are retried on the next run.`,
 		Args: a.argsWithChoices("orders PROFILE", 1, 1, nil),

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/koppel-nl/koppel/host/internal/attention"
 	"github.com/koppel-nl/koppel/host/internal/pipeline"
 	"github.com/koppel-nl/koppel/host/internal/state"
 	"github.com/koppel-nl/koppel/sdk"
@@ -20,20 +21,16 @@ import (
 func TestExitCodesAndChoices(t *testing.T) {
 	dead := freePort(t)
 	dir := configDir(t, profileText(dead, dead, "ZGVtbzpkZW1v", "cs_demo"))
-	st, err := state.Open(context.Background(), filepath.Join(dir, "state"), state.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	items := raiseItems(t, st)
-	now := time.Now()
-	if err := state.Put(context.Background(), st, state.FailedKey("winkel", "77"), pipeline.FailedRecord{ShopID: "77", ShopNumber: "1077",
-		Reason: "article X does not exist", Kind: "permanent", Parked: true, Attempts: 1, FirstFailedAt: now, LastFailedAt: now,
-		Order: sdk.Order{ID: "77", Number: "1077"}}); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
+	var items []attention.Item
+	inStore(t, dir, func(st *state.Store) {
+		items = raiseItems(t, st)
+		now := time.Now()
+		if err := state.Put(context.Background(), st, state.FailedKey("winkel", "77"), pipeline.FailedRecord{ShopID: "77", ShopNumber: "1077",
+			Reason: "article X does not exist", Kind: "permanent", Parked: true, Attempts: 1, FirstFailedAt: now, LastFailedAt: now,
+			Order: sdk.Order{ID: "77", Number: "1077"}}); err != nil {
+			t.Fatal(err)
+		}
+	})
 	broken := t.TempDir()
 	if err := os.WriteFile(filepath.Join(broken, "profile.hcl"), []byte("profile \"x\" {\n  shop \"woocommerce\" {\n    url = 12\n  }\n"), 0o644); err != nil {
 		t.Fatal(err)

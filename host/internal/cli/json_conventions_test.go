@@ -1,12 +1,11 @@
 package cli
 
 import (
-	"context"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/koppel-nl/koppel/host/internal/attention"
 	"github.com/koppel-nl/koppel/host/internal/jsonconv"
 	"github.com/koppel-nl/koppel/host/internal/state"
 )
@@ -22,14 +21,8 @@ func TestJSONOutputConventions(t *testing.T) {
 	woo := simulate(t, "woocommerce", "--orders", "4")
 	ss := simulate(t, "snelstart-online", "--rate-limit", "-1")
 	dir := configDir(t, dashProfile("winkel", woo, ss, ""))
-	st, err := state.Open(context.Background(), filepath.Join(dir, "state"), state.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	items := raiseItems(t, st)
-	if err := st.Close(); err != nil {
-		t.Fatal(err)
-	}
+	var items []attention.Item
+	inStore(t, dir, func(st *state.Store) { items = raiseItems(t, st) })
 
 	check := func(args ...string) string {
 		t.Helper()

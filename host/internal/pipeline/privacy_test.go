@@ -114,47 +114,17 @@ func TestDoneOrdersKeepBusinessNamesOnly(t *testing.T) {
 		o.Billing.Email = "inkoop@korrel.example"
 		o.ModifiedAt = day.Add(time.Minute)
 	}
-	cases := []struct {
-		name   string
-		set    func(*config.Profile)
-		seed   func(*env)
-		orders []sdk.Order
-		want   map[string]string // shop id → CustomerName kept
-	}{
-		{"private and business", nil, nil,
-			[]sdk.Order{mkOrder("1", true, []ln{coffee}), mkOrder("2", true, []ln{coffee}, business)},
-			map[string]string{"1": "", "2": "Bakkerij De Korrel BV"}},
-		{"business matched to its SnelStart relatie", func(p *config.Profile) { p.Customers.Match = "email" },
-			func(e *env) {
-				e.ledger.addRelatie(sdk.Relatie{Code: 777, Name: "Bakkerij De Korrel B.V. (Zwolle)", Email: "inkoop@korrel.example"})
-			},
-			[]sdk.Order{mkOrder("2", true, []ln{coffee}, business)},
-			map[string]string{"2": "Bakkerij De Korrel B.V. (Zwolle)"}},
-		{"fixed customer", func(p *config.Profile) { p.Customers.Mode = config.ModeManual; p.Customers.FixedCustomer = 900 },
-			func(e *env) { e.ledger.addRelatie(sdk.Relatie{Code: 900, Name: "Webshop klanten"}) },
-			[]sdk.Order{mkOrder("1", true, []ln{coffee})},
-			map[string]string{"1": "Webshop klanten"}},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			var mods []func(*config.Profile)
-			if c.set != nil {
-				mods = append(mods, c.set)
-			}
-			e := newEnv(t, mods...)
-			if c.seed != nil {
-				c.seed(e)
-			}
-			for _, o := range c.orders {
-				e.shop.put(o)
-			}
-			if res := e.run(); res.Imported != len(c.orders) {
+	// kept checks the name each order record keeps (shop id → name) and that no private
+	// person's name or address is in the store.
+	kept := func(want map[string]string) func(t *testing.T, e *env, res RunResult) {
+		return func(t *testing.T, e *env, res RunResult) {
+			if res.Imported != len(want) {
 				t.Fatalf("run: %+v", res)
 			}
-			for id, want := range c.want {
+			for id, name := range want {
 				rec, ok, err := GetOrderRecord(t.Context(), e.store, "shop1", id)
-				if err != nil || !ok || rec.CustomerName != want || rec.CustomerCode == 0 {
-					t.Errorf("order %s: record %+v (%v, %v); want customer name %q and a relatiecode", id, rec, ok, err, want)
+				if err != nil || !ok || rec.CustomerName != name || rec.CustomerCode == 0 {
+					t.Errorf("order %s: record %+v (%v, %v); want customer name %q and a relatiecode", id, rec, ok, err, name)
 				}
 			}
 			text := storeText(t, e.store)
@@ -163,6 +133,23 @@ func TestDoneOrdersKeepBusinessNamesOnly(t *testing.T) {
 					t.Errorf("the state store holds %q of a private person:\n%s", p, text)
 				}
 			}
-		})
+		}
 	}
+	runSettingCases(t, []settingCase{
+		{name: "private and business",
+			orders: []sdk.Order{mkOrder("1", true, []ln{coffee}), mkOrder("2", true, []ln{coffee}, business)},
+			check:  kept(map[string]string{"1": "", "2": "Bakkerij De Korrel BV"})},
+		{name: "business matched to its SnelStart relatie",
+			set: func(p *config.Profile) { p.Customers.Match = "email" },
+			seed: func(e *env) {
+				e.ledger.addRelatie(sdk.Relatie{Code: 777, Name: "Bakkerij De Korrel B.V. (Zwolle)", Email: "inkoop@korrel.example"})
+			},
+			orders: []sdk.Order{mkOrder("2", true, []ln{coffee}, business)},
+			check:  kept(map[string]string{"2": "Bakkerij De Korrel B.V. (Zwolle)"})},
+		{name: "fixed customer",
+			set:    func(p *config.Profile) { p.Customers.Mode = config.ModeManual; p.Customers.FixedCustomer = 900 },
+			seed:   func(e *env) { e.ledger.addRelatie(sdk.Relatie{Code: 900, Name: "Webshop klanten"}) },
+			orders: []sdk.Order{mkOrder("1", true, []ln{coffee})},
+			check:  kept(map[string]string{"1": "Webshop klanten"})},
+	})
 }
