@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/koppel-nl/koppel/host/internal/config"
 	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 )
@@ -19,13 +20,36 @@ func abroad(country, vat string) func(*sdk.Order) {
 	}
 }
 
-func TestPlanVATAbroad(t *testing.T) {
+// planAbroad plans o under prof with SnelStart's foreign rates for Germany (19 %, 7 %) and
+// Belgium (21 %), OSS on or off, and (known) an existing German relatie without VAT number.
+func planAbroad(t *testing.T, prof *config.Profile, oss, known bool, o sdk.Order) *Plan {
+	t.Helper()
 	from := time.Date(2021, 7, 1, 0, 0, 0, 0, time.UTC)
-	foreign := []sdk.ForeignVATRate{
+	rd := testReferenceData()
+	rd.Company.ForeignVAT = oss
+	rd.ForeignVATRates = []sdk.ForeignVATRate{
 		{Country: "DE", Class: sdk.VATHigh, RateCode: "SR", Percentage: d("19"), From: from},
 		{Country: "DE", Class: sdk.VATLow, RateCode: "RRL", Percentage: d("7"), From: from},
 		{Country: "BE", Class: sdk.VATHigh, RateCode: "SR", Percentage: d("21"), From: from},
 	}
+	rd.Countries = append(rd.Countries, sdk.Country{ID: "land-de", Code: "DE"}, sdk.Country{ID: "land-us", Code: "US"})
+	ref, err := ResolveReference(prof, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := newMemView()
+	if known {
+		v.relaties = append(v.relaties, sdk.Relatie{ID: "rel-2001", Code: 2001, Name: "Kunde GmbH", Customer: true, Email: "kunde@example.de",
+			Address: sdk.LedgerAddress{Street: "Weg 1", Postcode: "10623", City: "Berlin", Country: "DE"}})
+	}
+	pl, err := NewPlanner(prof, ref, v).Plan(context.Background(), o)
+	if err != nil {
+		t.Fatalf("Plan: %v", err)
+	}
+	return pl
+}
+
+func TestPlanVATAbroad(t *testing.T) {
 	for _, c := range []struct {
 		name    string
 		oss     bool
@@ -52,24 +76,7 @@ func TestPlanVATAbroad(t *testing.T) {
 			[]string{"USD", "EUR", "orders.currency"}, "", false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			prof := testProfile()
-			rd := testReferenceData()
-			rd.Company.ForeignVAT = c.oss
-			rd.ForeignVATRates = foreign
-			rd.Countries = append(rd.Countries, sdk.Country{ID: "land-de", Code: "DE"}, sdk.Country{ID: "land-us", Code: "US"})
-			ref, err := ResolveReference(prof, rd)
-			if err != nil {
-				t.Fatal(err)
-			}
-			v := newMemView()
-			if c.known {
-				v.relaties = append(v.relaties, sdk.Relatie{ID: "rel-2001", Code: 2001, Name: "Kunde GmbH", Customer: true, Email: "kunde@example.de",
-					Address: sdk.LedgerAddress{Street: "Weg 1", Postcode: "10623", City: "Berlin", Country: "DE"}})
-			}
-			pl, err := NewPlanner(prof, ref, v).Plan(context.Background(), c.order)
-			if err != nil {
-				t.Fatalf("Plan: %v", err)
-			}
+			pl := planAbroad(t, testProfile(), c.oss, c.known, c.order)
 			if c.problem != nil {
 				mustAction(t, pl, ActionFail, c.problem...)
 				// Stored in English, every problem is shown in Dutch from the catalogue.

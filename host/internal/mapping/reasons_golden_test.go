@@ -1,15 +1,13 @@
 package mapping
 
 import (
-	"context"
 	"flag"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
-	"time"
+
+	"github.com/koppel-nl/koppel/host/internal/golden"
 
 	"github.com/koppel-nl/koppel/host/internal/config"
 	"github.com/koppel-nl/koppel/host/internal/text"
@@ -25,11 +23,6 @@ var englishRE = regexp.MustCompile(`\b(the|but|was|with|could|cannot|VAT|shop|Ge
 // and collects warnings, and writes every problem and warning the planner made in English (as
 // stored) and Dutch (as shown): testdata/reasons.golden. No Dutch text may keep an English word.
 func TestReasonsGolden(t *testing.T) {
-	from := time.Date(2021, 7, 1, 0, 0, 0, 0, time.UTC)
-	foreign := []sdk.ForeignVATRate{
-		{Country: "DE", Class: sdk.VATHigh, RateCode: "SR", Percentage: d("19"), From: from},
-		{Country: "DE", Class: sdk.VATLow, RateCode: "RRL", Percentage: d("7"), From: from},
-	}
 	type tc struct {
 		name  string
 		oss   bool
@@ -66,23 +59,7 @@ func TestReasonsGolden(t *testing.T) {
 		if c.warn {
 			prof.Orders.VATCheck = config.VATCheckWarn
 		}
-		rd := testReferenceData()
-		rd.Company.ForeignVAT = c.oss
-		rd.ForeignVATRates = foreign
-		rd.Countries = append(rd.Countries, sdk.Country{ID: "land-de", Code: "DE"}, sdk.Country{ID: "land-us", Code: "US"})
-		ref, err := ResolveReference(prof, rd)
-		if err != nil {
-			t.Fatal(err)
-		}
-		v := newMemView()
-		if c.known {
-			v.relaties = append(v.relaties, sdk.Relatie{ID: "rel-2001", Code: 2001, Name: "Kunde GmbH", Customer: true, Email: "kunde@example.de",
-				Address: sdk.LedgerAddress{Street: "Weg 1", Postcode: "10623", City: "Berlin", Country: "DE"}})
-		}
-		pl, err := NewPlanner(prof, ref, v).Plan(context.Background(), c.order)
-		if err != nil {
-			t.Fatalf("%s: %v", c.name, err)
-		}
+		pl := planAbroad(t, prof, c.oss, c.known, c.order)
 		if len(pl.Problems)+len(pl.Warnings) == 0 {
 			t.Fatalf("%s: no problem nor warning (action %s)", c.name, pl.Action)
 		}
@@ -97,19 +74,5 @@ func TestReasonsGolden(t *testing.T) {
 	} else {
 		write("a refund that cannot be credited", []string{err.Error()})
 	}
-	got := b.String()
-	p := filepath.Join("testdata", "reasons.golden")
-	if *updateGolden {
-		if err := os.WriteFile(p, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(p)
-	if err != nil {
-		t.Fatalf("%v (go test -run %s -update writes it)", err, t.Name())
-	}
-	if got != string(want) {
-		t.Errorf("reasons differ from %s (go test -run %s -update rewrites it):\n--- got\n%s\n--- want\n%s", p, t.Name(), got, want)
-	}
+	golden.Check(t, "reasons.golden", b.String(), *updateGolden)
 }
