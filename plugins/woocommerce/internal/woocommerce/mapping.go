@@ -1,6 +1,7 @@
 package woocommerce
 
 import (
+	"encoding/json"
 	"fmt"
 	"html"
 	"slices"
@@ -233,7 +234,7 @@ func mapOrder(o *wcOrder, opt mapOptions) (sdk.Order, error) {
 		setExtra(out.Extra, "meta."+k, scalarText(m.Value))
 	}
 	for _, k := range opt.InvoiceNumberMeta {
-		if v := metaText(o.MetaData, strings.TrimSpace(k)); v != "" {
+		if v := invoiceNumberMeta(o.MetaData, strings.TrimSpace(k)); v != "" {
 			setExtra(out.Extra, "invoice_number", v)
 			break
 		}
@@ -455,4 +456,31 @@ func mapProduct(p, parent *wcProduct, tax *taxTable) (sdk.Product, error) {
 	}
 	out.TaxRate = tax.rateFor(productTax(p, parent))
 	return out, nil
+}
+
+// invoiceNumberMeta reads one invoice_number_meta key: the meta entry of that name (a text or a
+// number), or, for "<meta key>.<field>", that field of a meta entry holding an object (WP
+// Overnight keeps "_wcpdf_invoice_number_data" = {"number", "formatted_number", "prefix", ...}).
+func invoiceNumberMeta(meta []wcMeta, key string) string {
+	if v := metaText(meta, key); v != "" {
+		return v
+	}
+	i := strings.LastIndex(key, ".")
+	if i <= 0 || i == len(key)-1 {
+		return ""
+	}
+	name, field := key[:i], key[i+1:]
+	for _, m := range meta {
+		if string(m.Key) != name {
+			continue
+		}
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(m.Value, &obj) != nil {
+			continue
+		}
+		if v := strings.TrimSpace(scalarText(obj[field])); v != "" {
+			return v
+		}
+	}
+	return ""
 }

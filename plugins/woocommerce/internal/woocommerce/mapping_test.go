@@ -408,6 +408,25 @@ func TestMapInvoiceNumberMeta(t *testing.T) {
 		{"empty value skipped", []wcMeta{{Key: "_wcpdf_invoice_number", Value: json.RawMessage(`" "`)}, {Key: "_bewpi_invoice_number", Value: json.RawMessage(`"B-7"`)}}, keys, "B-7"},
 		{"none", nil, keys, ""},
 		{"not configured", []wcMeta{{Key: "_wcpdf_invoice_number", Value: json.RawMessage(`"F1"`)}}, nil, ""},
+		// The defaults, as the plugins write them.
+		{"WP Overnight 2.x: the formatted number from the number data", []wcMeta{
+			{Key: "_wcpdf_invoice_number", Value: json.RawMessage(`"F2026-0042"`)},
+			{Key: "_wcpdf_invoice_number_data", Value: json.RawMessage(`{"number":42,"formatted_number":"F2026-0042","prefix":"F2026-","suffix":"","document_type":"invoice","order_id":77,"padding":4}`)}},
+			defaultInvoiceNumberMeta, "F2026-0042"},
+		{"WP Overnight 1.x: the formatted number, not the bare one", []wcMeta{
+			{Key: "_wcpdf_invoice_number", Value: json.RawMessage(`42`)},
+			{Key: "_wcpdf_formatted_invoice_number", Value: json.RawMessage(`"F2026-0042"`)}},
+			defaultInvoiceNumberMeta, "F2026-0042"},
+		{"bewpi before 2.6: the formatted number", []wcMeta{
+			{Key: "_bewpi_invoice_number", Value: json.RawMessage(`"182"`)},
+			{Key: "_bewpi_formatted_invoice_number", Value: json.RawMessage(`"FC-2020-0182"`)}},
+			defaultInvoiceNumberMeta, "FC-2020-0182"},
+		{"bewpi 2.6 and later: only the sequence number is kept", []wcMeta{
+			{Key: "_bewpi_invoice_number", Value: json.RawMessage(`"182"`)},
+			{Key: "_bewpi_invoice_pdf_path", Value: json.RawMessage(`"2020/FC-2020-0182.pdf"`)}},
+			defaultInvoiceNumberMeta, "182"},
+		{"a configured key with a field", []wcMeta{{Key: "my_invoice", Value: json.RawMessage(`{"id":"INV-9"}`)}}, []string{"my_invoice.id"}, "INV-9"},
+		{"a field of a meta that is no object", []wcMeta{{Key: "my_invoice", Value: json.RawMessage(`"x"`)}}, []string{"my_invoice.id"}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			o := decodeOrder(t, docsOrderJSON(t))

@@ -75,13 +75,19 @@ func Schema() sdk.Schema {
 		{Name: attrCustomerCode, Type: sdk.TypeString, Default: sdk.MustDefault(""),
 			Description: `The order or customer meta key whose value is the customer's SnelStart relatiecode, e.g. set by a B2B plugin ("" = none: WooCommerce has no customer number). Read from the order's meta_data, else, for a registered customer, from GET /customers/{id} (once per customer per 10 minutes).`},
 		{Name: attrInvoiceNumber, Type: sdk.TypeStringList, Default: sdk.MustDefault(defaultInvoiceNumberMeta),
-			Description: `Order meta keys holding the shop's own invoice number, tried in this order (defaults: the keys of the common invoice plugins, WP Overnight "PDF Invoices & Packing Slips" and "WooCommerce PDF Invoices"). The first one set is handed to koppel as the order's invoice number (the factuurnummer with orders.book_as = "invoice"); [] = never.`},
+			Description: `Order meta keys holding the shop's own invoice number, tried in this order (defaults: the keys of the common invoice plugins, WP Overnight "PDF Invoices & Packing Slips" and "WooCommerce PDF Invoices", the formatted number first). "key.field" reads a field of a meta value that is an object. The first one set is handed to koppel as the order's invoice number (the factuurnummer with orders.book_as = "invoice"); [] = never.`},
 	}}
 }
 
 // defaultInvoiceNumberMeta are the order meta keys of the common WooCommerce invoice plugins
-// that hold the invoice number.
-var defaultInvoiceNumberMeta = []string{"_wcpdf_invoice_number", "_bewpi_invoice_number"}
+// that hold the invoice number, the number as printed on the invoice first. WP Overnight "PDF
+// Invoices & Packing Slips" keeps {number, formatted_number, ...} in
+// _wcpdf_invoice_number_data and the formatted number in _wcpdf_invoice_number (before 2.0:
+// the bare number there and the formatted one in _wcpdf_formatted_invoice_number). "WooCommerce
+// PDF Invoices" (bewpi) kept the formatted number in _bewpi_formatted_invoice_number until
+// version 2.6; later versions keep only the sequence number in _bewpi_invoice_number.
+var defaultInvoiceNumberMeta = []string{"_wcpdf_invoice_number_data.formatted_number", "_wcpdf_formatted_invoice_number",
+	"_wcpdf_invoice_number", "_bewpi_formatted_invoice_number", "_bewpi_invoice_number"}
 
 // Info is the plugin's description for plugin.Serve (and for the conformance kit), with the
 // given plugin version: name "woocommerce", kind shop, the Schema, and the capabilities
