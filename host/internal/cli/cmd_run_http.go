@@ -23,17 +23,43 @@ import (
 
 // health is the answer of GET /healthz.
 type health struct {
-	Status   string            `json:"status"`
-	Version  string            `json:"version,omitempty"`
-	Profiles []string          `json:"profiles"`
-	Running  int               `json:"running"`
-	Jobs     []schedule.Status `json:"jobs"`
+	Status   string      `json:"status"`
+	Version  string      `json:"version,omitempty"`
+	Profiles []string    `json:"profiles"`
+	Running  int         `json:"running"`
+	Jobs     []healthJob `json:"jobs"`
+}
+
+// healthJob is one scheduled task in GET /healthz, with its interval in seconds like every
+// duration koppel prints as JSON (docs/cli.md, "JSON output").
+type healthJob struct {
+	Profile      string    `json:"profile"`
+	Task         string    `json:"task"`
+	EverySeconds float64   `json:"every_seconds"`
+	Next         time.Time `json:"next"`
+	LastStart    time.Time `json:"last_start,omitzero"`
+	LastEnd      time.Time `json:"last_end,omitzero"`
+	LastError    string    `json:"last_error,omitempty"`
+	Runs         int       `json:"runs"`
+	Running      bool      `json:"running"`
+	RunningSince time.Time `json:"running_since,omitzero"`
+}
+
+// healthJobs turns the scheduler's statuses into their /healthz form.
+func healthJobs(st []schedule.Status) []healthJob {
+	out := make([]healthJob, len(st))
+	for i, s := range st {
+		out[i] = healthJob{Profile: s.Profile, Task: s.Task, EverySeconds: s.Every.Seconds(), Next: s.Next,
+			LastStart: s.LastStart, LastEnd: s.LastEnd, LastError: s.LastError, Runs: s.Runs,
+			Running: s.Running, RunningSince: s.RunningSince}
+	}
+	return out
 }
 
 // healthz answers GET /healthz: 200 while running, 503 once stopping. It never needs the token
 // and shows no secret.
 func (d *daemon) healthz(w http.ResponseWriter, _ *http.Request) {
-	h := health{Status: "ok", Version: d.a.env.Version, Jobs: d.sched.Jobs(), Running: d.sched.Running()}
+	h := health{Status: "ok", Version: d.a.env.Version, Jobs: healthJobs(d.sched.Jobs()), Running: d.sched.Running()}
 	d.mu.Lock()
 	h.Profiles = append([]string{}, d.names...)
 	d.mu.Unlock()

@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"encoding/json"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/koppel-nl/koppel/host/internal/attention"
 	"github.com/koppel-nl/koppel/host/internal/jsonconv"
+	"github.com/koppel-nl/koppel/host/internal/schedule"
 	"github.com/koppel-nl/koppel/host/internal/state"
 )
 
@@ -65,5 +68,23 @@ func TestJSONOutputConventions(t *testing.T) {
 		{"runs", "winkel"}, // again, now with every kind of run on record
 	} {
 		check(args...)
+	}
+}
+
+// The daemon's own GET /healthz (it replaces the API's) follows the conventions too: the jobs'
+// intervals in seconds, not the scheduler's stored nanoseconds.
+func TestHealthzJSONConventions(t *testing.T) {
+	next := time.Date(2026, 3, 2, 9, 15, 0, 0, time.UTC)
+	jobs := healthJobs([]schedule.Status{{Record: schedule.Record{Profile: "winkel", Task: "import_orders", Every: 15 * time.Minute,
+		Next: next, LastStart: next.Add(-15 * time.Minute), LastEnd: next.Add(-14 * time.Minute), Runs: 3}, Running: true, RunningSince: next}})
+	b, err := json.Marshal(health{Status: "ok", Version: "test", Profiles: []string{"winkel"}, Running: 1, Jobs: jobs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range jsonconv.Violations(b) {
+		t.Errorf("GET /healthz: %s", v)
+	}
+	if !strings.Contains(string(b), `"every_seconds":900`) {
+		t.Errorf("GET /healthz gives no every_seconds of 900: %s", b)
 	}
 }
