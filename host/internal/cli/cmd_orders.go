@@ -34,6 +34,7 @@ type orderRow struct {
 	At              time.Time  `json:"at"`
 	Reason          string     `json:"reason,omitempty"`
 	Kind            string     `json:"kind,omitempty"`
+	Code            string     `json:"code,omitempty"`
 	Attempts        int        `json:"attempts,omitempty"`
 	Parked          bool       `json:"parked,omitempty"`
 	Warnings        []string   `json:"warnings,omitempty"`
@@ -131,7 +132,7 @@ func failedRow(f pipeline.FailedRecord) orderRow {
 	}
 	total := f.Order.Totals.Total
 	return orderRow{ShopID: f.ShopID, ShopNumber: f.ShopNumber, Status: status, CustomerName: pipeline.ShopCustomerName(f.Order), ShopTotal: &total,
-		At: f.LastFailedAt, Reason: f.Reason, Kind: f.Kind, Attempts: f.Attempts, Parked: f.Parked}
+		At: f.LastFailedAt, Reason: f.Reason, Kind: f.Kind, Code: f.Code, Attempts: f.Attempts, Parked: f.Parked}
 }
 
 // sortRows orders rows by shop number, numerically when both are numbers.
@@ -195,7 +196,7 @@ func printOrders(a *app, rows []orderRow, failed, verbose bool) {
 		fmt.Fprintln(tw, t.T("orders.header_fail"))
 		for _, r := range rows {
 			fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%s\t%s\t%s\n", firstNonEmpty(r.ShopNumber, r.ShopID), statusText(t, r.Status), r.Attempts,
-				dash(r.CustomerName), money(r.ShopTotal), r.At.Local().Format(time.DateTime), reasonText(t, r.Kind, r.Reason, verbose))
+				dash(r.CustomerName), money(r.ShopTotal), r.At.Local().Format(time.DateTime), reasonText(t, r.Kind, r.Code, r.Reason, verbose))
 		}
 		_ = tw.Flush()
 		return
@@ -230,11 +231,11 @@ func printOrders(a *app, rows []orderRow, failed, verbose bool) {
 // connector's message behind the short sentence of its kind, text.Failure): its first
 // sentence, marked "…" when there is more (--verbose and the dashboard show it whole; --json keeps
 // the stored English text).
-func reasonText(t text.Printer, kind, reason string, verbose bool) string {
+func reasonText(t text.Printer, kind, code, reason string, verbose bool) string {
 	if verbose {
 		return text.Failure(t.Lang, kind, reason)
 	}
-	short, more := text.Headline(t.Lang, kind, reason)
+	short, more := text.Headline(t.Lang, kind, code, reason)
 	if more {
 		short += " (…)"
 	}

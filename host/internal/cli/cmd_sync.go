@@ -148,7 +148,7 @@ func printSummary(w io.Writer, t text.Printer, tr pipeline.TaskRun, verbose bool
 	if st := tr.Stock; st != nil {
 		fmt.Fprintln(w, t.T("summary.stock", st.Articles, st.Tracked, st.Written, st.Unchanged, len(st.NotInShop)+st.NotInShopKnown, len(st.Failed)+st.FailedTruncated, len(st.HeldBack)))
 		for _, f := range st.Failed {
-			fmt.Fprintln(w, t.T("summary.stock_fail", f.SKU, reasonText(t, "", f.Reason, verbose)))
+			fmt.Fprintln(w, t.T("summary.stock_fail", f.SKU, reasonText(t, "", "", f.Reason, verbose)))
 		}
 	}
 	if res.Stopped != "" {
@@ -173,7 +173,7 @@ func printSummary(w io.Writer, t text.Printer, tr pipeline.TaskRun, verbose bool
 				fmt.Fprintf(w, "%s:\n", label)
 				header = true
 			}
-			fmt.Fprintln(w, t.T("summary.order", firstNonEmpty(o.ShopNumber, o.ShopID), reasonText(t, o.Kind, o.Reason, verbose)))
+			fmt.Fprintln(w, t.T("summary.order", firstNonEmpty(o.ShopNumber, o.ShopID), reasonText(t, o.Kind, o.Code, o.Reason, verbose)))
 		}
 		more := listed - shown
 		if res.Unlisted > 0 {

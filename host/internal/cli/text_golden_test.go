@@ -66,13 +66,13 @@ func TestGoldenDutchAndEnglish(t *testing.T) {
 func TestReasonText(t *testing.T) {
 	long := `the order has a fee ("Betaalkosten", 0.35 including VAT) but orders.payment_fee_article is not set; set it to the SnelStart article code for them, then retry`
 	en, nl := text.Printer{Lang: text.EN}, text.Printer{Lang: text.NL}
-	if got := reasonText(en, "refused", long, false); got != `Set orders.payment_fee_article to a SnelStart article for a fee, then retry (…)` {
+	if got := reasonText(en, "refused", "", long, false); got != `Set orders.payment_fee_article to a SnelStart article for a fee, then retry (…)` {
 		t.Errorf("short: %q", got)
 	}
-	if got := reasonText(en, "refused", long, true); got != long {
+	if got := reasonText(en, "refused", "", long, true); got != long {
 		t.Errorf("verbose: %q", got)
 	}
-	if got := reasonText(nl, "refused", long, false); got != `Stel orders.payment_fee_article in op een SnelStart-artikel voor een toeslag en probeer opnieuw (…)` {
+	if got := reasonText(nl, "refused", "", long, false); got != `Stel orders.payment_fee_article in op een SnelStart-artikel voor een toeslag en probeer opnieuw (…)` {
 		t.Errorf("Dutch short: %q", got)
 	}
 }
@@ -119,17 +119,26 @@ func TestGoldenPlan(t *testing.T) {
 func TestFailureText(t *testing.T) {
 	en, nl := text.Printer{Lang: text.EN}, text.Printer{Lang: text.NL}
 	msg := `Post "https://b2bapi.snelstart.nl/v2/verkooporders": dial tcp 127.0.0.1:9: connect: connection refused (3 attempts in 12 s)`
-	if got := reasonText(nl, "unreachable", msg, false); got != "Niet bereikbaar: koppel probeert het later opnieuw (…)" {
+	if got := reasonText(nl, "unreachable", "", msg, false); got != "Niet bereikbaar: koppel probeert het later opnieuw (…)" {
 		t.Errorf("Dutch short: %q", got)
 	}
-	if got := reasonText(nl, "unreachable", msg, true); got != "Niet bereikbaar: koppel probeert het later opnieuw. Melding: "+msg {
+	if got := reasonText(nl, "unreachable", "", msg, true); got != "Niet bereikbaar: koppel probeert het later opnieuw. Melding: "+msg {
 		t.Errorf("Dutch verbose: %q", got)
 	}
-	if got := reasonText(en, "permanent", "Artikel X bestaat niet", true); got != "Refused: correct what the message names, then retry. Message: Artikel X bestaat niet" {
+	if got := reasonText(en, "permanent", "", "Artikel X bestaat niet", true); got != "Refused: correct what the message names, then retry. Message: Artikel X bestaat niet" {
 		t.Errorf("English verbose: %q", got)
 	}
+	// A SnelStart code the catalogue knows gives the headline in the reader's language; the
+	// connector's message stays behind it.
+	vor := fmt.Sprintf(text.Template("reason.sales_order_refused"), "the country on the delivery address is not known in SnelStart")
+	if got := reasonText(nl, "permanent", "VOR-0010", vor, false); got != "Het land van een adres is onbekend in SnelStart: voeg het land toe of verbeter het adres, en probeer opnieuw (…)" {
+		t.Errorf("Dutch by code: %q", got)
+	}
+	if got := reasonText(en, "permanent", "VOR-0010", vor, true); got != vor {
+		t.Errorf("English verbose by code: %q", got)
+	}
 	own := fmt.Sprintf(text.Template("reason.already_imported"), 12)
-	if got := reasonText(nl, "permanent", own, true); got != "al geboekt als SnelStart-verkooporder 12" {
+	if got := reasonText(nl, "permanent", "", own, true); got != "al geboekt als SnelStart-verkooporder 12" {
 		t.Errorf("own reason: %q", got)
 	}
 }

@@ -682,7 +682,7 @@ func (r *run) process(ctx context.Context, o sdk.Order) (OrderOutcome, bool, err
 	if err := state.Put(ctx, p.store, state.FailedKey(p.profile, o.ID), stored); err != nil {
 		return out, false, fmt.Errorf("%w: record the failure of order %s: %v", errAbort, o.Number, err)
 	}
-	out.Reason, out.Kind = f.Reason, f.Kind
+	out.Reason, out.Kind, out.Code = f.Reason, f.Kind, f.Code
 	if terminal {
 		out.Status = StatusFailed
 		p.log.Warn("order failed and is parked", "order", o.Number, "reason", f.Reason)

@@ -243,6 +243,8 @@ type OrderOutcome struct {
 	// Kind is the kind of a failure (as FailedRecord.Kind): how the summary introduces a
 	// connector's own message.
 	Kind string `json:"kind,omitempty"`
+	// Code is the service's error code of a failure, if any (as FailedRecord.Code).
+	Code string `json:"code,omitempty"`
 	// Warnings are things a bookkeeper may want to look at (a value cut to SnelStart's
 	// length, a VAT mismatch with vat_check = "warn", a total difference found afterwards).
 	Warnings []string `json:"warnings,omitempty"`

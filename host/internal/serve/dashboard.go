@@ -263,7 +263,7 @@ func (s *server) profileView(ctx context.Context, t tr, p *config.Profile) profi
 		if f.Parked {
 			st = orderFailed
 		}
-		short, more := text.Headline(text.Lang(t.lang), f.Kind, f.Reason)
+		short, more := text.Headline(text.Lang(t.lang), f.Kind, f.Code, f.Reason)
 		failed = append(failed, failedView{ShopID: f.ShopID, ShopNumber: f.ShopNumber, Reason: text.Failure(text.Lang(t.lang), f.Kind, f.Reason), Short: short, More: more,
 			CustomerName: pipeline.ShopCustomerName(f.Order), Status: st, Attempts: f.Attempts, LastFailed: f.LastFailedAt})
 		if len(failed) >= 2*pageFailed { // keep memory bounded; newest kept below

@@ -305,11 +305,15 @@ func Country(code string) string {
 }
 
 // Headline is the short form of a stored reason in language l: the one sentence saying what to
-// do next that the catalogue gives the reason's template ("short." + its key), or else its first
-// clause (Brief); more reports that the whole reason says more. kind is the failure's kind, as
-// Failure takes it ("" when it is not a failure).
-func Headline(l Lang, kind, reason string) (short string, more bool) {
+// do next that the catalogue gives the service's error code ("code." + code, such as SnelStart's
+// VOR-0010), else the reason's template ("short." + its key), else its first clause (Brief);
+// more reports that the whole reason says more. kind is the failure's kind, as Failure takes
+// it, and code the service's code ("" when it is not a failure or has none).
+func Headline(l Lang, kind, code, reason string) (short string, more bool) {
 	full := Failure(l, kind, reason)
+	if m, ok := codeMessages[l]["code."+code]; ok && code != "" && reason != "" {
+		return m, true
+	}
 	if len([]rune(full)) > BriefLen {
 		r := renderer{lang: l, memo: map[string]reading{}}
 		if rd := r.read(reason, 0, false); rd.key != "" {

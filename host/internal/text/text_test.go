@@ -251,8 +251,14 @@ func TestHeadlines(t *testing.T) {
 		{NL, "refused", fmt.Sprintf(Template("reason.already_imported"), 12), "al geboekt als SnelStart-verkooporder 12", false},
 		{NL, "unreachable", strings.Repeat("connection refused ", 8), "Niet bereikbaar: koppel probeert het later opnieuw", true},
 	}
+	if got, more := Headline(NL, "permanent", "VOR-0002", "the relatie is not a customer"); !more || !strings.HasPrefix(got, "De relatie is geen klant in SnelStart") {
+		t.Errorf("headline by code: %q, %v", got, more)
+	}
+	if got, _ := Headline(NL, "permanent", "XYZ-1", long); !strings.HasPrefix(got, "Totaal wijkt") {
+		t.Errorf("an unknown code: %q", got)
+	}
 	for _, tc := range cases {
-		got, more := Headline(tc.lang, tc.kind, tc.in)
+		got, more := Headline(tc.lang, tc.kind, "", tc.in)
 		if got != tc.want || more != tc.wantMore {
 			t.Errorf("Headline(%s, %.40q) = %q, %v; want %q, %v", tc.lang, tc.in, got, more, tc.want, tc.wantMore)
 		}
