@@ -42,6 +42,15 @@ func (c *shopClient) WriteStock(ctx context.Context, levels []sdk.StockLevel) ([
 	})
 }
 
+// AddOrderNote implements sdk.OrderNoter; a plugin whose shop takes no notes answers with
+// KindConfig.
+func (c *shopClient) AddOrderNote(ctx context.Context, orderID, note string) error {
+	_, err := unaryClient[none](ctx, c.in, "AddOrderNote", true, sdk.OrderNote{OrderID: orderID, Note: note}, func(r *Remote, call *pb.Call) (*pb.Result, error) {
+		return r.shop.AddOrderNote(ctx, call)
+	})
+	return err
+}
+
 func (c *shopClient) ListOrders(ctx context.Context, q sdk.OrderQuery, yield func(sdk.OrderItem) error) error {
 	return streamClient(ctx, c.in, "ListOrders", q, func(ctx context.Context, r *Remote, call *pb.Call) (recvStream, error) {
 		return r.shop.ListOrders(ctx, call)

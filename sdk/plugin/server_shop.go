@@ -28,6 +28,16 @@ func (s *shopService) WriteStock(ctx context.Context, call *pb.Call) (*pb.Result
 	})
 }
 
+func (s *shopService) AddOrderNote(ctx context.Context, call *pb.Call) (*pb.Result, error) {
+	return unaryServer(call, s.srv.shop, func(sh sdk.Shop, n sdk.OrderNote) (none, error) {
+		noter, ok := sh.(sdk.OrderNoter)
+		if !ok {
+			return none{}, sdk.Errorf(sdk.KindConfig, "this shop cannot add notes to orders (orders.mark_paid); switch mark_paid off")
+		}
+		return none{}, noter.AddOrderNote(ctx, n.OrderID, n.Note)
+	})
+}
+
 func (s *shopService) ListOrders(call *pb.Call, stream pb.Shop_ListOrdersServer) error {
 	sh, err := s.srv.shop(call.InstanceId)
 	if err != nil {

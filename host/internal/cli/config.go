@@ -100,7 +100,14 @@ func (a *app) loadConfig(ctx context.Context, mgr *plugins.Manager) (*config.Con
 		}
 		return info.Schema, nil
 	}
-	cfg, diags := config.Load(a.g.configDir, config.LoadOptions{Schemas: schemas, Env: a.env.Getenv})
+	caps := func(kind sdk.PluginKind, name string) ([]string, bool) {
+		info, err := mgr.Info(ctx, name)
+		if err != nil || info.Kind != kind {
+			return nil, false
+		}
+		return info.Capabilities, true
+	}
+	cfg, diags := config.Load(a.g.configDir, config.LoadOptions{Schemas: schemas, Capabilities: caps, Env: a.env.Getenv})
 	if len(diags) > 0 {
 		a.printDiags(cfg, diags)
 	}

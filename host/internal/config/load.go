@@ -22,6 +22,10 @@ type LoadOptions struct {
 	// bodies are not checked: their attributes are converted to JSON as written and every value
 	// is treated as sensitive.
 	Schemas func(kind sdk.PluginKind, name string) (sdk.Schema, error)
+	// Capabilities returns the optional features a plugin declares (sdk.PluginInfo
+	// Capabilities), for settings that need one (orders.mark_paid needs the shop's
+	// sdk.CapOrderNotes); ok false when unknown. Nil means such settings are not checked.
+	Capabilities func(kind sdk.PluginKind, name string) (caps []string, ok bool)
 	// Env looks up an environment variable for env(); nil means os.LookupEnv.
 	Env func(name string) (string, bool)
 }

@@ -389,6 +389,13 @@ func (l *loader) checkProfile(pd *profileDecoding) {
 			}
 		}
 	}
+	if pd.set["orders.mark_paid"] && o.MarkPaid && l.opts.Capabilities != nil && p.Shop.Name != "" {
+		if caps, ok := l.opts.Capabilities(sdk.KindShop, p.Shop.Name); ok && !contains(caps, sdk.CapOrderNotes) {
+			l.errorf(pd.at["orders.mark_paid"], fmt.Sprintf("orders.mark_paid is not possible with shop %q", p.Shop.Name),
+				"its API (or its plugin) cannot add a note to an order, so koppel cannot mark paid orders in the shop",
+				"remove mark_paid (or write mark_paid = false); the payment is still visible in SnelStart")
+		}
+	}
 	if pd.set["orders.since"] && o.Since.After(now()) {
 		l.warnf(pd.at["orders.since"], "orders.since is in the future",
 			"no order is imported until then", "set since to the moment the first order should be imported")

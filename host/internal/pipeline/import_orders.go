@@ -155,6 +155,9 @@ func (p *Pipeline) ImportOrders(ctx context.Context) (RunResult, error) {
 	if ferr := r.flushCursor(ctx); ferr != nil && err == nil {
 		err = ferr
 	}
+	if err == nil {
+		_, err = p.notePaid(ctx)
+	}
 	return r.finish(ctx, err)
 }
 
@@ -930,6 +933,9 @@ func (r *run) recordDone(ctx context.Context, o sdk.Order, ref string, so sdk.Sa
 	}
 	err := p.store.Update(ctx, func(tx *state.Tx) error {
 		if err := tx.Put(state.OrderKey(p.profile, o.ID), rec); err != nil {
+			return err
+		}
+		if err := p.rememberUnpaidTx(tx, rec); err != nil {
 			return err
 		}
 		if err := tx.Delete(state.IntentKey(p.profile, o.ID)); err != nil {

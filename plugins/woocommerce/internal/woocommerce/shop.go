@@ -99,7 +99,7 @@ func Info(version string) sdk.PluginInfo {
 		Version:      version,
 		Description:  "WooCommerce REST API v3: orders, products and stock",
 		Schema:       Schema(),
-		Capabilities: []string{sdk.CapStockWrite, sdk.CapProducts},
+		Capabilities: []string{sdk.CapStockWrite, sdk.CapProducts, sdk.CapOrderNotes},
 	}
 }
 

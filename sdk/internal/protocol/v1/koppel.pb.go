@@ -415,7 +415,7 @@ const file_koppel_proto_rawDesc = "" +
 	"\x06Plugin\x121\n" +
 	"\x04Info\x12\x10.koppel.v1.Empty\x1a\x17.koppel.v1.InfoResponse\x12:\n" +
 	"\tConfigure\x12\x1b.koppel.v1.ConfigureRequest\x1a\x10.koppel.v1.Empty\x127\n" +
-	"\aRelease\x12\x1a.koppel.v1.InstanceRequest\x1a\x10.koppel.v1.Empty2\x83\x02\n" +
+	"\aRelease\x12\x1a.koppel.v1.InstanceRequest\x1a\x10.koppel.v1.Empty2\xb7\x02\n" +
 	"\x04Shop\x12+\n" +
 	"\x05Check\x12\x0f.koppel.v1.Call\x1a\x11.koppel.v1.Result\x122\n" +
 	"\n" +
@@ -423,7 +423,8 @@ const file_koppel_proto_rawDesc = "" +
 	"\fListProducts\x12\x0f.koppel.v1.Call\x1a\x11.koppel.v1.Result0\x01\x122\n" +
 	"\fFindProducts\x12\x0f.koppel.v1.Call\x1a\x11.koppel.v1.Result\x120\n" +
 	"\n" +
-	"WriteStock\x12\x0f.koppel.v1.Call\x1a\x11.koppel.v1.Result2\xf3\x05\n" +
+	"WriteStock\x12\x0f.koppel.v1.Call\x1a\x11.koppel.v1.Result\x122\n" +
+	"\fAddOrderNote\x12\x0f.koppel.v1.Call\x1a\x11.koppel.v1.Result2\xf3\x05\n" +
 	"\x06Ledger\x12+\n" +
 	"\x05Check\x12\x0f.koppel.v1.Call\x1a\x11.koppel.v1.Result\x122\n" +
 	"\fFindRelaties\x12\x0f.koppel.v1.Call\x1a\x11.koppel.v1.Result\x123\n" +
@@ -471,44 +472,46 @@ var file_koppel_proto_depIdxs = []int32{
 	4,  // 5: koppel.v1.Shop.ListProducts:input_type -> koppel.v1.Call
 	4,  // 6: koppel.v1.Shop.FindProducts:input_type -> koppel.v1.Call
 	4,  // 7: koppel.v1.Shop.WriteStock:input_type -> koppel.v1.Call
-	4,  // 8: koppel.v1.Ledger.Check:input_type -> koppel.v1.Call
-	4,  // 9: koppel.v1.Ledger.FindRelaties:input_type -> koppel.v1.Call
-	4,  // 10: koppel.v1.Ledger.CreateRelatie:input_type -> koppel.v1.Call
-	4,  // 11: koppel.v1.Ledger.UpdateRelatie:input_type -> koppel.v1.Call
-	4,  // 12: koppel.v1.Ledger.FindArticles:input_type -> koppel.v1.Call
-	4,  // 13: koppel.v1.Ledger.CreateArticle:input_type -> koppel.v1.Call
-	4,  // 14: koppel.v1.Ledger.UpdateArticle:input_type -> koppel.v1.Call
-	4,  // 15: koppel.v1.Ledger.ListStock:input_type -> koppel.v1.Call
-	4,  // 16: koppel.v1.Ledger.ReferenceData:input_type -> koppel.v1.Call
-	4,  // 17: koppel.v1.Ledger.CreateSalesOrder:input_type -> koppel.v1.Call
-	4,  // 18: koppel.v1.Ledger.FindSalesOrders:input_type -> koppel.v1.Call
-	4,  // 19: koppel.v1.Ledger.DeleteSalesOrder:input_type -> koppel.v1.Call
-	4,  // 20: koppel.v1.Ledger.CreateSalesInvoice:input_type -> koppel.v1.Call
-	4,  // 21: koppel.v1.Ledger.FindSalesInvoices:input_type -> koppel.v1.Call
-	1,  // 22: koppel.v1.Plugin.Info:output_type -> koppel.v1.InfoResponse
-	0,  // 23: koppel.v1.Plugin.Configure:output_type -> koppel.v1.Empty
-	0,  // 24: koppel.v1.Plugin.Release:output_type -> koppel.v1.Empty
-	5,  // 25: koppel.v1.Shop.Check:output_type -> koppel.v1.Result
-	5,  // 26: koppel.v1.Shop.ListOrders:output_type -> koppel.v1.Result
-	5,  // 27: koppel.v1.Shop.ListProducts:output_type -> koppel.v1.Result
-	5,  // 28: koppel.v1.Shop.FindProducts:output_type -> koppel.v1.Result
-	5,  // 29: koppel.v1.Shop.WriteStock:output_type -> koppel.v1.Result
-	5,  // 30: koppel.v1.Ledger.Check:output_type -> koppel.v1.Result
-	5,  // 31: koppel.v1.Ledger.FindRelaties:output_type -> koppel.v1.Result
-	5,  // 32: koppel.v1.Ledger.CreateRelatie:output_type -> koppel.v1.Result
-	5,  // 33: koppel.v1.Ledger.UpdateRelatie:output_type -> koppel.v1.Result
-	5,  // 34: koppel.v1.Ledger.FindArticles:output_type -> koppel.v1.Result
-	5,  // 35: koppel.v1.Ledger.CreateArticle:output_type -> koppel.v1.Result
-	5,  // 36: koppel.v1.Ledger.UpdateArticle:output_type -> koppel.v1.Result
-	5,  // 37: koppel.v1.Ledger.ListStock:output_type -> koppel.v1.Result
-	5,  // 38: koppel.v1.Ledger.ReferenceData:output_type -> koppel.v1.Result
-	5,  // 39: koppel.v1.Ledger.CreateSalesOrder:output_type -> koppel.v1.Result
-	5,  // 40: koppel.v1.Ledger.FindSalesOrders:output_type -> koppel.v1.Result
-	5,  // 41: koppel.v1.Ledger.DeleteSalesOrder:output_type -> koppel.v1.Result
-	5,  // 42: koppel.v1.Ledger.CreateSalesInvoice:output_type -> koppel.v1.Result
-	5,  // 43: koppel.v1.Ledger.FindSalesInvoices:output_type -> koppel.v1.Result
-	22, // [22:44] is the sub-list for method output_type
-	0,  // [0:22] is the sub-list for method input_type
+	4,  // 8: koppel.v1.Shop.AddOrderNote:input_type -> koppel.v1.Call
+	4,  // 9: koppel.v1.Ledger.Check:input_type -> koppel.v1.Call
+	4,  // 10: koppel.v1.Ledger.FindRelaties:input_type -> koppel.v1.Call
+	4,  // 11: koppel.v1.Ledger.CreateRelatie:input_type -> koppel.v1.Call
+	4,  // 12: koppel.v1.Ledger.UpdateRelatie:input_type -> koppel.v1.Call
+	4,  // 13: koppel.v1.Ledger.FindArticles:input_type -> koppel.v1.Call
+	4,  // 14: koppel.v1.Ledger.CreateArticle:input_type -> koppel.v1.Call
+	4,  // 15: koppel.v1.Ledger.UpdateArticle:input_type -> koppel.v1.Call
+	4,  // 16: koppel.v1.Ledger.ListStock:input_type -> koppel.v1.Call
+	4,  // 17: koppel.v1.Ledger.ReferenceData:input_type -> koppel.v1.Call
+	4,  // 18: koppel.v1.Ledger.CreateSalesOrder:input_type -> koppel.v1.Call
+	4,  // 19: koppel.v1.Ledger.FindSalesOrders:input_type -> koppel.v1.Call
+	4,  // 20: koppel.v1.Ledger.DeleteSalesOrder:input_type -> koppel.v1.Call
+	4,  // 21: koppel.v1.Ledger.CreateSalesInvoice:input_type -> koppel.v1.Call
+	4,  // 22: koppel.v1.Ledger.FindSalesInvoices:input_type -> koppel.v1.Call
+	1,  // 23: koppel.v1.Plugin.Info:output_type -> koppel.v1.InfoResponse
+	0,  // 24: koppel.v1.Plugin.Configure:output_type -> koppel.v1.Empty
+	0,  // 25: koppel.v1.Plugin.Release:output_type -> koppel.v1.Empty
+	5,  // 26: koppel.v1.Shop.Check:output_type -> koppel.v1.Result
+	5,  // 27: koppel.v1.Shop.ListOrders:output_type -> koppel.v1.Result
+	5,  // 28: koppel.v1.Shop.ListProducts:output_type -> koppel.v1.Result
+	5,  // 29: koppel.v1.Shop.FindProducts:output_type -> koppel.v1.Result
+	5,  // 30: koppel.v1.Shop.WriteStock:output_type -> koppel.v1.Result
+	5,  // 31: koppel.v1.Shop.AddOrderNote:output_type -> koppel.v1.Result
+	5,  // 32: koppel.v1.Ledger.Check:output_type -> koppel.v1.Result
+	5,  // 33: koppel.v1.Ledger.FindRelaties:output_type -> koppel.v1.Result
+	5,  // 34: koppel.v1.Ledger.CreateRelatie:output_type -> koppel.v1.Result
+	5,  // 35: koppel.v1.Ledger.UpdateRelatie:output_type -> koppel.v1.Result
+	5,  // 36: koppel.v1.Ledger.FindArticles:output_type -> koppel.v1.Result
+	5,  // 37: koppel.v1.Ledger.CreateArticle:output_type -> koppel.v1.Result
+	5,  // 38: koppel.v1.Ledger.UpdateArticle:output_type -> koppel.v1.Result
+	5,  // 39: koppel.v1.Ledger.ListStock:output_type -> koppel.v1.Result
+	5,  // 40: koppel.v1.Ledger.ReferenceData:output_type -> koppel.v1.Result
+	5,  // 41: koppel.v1.Ledger.CreateSalesOrder:output_type -> koppel.v1.Result
+	5,  // 42: koppel.v1.Ledger.FindSalesOrders:output_type -> koppel.v1.Result
+	5,  // 43: koppel.v1.Ledger.DeleteSalesOrder:output_type -> koppel.v1.Result
+	5,  // 44: koppel.v1.Ledger.CreateSalesInvoice:output_type -> koppel.v1.Result
+	5,  // 45: koppel.v1.Ledger.FindSalesInvoices:output_type -> koppel.v1.Result
+	23, // [23:46] is the sub-list for method output_type
+	0,  // [0:23] is the sub-list for method input_type
 	0,  // [0:0] is the sub-list for extension type_name
 	0,  // [0:0] is the sub-list for extension extendee
 	0,  // [0:0] is the sub-list for field type_name

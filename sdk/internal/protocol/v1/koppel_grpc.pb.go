@@ -222,6 +222,7 @@ const (
 	Shop_ListProducts_FullMethodName = "/koppel.v1.Shop/ListProducts"
 	Shop_FindProducts_FullMethodName = "/koppel.v1.Shop/FindProducts"
 	Shop_WriteStock_FullMethodName   = "/koppel.v1.Shop/WriteStock"
+	Shop_AddOrderNote_FullMethodName = "/koppel.v1.Shop/AddOrderNote"
 )
 
 // ShopClient is the client API for Shop service.
@@ -237,6 +238,9 @@ type ShopClient interface {
 	ListProducts(ctx context.Context, in *Call, opts ...grpc.CallOption) (grpc.ServerStreamingClient[Result], error)
 	FindProducts(ctx context.Context, in *Call, opts ...grpc.CallOption) (*Result, error)
 	WriteStock(ctx context.Context, in *Call, opts ...grpc.CallOption) (*Result, error)
+	// AddOrderNote: payload sdk.OrderNote; no result. A shop without sdk.OrderNoter answers with
+	// kind "config".
+	AddOrderNote(ctx context.Context, in *Call, opts ...grpc.CallOption) (*Result, error)
 }
 
 type shopClient struct {
@@ -315,6 +319,16 @@ func (c *shopClient) WriteStock(ctx context.Context, in *Call, opts ...grpc.Call
 	return out, nil
 }
 
+func (c *shopClient) AddOrderNote(ctx context.Context, in *Call, opts ...grpc.CallOption) (*Result, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(Result)
+	err := c.cc.Invoke(ctx, Shop_AddOrderNote_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ShopServer is the server API for Shop service.
 // All implementations must embed UnimplementedShopServer
 // for forward compatibility.
@@ -328,6 +342,9 @@ type ShopServer interface {
 	ListProducts(*Call, grpc.ServerStreamingServer[Result]) error
 	FindProducts(context.Context, *Call) (*Result, error)
 	WriteStock(context.Context, *Call) (*Result, error)
+	// AddOrderNote: payload sdk.OrderNote; no result. A shop without sdk.OrderNoter answers with
+	// kind "config".
+	AddOrderNote(context.Context, *Call) (*Result, error)
 	mustEmbedUnimplementedShopServer()
 }
 
@@ -352,6 +369,9 @@ func (UnimplementedShopServer) FindProducts(context.Context, *Call) (*Result, er
 }
 func (UnimplementedShopServer) WriteStock(context.Context, *Call) (*Result, error) {
 	return nil, status.Error(codes.Unimplemented, "method WriteStock not implemented")
+}
+func (UnimplementedShopServer) AddOrderNote(context.Context, *Call) (*Result, error) {
+	return nil, status.Error(codes.Unimplemented, "method AddOrderNote not implemented")
 }
 func (UnimplementedShopServer) mustEmbedUnimplementedShopServer() {}
 func (UnimplementedShopServer) testEmbeddedByValue()              {}
@@ -450,6 +470,24 @@ func _Shop_WriteStock_Handler(srv interface{}, ctx context.Context, dec func(int
 	return interceptor(ctx, in, info, handler)
 }
 
+func _Shop_AddOrderNote_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(Call)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ShopServer).AddOrderNote(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: Shop_AddOrderNote_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ShopServer).AddOrderNote(ctx, req.(*Call))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // Shop_ServiceDesc is the grpc.ServiceDesc for Shop service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -468,6 +506,10 @@ var Shop_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "WriteStock",
 			Handler:    _Shop_WriteStock_Handler,
+		},
+		{
+			MethodName: "AddOrderNote",
+			Handler:    _Shop_AddOrderNote_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
