@@ -108,6 +108,9 @@ type Store struct {
 	borrowed bool
 	// counts are the transactions run through this handle.
 	counts txnCounters
+	// group writes the transactions that only wrote together (txn_group.go); shared by the
+	// handles of one database.
+	group *groupCommitter
 }
 
 // Borrow returns a second handle on the same open database for code that closes what it is
@@ -117,7 +120,7 @@ type Store struct {
 func (s *Store) Borrow() *Store {
 	done := make(chan struct{})
 	close(done)
-	return &Store{db: s.db, log: s.log, dir: s.dir, inMem: s.inMem, maxTry: s.maxTry,
+	return &Store{db: s.db, log: s.log, dir: s.dir, inMem: s.inMem, maxTry: s.maxTry, group: s.group,
 		stopGC: make(chan struct{}), gcDone: done, pagesDone: done, borrowed: true}
 }
 
@@ -197,6 +200,7 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		stopGC:    make(chan struct{}),
 		gcDone:    make(chan struct{}),
 		pagesDone: make(chan struct{}),
+		group:     &groupCommitter{},
 	}
 	if s.maxTry <= 0 {
 		s.maxTry = DefaultMaxTxnAttempts

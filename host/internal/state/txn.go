@@ -40,6 +40,10 @@ type Tx struct {
 	txn      *badger.Txn
 	writable bool
 	done     atomic.Bool
+	// read is set by every read; ops records the writes of a read-write transaction, so a
+	// transaction that read nothing can be committed in a group (see txn_group.go).
+	read bool
+	ops  []blindOp
 }
 
 // Update runs fn in a read-write transaction and commits it. When the commit
@@ -86,32 +90,44 @@ func (s *Store) attempt(fn func(tx *Tx) error) error {
 	if err != nil {
 		return err
 	}
+	if len(tx.ops) == 0 {
+		return nil // nothing to write
+	}
+	s.counts.commits.Add(1)
+	if !tx.read && s.group != nil {
+		// Wrote without reading: it cannot conflict, and is written with the other blind
+		// transactions of the moment (one fsync for all).
+		return s.commitBlind(tx.ops)
+	}
 	if err := txn.Commit(); err != nil {
 		if errors.Is(err, badger.ErrConflict) {
 			return badger.ErrConflict
 		}
 		return fmt.Errorf("state: commit: %w", err)
 	}
-	s.counts.commits.Add(1)
+	s.counts.writes.Add(1)
 	return nil
 }
 
 // TxnCounts are a Store's transactions since Open, for "state transactions per order" figures.
 type TxnCounts struct {
-	// Commits counts the read-write transactions committed (Update, and Put or Delete on the
-	// Store): each one is written to disk, and with synchronous writes waits for an fsync
-	// (writes committed at the same moment share one).
+	// Commits counts the read-write transactions committed with at least one write (Update,
+	// and Put or Delete on the Store).
 	Commits int64
+	// Writes counts the Badger transactions written to disk for them, each with an fsync under
+	// synchronous writes: fewer than Commits when transactions that only wrote were written
+	// together (see txn_group.go).
+	Writes int64
 	// Views counts the read-only transactions (View, and Get or List on the Store).
 	Views int64
 }
 
 // txnCounters are the atomic counters behind TxnCounts.
-type txnCounters struct{ commits, views atomic.Int64 }
+type txnCounters struct{ commits, writes, views atomic.Int64 }
 
 // TxnCounts returns the store's transaction counts since Open.
 func (s *Store) TxnCounts() TxnCounts {
-	return TxnCounts{Commits: s.counts.commits.Load(), Views: s.counts.views.Load()}
+	return TxnCounts{Commits: s.counts.commits.Load(), Writes: s.counts.writes.Load(), Views: s.counts.views.Load()}
 }
 
 // View runs fn in a read-only transaction that sees one consistent snapshot.
@@ -171,6 +187,7 @@ func (tx *Tx) getRaw(ctx context.Context, key Key) ([]byte, byte, bool, error) {
 	if err := tx.usable(ctx); err != nil {
 		return nil, 0, false, err
 	}
+	tx.read = true
 	if err := checkKey(key); err != nil {
 		return nil, 0, false, err
 	}
@@ -204,6 +221,7 @@ func (tx *Tx) setRaw(ctx context.Context, r record) error {
 		}
 		return fmt.Errorf("state: put %q: %w", string(r.key), err)
 	}
+	tx.ops = append(tx.ops, blindOp{rec: r})
 	return nil
 }
 
@@ -223,6 +241,7 @@ func (tx *Tx) deleteRaw(ctx context.Context, key Key) error {
 		}
 		return fmt.Errorf("state: delete %q: %w", string(key), err)
 	}
+	tx.ops = append(tx.ops, blindOp{rec: record{key: key}, del: true})
 	return nil
 }
 
@@ -232,6 +251,7 @@ func (tx *Tx) iterate(ctx context.Context, prefix Key, o listOptions, fn func(Ke
 	if err := tx.usable(ctx); err != nil {
 		return err
 	}
+	tx.read = true
 	p := []byte(prefix)
 	io := badger.DefaultIteratorOptions
 	io.Reverse = o.reverse
@@ -271,6 +291,7 @@ func (tx *Tx) iterateKeys(ctx context.Context, prefix Key, fn func(key []byte) e
 	if err := tx.usable(ctx); err != nil {
 		return err
 	}
+	tx.read = true
 	p := []byte(prefix)
 	io := badger.DefaultIteratorOptions
 	io.PrefetchValues = false
