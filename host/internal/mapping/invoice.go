@@ -32,7 +32,7 @@ func (rd *Reference) resolveLedgers(m map[string]string) error {
 		return nil
 	}
 	if len(rd.Data.LedgerAccounts) == 0 {
-		return configErrorf("orders.ledger_by_vat names ledger accounts, but koppel cannot read the administration's grootboeken; give the koppelsleutel the right boekhouden:read (scope) in SnelStart, or remove ledger_by_vat")
+		return configErrorf("%s", text.Template("reason.ledger_by_vat_unreadable"))
 	}
 	keys := make([]string, 0, len(m))
 	for k := range m {
@@ -51,11 +51,11 @@ func (rd *Reference) resolveLedgers(m map[string]string) error {
 		}
 		switch {
 		case found == nil:
-			return configErrorf("orders.ledger_by_vat[%q] = %q is not a grootboek of the administration; revenue ledgers: %s", k, name, ledgerNames(rd.Data.LedgerAccounts))
+			return configErrorf(text.Template("reason.ledger_by_vat_unknown"), k, name, ledgerNames(rd.Data.LedgerAccounts))
 		case found.Inactive:
-			return configErrorf("orders.ledger_by_vat[%q] = %q: grootboek %d %q is not active (nonactief) in SnelStart; make it active or name another", k, name, found.Number, found.Description)
+			return configErrorf(text.Template("reason.ledger_by_vat_inactive"), k, name, found.Number, found.Description)
 		case !found.ProfitAndLoss:
-			return configErrorf("orders.ledger_by_vat[%q] = %q: grootboek %d %q is a balance sheet account; revenue is booked on a profit and loss account (winst- en verliesrekening)", k, name, found.Number, found.Description)
+			return configErrorf(text.Template("reason.ledger_by_vat_balance"), k, name, found.Number, found.Description)
 		}
 		rd.LedgerByKey[k] = found.ID
 	}

@@ -173,6 +173,9 @@ func TestLedgerByVATResolve(t *testing.T) {
 			if !errors.As(err, &ce) || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("error %v, want a config error with %q", err, c.want)
 			}
+			if nl := text.Reason(text.NL, ce.Msg); nl == ce.Msg || !strings.Contains(nl, "orders.ledger_by_vat") {
+				t.Fatalf("no Dutch rendering of %q: %q", ce.Msg, nl)
+			}
 		})
 	}
 }

@@ -4,6 +4,10 @@ package text
 // (orders.book_as = "invoice"), per language, and the note koppel writes on a paid order.
 var invoiceReasonMessages = map[Lang]map[string]string{
 	NL: {
+		"reason.ledger_by_vat_unreadable":      "orders.ledger_by_vat noemt grootboeken, maar koppel kan de grootboeken van de administratie niet lezen; geef de koppelsleutel in SnelStart het recht boekhouden:read (scope), of haal ledger_by_vat weg",
+		"reason.ledger_by_vat_unknown":         "orders.ledger_by_vat[%q] = %q is geen grootboek van de administratie; omzetgrootboeken: %s. Noem een van deze (nummer of naam) en probeer opnieuw",
+		"reason.ledger_by_vat_inactive":        "orders.ledger_by_vat[%q] = %q: grootboek %d %q is niet actief (nonactief) in SnelStart; maak het actief of noem een ander",
+		"reason.ledger_by_vat_balance":         "orders.ledger_by_vat[%q] = %q: grootboek %d %q is een balansrekening; omzet wordt geboekt op een grootboek van de winst- en verliesrekening; noem een omzetgrootboek",
 		"reason.invoice_prices_unknown":        "order %s kan niet als factuur geboekt worden: koppel moet de prijs en het btw-tarief van elke regel kennen (orders.lines = %q laat de prijzen aan SnelStart over, of het btw-tarief van een artikel is onbekend); boek haar als order (orders.book_as = \"order\") of stuur de prijzen mee",
 		"reason.invoice_line_rate":             "%s van order %s heeft geen bekend btw-tarief; koppel kan de factuur niet boeken: geef het artikel in SnelStart een omzetgroep met een btw-soort en probeer opnieuw",
 		"reason.invoice_group_ledger":          "omzetgroep %d %q van artikel %s heeft geen omzetgrootboek in SnelStart; stel er een in op de artikelomzetgroep, of noem het grootboek voor dit tarief in orders.ledger_by_vat, en probeer opnieuw",
@@ -18,6 +22,10 @@ var invoiceReasonMessages = map[Lang]map[string]string{
 		"reason.invoice_refused":               "SnelStart weigerde de factuurboeking (verkoopboeking) of bevestigde haar niet: %s",
 	},
 	EN: {
+		"reason.ledger_by_vat_unreadable":      "orders.ledger_by_vat names ledger accounts, but koppel cannot read the administration's grootboeken; give the koppelsleutel the right boekhouden:read (scope) in SnelStart, or remove ledger_by_vat",
+		"reason.ledger_by_vat_unknown":         "orders.ledger_by_vat[%q] = %q is not a grootboek of the administration; revenue ledgers: %s. Name one of these (number or name), then retry",
+		"reason.ledger_by_vat_inactive":        "orders.ledger_by_vat[%q] = %q: grootboek %d %q is not active (nonactief) in SnelStart; make it active or name another",
+		"reason.ledger_by_vat_balance":         "orders.ledger_by_vat[%q] = %q: grootboek %d %q is a balance sheet account; revenue is booked on a profit and loss account (winst- en verliesrekening); name a revenue ledger",
 		"reason.invoice_prices_unknown":        "order %s cannot be booked as an invoice: koppel must know every line's price and VAT rate (orders.lines = %q leaves prices to SnelStart, or an article's VAT rate is unknown); book it as an order (orders.book_as = \"order\") or send prices",
 		"reason.invoice_line_rate":             "%s of order %s has no known VAT rate; koppel cannot book the invoice: give the article an omzetgroep with a VAT class in SnelStart, then retry",
 		"reason.invoice_group_ledger":          "revenue group %d %q of article %s has no revenue ledger (grootboek) in SnelStart; set one on the revenue group (artikelomzetgroep), or name the ledger for this rate in orders.ledger_by_vat, then retry",
