@@ -40,8 +40,11 @@ type run struct {
 	// ledger, cached for the run.
 	planMu  sync.Mutex
 	planner *mapping.Planner
-	ref     *mapping.Reference
-	view    *ledgerView
+	// prefetch is set in an import run until the reference data is first asked for
+	// (prefetchPlanner).
+	prefetch bool
+	ref      *mapping.Reference
+	view     *ledgerView
 	// creates shares the customer and article creates of the run's workers (apply.go).
 	creates singleflight.Group
 
@@ -106,7 +109,7 @@ func (p *Pipeline) newRun(task string) *run {
 		res:         RunResult{Profile: p.profile, Task: task, Start: start, Orders: []OrderOutcome{}},
 		callsBefore: p.ledger.Calls(), byBefore: p.ledger.snapshot(),
 		clean: true, renewedAt: start, cursorAt: start,
-		slots: make(chan struct{}, queueFactor*p.concurrency), lastOf: map[string]*orderJob{}, probing: true,
+		slots: make(chan struct{}, queueFactor*p.concurrency), lastOf: map[string]*orderJob{},
 		guardChecked: map[string]bool{}, guardFound: map[string]sdk.SalesOrder{}, guardErr: map[string]error{},
 	}
 	return r
@@ -127,6 +130,7 @@ func (p *Pipeline) ImportOrders(ctx context.Context) (RunResult, error) {
 	}
 	defer release()
 	r := p.newRun(TaskImportOrders)
+	r.prefetch = true
 	r.settleAbortedRuns(ctx)
 	r.writeProgress(ctx, true)
 	cur, _, err := state.Get[CursorRecord](ctx, p.store, state.CursorKey(p.profile, TaskImportOrders))
@@ -174,6 +178,7 @@ func (p *Pipeline) Retry(ctx context.Context, shopIDs []string) (RunResult, erro
 	}
 	defer release()
 	r := p.newRun(TaskRetry)
+	r.prefetch = true
 	r.settleAbortedRuns(ctx)
 	r.writeProgress(ctx, true)
 	r.retry = true
@@ -412,6 +417,7 @@ func (r *run) prepareGuard(ctx context.Context, items []pendingOrder) error {
 	if len(refs) == 0 {
 		return nil
 	}
+	r.prefetchPlanner(ctx)
 	found, err := r.p.findBooked(ctx, refs...)
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -697,6 +703,24 @@ func (r *run) process(ctx context.Context, o sdk.Order) (OrderOutcome, bool, err
 		}
 	}
 	return out, terminal, nil
+}
+
+// prefetchPlanner starts reading the reference data beside the guard's look-up, once, in an
+// import run (whose workers need it and whose drain waits for it); a failure is left for the
+// first order's ensurePlanner to meet again.
+func (r *run) prefetchPlanner(ctx context.Context) {
+	r.planMu.Lock()
+	start := r.prefetch && r.planner == nil
+	r.prefetch = false
+	r.planMu.Unlock()
+	if !start {
+		return
+	}
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		_ = r.ensurePlanner(ctx)
+	}()
 }
 
 // ensurePlanner reads the reference data and makes the run's planner, once per run.

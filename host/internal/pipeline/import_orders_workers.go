@@ -23,11 +23,13 @@ package pipeline
 //     finds the orders done meanwhile by their order records (exactly once holds per order:
 //     intent, create, outcome, see importOne).
 //
-// Workers start carefully: while no order of the run has finished yet, and again after a
-// transient failure (429, 5xx, unreachable), only one order runs at a time, so a ledger that is
-// down or asks to slow down meets one call, not a burst, and maxConsecutiveTransient counts
-// failures in a row as before. The queue of listed orders not yet released is bounded
-// (queueFactor × Concurrency), so memory stays flat however long the backlog.
+// After a transient failure (429, 5xx, unreachable) only one order runs at a time until an order
+// finishes again, so a ledger that is down or asks to slow down meets one call at a time, not a
+// burst, and maxConsecutiveTransient counts failures in a row as before. The queue of listed
+// orders not yet released is bounded (queueFactor × Concurrency), so memory stays flat however
+// long the backlog; it is deep enough that a slow order at its head (one creating its customer
+// and articles) does not leave the workers idle. The reference data is read beside the first
+// double-import guard look-up (prefetchPlanner), before the first order needs it.
 
 import (
 	"cmp"
@@ -39,6 +41,7 @@ import (
 
 	"github.com/koppel-nl/koppel/host/internal/config"
 	"github.com/koppel-nl/koppel/host/internal/mapping"
+	"github.com/koppel-nl/koppel/host/internal/state"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -48,7 +51,7 @@ const MaxOrdersInFlight = 50
 
 // queueFactor × the concurrency is how many listed orders may wait in a run's queue (in flight,
 // waiting for an earlier order of their customer, or finished but not yet released).
-const queueFactor = 4
+const queueFactor = 16
 
 // planConcurrency is the calls at once of the SnelStart API plans (ledger attribute plan), the
 // default of max_concurrent in a ledger block that declares it.
@@ -134,12 +137,23 @@ func creditOf(ctx context.Context) *OrderRecord {
 }
 
 // orderKeys are the keys the customer of o can be recognised by; orders sharing one run in
-// sequence. An order of customers.fixed_customer creates no customer and has only its own id.
-func (r *run) orderKeys(o sdk.Order) []string {
+// sequence. Orders of customers.fixed_customer share one key until the relatie is known (the
+// customer map, or settled in this run): the first looks it up, the others then run side by
+// side.
+func (r *run) orderKeys(ctx context.Context, o sdk.Order) ([]string, error) {
 	keys := []string{"order\x00" + o.ID}
 	cs := r.p.prof.Customers
 	if cs.Mode == config.ModeManual && cs.FixedCustomer > 0 {
-		return keys
+		fk := fmt.Sprintf("fixed:%d", cs.FixedCustomer)
+		if c, ok := r.view.settled(fk); ok && c.ID != "" {
+			return keys, nil
+		}
+		if _, ok, err := state.Get[CustomerMapRecord](ctx, r.p.store, state.MapKey(r.p.profile, state.MapCustomer, fk)); err != nil {
+			return nil, fmt.Errorf("%w: read the customer map: %v", errAbort, err)
+		} else if ok {
+			return keys, nil
+		}
+		return append(keys, "customer\x00"+fk), nil
 	}
 	keys = append(keys, "customer\x00"+mapping.CustomerKey(cs.Match, o))
 	if e := strings.ToLower(strings.TrimSpace(mapping.FirstNonEmpty(o.Customer.Email, o.Billing.Email))); e != "" {
@@ -155,7 +169,7 @@ func (r *run) orderKeys(o sdk.Order) []string {
 		}
 		keys = append(keys, "company\x00"+c+"\x00"+mapping.NormPostcode(addr.Postcode))
 	}
-	return keys
+	return keys, nil
 }
 
 // submit queues a listed order. It blocks while the queue is full, and returns an error only to
@@ -163,6 +177,10 @@ func (r *run) orderKeys(o sdk.Order) []string {
 func (r *run) submit(ctx context.Context, it pendingOrder) error {
 	if err := r.stopErr(); err != nil {
 		return err
+	}
+	keys, err := r.orderKeys(ctx, it.order)
+	if err != nil {
+		return cmp.Or(ctx.Err(), err)
 	}
 	select {
 	case r.slots <- struct{}{}:
@@ -185,7 +203,7 @@ func (r *run) submit(ctx context.Context, it pendingOrder) error {
 		return nil
 	}
 	r.seen.Add(it.order.ID, true)
-	j.keys = r.orderKeys(it.order)
+	j.keys = keys
 	for _, k := range j.keys {
 		if prev, ok := r.lastOf[k]; ok && !slices.Contains(prev.next, j) {
 			prev.next = append(prev.next, j)
@@ -271,8 +289,8 @@ func (r *run) finishJob(ctx context.Context, j *orderJob, handled bool, res jobR
 	r.release(ctx)
 }
 
-// limit is how many orders may run at once now (r.mu held): one while the run has not finished
-// an order yet or its last finished order failed transiently, else the concurrency.
+// limit is how many orders may run at once now (r.mu held): one while the last finished order
+// failed transiently, else the concurrency.
 func (r *run) limit() int {
 	if r.probing {
 		return 1
