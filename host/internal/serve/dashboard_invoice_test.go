@@ -1,14 +1,11 @@
 package serve
 
 import (
-	"context"
 	"net/http"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/koppel-nl/koppel/host/internal/state"
 )
 
 // In invoice mode (orders.book_as = "invoice") an order is booked as a verkoopboeking, which
@@ -16,19 +13,11 @@ import (
 // factuurnummer instead, in both languages; a sales order keeps its order number.
 func TestDashboardShowsInvoiceNumbers(t *testing.T) {
 	e := newEnv(t, nil)
-	ctx := context.Background()
 	rec, orders, _ := demoRun("winkel", "import_orders", t0.Add(-10*time.Minute))
 	// Order 1102 was booked as an invoice: a ledger id, no order number, the invoice number as
 	// its reference.
 	rec.Orders[1].LedgerNumber, orders[1].LedgerNumber, orders[1].Reference = 0, 0, "F2026-0042"
-	for _, o := range orders {
-		if err := state.Put(ctx, e.store, state.OrderKey("winkel", o.ShopID), o); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := state.Put(ctx, e.store, state.RunKey("winkel", rec.Start), rec); err != nil {
-		t.Fatal(err)
-	}
+	storeRun(t, e.store, rec, orders)
 	row := func(page, number string) string {
 		return regexp.MustCompile(`(?s)<tr class="order" data-shop-number="` + number + `">.*?</tr>`).FindString(page)
 	}

@@ -27,14 +27,7 @@ func TestDashboardNamesFromTheStateStore(t *testing.T) {
 			t.Fatal("the stored run outcomes carry a name")
 		}
 	}
-	for _, o := range orders {
-		if err := state.Put(ctx, e.store, state.OrderKey("winkel", o.ShopID), o); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := state.Put(ctx, e.store, state.RunKey("winkel", rec.Start), rec); err != nil {
-		t.Fatal(err)
-	}
+	storeRun(t, e.store, rec, orders)
 	hold := pipeline.HoldRecord{ShopID: "601", ShopNumber: "2601", Status: "on-hold", SKUs: []string{"SHIRT-01"}}
 	if err := state.Put(ctx, e.store, state.MapKey("winkel", pipeline.MapStockHold, "601"), hold); err != nil {
 		t.Fatal(err)

@@ -182,6 +182,21 @@ func demoRun(profile, task string, start time.Time) (pipeline.TaskRunRecord, []p
 	return rec, orders, outs
 }
 
+// storeRun writes a run and its order records to the state store, as a `koppel sync` in
+// another process leaves them.
+func storeRun(t testing.TB, store *state.Store, rec pipeline.TaskRunRecord, orders []pipeline.OrderRecord) {
+	t.Helper()
+	ctx := context.Background()
+	for _, o := range orders {
+		if err := state.Put(ctx, store, state.OrderKey(rec.Profile, o.ShopID), o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := state.Put(ctx, store, state.RunKey(rec.Profile, rec.Start), rec); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // fakeRetrier records the retries asked for.
 type fakeRetrier struct {
 	mu    sync.Mutex

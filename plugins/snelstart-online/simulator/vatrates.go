@@ -45,12 +45,19 @@ func defaultVatRates() []VatRates {
 }
 
 func (s *Server) listVatRates(w http.ResponseWriter, r *http.Request) {
-	q, ok := parseOData(w, r, VatRates{}, 500)
+	listScanned(s, w, r, func() []VatRates { return s.st.VatRates })
+}
+
+// listScanned answers an OData list of a resource without indexes (pages of at most 500):
+// items returns the resource's list, read under s.mu.
+func listScanned[T any](s *Server, w http.ResponseWriter, r *http.Request, items func() []T) {
+	var zero T
+	q, ok := parseOData(w, r, zero, 500)
 	if !ok {
 		return
 	}
 	s.mu.Lock()
-	out := listPage(s, q, s.st.VatRates, noIndex{})
+	out := listPage(s, q, items(), noIndex{})
 	s.mu.Unlock()
 	writeJSON(w, http.StatusOK, out)
 }

@@ -76,14 +76,7 @@ func (s *Server) knownGrootboek(id GUID) bool {
 }
 
 func (s *Server) listGrootboeken(w http.ResponseWriter, r *http.Request) {
-	q, ok := parseOData(w, r, Grootboek{}, 500)
-	if !ok {
-		return
-	}
-	s.mu.Lock()
-	out := listPage(s, q, s.st.Grootboeken, noIndex{})
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, out)
+	listScanned(s, w, r, func() []Grootboek { return s.st.Grootboeken })
 }
 
 func (s *Server) getGrootboek(w http.ResponseWriter, r *http.Request) {
@@ -226,14 +219,7 @@ func (s *Server) getVerkoopboeking(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) listVerkoopfacturen(w http.ResponseWriter, r *http.Request) {
-	q, ok := parseOData(w, r, Verkoopfactuur{}, 500)
-	if !ok {
-		return
-	}
-	s.mu.Lock()
-	out := listPage(s, q, s.st.Verkoopfacturen, noIndex{})
-	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, out)
+	listScanned(s, w, r, func() []Verkoopfactuur { return s.st.Verkoopfacturen })
 }
 
 // RefuseBoekingen makes the next len(codes) POSTs to /verkoopboekingen fail with these error
