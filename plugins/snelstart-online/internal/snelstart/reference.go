@@ -124,8 +124,12 @@ func (c *Connector) fromAdres(a *adresIn) sdk.LedgerAddress {
 }
 
 // ReferenceData reads companyInfo, artikelomzetgroepen, verkoopordersjablonen, kostenplaatsen,
-// landen and btwtarieven (six calls) and refreshes the country cache; when the administration
+// landen, btwtarieven and grootboeken and refreshes the country cache; when the administration
 // invoices foreign VAT (factureerBuitenlandsBtw) also the EU rates per class from GET /vatrates.
+// companyInfo comes first (it gets the token and says whether /vatrates is needed); the other
+// reads run at the same time (within max_concurrent and the call budget), so a sync starts after
+// about two round trips instead of seven. When reads fail, the error is that of the first in the
+// order above, as when they ran one after another.
 func (c *Connector) ReferenceData(ctx context.Context) (sdk.ReferenceData, error) {
 	var rd sdk.ReferenceData
 	info, err := c.companyInfo(ctx)
@@ -134,63 +138,97 @@ func (c *Connector) ReferenceData(ctx context.Context) (sdk.ReferenceData, error
 	}
 	rd.Company = info
 
-	var groups []omzetgroepIn
-	if err := c.api.get(ctx, "/artikelomzetgroepen", nil, "the revenue groups (artikelomzetgroepen)", &groups); err != nil {
-		return rd, err
+	reads := []func() error{
+		func() error {
+			var groups []omzetgroepIn
+			if err := c.api.get(ctx, "/artikelomzetgroepen", nil, "the revenue groups (artikelomzetgroepen)", &groups); err != nil {
+				return err
+			}
+			rd.RevenueGroups = make([]sdk.RevenueGroup, 0, len(groups))
+			for _, g := range groups {
+				rd.RevenueGroups = append(rd.RevenueGroups, sdk.RevenueGroup{ID: g.ID, Number: g.Nummer, Description: g.Omschrijving, VATClass: sdk.VATClass(g.VerkoopNederlandBtwSoort),
+					LedgerAccountID: idOf(g.VerkoopGrootboekNederlandIdentifier)})
+			}
+			return nil
+		},
+		func() error {
+			var templates []sjabloonIn
+			if err := c.api.get(ctx, "/verkoopordersjablonen", nil, "the sales order templates (verkoopordersjablonen)", &templates); err != nil {
+				return err
+			}
+			rd.Templates = make([]sdk.Template, 0, len(templates))
+			for _, t := range templates {
+				rd.Templates = append(rd.Templates, sdk.Template{ID: t.ID, Description: t.Omschrijving, Inactive: t.Nonactief, PricesExclVAT: t.PrijsIngaveExclusiefBtw})
+			}
+			return nil
+		},
+		func() error {
+			var centres []kostenplaatsIn
+			if err := c.api.get(ctx, "/kostenplaatsen", nil, "the cost centres (kostenplaatsen)", &centres); err != nil {
+				return err
+			}
+			rd.CostCentres = make([]sdk.CostCentre, 0, len(centres))
+			for _, k := range centres {
+				rd.CostCentres = append(rd.CostCentres, sdk.CostCentre{ID: k.ID, Number: k.Nummer, Description: k.Omschrijving, Inactive: k.Nonactief})
+			}
+			return nil
+		},
+		func() error {
+			landen, err := c.loadLanden(ctx)
+			if err != nil {
+				return err
+			}
+			rd.Countries = make([]sdk.Country, 0, len(landen))
+			for _, l := range landen {
+				rd.Countries = append(rd.Countries, sdk.Country{ID: l.ID, Code: strings.ToUpper(l.LandcodeISO), Name: l.Naam})
+			}
+			return nil
+		},
+		func() error {
+			var rates []btwTariefIn
+			if err := c.api.get(ctx, "/btwtarieven", nil, "the VAT rates (btwtarieven)", &rates); err != nil {
+				return err
+			}
+			rd.VATRates = make([]sdk.VATRate, 0, len(rates))
+			for _, r := range rates {
+				v := sdk.VATRate{Class: sdk.VATClass(r.BtwSoort), Percentage: r.BtwPercentage.dec(), From: r.DatumVanaf.Time}
+				if !r.DatumTotEnMet.IsZero() {
+					until := r.DatumTotEnMet.Time
+					v.Until = &until
+				}
+				rd.VATRates = append(rd.VATRates, v)
+			}
+			return nil
+		},
+		func() error {
+			if !info.ForeignVAT {
+				return nil
+			}
+			var err error
+			rd.ForeignVATRates, err = c.foreignVATRates(ctx)
+			return err
+		},
+		func() error {
+			var err error
+			rd.LedgerAccounts, err = c.ledgerAccounts(ctx)
+			return err
+		},
 	}
-	rd.RevenueGroups = make([]sdk.RevenueGroup, 0, len(groups))
-	for _, g := range groups {
-		rd.RevenueGroups = append(rd.RevenueGroups, sdk.RevenueGroup{ID: g.ID, Number: g.Nummer, Description: g.Omschrijving, VATClass: sdk.VATClass(g.VerkoopNederlandBtwSoort),
-			LedgerAccountID: idOf(g.VerkoopGrootboekNederlandIdentifier)})
+	// Each read fills its own fields of rd.
+	errs := make([]error, len(reads))
+	var wg sync.WaitGroup
+	for i, read := range reads {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = read()
+		}()
 	}
-
-	var templates []sjabloonIn
-	if err := c.api.get(ctx, "/verkoopordersjablonen", nil, "the sales order templates (verkoopordersjablonen)", &templates); err != nil {
-		return rd, err
-	}
-	rd.Templates = make([]sdk.Template, 0, len(templates))
-	for _, t := range templates {
-		rd.Templates = append(rd.Templates, sdk.Template{ID: t.ID, Description: t.Omschrijving, Inactive: t.Nonactief, PricesExclVAT: t.PrijsIngaveExclusiefBtw})
-	}
-
-	var centres []kostenplaatsIn
-	if err := c.api.get(ctx, "/kostenplaatsen", nil, "the cost centres (kostenplaatsen)", &centres); err != nil {
-		return rd, err
-	}
-	rd.CostCentres = make([]sdk.CostCentre, 0, len(centres))
-	for _, k := range centres {
-		rd.CostCentres = append(rd.CostCentres, sdk.CostCentre{ID: k.ID, Number: k.Nummer, Description: k.Omschrijving, Inactive: k.Nonactief})
-	}
-
-	landen, err := c.loadLanden(ctx)
-	if err != nil {
-		return rd, err
-	}
-	rd.Countries = make([]sdk.Country, 0, len(landen))
-	for _, l := range landen {
-		rd.Countries = append(rd.Countries, sdk.Country{ID: l.ID, Code: strings.ToUpper(l.LandcodeISO), Name: l.Naam})
-	}
-
-	var rates []btwTariefIn
-	if err := c.api.get(ctx, "/btwtarieven", nil, "the VAT rates (btwtarieven)", &rates); err != nil {
-		return rd, err
-	}
-	rd.VATRates = make([]sdk.VATRate, 0, len(rates))
-	for _, r := range rates {
-		v := sdk.VATRate{Class: sdk.VATClass(r.BtwSoort), Percentage: r.BtwPercentage.dec(), From: r.DatumVanaf.Time}
-		if !r.DatumTotEnMet.IsZero() {
-			until := r.DatumTotEnMet.Time
-			v.Until = &until
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return sdk.ReferenceData{}, err
 		}
-		rd.VATRates = append(rd.VATRates, v)
-	}
-	if info.ForeignVAT {
-		if rd.ForeignVATRates, err = c.foreignVATRates(ctx); err != nil {
-			return rd, err
-		}
-	}
-	if rd.LedgerAccounts, err = c.ledgerAccounts(ctx); err != nil {
-		return rd, err
 	}
 	return rd, nil
 }
