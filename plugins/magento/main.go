@@ -34,7 +34,7 @@ func run() error {
 			Version:      version,
 			Description:  "Magento 2 / Adobe Commerce (REST): orders, products, stock (MSI or legacy)",
 			Schema:       schema(),
-			Capabilities: []string{sdk.CapStockWrite, sdk.CapProducts},
+			Capabilities: []string{sdk.CapStockWrite, sdk.CapProducts, sdk.CapOrderNotes},
 		},
 		NewShop: func(ctx context.Context, cfg sdk.Config, log hclog.Logger) (sdk.Shop, error) {
 			return magento.New(ctx, cfg, log)

@@ -48,7 +48,7 @@ func sharedDir() string {
 // contractPaths are the operations the simulator serves and the connector calls.
 var contractPaths = []string{"/V1/orders", "/V1/orders/{id}", "/V1/products", "/V1/products/{sku}",
 	"/V1/stockItems/{productSku}", "/V1/products/{productSku}/stockItems/{itemId}", "/V1/inventory/source-items",
-	"/V1/store/storeConfigs", "/V1/creditmemos", "/V1/order/{orderId}/refund", "/V1/orders/{id}/cancel"}
+	"/V1/store/storeConfigs", "/V1/creditmemos", "/V1/order/{orderId}/refund", "/V1/orders/{id}/cancel", "/V1/orders/{id}/comments"}
 
 var (
 	specOnce   sync.Once
@@ -183,6 +183,10 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 		{"POST", "/V1/inventory/source-items", `{"sourceItems":[{"sku":"KP-1001","source_code":"default","quantity":3,"status":1}]}`, true, 200},
 		{"POST", "/V1/inventory/source-items", `{"sourceItems":[{"sku":"NOPE","source_code":"default","quantity":3,"status":1}]}`, true, 400},
 		{"GET", "/V1/store/storeConfigs", "", true, 200},
+		{"POST", "/V1/orders/1/comments", `{"statusHistory":{"comment":"Betaald volgens SnelStart","is_customer_notified":0,"is_visible_on_front":0,"parent_id":1}}`, true, 200},
+		{"GET", "/V1/orders/1/comments", "", true, 200},
+		{"POST", "/V1/orders/1/comments", `{"statusHistory":{"comment":"x","is_visible_on_front":0,"parent_id":1}}`, true, 400},
+		{"POST", "/V1/orders/99999/comments", `{"statusHistory":{"comment":"x","is_customer_notified":0,"is_visible_on_front":0,"parent_id":99999}}`, true, 404},
 	}
 	for _, c := range cases {
 		t.Run(c.method+" "+c.path, func(t *testing.T) {
@@ -202,7 +206,11 @@ func TestResponsesMatchOpenAPI(t *testing.T) {
 			if resp.StatusCode != c.status {
 				t.Fatalf("status %d, want %d: %s", resp.StatusCode, c.status, body)
 			}
-			if c.method == "POST" && c.status == 200 {
+			if c.method == "POST" && c.status == 200 && strings.Contains(c.path, "/comments") {
+				if string(body) != "true" {
+					t.Errorf("body %s, want true", body)
+				}
+			} else if c.method == "POST" && c.status == 200 {
 				if string(body) != "[]" {
 					t.Errorf("body %s, want []", body)
 				}

@@ -266,6 +266,8 @@ var routes = []route{
 	{http.MethodGet, []string{"orders"}, ACLOrders, "GET /V1/orders", (*Server).handleOrders},
 	{http.MethodGet, []string{"orders", "{id}"}, ACLOrders, "GET /V1/orders/{id}", (*Server).handleOrder},
 	{http.MethodPost, []string{"orders", "{id}", "cancel"}, ACLOrderCancel, "POST /V1/orders/{id}/cancel", (*Server).handleCancel},
+	{http.MethodGet, []string{"orders", "{id}", "comments"}, ACLOrders, "GET /V1/orders/{id}/comments", (*Server).handleComments},
+	{http.MethodPost, []string{"orders", "{id}", "comments"}, ACLOrderComment, "POST /V1/orders/{id}/comments", (*Server).handleAddComment},
 	{http.MethodPost, []string{"order", "{orderId}", "refund"}, ACLCreditmemo, "POST /V1/order/{orderId}/refund", (*Server).handleRefund},
 	{http.MethodGet, []string{"creditmemos"}, ACLCreditmemo, "GET /V1/creditmemos", (*Server).handleCreditmemos},
 	{http.MethodGet, []string{"products"}, ACLProducts, "GET /V1/products", (*Server).handleProducts},
