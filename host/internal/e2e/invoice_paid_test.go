@@ -73,3 +73,66 @@ func TestInvoiceModeMarkPaid(t *testing.T) {
 		t.Fatalf("order %s: %d paid notes after more syncs", full.Number, len(n))
 	}
 }
+
+// TestInvoiceModeMarkPaidMagento: the same through Magento: the paid invoice's order gets one
+// order comment (not notified, not visible to the customer), the unpaid ones none.
+func TestInvoiceModeMarkPaidMagento(t *testing.T) {
+	t.Parallel()
+	r, mg := newMagentoRig(t, `["processing"]`, "    book_as            = \"invoice\"\n    mark_paid          = true\n")
+	gen, imported := importMagento(t, r, mg, 4, "processing")
+	type comment struct {
+		Comment            string `json:"comment"`
+		IsCustomerNotified int    `json:"is_customer_notified"`
+	}
+	paidComments := func(id int64) []comment {
+		t.Helper()
+		var out struct {
+			Items []comment `json:"items"`
+		}
+		magentoAPI(t, mg, http.MethodGet, fmt.Sprintf("/orders/%d/comments", id), "", &out)
+		var paid []comment
+		for _, c := range out.Items {
+			if strings.HasPrefix(c.Comment, "Betaald volgens SnelStart") {
+				paid = append(paid, c)
+			}
+		}
+		return paid
+	}
+	// Pay the invoice of the first imported order in full.
+	var paidID int64
+	var paidNumber string
+	for _, id := range gen.IDs {
+		var o struct {
+			IncrementID string `json:"increment_id"`
+		}
+		magentoAPI(t, mg, http.MethodGet, fmt.Sprintf("/orders/%d", id), "", &o)
+		if imported[o.IncrementID] {
+			paidID, paidNumber = id, o.IncrementID
+			break
+		}
+	}
+	var total string
+	for _, f := range r.ssState().Verkoopfacturen {
+		if f.Factuurnummer == paidNumber {
+			total = f.FactuurBedrag.StringFixed(2)
+		}
+	}
+	if total == "" {
+		t.Fatalf("order %s was not booked as an invoice", paidNumber)
+	}
+	send(t, http.MethodPost, "http://"+r.ss+"/_sim/verkoopfacturen/"+paidNumber+"/payments", `{"bedrag":`+total+`}`)
+	for i := 0; i < 2; i++ {
+		if code, res, errs := r.sync(); code != 0 {
+			t.Fatalf("sync: exit %d %+v\n%s", code, res, tail(errs))
+		}
+	}
+	for _, id := range gen.IDs {
+		got := paidComments(id)
+		switch {
+		case id == paidID && (len(got) != 1 || got[0].IsCustomerNotified != 0 || !strings.Contains(got[0].Comment, paidNumber)):
+			t.Fatalf("paid order %s: comments %+v, want one naming the invoice, not notified", paidNumber, got)
+		case id != paidID && len(got) != 0:
+			t.Fatalf("unpaid order %d got %+v", id, got)
+		}
+	}
+}
