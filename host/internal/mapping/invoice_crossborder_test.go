@@ -202,3 +202,38 @@ func TestInvoiceNumberTooLong(t *testing.T) {
 	ok := mkOrder("8", true, []ln{mug}, func(o *sdk.Order) { o.Extra = map[string]string{InvoiceNumberExtra: strings.Repeat("9", 25)} })
 	mustAction(t, planInvoice(t, ok, true, nil), ActionCreate)
 }
+
+// TestPlanCreditInvoiceCrossBorder: the credit of an ICP order (here its cancellation) is a
+// credit booking on the same ICP ledger at 0 %, minus the order's total to the cent.
+func TestPlanCreditInvoiceCrossBorder(t *testing.T) {
+	o := mkOrder("9", false, []ln{{"MOK", "Mok", "2", "5.00", "0"}}, abroad("DE", "DE123456789"))
+	prof := testProfile()
+	prof.Orders.BookAs = config.BookAsInvoice
+	rd := testReferenceData()
+	rd.Countries = append(rd.Countries, sdk.Country{ID: "land-de", Code: "DE"})
+	rd.LedgerAccounts = invoiceLedgers
+	for i, gb := range []string{"gb-8000", "gb-8010", "gb-8020"} {
+		rd.RevenueGroups[i].LedgerAccountID = gb
+	}
+	ref, err := ResolveReference(prof, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pl, err := NewPlanner(prof, ref, newMemView()).PlanCredit(context.Background(), CreditCancel(o), "rel-2001", 2001)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustAction(t, pl, ActionCreate)
+	if pl.Kind != KindCreditInvoice || pl.VATScheme != SchemeICP {
+		t.Fatalf("kind %s, scheme %s", pl.Kind, pl.VATScheme)
+	}
+	checkInvoice(t, pl, o.Totals.Total.Neg())
+	for _, l := range pl.Invoice.Lines {
+		if l.LedgerAccountID != "gb-8100" || l.VATClass != sdk.VATNone {
+			t.Fatalf("credit line %+v, want the ICP ledger at btw-soort Geen", l)
+		}
+	}
+	if len(pl.Invoice.VAT) != 0 {
+		t.Fatalf("VAT rows %+v on an ICP credit", pl.Invoice.VAT)
+	}
+}
