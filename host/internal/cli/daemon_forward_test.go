@@ -19,10 +19,10 @@ func TestCLIBesideDaemon(t *testing.T) {
 
 	// One of the simulator's orders has a payment fee the profile has no article for: it fails.
 	code, out, errs := run(t, nil, "sync", "winkel", "import_orders", "--config", dir)
-	if code != ExitFailed || !strings.Contains(out, "import_orders van profiel winkel: 4 orders verwerkt") || !strings.Contains(out, "payment_fee_article is niet ingesteld") {
+	if code != ExitFailed || !strings.Contains(out, "import_orders van profiel winkel: 4 orders verwerkt") || !strings.Contains(out, "Stel orders.payment_fee_article in") {
 		t.Fatalf("sync beside the daemon: exit %d\n%s\n%s", code, out, errs)
 	}
-	if n := strings.Count(out+errs, "payment_fee_article is niet ingesteld"); n != 1 {
+	if n := strings.Count(out+errs, "Stel orders.payment_fee_article in"); n != 1 {
 		t.Fatalf("the reason is printed %d times, want once:\n%s\n%s", n, out, errs)
 	}
 	if !strings.Contains(d.errs.text()+d.out.text(), "command for another koppel process") {
@@ -32,7 +32,7 @@ func TestCLIBesideDaemon(t *testing.T) {
 	if m == nil {
 		t.Fatalf("sync names no failed order:\n%s", out)
 	}
-	if code, out, errs := run(t, nil, "retry", "winkel", m[1], "--config", dir); code != ExitFailed || !strings.Contains(out, "payment_fee_article is niet ingesteld") {
+	if code, out, errs := run(t, nil, "retry", "winkel", m[1], "--config", dir); code != ExitFailed || !strings.Contains(out, "Stel orders.payment_fee_article in") {
 		t.Fatalf("retry beside the daemon: exit %d\n%s\n%s", code, out, errs)
 	}
 	// An order the shop does not have is not a success (cli.md: exit 1), named in the message.

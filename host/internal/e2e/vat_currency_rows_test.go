@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/plugins/snelstart-online/simulator"
 )
 
@@ -73,7 +74,10 @@ func TestVATAndCurrencyRows(t *testing.T) {
 		{"OSS off: a German consumer charged 19 % is refused naming OSS", ch("orders.vat_check", `"fail"`), nil, func(t *testing.T, s *stage) {
 			p := s.order(wooOrder{by: deConsumer, items: []item{{product: "SHIRT-01", qty: 1}}})
 			r := s.syncOrders()
-			r.must(p, "failed", "19%", "OSS", "staat uit", "Duitsland")
+			o := r.must(p, "failed", "19%", "OSS", "is off", "Germany") // stored in English
+			if nl := text.Reason(text.NL, o.Reason); !strings.Contains(nl, "staat uit") || !strings.Contains(nl, "Duitsland") {
+				t.Fatalf("the reason in Dutch: %q", nl)
+			}
 			r.none(p)
 		}},
 		{"OSS off: a Belgian consumer at 21 % is booked at the Dutch rate, exact", ch("orders.vat_check", `"fail"`), nil, func(t *testing.T, s *stage) {
@@ -162,7 +166,10 @@ func TestVATAndCurrencyRows(t *testing.T) {
 			p := s.order(wooOrder{by: anouk, items: []item{mok}})
 			s.addVerkooporder(simulator.RelatieJanDeVries, "", p.Number, "handmatig")
 			r := s.syncOrders()
-			r.must(p, "failed", "een andere klant", "koppel resolve")
+			o := r.must(p, "failed", "another customer", "koppel resolve")
+			if nl := text.Reason(text.NL, o.Reason); !strings.Contains(nl, "een andere klant") {
+				t.Fatalf("the reason in Dutch: %q", nl)
+			}
 			r.none(p)
 			if out := s.attentionOut(); !strings.Contains(out, p.Number) {
 				t.Fatalf("koppel attention does not list order %s:\n%s", p.Number, out)
@@ -186,7 +193,7 @@ func TestVATAndCurrencyRows(t *testing.T) {
 			if got := r.relatie(v); got.ID == rel.ID || got.Nonactief {
 				t.Fatalf("booked on the inactive relatie %d", got.Relatiecode)
 			}
-			if !strings.Contains(strings.Join(o.Warnings, " "), "niet meer actief") {
+			if !strings.Contains(text.Reason(text.NL, strings.Join(o.Warnings, "; ")), "niet meer actief") {
 				t.Fatalf("warnings %q do not say the customer was matched again", o.Warnings)
 			}
 		}},

@@ -235,9 +235,9 @@ func (r *run) followCancel(ctx context.Context, o sdk.Order, rec OrderRecord) (b
 	}
 	if e := r.raise(ctx, attention.Item{Kind: attention.KindFailedAction, ShopID: o.ID, ShopNumber: o.Number, Detail: "delete",
 		LedgerOrderID: rec.LedgerOrderID, LedgerNumber: rec.LedgerNumber, ShopTotal: money(sdk.Money{}), LedgerTotal: money(rec.TotalIncl),
-		Message:   fmt.Sprintf("Order %s is geannuleerd, maar SnelStart weigerde verkooporder %d te verwijderen: %s", o.Number, rec.LedgerNumber, reasonOf(err)),
+		Message:   fmt.Sprintf("Order %s is geannuleerd, maar SnelStart weigerde verkooporder %d te verwijderen: %s", o.Number, rec.LedgerNumber, text.Failure(text.NL, kindName(err), reasonOf(err))),
 		Action:    fmt.Sprintf("Verwijder of crediteer verkooporder %d in SnelStart zelf.", rec.LedgerNumber),
-		MessageEN: fmt.Sprintf("Order %s was cancelled, but SnelStart refused to delete sales order %d: %s", o.Number, rec.LedgerNumber, reasonOf(err)),
+		MessageEN: fmt.Sprintf("Order %s was cancelled, but SnelStart refused to delete sales order %d: %s", o.Number, rec.LedgerNumber, text.Failure(text.EN, kindName(err), reasonOf(err))),
 		ActionEN:  fmt.Sprintf("Delete or credit sales order %d in SnelStart yourself.", rec.LedgerNumber),
 	}); e != nil {
 		return false, e

@@ -12,6 +12,7 @@ import (
 	"github.com/koppel-nl/koppel/host/internal/config"
 	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/state"
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -35,7 +36,7 @@ func (r *run) applyCustomer(ctx context.Context, plan *mapping.Plan) (customerRe
 	mk := state.MapKey(p.profile, state.MapCustomer, key)
 	if d.Forget {
 		if err := state.Delete(ctx, p.store, mk); err != nil {
-			return customerRef{}, fmt.Errorf("forget a customer that is no longer active in SnelStart: %w", err)
+			return customerRef{}, text.Errorf("reason.forget_customer", err)
 		}
 		r.view.forget(key)
 	}
@@ -124,7 +125,7 @@ func (r *run) createCustomerShared(ctx context.Context, key string, want sdk.Rel
 func (r *run) updateRelatie(ctx context.Context, next sdk.Relatie, code int) (customerRef, error) {
 	upd, err := r.p.ledger.UpdateRelatie(ctx, next)
 	if err != nil {
-		return customerRef{}, fmt.Errorf("update customer %d: %w", code, err)
+		return customerRef{}, text.Errorf("reason.update_customer", code, err)
 	}
 	if upd.ID == "" {
 		upd = next
@@ -197,7 +198,7 @@ func (r *run) createArticleShared(ctx context.Context, d mapping.ArticleDecision
 		}
 		if err != nil {
 			r.view.removeArticle(mk) // asked again, not taken from this run's "not found"
-			return nil, fmt.Errorf("create article %s: %w", d.Create.Code, err)
+			return nil, text.Errorf("reason.create_article", d.Create.Code, err)
 		}
 		return r.remember(ctx, mk, mapping.ArticleFrom(cr.Article))
 	})
@@ -215,7 +216,7 @@ func (r *run) updateArticle(ctx context.Context, mk string, want mapping.Article
 	}
 	cur, err := r.p.ledger.FindArticles(ctx, sdk.ArticleQuery{ID: want.ID})
 	if err != nil {
-		return mapping.Article{}, fmt.Errorf("read article %s to update it: %w", want.Code, err)
+		return mapping.Article{}, text.Errorf("reason.read_article_update", want.Code, err)
 	}
 	if len(cur) == 0 {
 		return want, nil
@@ -225,7 +226,7 @@ func (r *run) updateArticle(ctx context.Context, mk string, want mapping.Article
 	next.SalesPrice = want.SalesPrice
 	upd, err := r.p.ledger.UpdateArticle(ctx, next)
 	if err != nil {
-		return mapping.Article{}, fmt.Errorf("update article %s: %w", want.Code, err)
+		return mapping.Article{}, text.Errorf("reason.update_article", want.Code, err)
 	}
 	if upd.ID == "" {
 		upd = next

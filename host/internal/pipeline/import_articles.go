@@ -385,7 +385,7 @@ func (r *articleRun) update(ctx context.Context, k mapping.ArticleKey, a *sdk.Ar
 	}
 	upd, err := r.p.ledger.UpdateArticle(ctx, next)
 	if err != nil {
-		return out, fmt.Errorf("update article %s: %w", a.Code, err)
+		return out, text.Errorf("reason.update_article", a.Code, err)
 	}
 	if upd.ID == "" {
 		upd = next

@@ -426,7 +426,7 @@ func (r *run) prepareGuard(ctx context.Context, items []pendingOrder) error {
 			return fmt.Errorf("%w: look up %d references (double-import guard): %v", errAbort, len(refs), err)
 		}
 		for _, ref := range refs {
-			r.guardErr[ref] = fmt.Errorf("look up sales order %q (double-import guard): %w", ref, err)
+			r.guardErr[ref] = text.Errorf("reason.lookup_guard", ref, err)
 		}
 		return nil
 	}
@@ -921,7 +921,7 @@ func (r *run) guard(ctx context.Context, ref string) (sdk.SalesOrder, bool, erro
 	}
 	found, err := r.p.findBooked(ctx, ref)
 	if err != nil {
-		return sdk.SalesOrder{}, false, fmt.Errorf("look up sales order %q (double-import guard): %w", ref, err)
+		return sdk.SalesOrder{}, false, text.Errorf("reason.lookup_guard", ref, err)
 	}
 	so, ok := pickByReference(found, ref)
 	return so, ok, nil

@@ -9,6 +9,7 @@ import (
 
 	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/state"
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -119,7 +120,7 @@ func (v *ledgerView) Article(ctx context.Context, k mapping.ArticleKey) (*mappin
 	}
 	found, err := v.p.ledger.FindArticles(ctx, k.Query())
 	if err != nil {
-		return nil, false, fmt.Errorf("look up %s: %w", k, err)
+		return nil, false, text.Errorf("reason.lookup", k, err)
 	}
 	hit, _ := mapping.PickActiveArticle(k, found)
 	if hit == nil {
@@ -188,7 +189,7 @@ func (v *ledgerView) LastTemplate(ctx context.Context, customerID string) (strin
 	}
 	found, err := v.p.ledger.FindSalesOrders(ctx, sdk.SalesOrderQuery{CustomerID: customerID, Limit: 1})
 	if err != nil {
-		return "", fmt.Errorf("look up the customer's last sales order (reuse_last_template): %w", err)
+		return "", text.Errorf("reason.lookup_last_order", err)
 	}
 	t = ""
 	if len(found) > 0 {

@@ -2,8 +2,8 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -18,7 +18,7 @@ func (v *ledgerView) ShopProduct(ctx context.Context, sku string) (*sdk.Product,
 	}
 	found, err := v.p.shop.FindProducts(ctx, []string{sku})
 	if err != nil {
-		return nil, fmt.Errorf("look up product %s in the shop: %w", sku, err)
+		return nil, text.Errorf("reason.lookup_product", sku, err)
 	}
 	pr = nil
 	for i := range found {
