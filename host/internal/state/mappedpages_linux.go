@@ -15,15 +15,16 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// releaseMappedPages asks the kernel to take back the resident pages of the table (.sst) and
-// value-log (.vlog) files under dir that Badger has mapped into this process, and returns how
-// many bytes of mappings it advised.
+// releaseMappedPages asks the kernel to take back the resident pages of the table (.sst),
+// value-log (.vlog) and memtable-log (.mem) files under dir that Badger has mapped into this
+// process, and returns how many bytes of mappings it advised.
 //
 // Badger writes every new table through a memory mapping and keeps it mapped while the table
 // lives, so without this each table written would stay in the process's resident set until the
 // kernel ran short of memory: the resident size would grow with the history although the pages
-// are only file cache. MADV_PAGEOUT gives them back now; a later read faults the page in again
-// from the file. The advice never changes data (the files are written and synced before Badger
+// are only file cache. The memtable's log is written through a mapping too and read only when
+// the store is opened again (the memtable itself is in memory). MADV_PAGEOUT gives the pages
+// back now; a later access faults the page in again from the file. The advice never changes data (the files are written and synced before Badger
 // reads them, and a page that is still dirty is written back first), so a mapping Badger
 // replaced between reading /proc/self/maps and the call costs at most a page fault. Kernels
 // before 5.4 know no MADV_PAGEOUT: the error says so and nothing was changed.
@@ -40,7 +41,7 @@ func releaseMappedPages(dir string) (int64, error) {
 		if !ok || filepath.Dir(path) != dir {
 			continue
 		}
-		if ext := filepath.Ext(path); ext != ".sst" && ext != ".vlog" {
+		if ext := filepath.Ext(path); ext != ".sst" && ext != ".vlog" && ext != ".mem" {
 			continue
 		}
 		if _, _, errno := unix.Syscall(unix.SYS_MADVISE, start, end-start, unix.MADV_PAGEOUT); errno != 0 {

@@ -71,8 +71,8 @@ type Options struct {
 	// GCInterval is how often value-log GC runs; 0 means DefaultGCInterval,
 	// a negative value disables the background GC goroutine.
 	GCInterval time.Duration
-	// PageReleaseInterval is how often the resident pages of the table and value-log files
-	// Badger maps into the process are given back to the kernel (Linux 5.4 and later), so the
+	// PageReleaseInterval is how often the resident pages of the table, value-log and
+	// memtable-log files Badger maps into the process are given back to the kernel (Linux 5.4 and later), so the
 	// resident size does not grow with the state store; 0 means DefaultPageReleaseInterval, a
 	// negative value turns it off.
 	PageReleaseInterval time.Duration
