@@ -122,6 +122,7 @@ func checkAdministration(ctx context.Context, tx text.Printer, p *config.Profile
 			add(setting, levelFail, "check.a.rate_group_missing", name, r, groupList(tx, ref.RevenueGroups))
 		}
 	}
+	items = append(items, checkLedgerByVAT(tx, o, ref.LedgerAccounts)...)
 	if o.Template != "" {
 		if t, ok := mapping.FindTemplate(ref.Templates, o.Template); !ok {
 			add("orders.template", levelFail, "check.a.template_missing", o.Template)
@@ -219,4 +220,36 @@ func groupList(tx text.Printer, gs []sdk.RevenueGroup) string {
 		return tx.T("check.a.none")
 	}
 	return strings.Join(out, ", ")
+}
+
+// checkLedgerByVAT checks every orders.ledger_by_vat entry (invoice mode) against the
+// administration's grootboeken: it must name an active ledger of the profit and loss account.
+func checkLedgerByVAT(tx text.Printer, o config.Orders, ledgers []sdk.LedgerAccount) []checkItem {
+	if o.BookAs != config.BookAsInvoice || len(o.LedgerByVAT) == 0 {
+		return nil
+	}
+	keys := make([]string, 0, len(o.LedgerByVAT))
+	for k := range o.LedgerByVAT {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var items []checkItem
+	for _, k := range keys {
+		setting := fmt.Sprintf("orders.ledger_by_vat[%q]", k)
+		name := o.LedgerByVAT[k]
+		l, ok := mapping.FindLedger(ledgers, name)
+		it := checkItem{Setting: setting, Level: levelFail}
+		switch {
+		case len(ledgers) == 0:
+			it.Message = tx.T("check.a.ledger_unreadable")
+		case !ok:
+			it.Message = tx.T("check.a.ledger_missing", name)
+		case l.Inactive || !l.ProfitAndLoss:
+			it.Message = tx.T("check.a.ledger_unusable", l.Number, l.Description)
+		default:
+			it.Level, it.Message = levelOK, tx.T("check.a.ledger_ok", k, l.Number, l.Description)
+		}
+		items = append(items, it)
+	}
+	return items
 }

@@ -41,16 +41,9 @@ func (rd *Reference) resolveLedgers(m map[string]string) error {
 	sort.Strings(keys)
 	for _, k := range keys {
 		name := m[k]
-		var found *sdk.LedgerAccount
-		for i := range rd.Data.LedgerAccounts {
-			a := &rd.Data.LedgerAccounts[i]
-			if matchNumOrName(name, a.ID, a.Number, a.Description) {
-				found = a
-				break
-			}
-		}
+		found, ok := FindLedger(rd.Data.LedgerAccounts, name)
 		switch {
-		case found == nil:
+		case !ok:
 			return configErrorf(text.Template("reason.ledger_by_vat_unknown"), k, name, ledgerNames(rd.Data.LedgerAccounts))
 		case found.Inactive:
 			return configErrorf(text.Template("reason.ledger_by_vat_inactive"), k, name, found.Number, found.Description)
@@ -60,6 +53,17 @@ func (rd *Reference) resolveLedgers(m map[string]string) error {
 		rd.LedgerByKey[k] = found.ID
 	}
 	return nil
+}
+
+// FindLedger returns the ledger account that name (a number or a name as written in the
+// profile) names.
+func FindLedger(ls []sdk.LedgerAccount, name string) (sdk.LedgerAccount, bool) {
+	for _, a := range ls {
+		if matchNumOrName(name, a.ID, a.Number, a.Description) {
+			return a, true
+		}
+	}
+	return sdk.LedgerAccount{}, false
 }
 
 // ledgerNames lists the active profit and loss ledgers, for a message.

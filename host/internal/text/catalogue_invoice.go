@@ -44,11 +44,19 @@ var invoiceReasonMessages = map[Lang]map[string]string{
 // invoiceMessages are the dashboard's and the command line's texts of invoice mode.
 var invoiceMessages = map[Lang]map[string]string{
 	NL: {
-		"invoice_number_short": "factuur",
-		"invoice_number_hint":  "Geboekt als verkoopboeking (orders.book_as = \"invoice\"): dit is het factuurnummer in SnelStart; een factuurboeking heeft geen ordernummer",
+		"check.a.ledger_ok":         "%s → grootboek %d %q",
+		"check.a.ledger_missing":    "grootboek %q bestaat niet in de administratie; noem een omzetgrootboek (nummer of naam)",
+		"check.a.ledger_unusable":   "grootboek %d %q is niet actief of geen grootboek van de winst- en verliesrekening; noem een actief omzetgrootboek",
+		"check.a.ledger_unreadable": "koppel kan de grootboeken niet lezen; geef de koppelsleutel het recht boekhouden:read",
+		"invoice_number_short":      "factuur",
+		"invoice_number_hint":       "Geboekt als verkoopboeking (orders.book_as = \"invoice\"): dit is het factuurnummer in SnelStart; een factuurboeking heeft geen ordernummer",
 	},
 	EN: {
-		"invoice_number_short": "invoice",
-		"invoice_number_hint":  "Booked as a sales invoice (orders.book_as = \"invoice\"): this is the invoice number in SnelStart; an invoice booking has no order number",
+		"check.a.ledger_ok":         "%s → ledger %d %q",
+		"check.a.ledger_missing":    "ledger %q does not exist in the administration; name a revenue ledger (number or name)",
+		"check.a.ledger_unusable":   "ledger %d %q is inactive or not a profit and loss account; name an active revenue ledger",
+		"check.a.ledger_unreadable": "koppel cannot read the ledgers (grootboeken); give the koppelsleutel the right boekhouden:read",
+		"invoice_number_short":      "invoice",
+		"invoice_number_hint":       "Booked as a sales invoice (orders.book_as = \"invoice\"): this is the invoice number in SnelStart; an invoice booking has no order number",
 	},
 }
