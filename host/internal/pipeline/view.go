@@ -11,6 +11,7 @@ import (
 	"github.com/koppel-nl/koppel/host/internal/state"
 	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
+	"golang.org/x/sync/singleflight"
 )
 
 // ledgerView is the mapping.View of a run (and of a preview): the ledger's look-ups and the
@@ -24,6 +25,8 @@ type ledgerView struct {
 	// workers at once (import_orders_workers.go). A cached *mapping.Article is never changed
 	// in place (a change replaces it), so a reader may keep using the pointer it got.
 	mu sync.Mutex
+	// lookups shares the article look-ups of orders planned at the same moment.
+	lookups singleflight.Group
 	// customers are the relaties settled in this run, by customer key, and codes their
 	// relatiecodes by relatie id (bounded, caches.go).
 	customers *simplelru.LRU[string, mapping.MappedCustomer]
@@ -118,18 +121,29 @@ func (v *ledgerView) Article(ctx context.Context, k mapping.ArticleKey) (*mappin
 		v.addArticle(mk, &a)
 		return &a, false, nil
 	}
-	found, err := v.p.ledger.FindArticles(ctx, k.Query())
+	// Orders planned at the same moment that need the same article share one look-up.
+	res, err, _ := v.lookups.Do(mk, func() (any, error) {
+		if a, ok := v.article(mk); ok {
+			return a, nil
+		}
+		found, err := v.p.ledger.FindArticles(ctx, k.Query())
+		if err != nil {
+			return nil, text.Errorf("reason.lookup", k, err)
+		}
+		hit, _ := mapping.PickActiveArticle(k, found)
+		if hit == nil {
+			v.addArticle(mk, nil)
+			return (*mapping.Article)(nil), nil
+		}
+		a := mapping.ArticleFrom(*hit)
+		v.addArticle(mk, &a)
+		return &a, nil
+	})
 	if err != nil {
-		return nil, false, text.Errorf("reason.lookup", k, err)
+		return nil, false, err
 	}
-	hit, _ := mapping.PickActiveArticle(k, found)
-	if hit == nil {
-		v.addArticle(mk, nil)
-		return nil, false, nil
-	}
-	a := mapping.ArticleFrom(*hit)
-	v.addArticle(mk, &a)
-	return &a, true, nil
+	a := res.(*mapping.Article)
+	return a, a != nil, nil
 }
 
 // cachedArticle returns the article this run has for map key mk (nil when none, or not in the
