@@ -102,7 +102,7 @@ func (r *run) createCustomerShared(ctx context.Context, key string, want sdk.Rel
 			return createdCustomer{customerRef{ID: c.ID, Code: c.Code, Name: c.Name}, "settled"}, nil
 		}
 		if r.isUnsettled(unsettledKey("customer", key)) {
-			return nil, notYetVisible(fmt.Sprintf("customer %q", want.Name))
+			return nil, notYetVisible(fmt.Sprintf(text.Template("reason.what_customer"), want.Name))
 		}
 		intent, _, err := r.customerIntent(ctx, key)
 		if err != nil {
@@ -190,7 +190,7 @@ func (r *run) createArticleShared(ctx context.Context, d mapping.ArticleDecision
 			return *a, nil
 		}
 		if r.isUnsettled(unsettledKey("article", mk)) {
-			return nil, notYetVisible(fmt.Sprintf("article %s", d.Create.Code))
+			return nil, notYetVisible(fmt.Sprintf(text.Template("reason.what_article"), d.Create.Code))
 		}
 		cr, err := r.p.createArticleOnce(ctx, d.Lookup, *d.Create)
 		if cr.Unsettled {

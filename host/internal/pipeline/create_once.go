@@ -50,8 +50,7 @@ func unsettledKey(kind, key string) string { return kind + ":" + key }
 // notYetVisible is the transient error of a create that is not repeated in this run: an earlier
 // create of the same thing in this run had no answer and the ledger does not show it yet.
 func notYetVisible(what string) error {
-	return &sdk.Error{Kind: sdk.KindOutcomeUnknown, Message: fmt.Sprintf(
-		"an earlier create of %s in this run had no answer and SnelStart does not show it yet; koppel looks for it again on the next run before creating it", what)}
+	return &sdk.Error{Kind: sdk.KindOutcomeUnknown, Message: fmt.Sprintf(text.Template("reason.not_yet_visible"), what)}
 }
 
 // ---- customers ----
@@ -85,7 +84,7 @@ func (r *run) createRelatieOnce(ctx context.Context, key string, want sdk.Relati
 	}
 	created, err := p.ledger.CreateRelatie(ctx, want)
 	if err == nil && created.ID == "" {
-		err = &sdk.Error{Kind: sdk.KindOutcomeUnknown, Message: "the ledger returned no id for the new customer"}
+		err = &sdk.Error{Kind: sdk.KindOutcomeUnknown, Message: text.Template("reason.no_id_customer")}
 	}
 	if err == nil {
 		return customerRef{ID: created.ID, Code: created.Code, Name: mapping.FirstNonEmpty(created.Name, want.Name)}, "created", nil
@@ -163,7 +162,7 @@ func (p *Pipeline) createArticleOnce(ctx context.Context, k mapping.ArticleKey, 
 	}
 	created, err := p.ledger.CreateArticle(ctx, na)
 	if err == nil && created.ID == "" {
-		err = &sdk.Error{Kind: sdk.KindOutcomeUnknown, Message: "the ledger returned no id for the new article"}
+		err = &sdk.Error{Kind: sdk.KindOutcomeUnknown, Message: text.Template("reason.no_id_article")}
 	}
 	if err == nil {
 		// The intent is deleted with the article map record the caller writes (putArticleMap).
