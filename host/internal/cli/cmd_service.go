@@ -112,7 +112,7 @@ configuration and the state.`,
 	}
 	cmd.AddCommand(install, uninstall,
 		control("start", "Start the installed service", (*service.Manager).Start, "koppel service started"),
-		control("stop", "Stop the service gracefully (the order in flight is finished)", (*service.Manager).Stop, "koppel service stopped"),
+		control("stop", "Stop the service gracefully (the orders in flight are finished)", (*service.Manager).Stop, "koppel service stopped"),
 		status)
 	return cmd
 }

@@ -15,7 +15,10 @@
 //
 // # Cursor and failures
 //
-// The shop cursor moves past an order only when the order is done, parked as failed, waiting
+// Several orders are imported at once, up to Options.Concurrency (the ledger's max_concurrent);
+// orders of one customer run in sequence and outcomes are released in listing order (see
+// import_orders_workers.go). The shop cursor moves past an order only when the order, and every
+// order listed before it, is done, parked as failed, waiting
 // (a status that is not importable, see waiting.go: it is listed again when its status changes,
 // because that changes its modification time; meanwhile it may hold its products' stock back)
 // or skipped (created before orders.since). A transient failure
