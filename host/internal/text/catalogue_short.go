@@ -24,6 +24,9 @@ var shortMessages = map[Lang]map[string]string{
 		"short.reason.no_customer_data":         "Vul naam, bedrijf of e-mailadres van de klant aan in de winkel en probeer opnieuw",
 		"short.reason.reference_collision":      "SnelStart heeft al verkooporder %[1]s met kenmerk %[2]s: zie het punt op de lijst Aandacht nodig (koppel attention)",
 		"short.reason.credit_refused_attention": "Terugbetaling %[1]s kan niet als creditorder worden geboekt: zie het punt op de lijst Aandacht nodig",
+		"next.later":                            "%s; koppel probeert het later opnieuw",
+		"next.fix":                              "%s; verbeter wat de melding noemt en probeer opnieuw",
+		"next.check":                            "%s; controleer het profiel (koppel check)",
 	},
 	EN: {
 		"short.reason.article_no_group":         "SnelStart lacks the article with %[2]s: create it or set articles.revenue_group, then retry",
@@ -44,5 +47,28 @@ var shortMessages = map[Lang]map[string]string{
 		"short.reason.no_customer_data":         "Add the customer's name, company or e-mail address in the shop, then retry",
 		"short.reason.reference_collision":      "SnelStart already has sales order %[1]s with reference %[2]s: see the attention item (koppel attention)",
 		"short.reason.credit_refused_attention": "Refund %[1]s cannot be booked as a credit order: see the attention item",
+		"next.later":                            "%s; koppel tries again later",
+		"next.fix":                              "%s; correct what the message names, then retry",
+		"next.check":                            "%s; check the profile (koppel check)",
 	},
+}
+
+// stepReasons are the reasons of a step that failed with a connector's message as their last
+// argument (a look-up, a create, an update). Their headline is the step and what happens next by
+// the failure's kind (nextByKind), the message behind it.
+var stepReasons = map[string]bool{
+	"reason.lookup": true, "reason.lookup_unfinished": true, "reason.lookup_guard": true, "reason.lookup_last_order": true,
+	"reason.lookup_product": true, "reason.lookup_product_price": true, "reason.lookup_customer_vat": true,
+	"reason.lookup_customer_update": true, "reason.lookup_fixed_customer": true, "reason.lookup_customer_unfinished": true,
+	"reason.lookup_customer_code": true, "reason.lookup_customer_email": true, "reason.lookup_customer_company": true,
+	"reason.create_customer": true, "reason.create_customer_unconfirmed": true, "reason.create_article": true,
+	"reason.update_customer": true, "reason.update_article": true, "reason.read_article_update": true, "reason.forget_customer": true,
+}
+
+// nextByKind names the "next.*" message of a failure kind: koppel tries again (a passing fault),
+// the bookkeeper corrects what was refused, or the profile is checked.
+var nextByKind = map[string]string{
+	"unreachable": "next.later", "retryable": "next.later", "outcome_unknown": "next.later", "transport": "next.later",
+	"permanent": "next.fix", "not_found": "next.fix", "refused": "next.fix", "processed": "next.fix",
+	"auth": "next.check", "config": "next.check",
 }

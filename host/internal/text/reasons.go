@@ -314,12 +314,16 @@ func Headline(l Lang, kind, code, reason string) (short string, more bool) {
 	if m, ok := codeMessages[l]["code."+code]; ok && code != "" && reason != "" {
 		return m, true
 	}
-	if len([]rune(full)) > BriefLen {
-		r := renderer{lang: l, memo: map[string]reading{}}
-		if rd := r.read(reason, 0, false); rd.key != "" {
-			if tmpl, ok := shortMessages[l]["short."+rd.key]; ok {
-				return fill(tmpl, rd.args), true
-			}
+	r := renderer{lang: l, memo: map[string]reading{}}
+	rd := r.read(reason, 0, false)
+	if next, ok := nextByKind[kind]; ok && stepReasons[rd.key] && len(rd.args) > 0 {
+		// The step without the connector's message, then what happens next.
+		step := strings.TrimSuffix(strings.TrimSpace(fill(reasonMessages[l][rd.key], append(rd.args[:len(rd.args)-1:len(rd.args)-1], ""))), ":")
+		return fill(shortMessages[l][next], []string{step}), true
+	}
+	if len([]rune(full)) > BriefLen && rd.key != "" {
+		if tmpl, ok := shortMessages[l]["short."+rd.key]; ok {
+			return fill(tmpl, rd.args), true
 		}
 	}
 	return Brief(full)

@@ -222,6 +222,9 @@ func TestHeadlines(t *testing.T) {
 		return strings.Join(out, ",")
 	}
 	for key, nl := range shortMessages[NL] {
+		if strings.HasPrefix(key, "next.") {
+			continue
+		}
 		reason, ok := reasonMessages[EN][strings.TrimPrefix(key, "short.")]
 		if !ok {
 			t.Errorf("%s: no reason %s", key, strings.TrimPrefix(key, "short."))
@@ -256,6 +259,24 @@ func TestHeadlines(t *testing.T) {
 	}
 	if got, _ := Headline(NL, "permanent", "XYZ-1", long); !strings.HasPrefix(got, "Totaal wijkt") {
 		t.Errorf("an unknown code: %q", got)
+	}
+	// A failed step with a connector's message: the step and what happens next by kind.
+	step := Errorf("reason.lookup_customer_email", errors.New("dial tcp: connection refused")).Error()
+	if got, more := Headline(NL, "unreachable", "", step); got != "klant kon niet worden opgezocht op e-mailadres; koppel probeert het later opnieuw" || !more {
+		t.Errorf("step headline: %q, %v", got, more)
+	}
+	if got, _ := Headline(EN, "permanent", "", Errorf("reason.update_article", "A1", errors.New("refused")).Error()); got != "update article A1; correct what the message names, then retry" {
+		t.Errorf("step headline in English: %q", got)
+	}
+	for kind, next := range nextByKind {
+		if _, ok := shortMessages[NL][next]; !ok {
+			t.Errorf("kind %s: no message %s", kind, next)
+		}
+	}
+	for key := range stepReasons {
+		if _, ok := reasonMessages[EN][key]; !ok || !strings.HasSuffix(reasonMessages[EN][key], "%s") {
+			t.Errorf("%s is no reason ending in the connector's message", key)
+		}
 	}
 	for _, tc := range cases {
 		got, more := Headline(tc.lang, tc.kind, "", tc.in)
