@@ -29,6 +29,9 @@ type faultsJSON struct {
 //	POST /_sim/verkooporders/{id}/invoice   invoice the order as a bookkeeper would in SnelStart
 //	                             (procesStatus Factuur, a verkoopfactuur linked): from then on
 //	                             PUT and DELETE of the order are refused with VOR-0015
+//	POST /_sim/verkoopfacturen/{factuurnummer}/payments  {"bedrag":59.90}: PayInvoice
+//	PUT  /_sim/period            {"afgeslotenTotEnMet":"..."}: ClosePeriod
+//	PUT  /_sim/verkoopboekingen/refuse  {"codes":["BOE-0039"]}: RefuseBoekingen
 func (s *Server) adminRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /_sim/{$}", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -193,6 +196,9 @@ POST /_sim/artikelen           add an article as in SnelStart (body as POST /v2/
 POST /_sim/relaties            add a customer (body as POST /v2/relaties), e.g.
                                curl -X POST localhost:8701/_sim/relaties -d '{"relatiesoort":["Klant"],"naam":"Jansen Tuinen"}'
 POST /_sim/verkooporders/{id}/invoice   invoice a sales order as a bookkeeper would
+POST /_sim/verkoopfacturen/{factuurnummer}/payments   {"bedrag":59.90}: a payment lowers openstaandSaldo (0 = paid)
+PUT  /_sim/period              {"afgeslotenTotEnMet":"2026-03-31T00:00:00"}: bookings dated up to then get BOE-0042
+PUT  /_sim/verkoopboekingen/refuse   {"codes":["BOE-0039"]}: the next bookings are refused with these codes
 POST /_sim/reset               back to the seed
 GET  /_sim/stats               counters
 GET  /_sim/faults              faults in force
