@@ -135,6 +135,7 @@ func TestReason(t *testing.T) {
 		{"notes joined", Template("reason.article_adopted") + "; " + fmt.Sprintf(Template("reason.cut"), fmt.Sprintf(Template("reason.field.new_article"), "A1"), 130, 100),
 			"SnelStart had het artikel al (het antwoord op het aanmaken ging verloren); het is niet opnieuw aangemaakt; de omschrijving van nieuw artikel A1 had 130 tekens en is ingekort tot het maximum van SnelStart (100)"},
 		{"connector text stays", "Artikel X bestaat niet in SnelStart", "Artikel X bestaat niet in SnelStart"},
+		{"a connector's English text is not half translated", "article VERZ does not exist in SnelStart", "article VERZ does not exist in SnelStart"},
 		{"empty", "", ""},
 	}
 	for _, tc := range cases {
