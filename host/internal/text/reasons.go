@@ -37,6 +37,8 @@ type reasonPattern struct {
 	chunks []string
 	// semi is set when the template's own text holds "; ".
 	semi bool
+	// data[i] is set when argument i is a %q or %d: a quoted value or a number.
+	data []bool
 }
 
 // mayMatch is a quick test before the expression: the reason starts with the prefix, ends with
@@ -117,6 +119,11 @@ func compileReasons() []reasonPattern {
 		}
 		p.prefix, p.suffix = strings.ReplaceAll(p.prefix, "%%", "%"), strings.ReplaceAll(p.suffix, "%%", "%")
 		p.semi = strings.Contains(verbRE.ReplaceAllString(tmpl, "\x00"), "; ")
+		for _, v := range verbRE.FindAllString(tmpl, -1) {
+			if v != "%%" {
+				p.data = append(p.data, strings.HasSuffix(v, "q") || strings.HasSuffix(v, "d"))
+			}
+		}
 		out = append(out, p)
 	}
 	return out
@@ -210,9 +217,18 @@ func (r *renderer) read(reason string, depth int, semiOnly bool) reading {
 		args := m[1:]
 		n := 0
 		for i, a := range args {
+			if i < len(p.data) && p.data[i] {
+				continue // a quoted value or a number is what the template says it is
+			}
 			var k int
 			args[i], k = r.renderArg(a, depth+1)
 			n += k
+		}
+		// A template that explains only a few characters of a longer text (a connector's
+		// message that happens to start like one) is no reading of it: the text stays whole
+		// rather than half translated.
+		if covered := len(reason) - n; covered < minCovered && 2*covered < len(reason) {
+			continue
 		}
 		if n < best.left {
 			best = reading{text: fill(reasonMessages[r.lang][p.key], args), left: n, key: p.key, args: args}
@@ -223,6 +239,10 @@ func (r *renderer) read(reason string, depth int, semiOnly bool) reading {
 	}
 	return best
 }
+
+// minCovered is how many characters of a text a template must explain, when that is less than
+// half of it, to be taken as its reading.
+const minCovered = 20
 
 // renderArg renders an argument that may itself be a reason, or a list of them joined by "; "
 // (a template may hold "; " itself, so the list is cut where the fewest characters are left

@@ -136,6 +136,8 @@ func TestReason(t *testing.T) {
 			"SnelStart had het artikel al (het antwoord op het aanmaken ging verloren); het is niet opnieuw aangemaakt; de omschrijving van nieuw artikel A1 had 130 tekens en is ingekort tot het maximum van SnelStart (100)"},
 		{"connector text stays", "Artikel X bestaat niet in SnelStart", "Artikel X bestaat niet in SnelStart"},
 		{"a connector's English text is not half translated", "article VERZ does not exist in SnelStart", "article VERZ does not exist in SnelStart"},
+		{"nor one that starts like a short template", "the street of the delivery address is longer than 50 characters", "the street of the delivery address is longer than 50 characters"},
+		{"a short template with its own argument", fmt.Sprintf(Template("reason.field.street_of"), Template("reason.addr_delivery")), "de straat van het afleveradres"},
 		{"empty", "", ""},
 	}
 	for _, tc := range cases {
