@@ -46,6 +46,8 @@ type runError struct {
 	Order  string `json:"order"`
 	Status string `json:"status"`
 	Reason string `json:"reason"`
+	Kind   string `json:"kind,omitempty"`
+	Code   string `json:"code,omitempty"`
 }
 
 func (a *app) runsCommand() *cobra.Command {
@@ -119,7 +121,7 @@ block's retention_days are removed by the runs themselves.`,
 			tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, t.T("runs.header"))
 			for _, r := range rows {
-				msg := firstNonEmpty(r.Error, r.Stopped)
+				msg := text.Reason(t.Lang, firstNonEmpty(r.Error, r.Stopped))
 				if r.Running {
 					msg = t.T("runs.running")
 				}
@@ -130,7 +132,9 @@ block's retention_days are removed by the runs themselves.`,
 					}
 				}
 				if msg == "" && len(r.Errors) > 0 {
-					msg = fmt.Sprintf("order %s: %s", r.Errors[0].Order, text.Reason(t.Lang, r.Errors[0].Reason))
+					e := r.Errors[0]
+					short, _ := text.Headline(t.Lang, e.Kind, e.Code, e.Reason)
+					msg = t.T("runs.order_error", e.Order, short)
 					if len(r.Errors) > 1 {
 						msg += t.T("runs.more", len(r.Errors)-1)
 					}
@@ -153,7 +157,7 @@ func toRunRow(r pipeline.RunRecord) runRow {
 		Running: r.InProgress && !r.Aborted}
 	for _, o := range r.Orders {
 		if o.Status == pipeline.StatusFailed || o.Status == pipeline.StatusRetrying {
-			row.Errors = append(row.Errors, runError{Order: firstNonEmpty(o.ShopNumber, o.ShopID), Status: string(o.Status), Reason: o.Reason})
+			row.Errors = append(row.Errors, runError{Order: firstNonEmpty(o.ShopNumber, o.ShopID), Status: string(o.Status), Reason: o.Reason, Kind: o.Kind, Code: o.Code})
 		}
 	}
 	return row

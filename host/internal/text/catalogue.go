@@ -58,6 +58,7 @@ var cliMessages = map[Lang]map[string]string{
 		// runs
 		"runs.none":         "nog geen runs vastgelegd",
 		"runs.header":       "PROFIEL\tTAAK\tSTART\tDUUR\tGEBOEKT\tAL AANWEZIG\tWACHTEND\tMISLUKT\tLATER OPNIEUW\tOVERGESLAGEN\tSNELSTART-AANROEPEN\tFOUT",
+		"runs.order_error":  "order %s: %s",
 		"runs.aborted":      "afgebroken: het proces stopte voordat de run klaar was; %d orders geboekt tot dan, de volgende run gaat verder",
 		"runs.aborted_task": "afgebroken: het proces stopte voordat de run klaar was; de volgende run gaat verder",
 		"runs.running":      "bezig: deze run loopt nog; de aantallen zijn die tot nu toe",
@@ -175,6 +176,7 @@ var cliMessages = map[Lang]map[string]string{
 		"summary.more":              "  ... and %d more ('koppel orders %s --failed' lists them all)",
 		"runs.none":                 "no runs recorded yet",
 		"runs.header":               "PROFILE\tTASK\tSTART\tDURATION\tIMPORTED\tPRESENT\tWAITING\tFAILED\tRETRYING\tSKIPPED\tLEDGER CALLS\tERROR",
+		"runs.order_error":          "order %s: %s",
 		"runs.aborted":              "aborted: the process ended before the run finished; %d orders booked until then, the next run goes on",
 		"runs.aborted_task":         "aborted: the process ended before the run finished; the next run goes on",
 		"runs.running":              "running: this run is still going on; the counts are those so far",
