@@ -104,6 +104,9 @@ func (r *rig) syncKilled(rng *rand.Rand, target killTarget, orders int) (landed 
 		<-done
 		r.t.Fatalf("koppel sync did not end after its ledger plugin was killed\n%s", tail(errb.String()))
 	}
+	if strings.Contains(errb.String(), "WARNING: DATA RACE") {
+		r.t.Errorf("koppel sync: the race detector found a data race (%s)\n%s", raceEnv, tail(errb.String()))
+	}
 	// Creates that reached SnelStart before the kill may still be in the simulator's latency:
 	// count them once the simulator is quiet (several orders are in flight at once).
 	n := created()

@@ -29,6 +29,11 @@ import (
 // plugins directory is locked once and shared read-only by every test.
 var binDir string
 
+// raceEnv, when set (KOPPEL_E2E_RACE=1), builds the koppel binary the tests run with the race
+// detector, so the kill, lost-answer and 429 tests check the concurrent import for data races
+// (a race makes koppel exit with status 66).
+const raceEnv = "KOPPEL_E2E_RACE"
+
 func TestMain(m *testing.M) {
 	// The tests mostly wait on subprocesses (simulators, koppel, plugins): unless -parallel is
 	// given, run more of them at once than GOMAXPROCS, the default.
@@ -52,7 +57,11 @@ func TestMain(m *testing.M) {
 			builds = append(builds, [2]string{filepath.Join("plugins", "koppel-plugin-"+p), "./plugins/" + p})
 		}
 		for _, b := range builds {
-			cmd := exec.Command("go", "build", "-o", filepath.Join(dir, b[0]), b[1])
+			args := []string{"build", "-o", filepath.Join(dir, b[0])}
+			if os.Getenv(raceEnv) != "" && b[1] == "./host" {
+				args = append(args, "-race") // the concurrent import under the race detector
+			}
+			cmd := exec.Command("go", append(args, b[1])...)
 			cmd.Dir = root
 			if out, err := cmd.CombinedOutput(); err != nil {
 				fmt.Fprintf(os.Stderr, "build %s: %v\n%s", b[1], err, out)
@@ -308,6 +317,9 @@ func (r *rig) koppel(ctx context.Context, args ...string) (int, string, string) 
 			r.t.Fatalf("koppel %v: %v", args, err)
 		}
 		code = ee.ExitCode()
+	}
+	if strings.Contains(errb.String(), "WARNING: DATA RACE") {
+		r.t.Errorf("koppel %v: the race detector found a data race (%s)\n%s", args, raceEnv, tail(errb.String()))
 	}
 	return code, out.String(), errb.String()
 }
