@@ -126,7 +126,8 @@ func (op *orderPlan) description() string {
 }
 
 // productLines maps the shop's product lines: article, description, quantity and price per
-// orders.lines, options per orders.product_options, and component lines per orders.recipes.
+// orders.lines, options per orders.product_options, and component lines per orders.recipes
+// (not in invoice mode).
 func (op *orderPlan) productLines(ctx context.Context) ([]plannedLine, error) {
 	set := op.p.prof.Orders
 	o, rd, w := op.o, op.p.ref, &op.w
@@ -175,7 +176,9 @@ func (op *orderPlan) productLines(ctx context.Context) ([]plannedLine, error) {
 				})
 			}
 		}
-		if set.Recipes && art.Composite && !fallback {
+		// An invoice booking has no article lines (its turnover is booked on ledgers), so
+		// recipes add nothing there: the components are neither listed nor looked up.
+		if set.Recipes && set.BookAs != config.BookAsInvoice && art.Composite && !fallback {
 			for _, c := range art.Components {
 				id, ci, err := op.componentArticle(ctx, c)
 				if err != nil {

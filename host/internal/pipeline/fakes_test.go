@@ -62,9 +62,18 @@ type fakeLedger struct {
 	failFind error
 	// finds records every FindSalesOrders query.
 	finds []sdk.SalesOrderQuery
+	// invoices are the sales invoice bookings (verkoopboekingen, orders.book_as = "invoice");
+	// closedThrough, when set (a UTC midnight), closes the periods up to and including that
+	// day (BOE-0042).
+	invoices      []sdk.SalesInvoice
+	nextInvoice   int
+	closedThrough time.Time
 }
 
-var _ sdk.Ledger = (*fakeLedger)(nil)
+var (
+	_ sdk.Ledger        = (*fakeLedger)(nil)
+	_ sdk.InvoiceLedger = (*fakeLedger)(nil)
+)
 
 func d(s string) sdk.Money { return sdk.MustMoney(s) }
 func dp(s string) *sdk.Money {
@@ -74,13 +83,19 @@ func dp(s string) *sdk.Money {
 
 func newFakeLedger() *fakeLedger {
 	from := time.Date(2019, 1, 1, 0, 0, 0, 0, time.UTC)
-	l := &fakeLedger{nextRel: 1000, nextArt: 1, nextOrder: 5001}
+	l := &fakeLedger{nextRel: 1000, nextArt: 1, nextOrder: 5001, nextInvoice: 1}
 	l.ref = sdk.ReferenceData{
 		Company: sdk.CompanyInfo{Name: "Testadministratie", Extra: map[string]string{}},
 		RevenueGroups: []sdk.RevenueGroup{
-			{ID: "g-hoog", Number: 1, Description: "Omzet hoog", VATClass: sdk.VATHigh},
-			{ID: "g-laag", Number: 2, Description: "Omzet laag", VATClass: sdk.VATLow},
-			{ID: "g-geen", Number: 3, Description: "Omzet geen", VATClass: sdk.VATNone},
+			{ID: "g-hoog", Number: 1, Description: "Omzet hoog", VATClass: sdk.VATHigh, LedgerAccountID: "gb-8000"},
+			{ID: "g-laag", Number: 2, Description: "Omzet laag", VATClass: sdk.VATLow, LedgerAccountID: "gb-8010"},
+			{ID: "g-geen", Number: 3, Description: "Omzet geen", VATClass: sdk.VATNone, LedgerAccountID: "gb-8020"},
+		},
+		LedgerAccounts: []sdk.LedgerAccount{
+			{ID: "gb-1300", Number: 1300, Description: "Debiteuren"},
+			{ID: "gb-8000", Number: 8000, Description: "Omzet hoog", Function: "VerkopenOmzetHoog", ProfitAndLoss: true},
+			{ID: "gb-8010", Number: 8010, Description: "Omzet laag", Function: "VerkopenOmzetLaag", ProfitAndLoss: true},
+			{ID: "gb-8020", Number: 8020, Description: "Omzet geen", ProfitAndLoss: true},
 		},
 		Templates:   []sdk.Template{{ID: "tpl-web", Description: "Webshop"}, {ID: "tpl-en", Description: "English"}},
 		CostCentres: []sdk.CostCentre{{ID: "kp-1", Number: 1, Description: "Webwinkel"}},
@@ -539,6 +554,95 @@ func (l *fakeLedger) FindSalesOrders(_ context.Context, q sdk.SalesOrderQuery) (
 		}
 	}
 	return out, nil
+}
+
+// CreateSalesInvoice books a sales invoice as SnelStart's POST /verkoopboekingen does: a
+// factuurnummer (max 25) and a klant are required (REL-0005, VOR-0002), every line books on an
+// active profit and loss ledger, a cost centre must exist (KPL-0001), a number is booked once
+// (BOE-0021), the factuurbedrag must equal the lines plus the VAT lines to the cent (BOE-0039)
+// and a date in a closed period is refused (BOE-0042). The booking is stored as sent.
+func (l *fakeLedger) CreateSalesInvoice(_ context.Context, inv sdk.SalesInvoice) (sdk.SalesInvoice, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if inv.ID != "" {
+		return sdk.SalesInvoice{}, refused("ALG-0100", "id moet leeg zijn")
+	}
+	if inv.Number == "" || len([]rune(inv.Number)) > 25 {
+		return sdk.SalesInvoice{}, refused("", "factuurnummer is verplicht en maximaal 25 tekens")
+	}
+	if len([]rune(inv.Description)) > 250 {
+		return sdk.SalesInvoice{}, refused("", "omschrijving maximaal 250 tekens")
+	}
+	var cust *sdk.Relatie
+	for i := range l.relaties {
+		if l.relaties[i].ID == inv.CustomerID {
+			cust = &l.relaties[i]
+		}
+	}
+	switch {
+	case cust == nil:
+		return sdk.SalesInvoice{}, refused("REL-0005", "relatie niet gevonden")
+	case !cust.Customer:
+		return sdk.SalesInvoice{}, refused("VOR-0002", "relatie is geen klant")
+	}
+	sum := decimal.Zero
+	for i, ln := range inv.Lines {
+		if !slices.ContainsFunc(l.ref.LedgerAccounts, func(a sdk.LedgerAccount) bool {
+			return a.ID == ln.LedgerAccountID && a.ProfitAndLoss && !a.Inactive
+		}) {
+			return sdk.SalesInvoice{}, refused("", "boekingsregel %d: grootboek niet gevonden", i+1)
+		}
+		if ln.CostCentreID != "" && !slices.ContainsFunc(l.ref.CostCentres, func(c sdk.CostCentre) bool { return c.ID == ln.CostCentreID }) {
+			return sdk.SalesInvoice{}, refused("KPL-0001", "kostenplaats niet gevonden")
+		}
+		sum = sum.Add(ln.Amount)
+	}
+	for _, v := range inv.VAT {
+		sum = sum.Add(v.Amount)
+	}
+	if slices.ContainsFunc(l.invoices, func(b sdk.SalesInvoice) bool { return b.Number == inv.Number }) {
+		return sdk.SalesInvoice{}, refused("BOE-0021", "factuurnummer %s is al geboekt", inv.Number)
+	}
+	if !sum.Equal(inv.Total) {
+		return sdk.SalesInvoice{}, refused("BOE-0039", "factuurbedrag %s is niet gelijk aan de boekingsregels plus btw %s", inv.Total, sum)
+	}
+	if y, m, dd := inv.Date.UTC().Date(); !l.closedThrough.IsZero() && !time.Date(y, m, dd, 0, 0, 0, 0, time.UTC).After(l.closedThrough) {
+		return sdk.SalesInvoice{}, refused("BOE-0042", "de periode is afgesloten")
+	}
+	inv.ID = fmt.Sprintf("vb-%d", l.nextInvoice)
+	l.nextInvoice++
+	inv.Lines = slices.Clone(inv.Lines)
+	inv.VAT = slices.Clone(inv.VAT)
+	l.invoices = append(l.invoices, inv)
+	return inv, nil
+}
+
+// FindSalesInvoices returns the bookings whose factuurnummer is one of q.Numbers.
+func (l *fakeLedger) FindSalesInvoices(_ context.Context, q sdk.SalesInvoiceQuery) ([]sdk.SalesInvoice, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.failFind != nil {
+		return nil, l.failFind
+	}
+	var out []sdk.SalesInvoice
+	for _, b := range l.invoices {
+		if slices.Contains(q.Numbers, b.Number) {
+			out = append(out, b)
+		}
+	}
+	return out, nil
+}
+
+// onlyInvoice returns the single sales invoice booking the ledger holds (failing the test
+// otherwise).
+func (l *fakeLedger) onlyInvoice(t testing.TB) sdk.SalesInvoice {
+	t.Helper()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.invoices) != 1 {
+		t.Fatalf("ledger holds %d invoice bookings, want 1", len(l.invoices))
+	}
+	return l.invoices[0]
 }
 
 // only returns the single sales order the ledger holds (failing the test otherwise).

@@ -8,12 +8,23 @@ import (
 	"github.com/koppel-nl/koppel/host/internal/config"
 	"github.com/koppel-nl/koppel/sdk"
 	"github.com/koppel-nl/koppel/sdk/redact"
+	"github.com/shopspring/decimal"
 )
 
-// TestAwkwardOrdersMatchToTheCent: SnelStart's total of the created order equals the shop's
-// total exactly, for orders that are easy to get wrong. Each runs against a ledger that rounds
-// VAT per rate and one that rounds per line (SnelStart does not document which it does).
-func TestAwkwardOrdersMatchToTheCent(t *testing.T) {
+// awkwardOrder is an order that is easy to get wrong, with the profile change it needs.
+type awkwardOrder struct {
+	name    string
+	profile func(*config.Profile)
+	order   sdk.Order
+	// ledger, when set, changes the administration (its settings hold in either mode).
+	ledger func(*fakeLedger)
+	// check asserts more on the sales order SnelStart created (order mode only).
+	check func(t *testing.T, e *env, so sdk.SalesOrder)
+}
+
+// awkwardOrders are the money tests' orders, booked as sales orders by
+// TestAwkwardOrdersMatchToTheCent and as invoices by TestAwkwardOrdersAsInvoicesMatchToTheCent.
+func awkwardOrders() []awkwardOrder {
 	hundredLines := func(incl bool) sdk.Order {
 		var ls []ln
 		for i := 0; i < 100; i++ {
@@ -25,12 +36,7 @@ func TestAwkwardOrdersMatchToTheCent(t *testing.T) {
 		}
 		return mkOrder("1", incl, ls)
 	}
-	cases := []struct {
-		name    string
-		profile func(*config.Profile)
-		order   sdk.Order
-		check   func(t *testing.T, e *env, so sdk.SalesOrder)
-	}{
+	return []awkwardOrder{
 		{name: "mixed 21% and 9%, prices including VAT", order: mkOrder("1", true, []ln{coffee, mug, {sku: "BOEK", name: "Boek", qty: "1", price: "19.99", rate: "9"}})},
 		{name: "mixed 21% and 9%, prices excluding VAT", order: mkOrder("1", false, []ln{{sku: "KOFFIE", name: "Koffie", qty: "2", price: "10.00", rate: "9"}, {sku: "MOK", name: "Mok", qty: "3", price: "5.00", rate: "21"}}),
 			check: func(t *testing.T, e *env, so sdk.SalesOrder) {
@@ -102,9 +108,19 @@ func TestAwkwardOrdersMatchToTheCent(t *testing.T) {
 			order: mkOrder("1", true, []ln{{sku: "PAKKET", name: "Theepakket", qty: "2", price: "24.95", rate: "9"}})},
 		{name: "a rounded unit price in SnelStart (Stukprijs) is corrected by the difference article",
 			profile: func(p *config.Profile) { p.Orders.DifferenceArticle = "VERSCHIL" },
-			order:   mkOrder("1", true, []ln{{sku: "MOK", name: "Sticker", qty: "3", price: "0.333", rate: "21"}})},
+			ledger: func(l *fakeLedger) {
+				l.unitRounded = true
+				l.ref.Company.Extra["regelkortingVerkooporder"] = "BerekenenOverStukprijs"
+			},
+			order: mkOrder("1", true, []ln{{sku: "MOK", name: "Sticker", qty: "3", price: "0.333", rate: "21"}})},
 	}
-	for _, c := range cases {
+}
+
+// TestAwkwardOrdersMatchToTheCent: SnelStart's total of the created order equals the shop's
+// total exactly, for orders that are easy to get wrong. Each runs against a ledger that rounds
+// VAT per rate and one that rounds per line (SnelStart does not document which it does).
+func TestAwkwardOrdersMatchToTheCent(t *testing.T) {
+	for _, c := range awkwardOrders() {
 		for _, perLine := range []bool{false, true} {
 			t.Run(fmt.Sprintf("%s/vatPerLine=%v", c.name, perLine), func(t *testing.T) {
 				var mods []func(*config.Profile)
@@ -113,9 +129,8 @@ func TestAwkwardOrdersMatchToTheCent(t *testing.T) {
 				}
 				e := newEnv(t, mods...)
 				e.ledger.vatPerLine = perLine
-				if strings.Contains(c.name, "Stukprijs") {
-					e.ledger.unitRounded = true
-					e.ledger.ref.Company.Extra["regelkortingVerkooporder"] = "BerekenenOverStukprijs"
+				if c.ledger != nil {
+					c.ledger(e.ledger)
 				}
 				out := e.one(c.order)
 				mustStatus(t, out, StatusImported)
@@ -189,6 +204,56 @@ func TestOrdersThatMustFail(t *testing.T) {
 			}
 			if c.ledger != nil && f.Request == nil {
 				t.Fatal("the refused request was not kept")
+			}
+		})
+	}
+}
+
+// TestAwkwardOrdersAsInvoicesMatchToTheCent books the same orders as sales invoices
+// (orders.book_as = "invoice"): each becomes exactly one invoice booking and no sales order,
+// its factuurbedrag equals the shop's total to the cent and its revenue lines plus VAT lines
+// make up that amount (SnelStart's balance rule, BOE-0039).
+func TestAwkwardOrdersAsInvoicesMatchToTheCent(t *testing.T) {
+	// The revenue ledger of each VAT class: the ledger of the fake's omzetgroep of that class.
+	ledgerOf := map[sdk.VATClass]string{sdk.VATHigh: "gb-8000", sdk.VATLow: "gb-8010", sdk.VATNone: "gb-8020"}
+	// Every order applies: none is about a sales order's lines alone. The Stukprijs setting
+	// is the administration's, so it holds here too; recipes have no effect on a booking.
+	for _, c := range awkwardOrders() {
+		t.Run(c.name, func(t *testing.T) {
+			mods := []func(*config.Profile){func(p *config.Profile) { p.Orders.BookAs = config.BookAsInvoice }}
+			if c.profile != nil {
+				mods = append(mods, c.profile)
+			}
+			e := newEnv(t, mods...)
+			if c.ledger != nil {
+				c.ledger(e.ledger)
+			}
+			out := e.one(c.order)
+			mustStatus(t, out, StatusImported)
+			if n := len(e.ledger.orders); n != 0 {
+				t.Fatalf("invoice mode created %d sales orders", n)
+			}
+			inv := e.ledger.onlyInvoice(t)
+			if !inv.Total.Equal(c.order.Totals.Total) {
+				t.Fatalf("SnelStart's invoice amount %s, shop total %s; lines %+v, VAT %+v", inv.Total, c.order.Totals.Total, inv.Lines, inv.VAT)
+			}
+			sum := decimal.Zero
+			for _, l := range inv.Lines {
+				sum = sum.Add(l.Amount)
+				if l.LedgerAccountID != ledgerOf[l.VATClass] {
+					t.Errorf("line %+v not on the revenue ledger %s of its VAT class", l, ledgerOf[l.VATClass])
+				}
+			}
+			for _, v := range inv.VAT {
+				sum = sum.Add(v.Amount)
+			}
+			if !sum.Equal(inv.Total) {
+				t.Fatalf("lines plus VAT %s, invoice amount %s", sum, inv.Total)
+			}
+			for _, w := range out.Warnings {
+				if strings.Contains(w, "SnelStart's total") {
+					t.Errorf("unexpected total warning: %s", w)
+				}
 			}
 		})
 	}
