@@ -197,6 +197,8 @@ type progress struct {
 	bar *progressbar.ProgressBar
 	// max is the bar's total as last set (-1: none, the bar counts without one).
 	max int
+	// t words the bar's description in the reader's language.
+	t text.Printer
 	// w, task and throttle draw a bar again when a listing yields more than it announced.
 	w        io.Writer
 	task     string
@@ -212,14 +214,14 @@ func (a *app) newProgress(task string, off bool, total int) *progress {
 	if off || !ok || !term.IsTerminal(int(f.Fd())) {
 		return &progress{}
 	}
-	p := newBar(f, task, total, 100*time.Millisecond)
+	p := newBar(f, a.tr(), task, total, 100*time.Millisecond)
 	a.bar = p
 	return p
 }
 
 // newBar returns a progress bar drawn on w at most once per throttle.
-func newBar(w io.Writer, task string, total int, throttle time.Duration) *progress {
-	p := &progress{w: w, task: task, throttle: throttle}
+func newBar(w io.Writer, t text.Printer, task string, total int, throttle time.Duration) *progress {
+	p := &progress{w: w, t: t, task: task, throttle: throttle}
 	p.draw(total)
 	return p
 }
@@ -233,7 +235,7 @@ func (p *progress) draw(total int) {
 	p.bar = progressbar.NewOptions(total,
 		progressbar.OptionSetWriter(p.w),
 		progressbar.OptionSetDescription(p.task),
-		progressbar.OptionSetItsString("orders"),
+		progressbar.OptionSetItsString(p.t.T("unit.orders")),
 		progressbar.OptionShowIts(),
 		progressbar.OptionShowCount(),
 		progressbar.OptionSpinnerType(14),
@@ -257,7 +259,7 @@ func (p *progress) update(pr pipeline.Progress) {
 			p.bar.ChangeMax(pr.Total)
 		}
 	}
-	p.bar.Describe(fmt.Sprintf("%s: %d imported, %d present, %d failed, %d ledger calls", pr.Task, pr.Imported, pr.AlreadyPresent, pr.Failed+pr.Retrying, pr.LedgerCalls))
+	p.bar.Describe(p.t.T("progress.describe", pr.Task, pr.Imported, pr.AlreadyPresent, pr.Failed+pr.Retrying, pr.LedgerCalls))
 	_ = p.bar.Set(pr.Seen)
 }
 

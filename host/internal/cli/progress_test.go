@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/koppel-nl/koppel/host/internal/pipeline"
+	"github.com/koppel-nl/koppel/host/internal/text"
 )
 
 // The bar shows handled/total once the shop's listing announced a total, and counts without
@@ -26,13 +27,16 @@ func TestProgressBarTotal(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			var out bytes.Buffer
-			p := newBar(&out, "import_orders", c.start, 0)
+			p := newBar(&out, text.Printer{Lang: text.NL}, "import_orders", c.start, 0)
 			for i, total := range c.totals {
 				p.update(pipeline.Progress{Task: "import_orders", Seen: i + 1, Total: total, Imported: i + 1})
 			}
 			last := out.String()
 			if i := strings.LastIndex(last, "\r"); i >= 0 {
 				last = last[i:]
+			}
+			if !strings.Contains(last, "geboekt") {
+				t.Fatalf("bar drawn as %q: want the Dutch description (geboekt)", last)
 			}
 			if !strings.Contains(last, c.want) {
 				t.Fatalf("bar drawn as %q: want %q in it", last, c.want)

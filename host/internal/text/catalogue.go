@@ -26,6 +26,7 @@ var cliMessages = map[Lang]map[string]string{
 		// sync and retry summary
 		"summary.head":        "%s van profiel %s: %d %s verwerkt in %s%s",
 		"summary.rate":        " (%.1f %s/s)",
+		"progress.describe":   "%s: %d geboekt, %d al in SnelStart, %d mislukt, %d SnelStart-aanroepen",
 		"unit.orders":         "orders",
 		"unit.products":       "producten",
 		"summary.imported":    "geboekt",
@@ -155,6 +156,7 @@ var cliMessages = map[Lang]map[string]string{
 		"reconcile.next":            "%d new attention items; 'koppel attention %s' says what to do for each",
 		"summary.head":              "%s of profile %s: %d %s handled in %s%s",
 		"summary.rate":              " (%.1f %s/s)",
+		"progress.describe":         "%s: %d imported, %d present, %d failed, %d ledger calls",
 		"unit.orders":               "orders",
 		"unit.products":             "products",
 		"summary.imported":          "imported",
