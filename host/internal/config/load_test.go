@@ -286,6 +286,7 @@ func TestRules(t *testing.T) {
 		{"ledger duplicate", `orders {` + since + "\n book_as = \"invoice\"\n ledger_by_vat = { \"9\" = 8010, \"9.0\" = 8011 }\n }", "", "rate 9 is given twice", hcl.DiagError},
 		{"ledger not a map", `orders {` + since + "\n book_as = \"invoice\"\n ledger_by_vat = 8000\n }", "", `write ledger_by_vat = { "21" = 8000`, hcl.DiagError},
 		{"ledger map in order mode", `orders {` + since + "\n ledger_by_vat = { \"21\" = 8000 }\n }", "", `orders.ledger_by_vat has no effect with book_as = "order"`, hcl.DiagWarning},
+		{"recipes in invoice mode", `orders {` + since + "\n book_as = \"invoice\"\n recipes = true\n }", "", `orders.recipes has no effect with book_as = "invoice"`, hcl.DiagWarning},
 		{"mark_paid in order mode", `orders {` + since + "\n mark_paid = true\n }", "", `orders.mark_paid has no effect with book_as = "order"`, hcl.DiagWarning},
 		{"next without every", `orders {` + since + "}\n task \"import_orders\" { next = \"2026-01-01T06:00:00Z\" }", "", `task "import_orders" has next but no every`, hcl.DiagError},
 		{"short interval", `orders {` + since + "}\n task \"import_orders\" { every = \"10s\" }", "", `task "import_orders" runs every 10s`, hcl.DiagWarning},

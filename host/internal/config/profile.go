@@ -181,7 +181,7 @@ func (l *loader) decodeOrders(b *hclsyntax.Block, ctx *hcl.EvalContext, pd *prof
 	pd.mark(d, "description", d.Enum("description", (*string)(&o.Description), []string{"auto", "profile", "order_number", "none"}))
 	d.Enum("addresses", (*string)(&o.Addresses), []string{"order", "customer"})
 	d.Enum("lines", (*string)(&o.Lines), []string{"full", "code_and_quantity", "ledger_description"})
-	d.Bool("recipes", &o.Recipes)
+	pd.mark(d, "recipes", d.Bool("recipes", &o.Recipes))
 	d.Enum("product_options", (*string)(&o.ProductOptions), []string{"separate_line", "in_line", "ignore"})
 	for _, a := range []struct {
 		name string
@@ -388,6 +388,11 @@ func (l *loader) checkProfile(pd *profileDecoding) {
 					fmt.Sprintf(`add book_as = "invoice", or remove %s`, n))
 			}
 		}
+	}
+	if o.BookAs == BookAsInvoice && pd.set["orders.recipes"] && o.Recipes {
+		l.warnf(pd.at["orders.recipes"], `orders.recipes has no effect with book_as = "invoice"`,
+			"an invoice booking has no article lines, so no component lines are added; the composite article's turnover is booked as it is",
+			`remove recipes (or write recipes = false), or book sales orders (book_as = "order")`)
 	}
 	if pd.set["orders.mark_paid"] && o.MarkPaid && l.opts.Capabilities != nil && p.Shop.Name != "" {
 		if caps, ok := l.opts.Capabilities(sdk.KindShop, p.Shop.Name); ok && !contains(caps, sdk.CapOrderNotes) {
