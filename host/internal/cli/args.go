@@ -17,11 +17,11 @@ func (a *app) argsWithChoices(use string, min, max int, second []string) cobra.P
 		case len(args) == 0 && min >= 1:
 			names := a.profileNames()
 			if len(names) == 0 {
-				return usageErr("name a profile: koppel %s (no profiles in %s; 'koppel validate' says why)", use, a.g.configDir)
+				return usageText("reason.cli.name_profile_none", use, a.g.configDir)
 			}
-			return usageErr("name a profile: koppel %s (profiles: %s)", use, strings.Join(names, ", "))
+			return usageText("reason.cli.name_profile", use, strings.Join(names, ", "))
 		case len(args) == 1 && min >= 2:
-			return usageErr("name a task: koppel %s (tasks: %s)", strings.Replace(use, "PROFILE", args[0], 1), strings.Join(second, ", "))
+			return usageText("reason.cli.name_task", strings.Replace(use, "PROFILE", args[0], 1), strings.Join(second, ", "))
 		case max >= 0 && len(args) > max:
 			return usageErr("too many arguments: koppel %s", use)
 		}

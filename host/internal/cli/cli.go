@@ -59,6 +59,17 @@ func failedErr(format string, args ...any) error {
 	return &exitError{code: ExitFailed, err: fmt.Errorf(format, args...)}
 }
 
+// usageText is usageErr with the catalogue reason key (text.Errorf): the message is kept in
+// English and printed in the reader's language (Run renders it with text.Reason).
+func usageText(key string, args ...any) error {
+	return &exitError{code: ExitUsage, err: text.Errorf(key, args...)}
+}
+
+// failedText is failedErr with the catalogue reason key (see usageText).
+func failedText(key string, args ...any) error {
+	return &exitError{code: ExitFailed, err: text.Errorf(key, args...)}
+}
+
 // silentExit ends the command with a status after it printed its own explanation.
 func silentExit(code int) error { return &exitError{code: code, err: errSilent} }
 
@@ -100,22 +111,31 @@ func (a *app) run(ctx context.Context, args []string) int {
 	root.SetIn(env.Stdin)
 	root.SetOut(env.Stdout)
 	root.SetErr(env.Stderr)
-	err := root.ExecuteContext(ctx)
+	return a.report(root.ExecuteContext(ctx))
+}
+
+// report prints err (nil: nothing) to stderr in the reader's language and returns the exit
+// status it means.
+func (a *app) report(err error) int {
+	env := a.env
 	if err == nil {
 		return ExitOK
 	}
+	// An error's text is English (as logs and --json keep it); a bookkeeper reads it in the
+	// chosen language: a text built from a catalogue template is rendered in it (text.Reason).
+	t := a.tr()
 	var ee *exitError
 	if errors.As(err, &ee) {
 		if !errors.Is(ee.err, errSilent) {
-			fmt.Fprintf(env.Stderr, "koppel: %v\n", ee.err)
+			fmt.Fprintf(env.Stderr, "koppel: %s\n", text.Reason(t.Lang, ee.err.Error()))
 		}
 		return ee.code
 	}
 	// Errors cobra raises itself (unknown command or flag, wrong argument count) are usage
 	// errors.
-	fmt.Fprintf(env.Stderr, "koppel: %v\n", err)
+	fmt.Fprintf(env.Stderr, "koppel: %s\n", text.Reason(t.Lang, err.Error()))
 	if isCobraUsage(err) {
-		fmt.Fprintln(env.Stderr, "Run 'koppel --help' for usage.")
+		fmt.Fprintln(env.Stderr, t.T("cli.usage_hint"))
 		return ExitUsage
 	}
 	return exitUnknown

@@ -233,10 +233,10 @@ func (a *app) openStoreOrDaemon(ctx context.Context, k config.KoppelBlock) (*sta
 		return st, nil
 	}
 	if !strings.Contains(err.Error(), "directory lock") {
-		return nil, failedErr("open the state store %s: %v", k.StateDir, err)
+		return nil, failedText("reason.cli.store_open", k.StateDir, err)
 	}
 	if k.Listen == "" {
-		return nil, failedErr("another koppel process is using the state store %s and koppel.listen is off, so it cannot be asked; try again when it has finished", k.StateDir)
+		return nil, failedText("reason.cli.store_busy_unasked", k.StateDir)
 	}
 	return nil, nil
 }

@@ -65,7 +65,7 @@ func TestAttentionAndResolve(t *testing.T) {
 	if code != 0 || json.Unmarshal([]byte(out), &rows) != nil || len(rows) != 1 || rows[0].ShopNumber != "1078" {
 		t.Fatalf("attention --json: %d %s", code, out)
 	}
-	if code, _, errs := run(t, nil, "attention", "nope", "--config", dir); code != ExitUsage || !strings.Contains(errs, "no profile") {
+	if code, _, errs := run(t, nil, "attention", "nope", "--config", dir); code != ExitUsage || !strings.Contains(errs, "geen profiel") {
 		t.Fatalf("unknown profile: %d %s", code, errs)
 	}
 

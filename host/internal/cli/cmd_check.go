@@ -53,7 +53,7 @@ the profile needs is missing (lines marked FOUT).`,
 			}
 			p := cfg.Profile(args[0])
 			if p == nil {
-				return usageErr("no profile %q in %s (profiles: %s)", args[0], a.g.configDir, strings.Join(cfg.ProfileNames(), ", "))
+				return usageText("reason.cli.no_profile", args[0], a.g.configDir, strings.Join(cfg.ProfileNames(), ", "))
 			}
 			ctx, cancel := context.WithTimeout(cmd.Context(), timeout)
 			defer cancel()

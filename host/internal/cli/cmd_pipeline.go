@@ -16,6 +16,7 @@ import (
 	"github.com/koppel-nl/koppel/host/internal/pipeline"
 	"github.com/koppel-nl/koppel/host/internal/plugins"
 	"github.com/koppel-nl/koppel/host/internal/state"
+	"github.com/koppel-nl/koppel/host/internal/text"
 )
 
 // pipelineCommands returns the commands that run and inspect the pipeline: sync, orders, runs,
@@ -77,7 +78,7 @@ func (a *app) openSession(ctx context.Context, name string, progress func(pipeli
 	}
 	s.redact = cfg.Redactor()
 	if s.profile = cfg.Profile(name); s.profile == nil {
-		return nil, usageErr("no profile %q in %s (profiles: %s)", name, a.g.configDir, strings.Join(cfg.ProfileNames(), ", "))
+		return nil, usageText("reason.cli.no_profile", name, a.g.configDir, strings.Join(cfg.ProfileNames(), ", "))
 	}
 	if s.store, err = a.openStore(ctx, k); err != nil {
 		return nil, err
@@ -88,11 +89,11 @@ func (a *app) openSession(ctx context.Context, name string, progress func(pipeli
 	p := s.profile
 	shop, err := s.mgr.Shop(ctx, p.Shop.Name, p.Name, p.Shop.Config)
 	if err != nil {
-		return nil, failedErr("profile %s: start the shop plugin %q: %v", p.Name, p.Shop.Name, err)
+		return nil, failedText("reason.cli.shop_plugin", p.Name, p.Shop.Name, err)
 	}
 	ledger, err := s.mgr.Ledger(ctx, p.Ledger.Name, p.Name, p.Ledger.Config)
 	if err != nil {
-		return nil, failedErr("profile %s: start the ledger plugin %q: %v", p.Name, p.Ledger.Name, err)
+		return nil, failedText("reason.cli.ledger_plugin", p.Name, p.Ledger.Name, err)
 	}
 	s.pipe = pipeline.New(pipeline.Options{
 		Profile: p, Shop: shop, Ledger: ledger, Store: s.store,
@@ -126,10 +127,9 @@ func (a *app) openStore(ctx context.Context, k config.KoppelBlock) (*state.Store
 	st, err := state.Open(ctx, dir, state.Options{Logger: a.logger().Named("state")})
 	if err != nil {
 		if strings.Contains(err.Error(), "directory lock") {
-			return nil, failedErr("another koppel process is using the state store %s ('koppel run', or another 'koppel sync' or 'koppel retry'); "+
-				"a task never runs twice at once, so try again when it has finished", dir)
+			return nil, failedText("reason.cli.store_busy", dir)
 		}
-		return nil, failedErr("open the state store %s: %v", dir, err)
+		return nil, failedText("reason.cli.store_open", dir, err)
 	}
 	return st, nil
 }
@@ -165,11 +165,10 @@ func (a *app) breakStaleLocks(ctx context.Context, st *state.Store, profile stri
 func lockedMessage(err error) string {
 	var le *state.LockedError
 	if errors.As(err, &le) {
-		return fmt.Sprintf("%s of profile %s is already running (started %s by %s); a task never runs twice at once, so try again when it has finished",
-			le.Task, le.Profile, le.Since.Local().Format(time.DateTime), le.Owner)
+		return fmt.Sprintf(text.Template("reason.cli.task_running"), le.Task, le.Profile, le.Since.Local().Format(time.DateTime), le.Owner)
 	}
 	if errors.Is(err, state.ErrLocked) {
-		return "the task is already running; try again when it has finished"
+		return text.Template("reason.cli.task_running_short")
 	}
 	return ""
 }
@@ -209,7 +208,7 @@ func (a *app) checkProfileName(name string, names []string) error {
 	}
 	if _, err := config.Load(a.g.configDir, config.LoadOptions{Env: a.env.Getenv}); err != nil {
 		// The profile may be there but broken: say that, not that it is missing.
-		return usageErr("the configuration in %s is invalid ('koppel validate' lists every problem): %v", a.g.configDir, err)
+		return usageText("reason.cli.config_invalid", a.g.configDir, err)
 	}
-	return usageErr("no profile %q in %s (profiles: %s)", name, a.g.configDir, strings.Join(names, ", "))
+	return usageText("reason.cli.no_profile", name, a.g.configDir, strings.Join(names, ", "))
 }

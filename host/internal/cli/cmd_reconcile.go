@@ -42,7 +42,7 @@ Exit status 1 when something was found (new or found before and still so), 0 whe
 			defer s.Close()
 			res, runErr := s.pipe.Reconcile(ctx, from)
 			if runErr != nil {
-				return failedErr("reconcile of profile %q stopped: %v", args[0], runErr)
+				return failedText("reason.cli.reconcile_stopped", args[0], runErr)
 			}
 			if asJSON {
 				if err := json.NewEncoder(a.env.Stdout).Encode(res); err != nil {

@@ -55,11 +55,10 @@ Orders already imported are not imported again. Exit status 1 when an order fail
 			bar.finish()
 			err = a.reportRun(tr, runErr, asJSON, verbose)
 			if missing := notRetried(tr.RunResult, allFailed); len(missing) > 0 {
-				msg := "order(s) " + strings.Join(missing, ", ") + " not retried: the shop does not have them (check the number; 'koppel orders " + profile + " --failed' lists the failed orders)"
 				if err == nil || errors.Is(err, errSilent) {
-					return failedErr("%s", msg)
+					return failedText("reason.cli.not_retried", strings.Join(missing, ", "), profile)
 				}
-				fmt.Fprintf(a.env.Stderr, "koppel: %s\n", msg)
+				fmt.Fprintf(a.env.Stderr, "koppel: %s\n", a.tr().T("reason.cli.not_retried", strings.Join(missing, ", "), profile))
 			}
 			return err
 		},

@@ -203,7 +203,7 @@ func (d *daemon) selected(cfg *config.Config) ([]*config.Profile, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, usageErr("no profile matches --profiles %q (profiles: %s)", d.glob, strings.Join(cfg.ProfileNames(), ", "))
+		return nil, usageText("reason.cli.no_profile_match", d.glob, strings.Join(cfg.ProfileNames(), ", "))
 	}
 	return out, nil
 }

@@ -266,7 +266,7 @@ func TestRunReloadAndGracefulStop(t *testing.T) {
 
 func TestRunUsageErrors(t *testing.T) {
 	dir := configDir(t, daemonProfile("winkel", "127.0.0.1:1", "127.0.0.1:1"))
-	if code, _, errs := run(t, nil, "run", "--config", dir, "--profiles", "nobody*"); code != ExitUsage || !strings.Contains(errs, "no profile matches") {
+	if code, _, errs := run(t, nil, "run", "--config", dir, "--profiles", "nobody*"); code != ExitUsage || !strings.Contains(errs, "geen profiel past bij --profiles") {
 		t.Fatalf("--profiles without match: %d %s", code, errs)
 	}
 	if code, _, _ := run(t, nil, "run", "extra-arg", "--config", dir); code != ExitUsage {

@@ -98,12 +98,12 @@ func (a *app) reportRun(tr pipeline.TaskRun, runErr error, asJSON, verbose bool)
 	}
 	switch {
 	case runErr != nil && errors.Is(runErr, context.Canceled):
-		return failedErr("interrupted; the next run continues where this one stopped")
+		return failedText("reason.cli.interrupted")
 	case runErr != nil:
 		if msg := lockedMessage(runErr); msg != "" {
 			return failedErr("%s", msg)
 		}
-		return failedErr("the run stopped: %v", runErr)
+		return failedText("reason.cli.run_stopped", runErr)
 	case tr.FailedItems() > 0, tr.Reconcile != nil && len(tr.Reconcile.Findings) > 0:
 		return silentExit(ExitFailed)
 	}

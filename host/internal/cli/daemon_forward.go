@@ -184,7 +184,7 @@ func (a *app) forward(ctx context.Context, ep endpoint, k config.KoppelBlock, ar
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return failedErr("the running koppel stopped answering: %v", err)
+		return failedText("reason.cli.daemon_not_answered", err)
 	}
 	return failedErr("the running koppel ended the command without an exit status (did it stop?)")
 }

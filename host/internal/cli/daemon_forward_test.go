@@ -36,7 +36,7 @@ func TestCLIBesideDaemon(t *testing.T) {
 		t.Fatalf("retry beside the daemon: exit %d\n%s\n%s", code, out, errs)
 	}
 	// An order the shop does not have is not a success (cli.md: exit 1), named in the message.
-	if code, out, errs := run(t, nil, "retry", "winkel", "9999", "--config", dir); code != ExitFailed || !strings.Contains(errs, "9999 not retried: the shop does not have them") {
+	if code, out, errs := run(t, nil, "retry", "winkel", "9999", "--config", dir); code != ExitFailed || !strings.Contains(errs, "9999 niet opnieuw geprobeerd: de winkel heeft ze niet") {
 		t.Fatalf("retry of an unknown order: exit %d\n%s\n%s", code, out, errs)
 	}
 	// koppel plan beside the daemon: the parked order is previewed with its problem, nothing is
@@ -92,7 +92,7 @@ func TestCLIBesideDaemon(t *testing.T) {
 	}
 
 	// A usage error keeps its exit status through the daemon.
-	if code, _, errs := run(t, nil, "orders", "nosuchprofile", "--config", dir); code != ExitUsage || !strings.Contains(errs, `no profile "nosuchprofile"`) {
+	if code, _, errs := run(t, nil, "orders", "nosuchprofile", "--config", dir); code != ExitUsage || !strings.Contains(errs, `geen profiel "nosuchprofile"`) {
 		t.Fatalf("orders of an unknown profile beside the daemon: exit %d\n%s", code, errs)
 	}
 

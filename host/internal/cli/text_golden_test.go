@@ -2,14 +2,17 @@ package cli
 
 import (
 	"bytes"
+	"errors"
 	"flag"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	goldenfile "github.com/koppel-nl/koppel/host/internal/golden"
 	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/pipeline"
+	"github.com/koppel-nl/koppel/host/internal/state"
 	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 	"github.com/shopspring/decimal"
@@ -168,6 +171,57 @@ func TestGoldenSummaryReasons(t *testing.T) {
 				name += ".verbose"
 			}
 			golden(t, name+".golden", b.String())
+		}
+	}
+}
+
+// The error lines a bookkeeper meets on stderr, in Dutch (the default) and English: the error
+// keeps its English text (logs, --json) and is printed in the reader's language, with what to do
+// next; a run's stored reason inside it is rendered too.
+func TestGoldenErrorLines(t *testing.T) {
+	since := time.Date(2026, 11, 24, 6, 0, 0, 0, time.Local)
+	keyRefused := sdk.Errorf(sdk.KindAuth, "WooCommerce refused the consumer key (401 woocommerce_rest_authentication_error)")
+	stored := fmt.Sprintf(text.Template("reason.run.shop_auth"), text.Template("reason.step.list_orders"), keyRefused)
+	errs := []error{
+		usageText("reason.cli.no_profile", "wnkel", "/etc/koppel", "winkel, outlet"),
+		usageText("reason.cli.name_task", "sync winkel TASK", "import_orders, export_stock"),
+		failedText("reason.cli.store_busy", "/var/lib/koppel"),
+		failedText("reason.cli.shop_plugin", "winkel", "woocommerce", errors.New(`plugin "woocommerce" is not in plugins.lock`)),
+		failedText("reason.cli.run_stopped", errors.New(stored)),
+		failedErr("%s", lockedMessage(&state.LockedError{Profile: "winkel", Task: "import_orders", Owner: "server/4242", Since: since})),
+		failedText("reason.cli.interrupted"),
+		failedText("reason.cli.not_retried", "9999", "winkel"),
+		errors.New(`unknown command "synk" for "koppel"`), // cobra's own: English, with the hint
+	}
+	for _, lang := range []text.Lang{text.NL, text.EN} {
+		var b bytes.Buffer
+		a := &app{env: Env{Stderr: &b, Getenv: func(k string) (string, bool) {
+			return string(lang), k == "KOPPEL_LANG"
+		}}}
+		for _, err := range errs {
+			code := a.report(err)
+			fmt.Fprintf(&b, "exit %d\n", code)
+		}
+		golden(t, "errors."+string(lang)+".golden", b.String())
+	}
+	// The stored text stays English whatever the reader's language.
+	if err := failedText("reason.cli.run_stopped", errors.New(stored)); !strings.HasPrefix(err.Error(), "the run stopped: the shop refused koppel's credentials") {
+		t.Errorf("stored: %s", err)
+	}
+	// Through the command line: the language follows --lang, then KOPPEL_LANG / LANG.
+	dir := configDir(t, profileText("127.0.0.1:1", "127.0.0.1:1", "ZGVtbzpkZW1v", "cs_demo"))
+	for _, tc := range []struct {
+		env  map[string]string
+		args []string
+		want string
+	}{
+		{nil, nil, `koppel: geen profiel "nobody" in ` + dir + " (profielen: winkel)\n"},
+		{nil, []string{"--lang", "en"}, `koppel: no profile "nobody" in ` + dir + " (profiles: winkel)\n"},
+		{map[string]string{"LANG": "en_US.UTF-8"}, nil, `koppel: no profile "nobody" in ` + dir + " (profiles: winkel)\n"},
+	} {
+		code, _, errs := run(t, tc.env, append([]string{"sync", "nobody", "import_orders", "--config", dir}, tc.args...)...)
+		if code != ExitUsage || errs != tc.want {
+			t.Errorf("%v %v: exit %d\n got %q\nwant %q", tc.env, tc.args, code, errs, tc.want)
 		}
 	}
 }

@@ -191,7 +191,7 @@ func TestSyncNeverOverlaps(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	code, out, errs := r.koppel(t.Context(), "sync", "winkel", "import_orders")
-	if code != 1 || !strings.Contains(errs, "another koppel process is using the state store") {
+	if code != 1 || !strings.Contains(errs, "een ander koppel-proces gebruikt de statusopslag") {
 		t.Fatalf("a second sync: exit %d\n%s\n%s", code, out, errs)
 	}
 	if err := first.Wait(); err != nil {

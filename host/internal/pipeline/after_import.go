@@ -48,12 +48,12 @@ func (r *run) afterImport(ctx context.Context, o sdk.Order) (bool, error) {
 	}
 	rec, ok, err := GetOrderRecord(ctx, p.store, p.profile, o.ID)
 	if err != nil {
-		return false, fmt.Errorf("%w: read order record: %v", errAbort, err)
+		return false, abortState(err, "reason.step.read_order")
 	}
 	if !ok {
 		if o.Cancelled {
 			if err := state.Delete(ctx, p.store, state.FailedKey(p.profile, o.ID)); err != nil {
-				return false, fmt.Errorf("%w: forget the failure of cancelled order %s: %v", errAbort, o.Number, err)
+				return false, abortState(err, "reason.step.forget_cancelled", o.Number)
 			}
 		}
 		return true, nil
@@ -82,7 +82,7 @@ func (r *run) afterImport(ctx context.Context, o sdk.Order) (bool, error) {
 // raise stores an attention item of this profile.
 func (r *run) raise(ctx context.Context, it attention.Item) error {
 	if _, created, err := attention.Raise(ctx, r.p.store, r.p.profile, it, r.p.now()); err != nil {
-		return fmt.Errorf("%w: %v", errAbort, err)
+		return abortState(err, "reason.step.record_attention")
 	} else if created {
 		r.p.log.Warn("attention needed", "kind", it.Kind, "order", it.ShopNumber, "what", it.MessageEN)
 	}
@@ -203,7 +203,7 @@ func (r *run) followCancel(ctx context.Context, o sdk.Order, rec OrderRecord) (b
 			return ok, err
 		}
 		if _, done, err := GetOrderRecord(ctx, p.store, p.profile, mapping.CancelOrderID(o.ID)); err != nil {
-			return false, fmt.Errorf("%w: read the credit of order %s: %v", errAbort, o.Number, err)
+			return false, abortState(err, "reason.step.read_credit", o.Number)
 		} else if !done {
 			return listed() // the credit order is parked with its reason; list the cancellation too
 		}
@@ -258,7 +258,7 @@ func (r *run) markCancel(ctx context.Context, shopID, what string) error {
 		return tx.Put(state.OrderKey(p.profile, shopID), rec)
 	})
 	if err != nil {
-		return fmt.Errorf("%w: record the cancellation of order %s: %v", errAbort, shopID, err)
+		return abortState(err, "reason.step.record_cancel", shopID)
 	}
 	return nil
 }

@@ -294,7 +294,7 @@ func lineArticleKeys(plan *mapping.Plan) []string {
 func (p *Pipeline) loadReference(ctx context.Context) (*mapping.Reference, error) {
 	ref, err := p.ledger.ReferenceData(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("read the administration's reference data: %w", err)
+		return nil, serviceError(sideLedger, err, "reason.step.reference_data")
 	}
 	rd, err := mapping.ResolveReference(p.prof, ref)
 	if err != nil {

@@ -73,7 +73,7 @@ func (r *run) guardFits(ctx context.Context, o sdk.Order, ref string, found sdk.
 	if it, err := attention.Get(ctx, p.store, p.profile, id); err == nil && !it.Open() {
 		return true, nil
 	} else if err != nil && !errors.Is(err, attention.ErrNotFound) {
-		return false, fmt.Errorf("%w: read attention item: %v", errAbort, err)
+		return false, abortState(err, "reason.step.read_attention")
 	}
 	// what differs, in English like every stored reason
 	what := fmt.Sprintf(text.Template("reason.collision_total"), mapping.Money(found.TotalIncl), mapping.Money(o.Totals.Total))
@@ -94,7 +94,7 @@ func (r *run) guardFits(ctx context.Context, o sdk.Order, ref string, found sdk.
 		ActionEN:  "If it is this order, resolve this item and retry the order; otherwise give the SnelStart order another reference (or set orders.reference_prefix) and retry.",
 	}
 	if _, _, err := attention.Raise(ctx, p.store, p.profile, it, p.now()); err != nil {
-		return false, fmt.Errorf("%w: %v", errAbort, err)
+		return false, abortState(err, "reason.step.record_attention")
 	}
 	return false, refusef(text.Template("reason.reference_collision"), found.Number, ref, what, o.Number)
 }
@@ -116,7 +116,7 @@ func (r *run) forgetGoneCustomer(ctx context.Context, o sdk.Order, plan *mapping
 	}
 	p := r.p
 	if derr := state.Delete(ctx, p.store, state.MapKey(p.profile, state.MapCustomer, plan.Customer.Key)); derr != nil {
-		return false, fmt.Errorf("%w: forget customer %d: %v", errAbort, plan.Customer.Code, derr)
+		return false, abortState(derr, "reason.step.forget_customer", plan.Customer.Code)
 	}
 	r.view.forget(plan.Customer.Key)
 	p.log.Warn("SnelStart refused the remembered customer; it is forgotten and the customer matched again",

@@ -64,7 +64,7 @@ func (r *run) customerIntentKey(key string) state.Key {
 func (r *run) customerIntent(ctx context.Context, key string) (CustomerIntentRecord, bool, error) {
 	in, ok, err := state.Get[CustomerIntentRecord](ctx, r.p.store, r.customerIntentKey(key))
 	if err != nil {
-		return CustomerIntentRecord{}, false, fmt.Errorf("%w: read the customer intent: %v", errAbort, err)
+		return CustomerIntentRecord{}, false, abortState(err, "reason.step.read_customer_intent")
 	}
 	return in, ok, nil
 }
@@ -80,7 +80,7 @@ func (r *run) createRelatieOnce(ctx context.Context, key string, want sdk.Relati
 	in := CustomerIntentRecord{Key: key, Name: want.Name, Email: want.Email, Postcode: want.Address.Postcode,
 		StartedAt: p.now(), Attempts: prev.Attempts + 1}
 	if err := state.Put(ctx, p.store, ik, in); err != nil {
-		return customerRef{}, "", fmt.Errorf("%w: record the intent to create customer %q: %v", errAbort, want.Name, err)
+		return customerRef{}, "", abortState(err, "reason.step.record_customer_intent", want.Name)
 	}
 	created, err := p.ledger.CreateRelatie(ctx, want)
 	if err == nil && created.ID == "" {
@@ -146,14 +146,14 @@ func (p *Pipeline) createArticleOnce(ctx context.Context, k mapping.ArticleKey, 
 	ik := state.MapKey(p.profile, MapArticleIntent, k.MapKey())
 	prev, _, err := state.Get[ArticleIntentRecord](ctx, p.store, ik)
 	if err != nil {
-		return articleCreate{}, fmt.Errorf("%w: read the article intent: %v", errAbort, err)
+		return articleCreate{}, abortState(err, "reason.step.read_article_intent")
 	}
 	if prev.Attempts > 0 {
 		p.log.Info("an earlier create of this article had no answer and SnelStart does not show it; creating it", "code", na.Code, "attempts", prev.Attempts)
 	}
 	in := ArticleIntentRecord{Key: k.MapKey(), Code: na.Code, ExtraField: k.ExtraField, StartedAt: p.now(), Attempts: prev.Attempts + 1}
 	if err := state.Put(ctx, p.store, ik, in); err != nil {
-		return articleCreate{}, fmt.Errorf("%w: record the intent to create article %s: %v", errAbort, na.Code, err)
+		return articleCreate{}, abortState(err, "reason.step.record_article_intent", na.Code)
 	}
 	forget := func() {
 		if derr := state.Delete(ctx, p.store, ik); derr != nil {

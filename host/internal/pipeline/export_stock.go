@@ -191,7 +191,7 @@ func (p *Pipeline) stockLevels(ctx context.Context, held map[string][]string) (*
 		return nil
 	})
 	if err != nil {
-		return sum, nil, nil, fmt.Errorf("read the stock from the ledger: %w", err)
+		return sum, nil, nil, serviceError(sideLedger, err, "reason.step.read_ledger_stock")
 	}
 	buffer := decimal.NewFromInt(int64(st.Buffer))
 	now := p.now()
@@ -304,7 +304,7 @@ func (p *Pipeline) writeStockChunk(ctx context.Context, chunk []sdk.StockLevel, 
 		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("%w: store the written stock: %v", errAbort, err)
+		return abortState(err, "reason.step.store_stock")
 	}
 	for i, l := range chunk {
 		r := res[i]

@@ -103,7 +103,7 @@ func (p *Pipeline) importArticles(ctx context.Context) (TaskRun, error) {
 	cur, _, err := state.Get[CursorRecord](ctx, p.store, state.CursorKey(p.profile, TaskImportArticles))
 	if err != nil {
 		tr.Articles = &r.sum
-		return p.finishTask(ctx, tc, tr, fmt.Errorf("read the import_articles cursor: %w", err))
+		return p.finishTask(ctx, tc, tr, stateError(err, "reason.step.read_cursor", TaskImportArticles))
 	}
 	r.cursor = cur.Cursor
 	var yieldErr error
@@ -111,7 +111,7 @@ func (p *Pipeline) importArticles(ctx context.Context) (TaskRun, error) {
 		yieldErr = r.handle(ctx, it)
 		return yieldErr
 	})
-	err = listingError(err, yieldErr, "list the shop's products")
+	err = listingError(err, yieldErr, "reason.step.list_products")
 	if ferr := r.flush(ctx); ferr != nil && err == nil {
 		err = ferr
 	}
@@ -197,7 +197,7 @@ func (r *articleRun) flush(ctx context.Context) error {
 		return nil
 	}
 	if err := state.Put(ctx, r.p.store, state.CursorKey(r.p.profile, TaskImportArticles), CursorRecord{Cursor: r.cursor, UpdatedAt: r.p.now()}); err != nil {
-		return fmt.Errorf("%w: store the import_articles cursor: %v", errAbort, err)
+		return abortState(err, "reason.step.store_cursor", TaskImportArticles)
 	}
 	r.cursorDirty = false
 	return nil
@@ -277,7 +277,7 @@ func (r *articleRun) remember(ctx context.Context, k mapping.ArticleKey, a sdk.A
 		FetchedAt: r.p.now(),
 	}
 	if err := r.p.putArticleMap(ctx, k.MapKey(), &rec); err != nil {
-		return fmt.Errorf("%w: remember article %s: %v", errAbort, a.Code, err)
+		return abortState(err, "reason.step.remember_article", a.Code)
 	}
 	return nil
 }

@@ -135,7 +135,7 @@ func (p *Pipeline) ImportOrders(ctx context.Context) (RunResult, error) {
 	r.writeProgress(ctx, true)
 	cur, _, err := state.Get[CursorRecord](ctx, p.store, state.CursorKey(p.profile, TaskImportOrders))
 	if err != nil {
-		return r.finish(ctx, fmt.Errorf("read the import_orders cursor: %w", err))
+		return r.finish(ctx, stateError(err, "reason.step.read_cursor", TaskImportOrders))
 	}
 	r.cursor = cur.Cursor
 	// Every status is listed when the importable ones are known: the others wait (waiting.go).
@@ -155,7 +155,7 @@ func (p *Pipeline) ImportOrders(ctx context.Context) (RunResult, error) {
 		yieldErr = r.flush(ctx)
 	}
 	yieldErr = r.drainInto(ctx, yieldErr)
-	err = listingError(err, yieldErr, "list the shop's orders")
+	err = listingError(err, yieldErr, "reason.step.list_orders")
 	if ferr := r.flushCursor(ctx); ferr != nil && err == nil {
 		err = ferr
 	}
@@ -206,7 +206,7 @@ func (p *Pipeline) Retry(ctx context.Context, shopIDs []string) (RunResult, erro
 		yieldErr = r.flush(ctx)
 	}
 	yieldErr = r.drainInto(ctx, yieldErr)
-	err = listingError(err, yieldErr, "fetch orders "+strings.Join(ids, ", ")+" from the shop")
+	err = listingError(err, yieldErr, "reason.step.fetch_orders", strings.Join(ids, ", "))
 	if err == nil {
 		for _, id := range ids {
 			if !returned[id] {
@@ -246,15 +246,16 @@ func (r *run) drainInto(ctx context.Context, yieldErr error) error {
 }
 
 // listingError is the error of a shop listing: the callback's own error when it stopped the
-// listing (nil for errStopRun), else the shop's, wrapped with what was being done.
-func listingError(err, yieldErr error, what string) error {
+// listing (nil for errStopRun), else the shop's, wrapped with the step being taken (a
+// "reason.step.*" key and its arguments) and what to do next (serviceError).
+func listingError(err, yieldErr error, key string, args ...any) error {
 	switch {
 	case yieldErr != nil && errors.Is(yieldErr, errStopRun):
 		return nil
 	case yieldErr != nil:
 		return yieldErr
 	case err != nil:
-		return fmt.Errorf("%s: %w", what, err)
+		return serviceError(sideShop, err, key, args...)
 	}
 	return nil
 }
@@ -306,7 +307,7 @@ func (r *run) renewLock(ctx context.Context) error {
 		return nil
 	}
 	if err := r.p.store.RenewLock(ctx, r.p.profile, TaskImportOrders, r.p.lockOwner(), lockTTL); err != nil {
-		return fmt.Errorf("%w: import_orders lock lost: %v", errAbort, err)
+		return abortf("reason.run.lock_lost", TaskImportOrders, err)
 	}
 	return nil
 }
@@ -405,7 +406,7 @@ func (r *run) prepareGuard(ctx context.Context, items []pendingOrder) error {
 			continue
 		}
 		if _, hasIntent, err := state.Get[IntentRecord](ctx, r.p.store, state.IntentKey(r.p.profile, o.ID)); err != nil {
-			return fmt.Errorf("%w: read intent: %v", errAbort, err)
+			return abortState(err, "reason.step.read_intent")
 		} else if hasIntent {
 			continue // the unfinished create is resolved by its own look-up
 		}
@@ -423,7 +424,7 @@ func (r *run) prepareGuard(ctx context.Context, items []pendingOrder) error {
 	defer r.mu.Unlock()
 	if err != nil {
 		if classify(err) == classAbort {
-			return fmt.Errorf("%w: look up %d references (double-import guard): %v", errAbort, len(refs), err)
+			return abortf(serviceKey(sideLedger, err), step("reason.step.guard", len(refs)), err)
 		}
 		for _, ref := range refs {
 			r.guardErr[ref] = text.Errorf("reason.lookup_guard", ref, err)
@@ -556,7 +557,7 @@ func (r *run) flushCursor(ctx context.Context) error {
 	}
 	r.cursorAt = r.p.now()
 	if err := state.Put(ctx, r.p.store, state.CursorKey(r.p.profile, TaskImportOrders), CursorRecord{Cursor: r.cursor, UpdatedAt: r.p.now()}); err != nil {
-		return fmt.Errorf("%w: store the import_orders cursor: %v", errAbort, err)
+		return abortState(err, "reason.step.store_cursor", TaskImportOrders)
 	}
 	r.cursorDirty = false
 	return nil
@@ -583,7 +584,7 @@ func (r *run) finish(ctx context.Context, runErr error) (RunResult, error) {
 	}
 	redactRecord(&rec)
 	if err := state.Put(wctx, r.p.store, state.RunKey(r.p.profile, r.res.Start), rec); err != nil && runErr == nil {
-		runErr = fmt.Errorf("record the run: %w", err)
+		runErr = stateError(err, "reason.step.record_run")
 	}
 	r.p.pruneRuns(wctx)
 	r.p.log.Info("import_orders run finished", "task", r.task, "imported", r.res.Imported, "already_present", r.res.AlreadyPresent,
@@ -689,7 +690,7 @@ func (r *run) process(ctx context.Context, o sdk.Order) (OrderOutcome, bool, err
 	stored := f
 	stored.Reason = redact.Personal(f.Reason)
 	if err := state.Put(ctx, p.store, state.FailedKey(p.profile, o.ID), stored); err != nil {
-		return out, false, fmt.Errorf("%w: record the failure of order %s: %v", errAbort, o.Number, err)
+		return out, false, abortState(err, "reason.step.record_failure", o.Number)
 	}
 	out.Reason, out.Kind, out.Code = f.Reason, f.Kind, f.Code
 	if terminal {
@@ -749,7 +750,7 @@ func (r *run) screen(ctx context.Context, o sdk.Order) (out OrderOutcome, decide
 	p := r.p
 	out = OrderOutcome{ShopID: o.ID, ShopNumber: o.Number}
 	if rec, ok, err := GetOrderRecord(ctx, p.store, p.profile, o.ID); err != nil {
-		return out, false, failed, false, fmt.Errorf("%w: read order record: %v", errAbort, err)
+		return out, false, failed, false, abortState(err, "reason.step.read_order")
 	} else if ok {
 		out.Status, out.LedgerOrderID, out.LedgerNumber, out.CustomerCode = StatusSkipped, rec.LedgerOrderID, rec.LedgerNumber, rec.CustomerCode
 		out.Reason = fmt.Sprintf(text.Template("reason.already_imported"), rec.LedgerNumber)
@@ -768,7 +769,7 @@ func (r *run) screen(ctx context.Context, o sdk.Order) (out OrderOutcome, decide
 	}
 	failed, wasFailed, err = GetFailedRecord(ctx, p.store, p.profile, o.ID)
 	if err != nil {
-		return out, false, failed, false, fmt.Errorf("%w: read failure record: %v", errAbort, err)
+		return out, false, failed, false, abortState(err, "reason.step.read_failure")
 	}
 	if wasFailed && failed.Parked && !r.retry && !o.ModifiedAt.After(failed.ShopModifiedAt) {
 		out.Status = StatusSkipped
@@ -792,7 +793,7 @@ func (r *run) importOne(ctx context.Context, o sdk.Order, w *mapping.Warnings) (
 	ref := p.reference(o)
 	intent, hasIntent, err := state.Get[IntentRecord](ctx, p.store, state.IntentKey(p.profile, o.ID))
 	if err != nil {
-		return doneRecord{}, nil, fmt.Errorf("%w: read intent: %v", errAbort, err)
+		return doneRecord{}, nil, abortState(err, "reason.step.read_intent")
 	}
 	if hasIntent {
 		// A previous create's outcome is unknown: look before creating again.
@@ -863,7 +864,7 @@ func (r *run) importOne(ctx context.Context, o sdk.Order, w *mapping.Warnings) (
 	intent = IntentRecord{ShopID: o.ID, ShopNumber: o.Number, Reference: ref, CustomerID: cust.ID,
 		StartedAt: p.now(), Attempts: intent.Attempts + 1}
 	if err := state.Put(ctx, p.store, state.IntentKey(p.profile, o.ID), intent); err != nil {
-		return doneRecord{}, nil, fmt.Errorf("%w: record the intent to create order %s: %v", errAbort, o.Number, err)
+		return doneRecord{}, nil, abortState(err, "reason.step.record_order_intent", o.Number)
 	}
 	created, err := p.book(ctx, plan, so, cust.ID)
 	if err != nil {
@@ -980,7 +981,7 @@ func (r *run) recordDone(ctx context.Context, o sdk.Order, ref string, so sdk.Sa
 	})
 	if err != nil {
 		// The order exists in SnelStart; the intent stays, so the next run adopts it.
-		return doneRecord{}, fmt.Errorf("%w: record order %s as done (SnelStart sales order %d): %v", errAbort, o.Number, so.Number, err)
+		return doneRecord{}, abortState(err, "reason.step.record_done", o.Number, so.Number)
 	}
 	return doneRecord{OrderRecord: rec}, nil
 }

@@ -149,7 +149,7 @@ func (r *run) orderKeys(ctx context.Context, o sdk.Order) ([]string, error) {
 			return keys, nil
 		}
 		if _, ok, err := state.Get[CustomerMapRecord](ctx, r.p.store, state.MapKey(r.p.profile, state.MapCustomer, fk)); err != nil {
-			return nil, fmt.Errorf("%w: read the customer map: %v", errAbort, err)
+			return nil, abortState(err, "reason.step.read_customer_map")
 		} else if ok {
 			return keys, nil
 		}

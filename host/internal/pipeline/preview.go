@@ -206,7 +206,7 @@ func (p *Pipeline) planOrders(ctx context.Context, opts PlanOptions, rep *PlanRe
 	} else {
 		cur, _, err := state.Get[CursorRecord](ctx, p.store, state.CursorKey(p.profile, TaskImportOrders))
 		if err != nil {
-			return fmt.Errorf("read the import_orders cursor: %w", err)
+			return stateError(err, "reason.step.read_cursor", TaskImportOrders)
 		}
 		q = r.status.query(sdk.OrderQuery{Since: p.prof.Orders.Since, Cursor: cur.Cursor})
 	}
@@ -225,7 +225,7 @@ func (p *Pipeline) planOrders(ctx context.Context, opts PlanOptions, rep *PlanRe
 		orders = append(orders, it.Order)
 		return nil
 	})
-	if err = listingError(err, yieldErr, "list the shop's orders"); err != nil {
+	if err = listingError(err, yieldErr, "reason.step.list_orders"); err != nil {
 		return err
 	}
 	shopSum, ledgerSum, creditSum := sdk.Money{}, sdk.Money{}, sdk.Money{}
@@ -303,7 +303,7 @@ func (r *run) planOne(ctx context.Context, o sdk.Order) (OrderPlan, error) {
 	var warn []string
 	intent, hasIntent, err := state.Get[IntentRecord](ctx, p.store, state.IntentKey(p.profile, o.ID))
 	if err != nil {
-		return op, fmt.Errorf("%w: read intent: %v", errAbort, err)
+		return op, abortState(err, "reason.step.read_intent")
 	}
 	ref := p.reference(o)
 	if hasIntent {
@@ -437,7 +437,7 @@ func (p *Pipeline) planArticles(ctx context.Context, opts PlanOptions, rep *Plan
 	r := &articleRun{p: p, res: &tr.RunResult, seen: map[string]bool{}, parents: map[string]bool{}, clean: true, dry: true}
 	cur, _, err := state.Get[CursorRecord](ctx, p.store, state.CursorKey(p.profile, TaskImportArticles))
 	if err != nil {
-		return fmt.Errorf("read the import_articles cursor: %w", err)
+		return stateError(err, "reason.step.read_cursor", TaskImportArticles)
 	}
 	var yieldErr error
 	err = p.shop.ListProducts(ctx, sdk.ProductQuery{Since: p.prof.Articles.Since, Cursor: cur.Cursor}, func(it sdk.ProductItem) error {
@@ -448,7 +448,7 @@ func (p *Pipeline) planArticles(ctx context.Context, opts PlanOptions, rep *Plan
 		yieldErr = r.handle(ctx, it)
 		return yieldErr
 	})
-	if err = listingError(err, yieldErr, "list the shop's products"); err != nil {
+	if err = listingError(err, yieldErr, "reason.step.list_products"); err != nil {
 		return err
 	}
 	s := r.sum

@@ -39,7 +39,7 @@ func (r *run) planAfterImport(ctx context.Context, o sdk.Order) ([]OrderPlan, er
 	}
 	rec, ok, err := GetOrderRecord(ctx, p.store, p.profile, o.ID)
 	if err != nil {
-		return nil, fmt.Errorf("%w: read order record: %v", errAbort, err)
+		return nil, abortState(err, "reason.step.read_order")
 	}
 	if !ok {
 		return nil, nil
@@ -85,7 +85,7 @@ func (r *run) raised(ctx context.Context, kind attention.Kind, shopID, detail st
 	case errors.Is(err, attention.ErrNotFound):
 		return false, nil
 	}
-	return false, fmt.Errorf("%w: read attention item: %v", errAbort, err)
+	return false, abortState(err, "reason.step.read_attention")
 }
 
 // planRefund previews followRefund.
@@ -136,7 +136,7 @@ func (r *run) planCredit(ctx context.Context, o, c sdk.Order, rec OrderRecord, r
 	ref := p.reference(c)
 	intent, hasIntent, err := state.Get[IntentRecord](ctx, p.store, state.IntentKey(p.profile, c.ID))
 	if err != nil {
-		return OrderPlan{}, false, fmt.Errorf("%w: read intent: %v", errAbort, err)
+		return OrderPlan{}, false, abortState(err, "reason.step.read_intent")
 	}
 	refs := []string{ref}
 	if hasIntent {

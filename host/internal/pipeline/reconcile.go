@@ -68,7 +68,7 @@ func (p *Pipeline) Reconcile(ctx context.Context, since time.Time) (ReconcileRes
 	if yieldErr == nil {
 		yieldErr = rc.flush(ctx)
 	}
-	err = listingError(err, yieldErr, "list the shop's orders")
+	err = listingError(err, yieldErr, "reason.step.list_orders")
 	rc.res.LedgerCalls = p.ledger.Calls() - before
 	if err != nil {
 		return rc.res, unwrapAbort(err)
@@ -162,7 +162,7 @@ func (rc *reconciler) flush(ctx context.Context) error {
 	}
 	found, err := rc.p.findBooked(ctx, refs...) // invoices by number in invoice mode
 	if err != nil {
-		return fmt.Errorf("%w: look up %d references in SnelStart: %v", errAbort, len(refs), err)
+		return abortf(serviceKey(sideLedger, err), step("reason.step.reconcile_lookup", len(refs)), err)
 	}
 	for _, o := range batch {
 		if err := rc.compare(ctx, o, rc.p.reference(o), found); err != nil {
@@ -183,7 +183,7 @@ func (rc *reconciler) compare(ctx context.Context, o sdk.Order, ref string, foun
 	}
 	rec, recorded, err := GetOrderRecord(ctx, p.store, p.profile, o.ID)
 	if err != nil {
-		return fmt.Errorf("%w: read order record: %v", errAbort, err)
+		return abortState(err, "reason.step.read_order")
 	}
 	if len(mine) > 1 {
 		rc.res.Compared++
@@ -208,7 +208,7 @@ func (rc *reconciler) compare(ctx context.Context, o sdk.Order, ref string, foun
 		}
 		_, wasFailed, err := GetFailedRecord(ctx, p.store, p.profile, o.ID)
 		if err != nil {
-			return fmt.Errorf("%w: read failure record: %v", errAbort, err)
+			return abortState(err, "reason.step.read_failure")
 		}
 		if wasFailed {
 			rc.res.Failed++
@@ -261,7 +261,7 @@ func (rc *reconciler) raise(ctx context.Context, f ReconcileFinding, detail, msg
 	}
 	stored, created, err := attention.Raise(ctx, p.store, p.profile, it, p.now())
 	if err != nil {
-		return fmt.Errorf("%w: %v", errAbort, err)
+		return abortState(err, "reason.step.record_attention")
 	}
 	f.ItemID, f.New = stored.ID, created
 	if created {

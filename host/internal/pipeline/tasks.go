@@ -126,7 +126,7 @@ func (p *Pipeline) finishTask(ctx context.Context, tc taskClock, tr TaskRun, run
 	}
 	redactTaskRecord(&rec)
 	if err := state.Put(wctx, p.store, state.RunKey(p.profile, tc.start), rec); err != nil && runErr == nil {
-		runErr = fmt.Errorf("record the run: %w", err)
+		runErr = stateError(err, "reason.step.record_run")
 	}
 	p.pruneRuns(wctx)
 	p.log.Info("run finished", "task", tr.Task, "ledger_calls", tr.LedgerCalls, "duration", tr.Duration)

@@ -2,7 +2,6 @@ package pipeline
 
 import (
 	"context"
-	"fmt"
 	"sync"
 
 	"github.com/hashicorp/golang-lru/v2/simplelru"
@@ -72,7 +71,7 @@ func (v *ledgerView) MappedCustomer(ctx context.Context, key string) (mapping.Ma
 	}
 	rec, ok, err := state.Get[CustomerMapRecord](ctx, v.p.store, state.MapKey(v.p.profile, state.MapCustomer, key))
 	if err != nil {
-		return mapping.MappedCustomer{}, false, fmt.Errorf("read the customer map: %w", err)
+		return mapping.MappedCustomer{}, false, stateError(err, "reason.step.read_customer_map")
 	}
 	if !ok {
 		return mapping.MappedCustomer{}, false, nil
@@ -91,7 +90,7 @@ func (v *ledgerView) settled(key string) (mapping.MappedCustomer, bool) {
 func (v *ledgerView) PendingCustomer(ctx context.Context, key string) (mapping.PendingCustomer, bool, error) {
 	in, ok, err := state.Get[CustomerIntentRecord](ctx, v.p.store, state.MapKey(v.p.profile, MapCustomerIntent, key))
 	if err != nil {
-		return mapping.PendingCustomer{}, false, fmt.Errorf("%w: read the customer intent: %v", errAbort, err)
+		return mapping.PendingCustomer{}, false, abortState(err, "reason.step.read_customer_intent")
 	}
 	return pendingOf(in), ok, nil
 }
@@ -114,7 +113,7 @@ func (v *ledgerView) Article(ctx context.Context, k mapping.ArticleKey) (*mappin
 	}
 	rec, ok, err := state.Get[ArticleMapRecord](ctx, v.p.store, state.MapKey(v.p.profile, state.MapArticle, mk))
 	if err != nil {
-		return nil, false, fmt.Errorf("read the article map: %w", err)
+		return nil, false, stateError(err, "reason.step.read_article_map")
 	}
 	if ok && v.p.now().Sub(rec.FetchedAt) < ArticleCacheAge {
 		a := rec.article()

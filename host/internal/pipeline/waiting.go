@@ -169,7 +169,7 @@ func (r *run) updateHold(ctx context.Context, o sdk.Order, out OrderOutcome) err
 				return tx.Put(key, h)
 			})
 			if err != nil {
-				return fmt.Errorf("%w: record waiting order %s: %v", errAbort, o.Number, err)
+				return abortState(err, "reason.step.record_waiting", o.Number)
 			}
 			return nil
 		}
@@ -179,13 +179,13 @@ func (r *run) updateHold(ctx context.Context, o sdk.Order, out OrderOutcome) err
 	}
 	_, held, err := state.Get[HoldRecord](ctx, r.p.store, key)
 	if err != nil {
-		return fmt.Errorf("%w: read whether order %s holds stock: %v", errAbort, o.Number, err)
+		return abortState(err, "reason.step.read_held_stock", o.Number)
 	}
 	if !held {
 		return nil
 	}
 	if err := state.Delete(ctx, r.p.store, key); err != nil {
-		return fmt.Errorf("%w: release the stock held by order %s: %v", errAbort, o.Number, err)
+		return abortState(err, "reason.step.release_stock", o.Number)
 	}
 	return nil
 }

@@ -2,7 +2,7 @@ package text
 
 // catalogue is every message per language: the command line's, the dashboard's and the reasons.
 // Keys are unique across them (a duplicate stops the program when it starts, so any test shows it).
-var catalogue = merge(cliMessages, planMessages, dashboardMessages, reasonMessages, invoiceMessages, shortMessages, codeMessages)
+var catalogue = merge(cliMessages, planMessages, dashboardMessages, reasonMessages, invoiceMessages, shortMessages, codeMessages, cliHelpMessages)
 
 // merge joins message sets into one catalogue; a key in two sets panics.
 func merge(sets ...map[Lang]map[string]string) map[Lang]map[string]string {

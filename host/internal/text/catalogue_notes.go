@@ -3,7 +3,7 @@ package text
 // reasonMessages are every reason template (Template, Reason): the reasons an order is held for
 // a person, the warnings (notes) an order or article is booked with, the problems of a preview,
 // and the names used inside them (countries, fields).
-var reasonMessages = merge(orderReasons, noteMessages, problemMessages, countryMessages, invoiceReasonMessages)
+var reasonMessages = merge(orderReasons, noteMessages, problemMessages, countryMessages, invoiceReasonMessages, runMessages)
 
 // noteMessages are the warnings an order or article is booked with: nothing is held, a
 // bookkeeper may want to look. They are stored in English and rendered like reasons.

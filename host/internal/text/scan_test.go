@@ -44,9 +44,12 @@ func TestNoEnglishOnlyReasons(t *testing.T) {
 			}
 			exprs := reasonExprs(f)
 			if dir == "../mapping" {
-				// The planner's errors all reach a bookkeeper (as an order's reason); the
-				// pipeline's own fmt.Errorf are run-level faults (state store, cursor).
+				// The planner's errors all reach a bookkeeper (as an order's reason).
 				exprs = append(exprs, errorfArgs(f)...)
+			} else {
+				// The pipeline's errors that stop a run become the run's reason (koppel
+				// sync, koppel runs, the dashboard's run list).
+				exprs = append(exprs, runErrorExprs(f)...)
 			}
 			for _, e := range exprs {
 				checked++
@@ -119,6 +122,41 @@ func reasonExprs(f *ast.File) []ast.Expr {
 	return out
 }
 
+// runErrors are the pipeline's helpers whose arguments become the reason a run stops.
+var runErrors = map[string]bool{"abortf": true, "abortState": true, "stateError": true, "serviceError": true, "listingError": true, "step": true}
+
+// runErrorExprs are the expressions of f that become the reason a run stops: the arguments of
+// the run-error helpers (runErrors) and of every fmt.Errorf that marks its error with errAbort.
+func runErrorExprs(f *ast.File) []ast.Expr {
+	var out []ast.Expr
+	ast.Inspect(f, func(n ast.Node) bool {
+		c, ok := n.(*ast.CallExpr)
+		if !ok {
+			return true
+		}
+		switch fn := c.Fun.(type) {
+		case *ast.Ident:
+			if runErrors[fn.Name] {
+				out = append(out, c.Args...)
+			}
+		case *ast.SelectorExpr:
+			if pkg, ok := fn.X.(*ast.Ident); ok && pkg.Name == "fmt" && fn.Sel.Name == "Errorf" {
+				for _, a := range c.Args {
+					if id, ok := a.(*ast.Ident); ok && id.Name == "errAbort" {
+						out = append(out, c.Args...)
+						break
+					}
+				}
+			}
+		}
+		return true
+	})
+	return out
+}
+
+// keyRE is a catalogue key: a helper given one builds its text from the catalogue.
+var keyRE = regexp.MustCompile(`^reason\.[a-z_.]+$`)
+
 // errorfArgs are the arguments of f's fmt.Errorf calls.
 func errorfArgs(f *ast.File) []ast.Expr {
 	var out []ast.Expr
@@ -163,7 +201,7 @@ func rawTexts(e ast.Expr) []*ast.BasicLit {
 			}
 		case *ast.BasicLit:
 			if x.Kind == token.STRING {
-				if s, err := strconv.Unquote(x.Value); err == nil && wordRE.MatchString(s) {
+				if s, err := strconv.Unquote(x.Value); err == nil && wordRE.MatchString(s) && !keyRE.MatchString(s) {
 					out = append(out, x)
 				}
 			}
