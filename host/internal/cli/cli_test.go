@@ -316,7 +316,8 @@ func TestMissingArgumentsAndJSON(t *testing.T) {
 		{[]string{"retry"}, "(profiles: winkel)"},
 		{[]string{"check"}, "(profiles: winkel)"},
 	} {
-		code, _, errs := run(t, nil, append(tc.args, "--config", dir)...)
+		// In English here (exit_codes_test.go has them in Dutch, the default).
+		code, _, errs := run(t, nil, append(tc.args, "--config", dir, "--lang", "en")...)
 		if code != ExitUsage || !strings.Contains(errs, tc.want) {
 			t.Errorf("%v: exit %d, want 2 with %q:\n%s", tc.args, code, tc.want, errs)
 		}

@@ -37,7 +37,7 @@ func TestDashboardDutch(t *testing.T) {
 		"Recente uitvoeringen", "Geïmporteerde orders", "1101", "7001", "20031", "Bakkerij Jansen", "€ 1.234,50", "€ 60,50",
 		"Mislukte orders", "artikel X-1 bestaat niet in SnelStart", "geparkeerd", "wordt opnieuw geprobeerd", "Opnieuw",
 		`action="/api/profiles/winkel/orders/402/retry"`, `action="/api/profiles/winkel/tasks/import_orders/run"`,
-		"voorraad: 5 geschreven, 25 ongewijzigd", "shop refused the credentials", "Plugins", "4242",
+		"voorraad: 5 geschreven, 25 ongewijzigd", "de webwinkel weigerde de inloggegevens van koppel (de orders van de winkel opvragen)", "Magento refused the access token (401)", "Plugins", "4242",
 		`data-running="false"`, "koppel v0.9.0-test", "02-03-2026 09:15:00", "English",
 	} {
 		if !strings.Contains(page, want) {
@@ -57,7 +57,7 @@ func TestDashboardEnglishSwitch(t *testing.T) {
 	resp := e.do(t, "GET", "/?lang=en", nil, nil)
 	wantStatus(t, resp, http.StatusOK)
 	page := readBody(t, resp)
-	for _, want := range []string{`<html lang="en">`, "Execution", "Run now", "Failed orders", "Retry", "Nederlands", "€121.00", "2026-03-02 09:15:00"} {
+	for _, want := range []string{`<html lang="en">`, "Execution", "Run now", "Failed orders", "Retry", "Nederlands", "€121.00", "2026-03-02 09:15:00", "the shop refused koppel&#39;s credentials (list the shop&#39;s orders)"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("English page lacks %q", want)
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/koppel-nl/koppel/host/internal/config"
 	"github.com/koppel-nl/koppel/host/internal/pipeline"
 	"github.com/koppel-nl/koppel/host/internal/state"
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -232,7 +233,7 @@ func seed(t testing.TB, store *state.Store) {
 		Duration: 800 * time.Millisecond, LedgerCalls: 2}}, Stock: &pipeline.StockSummary{Articles: 40, Tracked: 30, Written: 5, Unchanged: 25}}
 	broken := pipeline.TaskRunRecord{RunRecord: pipeline.RunRecord{RunResult: pipeline.RunResult{
 		Profile: "magento-nl", Task: "import_orders", Start: t0.Add(-30 * time.Minute), End: t0.Add(-30 * time.Minute),
-	}, Error: "shop refused the credentials (check shop.access_token)"}}
+	}, Error: fmt.Sprintf(text.Template("reason.run.shop_auth"), text.Template("reason.step.list_orders"), "Magento refused the access token (401)")}}
 	put(state.RunKey("winkel", older.Start), older)
 	put(state.RunKey("winkel", newer.Start), newer)
 	put(state.RunKey("magento-nl", broken.Start), broken)
