@@ -158,7 +158,7 @@ func (a *app) fillNames(ctx context.Context, profile string, rows []orderRow) er
 	defer s.Close()
 	ledger, err := s.mgr.Ledger(ctx, s.profile.Ledger.Name, s.profile.Name, s.profile.Ledger.Config)
 	if err != nil {
-		return failedErr("start the ledger plugin: %v", err)
+		return failedText("reason.cli.ledger_plugin", s.profile.Name, s.profile.Ledger.Name, err)
 	}
 	names := map[int]string{}
 	for i := range rows {

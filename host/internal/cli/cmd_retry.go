@@ -26,7 +26,7 @@ Orders already imported are not imported again. Exit status 1 when an order fail
 			profile, orders := args[0], args[1:]
 			ctx := cmd.Context()
 			if allFailed && len(orders) > 0 {
-				return usageErr("name the orders to retry, or use --all-failed (not both)")
+				return usageText("reason.cli.orders_or_all")
 			}
 			if !allFailed && len(orders) == 0 {
 				return a.nameAnOrder(ctx, profile)
@@ -130,7 +130,7 @@ func (a *app) nameAnOrder(ctx context.Context, profile string) error {
 		return failedErr("read the failed orders: %v", err)
 	}
 	if len(failed) == 0 {
-		return usageErr("name the orders to retry: koppel retry %s ORDER... (profile %s has no failed orders)", profile, profile)
+		return usageText("reason.cli.name_orders_none", profile, profile)
 	}
-	return usageErr("name the orders to retry: koppel retry %s ORDER... or --all-failed (failed orders: %s)", profile, listChoices(failed, 10))
+	return usageText("reason.cli.name_orders", profile, listChoices(failed, 10))
 }

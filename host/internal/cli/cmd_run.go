@@ -164,7 +164,7 @@ func openStateDir(ctx context.Context, dir string, log hclog.Logger) (*state.Sto
 	}
 	st, err := state.Open(ctx, dir, state.Options{Logger: log})
 	if err != nil {
-		return nil, failedErr("open state store %s: %v", dir, err)
+		return nil, failedText("reason.cli.store_open", dir, err)
 	}
 	return st, nil
 }
@@ -227,11 +227,11 @@ func (d *daemon) apply(ctx context.Context, cfg *config.Config) error {
 		inst := fmt.Sprintf("%s#%d", p.Name, gen)
 		shop, err := d.mgr.Shop(ctx, p.Shop.Name, inst, p.Shop.Config)
 		if err != nil {
-			return failedErr("profile %s: shop plugin %s: %v", p.Name, p.Shop.Name, err)
+			return failedText("reason.cli.shop_plugin", p.Name, p.Shop.Name, err)
 		}
 		ledger, err := d.mgr.Ledger(ctx, p.Ledger.Name, inst, p.Ledger.Config)
 		if err != nil {
-			return failedErr("profile %s: ledger plugin %s: %v", p.Name, p.Ledger.Name, err)
+			return failedText("reason.cli.ledger_plugin", p.Name, p.Ledger.Name, err)
 		}
 		counted := &countingShop{Shop: shop}
 		shops[p.Name] = counted

@@ -35,7 +35,7 @@ or when the task is already running; for reconcile, when it found something.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			profile, task := args[0], args[1]
 			if !contains(syncTasks, task) {
-				return usageErr("unknown task %q (tasks: %s)", task, strings.Join(syncTasks, ", "))
+				return usageText("reason.cli.unknown_task", task, strings.Join(syncTasks, ", "))
 			}
 			ctx := cmd.Context()
 			bar := a.newProgress(task, asJSON || noProgress, -1)

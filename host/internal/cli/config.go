@@ -22,7 +22,7 @@ import (
 func (a *app) koppelBlock() (config.KoppelBlock, error) {
 	cfg, diags := config.Load(a.g.configDir, config.LoadOptions{Env: a.env.Getenv})
 	if cfg == nil {
-		return config.KoppelBlock{}, usageErr("cannot read the configuration in %s", a.g.configDir)
+		return config.KoppelBlock{}, usageText("reason.cli.config_unreadable", a.g.configDir)
 	}
 	for _, d := range diags {
 		if d.Severity == hcl.DiagError && d.Subject != nil && inRange(cfg.Koppel.DeclRange, *d.Subject) {

@@ -36,7 +36,6 @@ func TestExitCodesAndChoices(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	tasks := "(tasks: import_orders, import_articles, export_stock, import_orders_export_stock, reconcile)"
 	for _, c := range []struct {
 		args []string
 		code int
@@ -46,13 +45,13 @@ func TestExitCodesAndChoices(t *testing.T) {
 		{[]string{}, ExitUsage, "name a command: koppel COMMAND (commands: "},
 		{[]string{"sync"}, ExitUsage, "noem een profiel: koppel sync PROFILE TASK (profielen: winkel)"},
 		{[]string{"sync", "winkel"}, ExitUsage, "noem een taak: koppel sync winkel TASK (taken: import_orders, import_articles, export_stock, import_orders_export_stock, reconcile)"},
-		{[]string{"sync", "winkel", "bogus"}, ExitUsage, `unknown task "bogus" ` + tasks},
+		{[]string{"sync", "winkel", "bogus"}, ExitUsage, `onbekende taak "bogus" (taken: import_orders, import_articles, export_stock, import_orders_export_stock, reconcile)`},
 		{[]string{"sync", "nobody", "import_orders"}, ExitUsage, `geen profiel "nobody"`},
 		{[]string{"orders"}, ExitUsage, "noem een profiel: koppel orders PROFILE (profielen: winkel)"},
 		{[]string{"orders", "nobody"}, ExitUsage, "(profielen: winkel)"},
 		{[]string{"retry"}, ExitUsage, "noem een profiel: koppel retry PROFILE"},
-		{[]string{"retry", "winkel"}, ExitUsage, "name the orders to retry: koppel retry winkel ORDER... or --all-failed (failed orders: 1077)"},
-		{[]string{"retry", "winkel", "1077", "--all-failed"}, ExitUsage, "not both"},
+		{[]string{"retry", "winkel"}, ExitUsage, "noem de orders om opnieuw te proberen: koppel retry winkel ORDER... of --all-failed (mislukte orders: 1077)"},
+		{[]string{"retry", "winkel", "1077", "--all-failed"}, ExitUsage, "niet allebei"},
 		{[]string{"check"}, ExitUsage, "noem een profiel: koppel check PROFILE (profielen: winkel)"},
 		{[]string{"reconcile"}, ExitUsage, "noem een profiel: koppel reconcile PROFILE (profielen: winkel)"},
 		{[]string{"reconcile", "winkel", "--since", "gisteren"}, ExitUsage, "write a date like 2026-11-01"},
