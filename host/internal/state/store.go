@@ -205,25 +205,23 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 	if s.maxTry <= 0 {
 		s.maxTry = DefaultMaxTxnAttempts
 	}
-	interval := opts.GCInterval
-	if interval == 0 {
-		interval = DefaultGCInterval
-	}
-	if opts.InMemory || interval < 0 {
-		close(s.gcDone)
-	} else {
-		go s.gcLoop(interval)
-	}
-	release := opts.PageReleaseInterval
-	if release == 0 {
-		release = DefaultPageReleaseInterval
-	}
-	if opts.InMemory || release < 0 {
-		close(s.pagesDone)
-	} else {
-		go s.pagesLoop(release)
-	}
+	s.startLoop(s.gcDone, opts.GCInterval, DefaultGCInterval, s.gcLoop)
+	s.startLoop(s.pagesDone, opts.PageReleaseInterval, DefaultPageReleaseInterval, s.pagesLoop)
 	return s, nil
+}
+
+// startLoop runs loop in the background every interval (def when interval is 0); loop closes
+// done when it ends. For an in-memory store or a negative interval nothing runs and done is
+// closed at once.
+func (s *Store) startLoop(done chan struct{}, interval, def time.Duration, loop func(time.Duration)) {
+	if interval == 0 {
+		interval = def
+	}
+	if s.inMem || interval < 0 {
+		close(done)
+		return
+	}
+	go loop(interval)
 }
 
 // Close waits for running operations, stops the GC goroutine and closes the
