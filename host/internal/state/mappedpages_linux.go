@@ -45,6 +45,11 @@ func releaseMappedPages(dir string) (int64, error) {
 			continue
 		}
 		if _, _, errno := unix.Syscall(unix.SYS_MADVISE, start, end-start, unix.MADV_PAGEOUT); errno != 0 {
+			if errors.Is(errno, unix.ENOMEM) {
+				// Badger unmapped the file since /proc/self/maps was read (a table that a
+				// compaction replaced): nothing left to give back.
+				continue
+			}
 			if errors.Is(errno, unix.EINVAL) {
 				return advised, fmt.Errorf("state: release the pages of %s (MADV_PAGEOUT needs Linux 5.4 or later): %w", path, errno)
 			}

@@ -12,34 +12,41 @@ import (
 	"time"
 
 	"github.com/dgraph-io/badger/v4"
+	"github.com/dgraph-io/badger/v4/options"
 	"github.com/hashicorp/go-hclog"
 )
 
 // Defaults for Options fields left at their zero value.
 const (
 	DefaultGCInterval = 5 * time.Minute
-	// DefaultPageReleaseInterval is how often the pages of Badger's mapped table files are
-	// given back to the kernel (see releaseMappedPages).
-	DefaultPageReleaseInterval = 10 * time.Second
-	DefaultMaxTxnAttempts      = 32
-	gcDiscardRatio             = 0.5
-	gcMaxRewritesPerRound      = 64
+	// DefaultPageReleaseInterval is how often the pages of Badger's mapped files are given back
+	// to the kernel while the store is in use (see releaseMappedPages): a compaction writes
+	// tables of several MiB within a second, each resident until given back.
+	DefaultPageReleaseInterval = 100 * time.Millisecond
+	// pagesAfterIdle is how long pages are still given back after the last transaction.
+	pagesAfterIdle        = time.Minute
+	DefaultMaxTxnAttempts = 32
+	gcDiscardRatio        = 0.5
+	gcMaxRewritesPerRound = 64
 )
 
 // Badger's sizes for a small machine (a webshop's host may be a 1 GB VPS or an office PC).
-// Badger holds NumMemtables memtables of about 1.3 × MemTableSize each (the skiplist arena),
-// the block cache and the table-index cache: about 18 MiB however long the history grows.
-// Flushing a memtable to a level-0 table builds the table in memory first (about 3 ×
-// MemTableSize for a moment), which is why the memtable is small. Badger's own defaults (5 ×
-// 64 MiB memtables, 256 MiB block cache, every table index in memory) are meant for servers
-// with gigabytes to spare. docs/operations.md ("Memory and a long history") states these figures.
+// Badger holds NumMemtables memtables of about 1.3 × MemTableSize each (the skiplist arena)
+// and the table-index cache: about 15 MiB however long the history grows. Flushing a memtable
+// builds its level-0 table in memory first, and a compaction builds several tables of
+// BaseTableSize at once, so both are small. The tables are stored uncompressed: the builder
+// then keeps one copy of each block instead of two, and Badger reads blocks straight from the
+// mapped files, so it needs no block cache (their pages are given back to the kernel, see
+// pagesLoop). Badger's own defaults (5 × 64 MiB memtables, 256 MiB block cache, every table
+// index in memory, Snappy) are meant for servers with gigabytes to spare. docs/operations.md
+// ("Memory and a long history") states these figures.
 const (
 	badgerMemTableSize            = 4 << 20
 	badgerNumMemtables            = 2
 	badgerNumLevelZeroTables      = 3
 	badgerNumLevelZeroTablesStall = 10
-	badgerBaseTableSize           = 2 << 20
-	badgerBlockCacheSize          = 4 << 20
+	badgerBaseTableSize           = 1 << 20
+	badgerBlockCacheSize          = 0
 	badgerIndexCacheSize          = 4 << 20
 	badgerValueLogFileSize        = 64 << 20
 	// badgerValueThreshold: values this large or larger go to the value log, smaller ones
@@ -171,7 +178,8 @@ func Open(ctx context.Context, dir string, opts Options) (*Store, error) {
 		WithValueLogFileSize(badgerValueLogFileSize).
 		WithValueThreshold(badgerValueThreshold).
 		WithNumVersionsToKeep(1).
-		WithNumCompactors(2)
+		WithNumCompactors(2).
+		WithCompression(options.None) // uncompressed: see the sizes above
 	if opts.InMemory {
 		bo = bo.WithMemTableSize(badgerInMemoryMemTableSize).WithValueThreshold(badgerInMemoryValueThresh)
 	}
@@ -307,11 +315,21 @@ func (s *Store) pagesLoop(interval time.Duration) {
 	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
+	// An idle store (a daemon between runs) is left alone: the pages are given back while
+	// transactions come in and for pagesAfterIdle longer, while Badger's compactions finish.
+	var last int64 = -1
+	var idleSince time.Time
 	for {
 		select {
 		case <-s.stopGC:
 			return
 		case <-t.C:
+		}
+		c := s.TxnCounts()
+		if n := c.Commits + c.Views; n != last {
+			last, idleSince = n, time.Now()
+		} else if time.Since(idleSince) > pagesAfterIdle {
+			continue
 		}
 		if _, err := releaseMappedPages(dir); err != nil {
 			s.log.Warn("the state files' mapped pages are left to the kernel", "error", err)
