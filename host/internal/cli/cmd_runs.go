@@ -51,7 +51,7 @@ type runError struct {
 }
 
 func (a *app) runsCommand() *cobra.Command {
-	var asJSON bool
+	var asJSON, verbose bool
 	var limit int
 	cmd := &cobra.Command{
 		Use:   "runs [PROFILE]",
@@ -121,24 +121,7 @@ block's retention_days are removed by the runs themselves.`,
 			tw := tabwriter.NewWriter(a.env.Stdout, 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, t.T("runs.header"))
 			for _, r := range rows {
-				msg := text.Reason(t.Lang, firstNonEmpty(r.Error, r.Stopped))
-				if r.Running {
-					msg = t.T("runs.running")
-				}
-				if r.Aborted {
-					msg = t.T("runs.aborted_task")
-					if pipeline.BookedByRun(r.Task) {
-						msg = t.T("runs.aborted", r.Imported+r.AlreadyPresent)
-					}
-				}
-				if msg == "" && len(r.Errors) > 0 {
-					e := r.Errors[0]
-					short, _ := text.Headline(t.Lang, e.Kind, e.Code, e.Reason)
-					msg = t.T("runs.order_error", e.Order, short)
-					if len(r.Errors) > 1 {
-						msg += t.T("runs.more", len(r.Errors)-1)
-					}
-				}
+				msg := runMessage(t, r, verbose)
 				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", r.Profile, r.Task, r.Start.Local().Format(time.DateTime),
 					r.Duration.Round(10*time.Millisecond), r.Imported, r.AlreadyPresent, r.Waiting, r.Failed, r.Retrying, r.Skipped, r.LedgerCalls, dash(msg))
 			}
@@ -146,6 +129,7 @@ block's retention_days are removed by the runs themselves.`,
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "machine-readable output")
+	cmd.Flags().BoolVar(&verbose, "verbose", false, "print a run's error whole, not only its first sentence")
 	cmd.Flags().IntVar(&limit, "limit", 10, "most runs shown per task and profile (0 = all)")
 	return cmd
 }
@@ -161,4 +145,32 @@ func toRunRow(r pipeline.RunRecord) runRow {
 		}
 	}
 	return row
+}
+
+// runMessage is the last column of a run in the runs table, in t's language: why the run
+// stopped (its first sentence, marked "(…)" when there is more, unless verbose), that it is
+// running or was aborted, else its first failed order.
+func runMessage(t text.Printer, r runRow, verbose bool) string {
+	msg := text.Reason(t.Lang, firstNonEmpty(r.Error, r.Stopped))
+	if short, more := text.Brief(msg); more && !verbose {
+		msg = short + " (…)"
+	}
+	if r.Running {
+		msg = t.T("runs.running")
+	}
+	if r.Aborted {
+		msg = t.T("runs.aborted_task")
+		if pipeline.BookedByRun(r.Task) {
+			msg = t.T("runs.aborted", r.Imported+r.AlreadyPresent)
+		}
+	}
+	if msg == "" && len(r.Errors) > 0 {
+		e := r.Errors[0]
+		short, _ := text.Headline(t.Lang, e.Kind, e.Code, e.Reason)
+		msg = t.T("runs.order_error", e.Order, short)
+		if len(r.Errors) > 1 {
+			msg += t.T("runs.more", len(r.Errors)-1)
+		}
+	}
+	return msg
 }

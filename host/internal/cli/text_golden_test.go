@@ -225,3 +225,25 @@ func TestGoldenErrorLines(t *testing.T) {
 		}
 	}
 }
+
+// koppel runs shows why a run stopped in the reader's language, one sentence unless --verbose.
+func TestRunMessage(t *testing.T) {
+	stored := fmt.Sprintf(text.Template("reason.run.state"), fmt.Sprintf(text.Template("reason.step.store_cursor"), "import_orders"), "no space left on device")
+	stopped := fmt.Sprintf(text.Template("reason.run.stock_not_exported"), fmt.Sprintf(text.Template("reason.run.transient_orders"), 5, "1042"))
+	for _, tc := range []struct {
+		lang    text.Lang
+		row     runRow
+		verbose bool
+		want    string
+	}{
+		{text.NL, runRow{Error: stored}, false, "koppel stopte de run, want de statusopslag faalde (de voortgang van import_orders vastleggen) (…)"},
+		{text.EN, runRow{Error: stored}, false, "koppel stopped the run because the state store failed (store the import_orders cursor) (…)"},
+		{text.NL, runRow{Error: stored}, true, "koppel stopte de run, want de statusopslag faalde (de voortgang van import_orders vastleggen); er gaat niets verloren en niets wordt dubbel geboekt: controleer de state_dir (schijfruimte, rechten) en start de run opnieuw. Fout: no space left on device"},
+		{text.NL, runRow{Stopped: stopped}, false, "5 tijdelijke fouten na elkaar; de volgende run gaat verder vanaf order 1042; de voorraad is in deze run niet bijgewerkt"},
+		{text.EN, runRow{Task: "import_orders", Aborted: true, Imported: 3}, false, "aborted: the process ended before the run finished; 3 orders booked until then, the next run goes on"},
+	} {
+		if got := runMessage(text.Printer{Lang: tc.lang}, tc.row, tc.verbose); got != tc.want {
+			t.Errorf("%s verbose=%v:\n got %q\nwant %q", tc.lang, tc.verbose, got, tc.want)
+		}
+	}
+}

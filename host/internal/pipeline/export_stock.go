@@ -113,7 +113,7 @@ func (p *Pipeline) exportStockTask(ctx context.Context) (TaskRun, error) {
 	sum, err := p.exportStock(ctx, held)
 	tr.Stock = sum
 	if err == nil && stopping(p.shop) {
-		tr.Stopped = "stopped on request"
+		tr.Stopped = text.Template("reason.run.on_request")
 	}
 	return p.finishTask(ctx, tc, tr, err)
 }

@@ -146,7 +146,7 @@ func (r *articleRun) handle(ctx context.Context, it sdk.ProductItem) error {
 		r.clean = false
 		r.transient++
 		if r.transient >= maxConsecutiveTransient {
-			r.res.Stopped = fmt.Sprintf("%d transient failures in a row; the next run continues from product %s", r.transient, pr.SKU)
+			r.res.Stopped = fmt.Sprintf(text.Template("reason.run.transient_products"), r.transient, pr.SKU)
 			return errStopRun
 		}
 	}

@@ -373,7 +373,7 @@ func (r *run) flush(ctx context.Context) error {
 func (r *run) stopOnRequest() error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	r.res.Stopped = mapping.FirstNonEmpty(r.res.Stopped, "stopped on request")
+	r.res.Stopped = mapping.FirstNonEmpty(r.res.Stopped, text.Template("reason.run.on_request"))
 	if r.runErr == nil {
 		r.runErr = errStopRun
 	}

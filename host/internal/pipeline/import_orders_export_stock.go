@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/koppel-nl/koppel/host/internal/mapping"
+	"github.com/koppel-nl/koppel/host/internal/text"
 )
 
 // ImportOrdersExportStock runs import_orders_export_stock once (S-Connect's "importeren orders
@@ -42,12 +43,12 @@ func (p *Pipeline) importOrdersExportStock(ctx context.Context) (TaskRun, error)
 		return p.finishTaskAt(ctx, tc, res, tr, fmt.Errorf("import_orders part: %w", err))
 	}
 	if stopping(p.shop) {
-		tr.Stopped = mapping.FirstNonEmpty(tr.Stopped, "stopped on request before the stock export")
+		tr.Stopped = mapping.FirstNonEmpty(tr.Stopped, text.Template("reason.run.on_request_before_stock"))
 		return p.finishTaskAt(ctx, tc, res, tr, nil)
 	}
 	if res.Stopped != "" {
 		// Orders were left for the next run: their stock in SnelStart is not final either.
-		tr.Stopped = res.Stopped + "; stock not exported in this run"
+		tr.Stopped = fmt.Sprintf(text.Template("reason.run.stock_not_exported"), res.Stopped)
 		return p.finishTaskAt(ctx, tc, res, tr, nil)
 	}
 	// The order part recorded itself as finished; the combined run is not, until the stock
@@ -65,7 +66,7 @@ func (p *Pipeline) importOrdersExportStock(ctx context.Context) (TaskRun, error)
 	sum, err := p.exportStock(ctx, held)
 	tr.Stock = sum
 	if err == nil && stopping(p.shop) {
-		tr.Stopped = "stopped on request"
+		tr.Stopped = text.Template("reason.run.on_request")
 	}
 	return p.finishTaskAt(ctx, tc, res, tr, err)
 }

@@ -42,6 +42,7 @@ import (
 	"github.com/koppel-nl/koppel/host/internal/config"
 	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/state"
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -230,7 +231,7 @@ func (r *run) dispatch(ctx context.Context) {
 	if r.runErr == nil && len(r.readyQ) > 0 && stopping(r.p.shop) {
 		// A graceful stop is honoured between orders: those in flight finish, the rest wait
 		// (the cursor has not moved past them) for the next run.
-		r.res.Stopped = mapping.FirstNonEmpty(r.res.Stopped, "stopped on request")
+		r.res.Stopped = mapping.FirstNonEmpty(r.res.Stopped, text.Template("reason.run.on_request"))
 		r.runErr = errStopRun
 	}
 	if r.runErr != nil || ctx.Err() != nil {
@@ -315,7 +316,7 @@ func (r *run) count(j *orderJob, res jobResult) {
 		r.transientRun = max(r.transientRun, maxConsecutiveTransient)
 	}
 	if r.transientRun >= maxConsecutiveTransient && r.runErr == nil {
-		r.res.Stopped = fmt.Sprintf("%d transient failures in a row; the next run continues from order %s", r.transientRun, j.it.order.Number)
+		r.res.Stopped = fmt.Sprintf(text.Template("reason.run.transient_orders"), r.transientRun, j.it.order.Number)
 		r.runErr = errStopRun
 	}
 }

@@ -79,11 +79,15 @@ type taskView struct {
 }
 
 type runView struct {
-	Task                                               string
-	Label                                              string
-	Start                                              time.Time
-	Duration                                           time.Duration
-	Result, Error, Stopped, Extra                      string
+	Task                          string
+	Label                         string
+	Start                         time.Time
+	Duration                      time.Duration
+	Result, Error, Stopped, Extra string
+	// ErrorShort is the first sentence of Error (text.Brief); ErrorMore says Error says more
+	// (folded behind "details"). Error and Stopped are in the page's language.
+	ErrorShort                                         string
+	ErrorMore                                          bool
 	Imported, AlreadyPresent, Waiting, Failed, Skipped int
 	LedgerCalls                                        int64
 }
@@ -231,9 +235,10 @@ func (s *server) profileView(ctx context.Context, t tr, p *config.Profile) profi
 
 	for _, rec := range runs {
 		rv := runView{Task: rec.Task, Label: t.TaskLabel(rec.Task), Start: rec.Start, Duration: rec.Duration,
-			Result: recordResult(rec), Error: rec.Error, Stopped: rec.Stopped, Imported: rec.Imported,
+			Result: recordResult(rec), Error: t.Reason(rec.Error), Stopped: t.Reason(rec.Stopped), Imported: rec.Imported,
 			AlreadyPresent: rec.AlreadyPresent, Waiting: rec.Waiting, Failed: rec.Failed + rec.Retrying,
 			Skipped: rec.Skipped, LedgerCalls: rec.LedgerCalls}
+		rv.ErrorShort, rv.ErrorMore = text.Brief(rv.Error)
 		if a := rec.Articles; a != nil {
 			rv.Extra = t.T("articles_counts", a.Listed, a.Created, a.Updated)
 		}

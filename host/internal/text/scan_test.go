@@ -76,7 +76,7 @@ func reasonExprs(f *ast.File) []ast.Expr {
 		case *ast.SelectorExpr:
 			name = x.Sel.Name
 		}
-		return name == "Reason" || name == "Problems"
+		return name == "Reason" || name == "Problems" || name == "Stopped"
 	}
 	ast.Inspect(f, func(n ast.Node) bool {
 		switch x := n.(type) {
