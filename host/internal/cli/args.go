@@ -23,21 +23,22 @@ func (a *app) argsWithChoices(use string, min, max int, second []string) cobra.P
 		case len(args) == 1 && min >= 2:
 			return usageText("reason.cli.name_task", strings.Replace(use, "PROFILE", args[0], 1), strings.Join(second, ", "))
 		case max >= 0 && len(args) > max:
-			return usageErr("too many arguments: koppel %s", use)
+			return usageText("reason.cli.too_many_args", use)
 		}
 		return nil
 	}
 }
 
 // oneArg checks a command that takes exactly one argument without a fixed set of values (a file,
-// a plugin name): a missing one is a usage error that says what to write, with an example.
-func oneArg(use, what string) cobra.PositionalArgs {
+// a plugin name): a missing one is a usage error that says what to write (the catalogue reason
+// key, given use), with an example.
+func oneArg(use, key string) cobra.PositionalArgs {
 	return func(_ *cobra.Command, args []string) error {
 		switch {
 		case len(args) == 0:
-			return usageErr("name %s: koppel %s", what, use)
+			return usageText(key, use)
 		case len(args) > 1:
-			return usageErr("too many arguments: koppel %s", use)
+			return usageText("reason.cli.too_many_args", use)
 		}
 		return nil
 	}
@@ -62,8 +63,7 @@ func needCommand(root *cobra.Command) {
 					names = append(names, sub.Name())
 				}
 			}
-			return usageErr("name a command: %s COMMAND (commands: %s; '%s --help' explains them)",
-				cmd.CommandPath(), strings.Join(names, ", "), cmd.CommandPath())
+			return usageText("reason.cli.name_command", cmd.CommandPath(), strings.Join(names, ", "), cmd.CommandPath())
 		}
 	}
 	walk(root)

@@ -18,7 +18,7 @@ func (a *app) pluginsNewCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "new NAME",
 		Short: "Create a new connector (maatwerkkoppeling) from the scaffold: a Go module with connector, simulator and tests",
-		Args:  oneArg("plugins new NAME", "the new plugin (a short lower-case name such as myshop)"),
+		Args:  oneArg("plugins new NAME", "reason.cli.name_plugin"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name := args[0]
 			if dir == "" {

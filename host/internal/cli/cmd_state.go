@@ -31,7 +31,7 @@ and is written through a temporary file that is synced to disk before it is rena
 --recipient (age1..., repeatable; the backup is then restored with the matching key file, --identity),
 or else with a passphrase read from --passphrase-file or the environment variable
 ` + backupPassphraseEnv + `.`,
-		Args: oneArg("state backup FILE", "the file to write the backup to"),
+		Args: oneArg("state backup FILE", "reason.cli.name_backup_file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var opts state.BackupFileOptions
 			if bk.encrypt || len(bk.recipients) > 0 {
@@ -67,7 +67,7 @@ or else with a passphrase read from --passphrase-file or the environment variabl
 An empty state store is filled; a store that holds data is only replaced with --force.
 An encrypted backup is recognised by itself and decrypted with --identity (an age key file) or the
 passphrase from --passphrase-file or ` + backupPassphraseEnv + `.`,
-		Args: oneArg("state restore FILE", "the backup file to load (one 'koppel state backup' wrote)"),
+		Args: oneArg("state restore FILE", "reason.cli.name_restore_file"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			encrypted, err := state.IsEncryptedBackup(args[0])
 			if err != nil {

@@ -42,7 +42,7 @@ func TestExitCodesAndChoices(t *testing.T) {
 		want string // in stderr (usage, failure) or stdout (success)
 	}{
 		// Missing arguments list the choices.
-		{[]string{}, ExitUsage, "name a command: koppel COMMAND (commands: "},
+		{[]string{}, ExitUsage, "noem een opdracht: koppel COMMAND (opdrachten: "},
 		{[]string{"sync"}, ExitUsage, "noem een profiel: koppel sync PROFILE TASK (profielen: winkel)"},
 		{[]string{"sync", "winkel"}, ExitUsage, "noem een taak: koppel sync winkel TASK (taken: import_orders, import_articles, export_stock, import_orders_export_stock, reconcile)"},
 		{[]string{"sync", "winkel", "bogus"}, ExitUsage, `onbekende taak "bogus" (taken: import_orders, import_articles, export_stock, import_orders_export_stock, reconcile)`},
@@ -63,16 +63,16 @@ func TestExitCodesAndChoices(t *testing.T) {
 		{[]string{"runs", "nobody"}, ExitUsage, "(profielen: winkel)"},
 		{[]string{"attention", "nobody"}, ExitUsage, "(profielen: winkel)"},
 		{[]string{"attention", "--kind", "bogus"}, ExitUsage, `unknown --kind "bogus" (kinds: cancelled, refunded, changed, reference_collision`},
-		{[]string{"state"}, ExitUsage, "name a command: koppel state COMMAND (commands: backup, restore, stats"},
-		{[]string{"service"}, ExitUsage, "name a command: koppel service COMMAND (commands: install, "},
-		{[]string{"state", "backup"}, ExitUsage, "name the file to write the backup to: koppel state backup FILE"},
-		{[]string{"state", "restore"}, ExitUsage, "name the backup file to load"},
-		{[]string{"plugins", "new"}, ExitUsage, "name the new plugin (a short lower-case name such as myshop): koppel plugins new NAME"},
+		{[]string{"state"}, ExitUsage, "noem een opdracht: koppel state COMMAND (opdrachten: backup, restore, stats"},
+		{[]string{"service"}, ExitUsage, "noem een opdracht: koppel service COMMAND (opdrachten: install, "},
+		{[]string{"state", "backup"}, ExitUsage, "noem het bestand om de reservekopie in te schrijven: koppel state backup FILE"},
+		{[]string{"state", "restore"}, ExitUsage, "noem de reservekopie om te laden"},
+		{[]string{"plugins", "new"}, ExitUsage, "noem de nieuwe plugin (een korte naam in kleine letters, zoals mijnwinkel): koppel plugins new NAME"},
 		// Other bad usage.
 		{[]string{"nonsense"}, ExitUsage, `unknown command "nonsense"`},
 		{[]string{"plugins", "bogus"}, ExitUsage, `unknown command "bogus"`},
 		{[]string{"version", "extra"}, ExitUsage, `unknown command "extra"`},
-		{[]string{"check", "winkel", "extra"}, ExitUsage, "too many arguments"},
+		{[]string{"check", "winkel", "extra"}, ExitUsage, "te veel argumenten"},
 		{[]string{"sync", "winkel", "import_orders", "--bogus"}, ExitUsage, "unknown flag: --bogus"},
 		{[]string{"orders", "winkel", "--lang", "fr"}, ExitUsage, "fr"},
 		// An invalid configuration.
