@@ -3,8 +3,11 @@ package pipeline
 // Concurrent import.
 //
 // A run hands every listed order to a worker (submit) and keeps up to Pipeline.Concurrency
-// orders in flight at once: the ledger's own limit of calls at once (LedgerConcurrency), since an
-// order makes one ledger call at a time. Three rules keep that as safe as one order at a time:
+// orders in flight at once: a quarter more than the ledger's own limit of calls at once
+// (OrdersInFlight of LedgerConcurrency). An order makes one ledger call at a time; the extra
+// orders keep every call slot busy while others write their intents and outcomes, and the
+// ledger plugin's HTTP client holds the calls at once to its limit. Three rules keep that as
+// safe as one order at a time:
 //
 //   - Orders of one customer run in sequence. Each order is given the keys its customer can be
 //     recognised by (orderKeys: the customer map key, the e-mail address, the relatiecode, the
@@ -46,8 +49,9 @@ import (
 	"github.com/koppel-nl/koppel/sdk"
 )
 
-// MaxOrdersInFlight caps the orders a run keeps in flight, whatever the ledger allows
-// (max_concurrent = 0 means no cap in the ledger block).
+// MaxOrdersInFlight caps the ledger's calls at once a run plans for (LedgerConcurrency),
+// whatever the ledger allows (max_concurrent = 0 means no cap in the ledger block); the run then
+// keeps OrdersInFlight of that many orders in flight.
 const MaxOrdersInFlight = 50
 
 // queueFactor × the concurrency is how many listed orders may wait in a run's queue (in flight,
@@ -86,6 +90,19 @@ func LedgerConcurrency(prof *config.Profile) int {
 		return n
 	}
 	return 1
+}
+
+// OrdersInFlight is how many orders a run keeps in flight for a ledger that takes calls calls
+// at once: that number and a quarter more (at least one) when it is more than one, so that every
+// call slot has an order ready to use it while other orders write their intents and outcomes to
+// the state store or are planned between their calls. The calls at once stay bounded by the
+// ledger plugin's own HTTP client (max_concurrent); a ledger of one call at a time
+// (snelstart-mdb) keeps one order in flight.
+func OrdersInFlight(calls int) int {
+	if calls <= 1 {
+		return 1
+	}
+	return calls + max(1, calls/4)
 }
 
 // orderJob is one listed order in the run's queue.

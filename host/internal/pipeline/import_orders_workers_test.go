@@ -318,6 +318,27 @@ func TestLedgerConcurrency(t *testing.T) {
 	}
 }
 
+// OrdersInFlight keeps a quarter more orders (at least one) than the ledger takes calls at
+// once, so no call slot waits for an order writing its state; one call at a time stays one
+// order.
+func TestOrdersInFlight(t *testing.T) {
+	for _, tc := range []struct{ calls, want int }{
+		{0, 1}, {1, 1}, {2, 3}, {4, 5}, {5, 6}, {8, 10}, {50, 62},
+	} {
+		if got := OrdersInFlight(tc.calls); got != tc.want {
+			t.Errorf("OrdersInFlight(%d) = %d, want %d", tc.calls, got, tc.want)
+		}
+	}
+	schema := sdk.Schema{Attributes: []sdk.Attribute{{Name: "plan", Type: sdk.TypeString}, {Name: "max_concurrent", Type: sdk.TypeNumber}}}
+	prof := &config.Profile{Name: "p", Ledger: config.PluginBlock{Name: "x", Schema: schema, Config: sdk.Config{"plan": json.RawMessage(`"test"`)}}}
+	if got := New(Options{Profile: prof}).concurrency; got != 6 {
+		t.Fatalf("orders in flight for the test plan (5 calls at once) = %d, want 6", got)
+	}
+	if got := New(Options{Profile: prof, Concurrency: 3}).concurrency; got != 3 {
+		t.Fatalf("orders in flight with Options.Concurrency 3 = %d, want 3", got)
+	}
+}
+
 // A stopped context ends the workers cleanly: the run returns, nothing is left running, and
 // the cursor is not past any order that was not finished.
 func TestCancelledRunStopsWorkers(t *testing.T) {

@@ -155,7 +155,7 @@ func New(opts Options) *Pipeline {
 	}
 	p.concurrency = opts.Concurrency
 	if p.concurrency <= 0 {
-		p.concurrency = LedgerConcurrency(opts.Profile)
+		p.concurrency = OrdersInFlight(LedgerConcurrency(opts.Profile))
 	}
 	if opts.Profile != nil {
 		p.profile = opts.Profile.Name
