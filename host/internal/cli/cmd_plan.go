@@ -52,7 +52,7 @@ decimal strings. The exit status is 0 when the preview could be made, whatever i
 				task = args[1]
 			}
 			if !contains(planTasks, task) {
-				return usageErr("koppel plan cannot preview task %q (tasks: %s)", task, strings.Join(planTasks, ", "))
+				return usageText("reason.cli.plan_task", task, strings.Join(planTasks, ", "))
 			}
 			if _, err := text.Detect(a.g.lang, a.env.Getenv); err != nil {
 				return usageErr("%v", err)

@@ -56,7 +56,7 @@ func TestExitCodesAndChoices(t *testing.T) {
 		{[]string{"reconcile"}, ExitUsage, "noem een profiel: koppel reconcile PROFILE (profielen: winkel)"},
 		{[]string{"reconcile", "winkel", "--since", "gisteren"}, ExitUsage, "write a date like 2026-11-01"},
 		{[]string{"plan"}, ExitUsage, "noem een profiel: koppel plan PROFILE [TASK] (profielen: winkel)"},
-		{[]string{"plan", "winkel", "bogus"}, ExitUsage, "(tasks: import_orders, export_stock, import_articles)"},
+		{[]string{"plan", "winkel", "bogus"}, ExitUsage, `koppel plan toont geen voorbeeld van taak "bogus" (taken: import_orders, export_stock, import_articles)`},
 		{[]string{"resolve"}, ExitUsage, "noem een profiel: koppel resolve PROFILE ITEM (profielen: winkel)"},
 		{[]string{"resolve", "winkel"}, ExitUsage, "name an item: koppel resolve winkel ITEM (open items: " + items[0].ID + " (cancelled 1077), " + items[1].ID + " (changed 1078)"},
 		{[]string{"resolve", "winkel", "ffffffffff"}, ExitUsage, "'koppel attention winkel --all' lists the items"},
