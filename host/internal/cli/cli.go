@@ -212,9 +212,12 @@ func (a *app) logger() hclog.Logger {
 }
 
 // summarised are the pipeline's log messages that repeat a reason the run's summary prints
-// (each failed order with its reason): sync and retry leave them out of the log unless the log
-// level is info or lower, so every reason is shown once.
+// (each failed order with its reason) or the command's error line (why the run stopped, in the
+// reader's language): sync and retry leave them out of the log unless the log level is info or
+// lower, so every reason is shown once.
 var summarised = map[string]bool{
+	"import_orders run failed":                       true,
+	"run failed":                                     true,
 	"order failed and is parked":                     true,
 	"order failed, retried on the next run":          true,
 	"article import failed, retried on the next run": true,

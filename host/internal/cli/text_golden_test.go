@@ -224,6 +224,13 @@ func TestGoldenErrorLines(t *testing.T) {
 			t.Errorf("%v %v: exit %d\n got %q\nwant %q", tc.env, tc.args, code, errs, tc.want)
 		}
 	}
+	// A shop nobody answers for: the run's reason once (not again as a log line), in Dutch, with
+	// what to do next and the connector's message behind it.
+	code, _, stderr := run(t, nil, "sync", "winkel", "import_orders", "--config", dir)
+	if code != ExitFailed || !strings.HasPrefix(stderr, "koppel: de run is gestopt: de webwinkel was niet bereikbaar (de orders van de winkel opvragen): controleer of de winkel online is") ||
+		strings.Count(stderr, "connection refused") != 1 {
+		t.Errorf("sync with the shop down: exit %d\n%s", code, stderr)
+	}
 }
 
 // koppel runs shows why a run stopped in the reader's language, one sentence unless --verbose.

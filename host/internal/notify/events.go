@@ -10,6 +10,7 @@ import (
 	"github.com/koppel-nl/koppel/host/internal/config"
 	"github.com/koppel-nl/koppel/host/internal/pipeline"
 	"github.com/koppel-nl/koppel/host/internal/state"
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -25,7 +26,7 @@ func FailedEvent(profile string, r pipeline.FailedRecord) Event {
 		ID:     r.ShopID + "@" + r.FirstFailedAt.UTC().Format(time.RFC3339Nano),
 		Time:   r.LastFailedAt,
 		Title:  fmt.Sprintf("Bestelling %s is niet in SnelStart geboekt", nr),
-		Detail: r.Reason,
+		Detail: text.Failure(text.NL, r.Kind, r.Reason), // stored in English, read in Dutch
 		Action: fmt.Sprintf("Los de oorzaak op en boek de bestelling opnieuw: koppel retry %s %s, of 'Opnieuw' op het dashboard.", profile, nr),
 		Order:  nr,
 	}
@@ -56,7 +57,7 @@ func TaskFailedEvent(profile, task string, start time.Time, err error) Event {
 		ID:     task + "@" + start.UTC().Format(time.RFC3339Nano),
 		Time:   start,
 		Title:  fmt.Sprintf("De taak %s is mislukt", task),
-		Detail: err.Error(),
+		Detail: text.Reason(text.NL, err.Error()),
 		Action: fmt.Sprintf("Bekijk de uitvoering (koppel runs %s of het dashboard); de taak loopt bij de volgende keer opnieuw. Blijft het mislukken, test de verbinding met koppel check %s.", profile, profile),
 		Task:   task,
 	}

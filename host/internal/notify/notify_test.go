@@ -3,6 +3,8 @@ package notify
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"mime"
 	"mime/quotedprintable"
@@ -19,6 +21,7 @@ import (
 	"github.com/koppel-nl/koppel/host/internal/config"
 	"github.com/koppel-nl/koppel/host/internal/pipeline"
 	"github.com/koppel-nl/koppel/host/internal/state"
+	"github.com/koppel-nl/koppel/host/internal/text"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
@@ -320,5 +323,19 @@ func TestSMTPWithoutSTARTTLSIsRefused(t *testing.T) {
 	untrusted := &SMTPMailer{Server: config.SMTP{Host: host, Port: pn, Username: ok.user, Password: ok.pass, From: "koppel@winkel.nl"}}
 	if err := untrusted.Send(context.Background(), []string{"a@b.nl"}, "x", "y"); err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Fatalf("untrusted certificate: %v", err)
+	}
+}
+
+// A notification is Dutch: the reason a task or an order failed, stored in English, is rendered
+// in Dutch in its Detail.
+func TestEventDetailInDutch(t *testing.T) {
+	stored := fmt.Sprintf(text.Template("reason.run.shop_auth"), text.Template("reason.step.list_orders"), "WooCommerce refused the consumer key (401)")
+	ev := TaskFailedEvent("winkel", "import_orders", time.Time{}, errors.New(stored))
+	if want := "de webwinkel weigerde de inloggegevens van koppel (de orders van de winkel opvragen): controleer de sleutel of het wachtwoord van de winkel in het profiel ('koppel check' test ze) en start opnieuw. De winkel meldde: WooCommerce refused the consumer key (401)"; ev.Detail != want {
+		t.Errorf("task failed:\n got %s\nwant %s", ev.Detail, want)
+	}
+	fe := FailedEvent("winkel", pipeline.FailedRecord{ShopID: "7", ShopNumber: "1007", Kind: "unreachable", Reason: "no answer from SnelStart"})
+	if want := "Niet bereikbaar: koppel probeert het later opnieuw. Melding: no answer from SnelStart"; fe.Detail != want {
+		t.Errorf("order failed:\n got %s\nwant %s", fe.Detail, want)
 	}
 }
