@@ -11,7 +11,7 @@ import (
 )
 
 // TestMemoryLimitFromKoppelBlock: a command reading the koppel block gives the Go runtime its
-// memory_limit (default 64 MiB, "off" for none); GOMEMLIMIT in the environment wins.
+// memory_limit (default 80 MiB, "off" for none); GOMEMLIMIT in the environment wins.
 func TestMemoryLimitFromKoppelBlock(t *testing.T) {
 	tests := []struct {
 		name  string
@@ -20,7 +20,7 @@ func TestMemoryLimitFromKoppelBlock(t *testing.T) {
 		want  int64
 		calls int
 	}{
-		{"default", "", nil, 64 << 20, 1},
+		{"default", "", nil, 80 << 20, 1},
 		{"set", `memory_limit = "256MiB"`, nil, 256 << 20, 1},
 		{"off", `memory_limit = "off"`, nil, math.MaxInt64, 1},
 		{"GOMEMLIMIT wins", `memory_limit = "256MiB"`, map[string]string{"GOMEMLIMIT": "1GiB"}, 0, 0},

@@ -62,7 +62,7 @@ const (
 	DefaultRetentionDays = 90
 	// DefaultMemoryLimit is memory_limit's default: the Go runtime's soft limit on the host's
 	// own memory (heap, stacks, runtime), see docs/operations.md ("Memory and a long history").
-	DefaultMemoryLimit = 64 << 20
+	DefaultMemoryLimit = 80 << 20
 	// MinMemoryLimit is the smallest memory_limit accepted: below it the host would spend its
 	// time collecting garbage.
 	MinMemoryLimit = 32 << 20
