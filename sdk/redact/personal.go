@@ -202,9 +202,33 @@ func hasFold(s, w string) bool {
 	return false
 }
 
+// replaceMatches replaces every match of re in s by what repl returns for it, given the match and
+// its groups as found in s. Unlike reading the groups again from the match alone (which fails when
+// the pattern needs the text around the match, as \b does), the groups are always there.
+func replaceMatches(re *regexp.Regexp, s string, repl func(m string, g []string) string) string {
+	idx := re.FindAllStringSubmatchIndex(s, -1)
+	if idx == nil {
+		return s
+	}
+	var b strings.Builder
+	last := 0
+	for _, loc := range idx {
+		g := make([]string, len(loc)/2)
+		for i := range g {
+			if loc[2*i] >= 0 {
+				g[i] = s[loc[2*i]:loc[2*i+1]]
+			}
+		}
+		b.WriteString(s[last:loc[0]])
+		b.WriteString(repl(g[0], g))
+		last = loc[1]
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
 func odataSubstring(s string) string {
-	return odataSubstringRe.ReplaceAllStringFunc(s, func(m string) string {
-		g := odataSubstringRe.FindStringSubmatch(m)
+	return replaceMatches(odataSubstringRe, s, func(m string, g []string) string {
 		if mk := fieldMarker(lastSegment(g[4])); mk != "" {
 			return g[1] + "'" + mk + "'" + g[3] + g[4]
 		}
@@ -213,8 +237,7 @@ func odataSubstring(s string) string {
 }
 
 func odataFieldFirst(s string) string {
-	return odataFieldFirstRe.ReplaceAllStringFunc(s, func(m string) string {
-		g := odataFieldFirstRe.FindStringSubmatch(m)
+	return replaceMatches(odataFieldFirstRe, s, func(m string, g []string) string {
 		if mk := fieldMarker(lastSegment(g[2])); mk != "" {
 			return g[1] + g[2] + g[3] + "'" + mk + "'"
 		}
@@ -223,8 +246,7 @@ func odataFieldFirst(s string) string {
 }
 
 func odataEq(s string) string {
-	return odataEqRe.ReplaceAllStringFunc(s, func(m string) string {
-		g := odataEqRe.FindStringSubmatch(m)
+	return replaceMatches(odataEqRe, s, func(m string, g []string) string {
 		if mk := fieldMarker(lastSegment(g[1])); mk != "" {
 			return g[1] + g[2] + "'" + mk + "'"
 		}
@@ -233,8 +255,7 @@ func odataEq(s string) string {
 }
 
 func jsonFields(s string) string {
-	return jsonRe.ReplaceAllStringFunc(s, func(m string) string {
-		g := jsonRe.FindStringSubmatch(m)
+	return replaceMatches(jsonRe, s, func(m string, g []string) string {
 		if mk := fieldMarker(lastSegment(g[1])); mk != "" && g[3] != "" {
 			return `"` + g[1] + `"` + g[2] + `"` + mk + `"`
 		}
@@ -243,8 +264,7 @@ func jsonFields(s string) string {
 }
 
 func kvQuoted(s string) string {
-	return kvQuotedRe.ReplaceAllStringFunc(s, func(m string) string {
-		g := kvQuotedRe.FindStringSubmatch(m)
+	return replaceMatches(kvQuotedRe, s, func(m string, g []string) string {
 		if mk := fieldMarker(lastSegment(g[2])); mk != "" && g[3] != `""` {
 			return g[1] + g[2] + `="` + mk + `"`
 		}
@@ -253,8 +273,7 @@ func kvQuoted(s string) string {
 }
 
 func kvPlain(s string) string {
-	return kvPlainRe.ReplaceAllStringFunc(s, func(m string) string {
-		g := kvPlainRe.FindStringSubmatch(m)
+	return replaceMatches(kvPlainRe, s, func(m string, g []string) string {
 		if mk := fieldMarker(lastSegment(g[2])); mk != "" && !isMarker(g[3]) {
 			return g[1] + g[2] + "=" + mk
 		}
