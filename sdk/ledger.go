@@ -69,6 +69,10 @@ type ArticleQuery struct {
 	ExtraValue string `json:"extra_value,omitempty"`
 	// ID fetches one article by ledger id.
 	ID string `json:"id,omitempty"`
+	// Codes matches any of these artikelcodes exactly (at most 25), in one look-up where the
+	// ledger allows it. A plugin that predates it may answer nothing; the host uses an answer
+	// to Codes only for the articles it contains, never to conclude that a code is absent.
+	Codes []string `json:"codes,omitempty"`
 }
 
 // SalesOrderQuery selects sales orders.

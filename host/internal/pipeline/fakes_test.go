@@ -316,7 +316,7 @@ func (l *fakeLedger) FindArticles(_ context.Context, q sdk.ArticleQuery) ([]sdk.
 	for _, a := range l.articles {
 		switch {
 		case q.ID != "" && a.ID == q.ID, q.Code != "" && a.Code == q.Code,
-			q.ExtraField != "" && a.ExtraFields[q.ExtraField] == q.ExtraValue:
+			q.ExtraField != "" && a.ExtraFields[q.ExtraField] == q.ExtraValue, slices.Contains(q.Codes, a.Code):
 			if !l.stillHidden(a.ID) {
 				out = append(out, a)
 			}

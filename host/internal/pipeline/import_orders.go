@@ -353,6 +353,7 @@ func (r *run) flush(ctx context.Context) error {
 	if stopping(r.p.shop) {
 		return r.stopOnRequest()
 	}
+	r.prefetchArticles(ctx, items)
 	if err := r.prepareGuard(ctx, items); err != nil {
 		return err
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -378,4 +379,61 @@ func countDone(t *testing.T, e *env) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// The articles of a listed batch are looked up together (ArticleQuery.Codes): known codes are
+// not asked one by one, and a code the batched look-up did not find is still asked on its own
+// before it is created, once.
+func TestBatchedArticleLookUp(t *testing.T) {
+	e := newEnv(t)
+	var mu sync.Mutex
+	var batched [][]string
+	single := map[string]int{}
+	creates := map[string]int{}
+	w := &watchLedger{fakeLedger: e.ledger,
+		findArticles: func(q sdk.ArticleQuery) {
+			mu.Lock()
+			defer mu.Unlock()
+			if len(q.Codes) > 0 {
+				batched = append(batched, slices.Clone(q.Codes))
+			} else if q.Code != "" {
+				single[q.Code]++
+			}
+		},
+		createArticle: func(a sdk.Article) {
+			mu.Lock()
+			defer mu.Unlock()
+			creates[a.Code]++
+		},
+	}
+	boek := ln{sku: "BOEK", name: "Boek", qty: "1", price: "20.00", rate: "9"}
+	nieuw := ln{sku: "NIEUW", name: "Nieuw artikel", qty: "1", price: "12.10", rate: "21"}
+	const n = 8
+	for i := 1; i <= n; i++ {
+		lines := []ln{coffee, mug}
+		if i%2 == 0 {
+			lines = []ln{boek, nieuw}
+		}
+		e.shop.put(customerOrder(fmt.Sprint(i), i, i, lines...))
+	}
+	res, err := e.concurrentPipeline(w, 4).ImportOrders(t.Context())
+	if err != nil || res.Imported != n {
+		t.Fatalf("run: %+v, %v", res, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(batched) != 1 || !slices.Equal(batched[0], []string{"KOFFIE", "MOK", "BOEK", "NIEUW"}) {
+		t.Fatalf("batched look-ups %q, want one of KOFFIE, MOK, BOEK, NIEUW", batched)
+	}
+	for _, code := range []string{"KOFFIE", "MOK", "BOEK"} {
+		if single[code] != 0 {
+			t.Errorf("%s looked up on its own %d times after the batched look-up found it", code, single[code])
+		}
+	}
+	if single["NIEUW"] != 1 || creates["NIEUW"] != 1 {
+		t.Fatalf("NIEUW looked up on its own %d times and created %d times, want once each", single["NIEUW"], creates["NIEUW"])
+	}
+	if got := len(e.ledger.articlesWith("NIEUW")); got != 1 {
+		t.Fatalf("SnelStart holds %d articles NIEUW, want 1", got)
+	}
 }

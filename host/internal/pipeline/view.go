@@ -36,6 +36,10 @@ type ledgerView struct {
 	templates *simplelru.LRU[string, string]
 	// products are the shop's products looked up in this run, by code (nil: the shop has none).
 	products map[string]*sdk.Product
+	// pending holds, by map key, the batched article look-ups under way (closed when done),
+	// prefetched the active articles they found, until an order takes them (view_prefetch.go).
+	pending    map[string]chan struct{}
+	prefetched map[string]*mapping.Article
 }
 
 func newLedgerView(p *Pipeline) *ledgerView {
@@ -123,6 +127,13 @@ func (v *ledgerView) Article(ctx context.Context, k mapping.ArticleKey) (*mappin
 	// Orders planned at the same moment that need the same article share one look-up.
 	res, err, _ := v.lookups.Do(mk, func() (any, error) {
 		if a, ok := v.article(mk); ok {
+			return a, nil
+		}
+		// An article of a listed batch looked up with others (prefetchArticles).
+		if a, err := v.takePrefetched(ctx, mk); err != nil {
+			return nil, err
+		} else if a != nil {
+			v.addArticle(mk, a)
 			return a, nil
 		}
 		found, err := v.p.ledger.FindArticles(ctx, k.Query())

@@ -107,8 +107,29 @@ func withComponents(a sdk.Article, n int64, c composition, codes map[int64]strin
 // FindArticles returns the articles matching every field set in q: the code and the extra
 // field Webshopcode compare case-insensitively, as Jet does. Active articles come first, so a
 // webshop code on both an active and a discontinued article resolves to the active one.
-// Composite articles carry their components.
+// Composite articles carry their components. Codes (several artikelcodes) are read one after
+// the other, as the database is local, and answer the articles of any of them.
 func (l *Ledger) FindArticles(ctx context.Context, q sdk.ArticleQuery) ([]sdk.Article, error) {
+	if len(q.Codes) > 0 {
+		var out []sdk.Article
+		seen := map[string]bool{}
+		for _, code := range q.Codes {
+			if strings.TrimSpace(code) == "" {
+				continue
+			}
+			found, err := l.FindArticles(ctx, sdk.ArticleQuery{Code: code})
+			if err != nil {
+				return nil, err
+			}
+			for _, a := range found {
+				if !seen[a.ID] {
+					seen[a.ID] = true
+					out = append(out, a)
+				}
+			}
+		}
+		return out, nil
+	}
 	var conds []tables.Cond
 	if q.ID != "" {
 		n, ok := parseID(q.ID)

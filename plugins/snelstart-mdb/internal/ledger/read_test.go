@@ -165,6 +165,10 @@ func TestFindArticlesDemo(t *testing.T) {
 				t.Errorf("MOK-002 = %+v", a)
 			}
 			// Webshopcode MOK-001 is on the active MOK-001 and the inactive MOK-OUD: active first.
+			got, err = l.FindArticles(ctx(t), sdk.ArticleQuery{Codes: []string{"MOK-002", "GEEN-ARTIKEL", "BOEK-KOOK", "mok-002"}})
+			if err != nil || len(got) != 2 || got[0].Code != "MOK-002" || got[1].Code != "BOEK-KOOK" {
+				t.Errorf("Codes: %v (%v), want MOK-002 and BOEK-KOOK once each", codesOfArticles(got), err)
+			}
 			got, err = l.FindArticles(ctx(t), sdk.ArticleQuery{ExtraField: "Webshopcode", ExtraValue: "MOK-001"})
 			if err != nil || len(got) != 2 || got[0].Code != "MOK-001" || got[1].Code != "MOK-OUD" || !got[1].Inactive {
 				t.Errorf("Webshopcode MOK-001: %v (%v), want MOK-001 then inactive MOK-OUD", codesOfArticles(got), err)

@@ -12,7 +12,7 @@ import (
 )
 
 // FindArticles returns the articles matching q: by ID (GET /artikelen/{id}), by artikelcode
-// (Artikelcode eq '…', compared exactly), or by extra field
+// (Artikelcode eq '…', compared exactly), by several artikelcodes (findArticleCodes), or by extra field
 // (ExtraVelden/any(e:e/Waarde eq '…' and e/Naam eq '…'), value compared exactly and name
 // case-insensitively). Pages are 25 articles, the API's maximum for artikelen.
 func (c *Connector) FindArticles(ctx context.Context, q sdk.ArticleQuery) ([]sdk.Article, error) {
@@ -42,6 +42,8 @@ func (c *Connector) FindArticles(ctx context.Context, q sdk.ArticleQuery) ([]sdk
 			}
 		}
 		return out, nil
+	case len(q.Codes) > 0:
+		return c.findArticleCodes(ctx, q.Codes)
 	case q.ExtraField != "":
 		found, err := listAll[artikelIn](ctx, c.api, "/artikelen", anyExtraField("ExtraVelden", q.ExtraField, q.ExtraValue), pageArtikelen, "articles")
 		if err != nil {
@@ -59,6 +61,33 @@ func (c *Connector) FindArticles(ctx context.Context, q sdk.ArticleQuery) ([]sdk
 		return out, nil
 	}
 	return nil, sdk.Errorf(sdk.KindPermanent, "an article search needs a code, an extra field or an id")
+}
+
+// findArticleCodes looks up several artikelcodes with `Artikelcode eq 'a' or Artikelcode eq
+// 'b' …` filters (as few as the request line allows, maxFilterLen), compared exactly.
+func (c *Connector) findArticleCodes(ctx context.Context, codes []string) ([]sdk.Article, error) {
+	want := map[string]bool{}
+	var clauses []string
+	for _, code := range codes {
+		if code == "" || want[code] {
+			continue
+		}
+		want[code] = true
+		clauses = append(clauses, eqString("Artikelcode", code))
+	}
+	var out []sdk.Article
+	for _, f := range joinFilters(clauses, maxFilterLen) {
+		found, err := listAll[artikelIn](ctx, c.api, "/artikelen", f, pageArtikelen, "articles")
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range found {
+			if want[a.Artikelcode] {
+				out = append(out, fromArtikel(a))
+			}
+		}
+	}
+	return out, nil
 }
 
 // ListStock pages through every article (25 per call) and yields each with its free and

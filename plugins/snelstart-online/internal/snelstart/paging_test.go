@@ -116,9 +116,14 @@ func TestFindArticlesFilters(t *testing.T) {
 	if err != nil || len(got) != 1 || got[0].Code != "ART-001" {
 		t.Fatalf("by extra field: %v %+v", err, got)
 	}
+	got, err = c.FindArticles(ctx, sdk.ArticleQuery{Codes: []string{"ART-002", "ART-001", "ART-009"}})
+	if err != nil || len(got) != 2 || got[0].Code != "ART-001" || got[1].Code != "ART-002" {
+		t.Fatalf("by codes: %v %+v", err, got)
+	}
 	want := []string{
 		`top=25 skip=0 filter="Artikelcode eq 'ART-002'"`,
 		`top=25 skip=0 filter="ExtraVelden/any(e:e/Waarde eq '8710000000001' and e/Naam eq 'EAN')"`,
+		`top=25 skip=0 filter="Artikelcode eq 'ART-002' or Artikelcode eq 'ART-001' or Artikelcode eq 'ART-009'"`,
 	}
 	if fmt.Sprint(pages) != fmt.Sprint(want) {
 		t.Fatalf("pages %q, want %q", pages, want)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -238,6 +239,14 @@ func TestSimArticles(t *testing.T) {
 	}
 	if got, err := e.c.FindArticles(ctxBg, sdk.ArticleQuery{Code: "GEEN-ARTIKEL"}); err != nil || len(got) != 0 {
 		t.Fatalf("unknown code: %v %+v", err, got)
+	}
+	// Several codes in one look-up (an OData `or` filter); unknown codes are simply absent.
+	got, err = e.c.FindArticles(ctxBg, sdk.ArticleQuery{Codes: []string{"SHIRT-01", "GEEN-ARTIKEL", "SET-01", "SHIRT-01"}})
+	if err != nil || len(got) != 2 {
+		t.Fatalf("by codes: %v %+v", err, got)
+	}
+	if codes := []string{got[0].Code, got[1].Code}; !slices.Contains(codes, "SHIRT-01") || !slices.Contains(codes, "SET-01") {
+		t.Fatalf("by codes: %+v", got)
 	}
 
 	created, err := e.c.CreateArticle(ctxBg, sdk.Article{Code: "THEE-01", Description: "Thee 'Earl Grey'", RevenueGroupID: string(simulator.OmzetgroepLaag),

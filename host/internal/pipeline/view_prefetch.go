@@ -1,0 +1,130 @@
+package pipeline
+
+import (
+	"context"
+
+	"github.com/koppel-nl/koppel/host/internal/mapping"
+	"github.com/koppel-nl/koppel/host/internal/state"
+	"github.com/koppel-nl/koppel/sdk"
+)
+
+// prefetchCodes is how many artikelcodes one batched look-up asks at most (SnelStart returns
+// at most 25 artikelen a page).
+const prefetchCodes = 25
+
+// prefetchArticles looks up, in one FindArticles call per prefetchCodes codes
+// (ArticleQuery.Codes), the artikelcodes of the order lines of a listed batch that neither the
+// run nor the state store knows, before the workers plan those orders. Only active articles
+// found are kept (as a ledger look-up, so the first order that uses one remembers it); a code
+// not found, or a failed look-up, is looked up one by one as before (Article), so a miss here
+// never decides that an article is absent. A worker that needs a code being prefetched waits
+// for the batched answer instead of asking itself. Articles looked up by an extra field
+// (articles.code_field = "extra:…") are not prefetched.
+func (r *run) prefetchArticles(ctx context.Context, items []pendingOrder) {
+	if _, extra := r.p.prof.Articles.ExtraField(); extra {
+		return
+	}
+	v := r.view
+	var codes []string
+	seen := map[string]bool{}
+	for _, it := range items {
+		for _, l := range it.order.Lines {
+			k := mapping.ArticleKey{Value: l.SKU}
+			mk := k.MapKey()
+			if l.SKU == "" || seen[mk] {
+				continue
+			}
+			seen[mk] = true
+			if _, ok := v.article(mk); ok {
+				continue
+			}
+			rec, ok, err := state.Get[ArticleMapRecord](ctx, r.p.store, state.MapKey(r.p.profile, state.MapArticle, mk))
+			if err != nil || (ok && r.p.now().Sub(rec.FetchedAt) < ArticleCacheAge) {
+				continue
+			}
+			codes = append(codes, l.SKU)
+		}
+	}
+	for len(codes) > 0 {
+		n := min(len(codes), prefetchCodes)
+		chunk := codes[:n:n]
+		codes = codes[n:]
+		chunk, done := v.startPrefetch(chunk)
+		if done == nil {
+			continue
+		}
+		r.wg.Add(1)
+		go func() {
+			defer r.wg.Done()
+			found, err := r.p.ledger.FindArticles(ctx, sdk.ArticleQuery{Codes: chunk})
+			v.endPrefetch(chunk, found, err, done)
+		}()
+	}
+}
+
+// startPrefetch marks the codes not yet being prefetched as being prefetched and returns them
+// with the channel closed when their answer is in (nil when every code is under way already).
+func (v *ledgerView) startPrefetch(codes []string) ([]string, chan struct{}) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.pending == nil {
+		v.pending = map[string]chan struct{}{}
+		v.prefetched = map[string]*mapping.Article{}
+	}
+	done := make(chan struct{})
+	var kept []string
+	for _, c := range codes {
+		mk := mapping.ArticleKey{Value: c}.MapKey()
+		if _, busy := v.pending[mk]; busy {
+			continue
+		}
+		v.pending[mk] = done
+		kept = append(kept, c)
+	}
+	if len(kept) == 0 {
+		return nil, nil
+	}
+	return kept, done
+}
+
+// endPrefetch records the active articles found for codes (positive answers only) and wakes
+// the workers waiting for them.
+func (v *ledgerView) endPrefetch(codes []string, found []sdk.Article, err error, done chan struct{}) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	for _, c := range codes {
+		k := mapping.ArticleKey{Value: c}
+		mk := k.MapKey()
+		if v.pending[mk] == done {
+			delete(v.pending, mk)
+		}
+		if err != nil {
+			continue
+		}
+		if hit, _ := mapping.PickActiveArticle(k, found); hit != nil {
+			a := mapping.ArticleFrom(*hit)
+			v.prefetched[mk] = &a
+		}
+	}
+	close(done)
+}
+
+// takePrefetched waits for a prefetch of map key mk under way, then returns (and forgets) the
+// article it found (nil when none: the caller looks it up itself).
+func (v *ledgerView) takePrefetched(ctx context.Context, mk string) (*mapping.Article, error) {
+	v.mu.Lock()
+	done := v.pending[mk]
+	v.mu.Unlock()
+	if done != nil {
+		select {
+		case <-done:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	a := v.prefetched[mk]
+	delete(v.prefetched, mk)
+	return a, nil
+}
