@@ -52,6 +52,10 @@ const (
 	CapComposites     = "composites"      // Ledger reports composite articles
 	CapArticlesWrite  = "articles_write"  // Ledger creates and updates articles
 	CapCustomersWrite = "customers_write" // Ledger creates and updates relaties
+	// CapArticleCodes: Ledger.FindArticles answers ArticleQuery.Codes with every article whose
+	// artikelcode is one of them (the host then takes a code missing from the answer as not
+	// in the ledger).
+	CapArticleCodes = "article_codes"
 )
 
 // CheckResult is what a connection test found.

@@ -70,8 +70,7 @@ type ArticleQuery struct {
 	// ID fetches one article by ledger id.
 	ID string `json:"id,omitempty"`
 	// Codes matches any of these artikelcodes exactly (at most 25), in one look-up where the
-	// ledger allows it. A plugin that predates it may answer nothing; the host uses an answer
-	// to Codes only for the articles it contains, never to conclude that a code is absent.
+	// ledger allows it. The host asks it only of a plugin that declares CapArticleCodes.
 	Codes []string `json:"codes,omitempty"`
 }
 

@@ -97,12 +97,23 @@ func (a *app) openSession(ctx context.Context, name string, progress func(pipeli
 	}
 	s.pipe = pipeline.New(pipeline.Options{
 		Profile: p, Shop: shop, Ledger: ledger, Store: s.store,
-		Logger:    a.pipelineLogger(),
-		Progress:  progress,
-		Retention: retention(k),
+		LedgerCapabilities: ledgerCapabilities(ctx, s.mgr, p.Ledger.Name),
+		Logger:             a.pipelineLogger(),
+		Progress:           progress,
+		Retention:          retention(k),
 	})
 	ok = true
 	return s, nil
+}
+
+// ledgerCapabilities returns the capabilities ledger plugin name declares (it runs already), or
+// none when its information cannot be read: the run then uses only what every plugin answers.
+func ledgerCapabilities(ctx context.Context, mgr *plugins.Manager, name string) []string {
+	info, err := mgr.Info(ctx, name)
+	if err != nil {
+		return nil
+	}
+	return info.Capabilities
 }
 
 // retention is the koppel block's retention_days as a duration.

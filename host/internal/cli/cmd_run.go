@@ -236,7 +236,7 @@ func (d *daemon) apply(ctx context.Context, cfg *config.Config) error {
 		counted := &countingShop{Shop: shop}
 		shops[p.Name] = counted
 		pipes[p.Name] = pipeline.New(pipeline.Options{Profile: p, Shop: pipeline.Stoppable(counted, d.stop), Ledger: ledger,
-			Store: d.store, Logger: d.log.Named(p.Name)})
+			LedgerCapabilities: ledgerCapabilities(ctx, d.mgr, p.Ledger.Name), Store: d.store, Logger: d.log.Named(p.Name)})
 		names = append(names, p.Name)
 		for _, t := range p.Tasks {
 			if t.Every > 0 {

@@ -48,6 +48,7 @@ package pipeline
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/hashicorp/go-hclog"
@@ -74,6 +75,9 @@ type Options struct {
 	Shop sdk.Shop
 	// Ledger is the profile's ledger connector. The pipeline wraps it to count calls.
 	Ledger sdk.Ledger
+	// LedgerCapabilities are the capabilities the ledger plugin declares (sdk.PluginInfo); with
+	// sdk.CapArticleCodes the articles of a listed batch are looked up together.
+	LedgerCapabilities []string
 	// Store is the host's state store.
 	Store *state.Store
 	// Logger receives progress and warnings; nil discards.
@@ -113,15 +117,17 @@ type Options struct {
 // ImportOrders and Retry take the profile's import_orders lock in the store (unless
 // Options.NoLock), so two hosts or two goroutines never run them at once.
 type Pipeline struct {
-	prof    *config.Profile
-	shop    sdk.Shop
-	ledger  *countingLedger
-	store   *state.Store
-	log     hclog.Logger
-	now     func() time.Time
-	prog    func(Progress)
-	opts    Options
-	profile string
+	// articleCodes: the ledger answers ArticleQuery.Codes (sdk.CapArticleCodes).
+	articleCodes bool
+	prof         *config.Profile
+	shop         sdk.Shop
+	ledger       *countingLedger
+	store        *state.Store
+	log          hclog.Logger
+	now          func() time.Time
+	prog         func(Progress)
+	opts         Options
+	profile      string
 	// concurrency is Options.Concurrency or LedgerConcurrency.
 	concurrency int
 }
@@ -130,13 +136,14 @@ type Pipeline struct {
 // the first run.
 func New(opts Options) *Pipeline {
 	p := &Pipeline{
-		prof:  opts.Profile,
-		shop:  opts.Shop,
-		store: opts.Store,
-		log:   opts.Logger,
-		now:   opts.Clock,
-		prog:  opts.Progress,
-		opts:  opts,
+		prof:         opts.Profile,
+		shop:         opts.Shop,
+		store:        opts.Store,
+		log:          opts.Logger,
+		now:          opts.Clock,
+		prog:         opts.Progress,
+		opts:         opts,
+		articleCodes: slices.Contains(opts.LedgerCapabilities, sdk.CapArticleCodes),
 	}
 	if opts.Ledger != nil {
 		p.ledger = newCountingLedger(opts.Ledger)

@@ -37,7 +37,8 @@ type ledgerView struct {
 	// products are the shop's products looked up in this run, by code (nil: the shop has none).
 	products map[string]*sdk.Product
 	// pending holds, by map key, the batched article look-ups under way (closed when done),
-	// prefetched the active articles they found, until an order takes them (view_prefetch.go).
+	// prefetched their answers (nil: not in the ledger) until an order takes them
+	// (view_prefetch.go).
 	pending    map[string]chan struct{}
 	prefetched map[string]*mapping.Article
 }
@@ -130,9 +131,9 @@ func (v *ledgerView) Article(ctx context.Context, k mapping.ArticleKey) (*mappin
 			return a, nil
 		}
 		// An article of a listed batch looked up with others (prefetchArticles).
-		if a, err := v.takePrefetched(ctx, mk); err != nil {
+		if a, ok, err := v.takePrefetched(ctx, mk); err != nil {
 			return nil, err
-		} else if a != nil {
+		} else if ok {
 			v.addArticle(mk, a)
 			return a, nil
 		}
@@ -175,6 +176,7 @@ func (v *ledgerView) addArticle(mk string, a *mapping.Article) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.articles.Add(mk, a)
+	delete(v.prefetched, mk)
 }
 
 // removeArticle drops the run's entry for map key mk, so it is asked again.
@@ -182,6 +184,7 @@ func (v *ledgerView) removeArticle(mk string) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.articles.Remove(mk)
+	delete(v.prefetched, mk)
 }
 
 // markUpToDate records that the article of map key mk was brought up to date in this run

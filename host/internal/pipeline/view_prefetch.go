@@ -14,14 +14,16 @@ const prefetchCodes = 25
 
 // prefetchArticles looks up, in one FindArticles call per prefetchCodes codes
 // (ArticleQuery.Codes), the artikelcodes of the order lines of a listed batch that neither the
-// run nor the state store knows, before the workers plan those orders. Only active articles
-// found are kept (as a ledger look-up, so the first order that uses one remembers it); a code
-// not found, or a failed look-up, is looked up one by one as before (Article), so a miss here
-// never decides that an article is absent. A worker that needs a code being prefetched waits
-// for the batched answer instead of asking itself. Articles looked up by an extra field
-// (articles.code_field = "extra:…") are not prefetched.
+// run nor the state store knows, before the workers plan those orders. The answer counts as
+// each code's own look-up at that moment (Article): the active article found, or "not in the
+// ledger" for a code without one, which the run caches as it caches a single look-up's "not
+// found" (a create then goes through createArticleOnce as before). A failed look-up decides
+// nothing: those codes are looked up one by one. A worker that needs a code being prefetched
+// waits for the batched answer instead of asking itself. Only a ledger plugin that declares
+// sdk.CapArticleCodes is asked (one that predates Codes might answer nothing), and articles
+// looked up by an extra field (articles.code_field = "extra:…") are not prefetched.
 func (r *run) prefetchArticles(ctx context.Context, items []pendingOrder) {
-	if _, extra := r.p.prof.Articles.ExtraField(); extra {
+	if _, extra := r.p.prof.Articles.ExtraField(); extra || !r.p.articleCodes {
 		return
 	}
 	v := r.view
@@ -87,8 +89,9 @@ func (v *ledgerView) startPrefetch(codes []string) ([]string, chan struct{}) {
 	return kept, done
 }
 
-// endPrefetch records the active articles found for codes (positive answers only) and wakes
-// the workers waiting for them.
+// endPrefetch records the answer for codes (the active article, or nil when none) and wakes the
+// workers waiting for them. A code the run has an entry for by now (an order created or looked
+// it up meanwhile) keeps that entry; a failed look-up records nothing.
 func (v *ledgerView) endPrefetch(codes []string, found []sdk.Article, err error, done chan struct{}) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -98,20 +101,23 @@ func (v *ledgerView) endPrefetch(codes []string, found []sdk.Article, err error,
 		if v.pending[mk] == done {
 			delete(v.pending, mk)
 		}
-		if err != nil {
+		if _, known := v.articles.Peek(mk); err != nil || known {
 			continue
 		}
 		if hit, _ := mapping.PickActiveArticle(k, found); hit != nil {
 			a := mapping.ArticleFrom(*hit)
 			v.prefetched[mk] = &a
+		} else {
+			v.prefetched[mk] = nil
 		}
 	}
 	close(done)
 }
 
-// takePrefetched waits for a prefetch of map key mk under way, then returns (and forgets) the
-// article it found (nil when none: the caller looks it up itself).
-func (v *ledgerView) takePrefetched(ctx context.Context, mk string) (*mapping.Article, error) {
+// takePrefetched waits for a prefetch of map key mk under way, then returns (and forgets) its
+// answer: ok false when there is none (the caller looks it up itself), else the article (nil:
+// not in the ledger).
+func (v *ledgerView) takePrefetched(ctx context.Context, mk string) (a *mapping.Article, ok bool, err error) {
 	v.mu.Lock()
 	done := v.pending[mk]
 	v.mu.Unlock()
@@ -119,12 +125,12 @@ func (v *ledgerView) takePrefetched(ctx context.Context, mk string) (*mapping.Ar
 		select {
 		case <-done:
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			return nil, false, ctx.Err()
 		}
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	a := v.prefetched[mk]
+	a, ok = v.prefetched[mk]
 	delete(v.prefetched, mk)
-	return a, nil
+	return a, ok, nil
 }
