@@ -134,7 +134,7 @@ func (a *api) statusError(method, path string, resp *http.Response, body []byte)
 	st := resp.StatusCode
 	var we wcError
 	_ = json.Unmarshal(body, &we)
-	code := we.Code
+	code := a.hc.Redact(we.Code) // a shop may echo anything there, a secret too
 	msg := a.hc.Redact(strings.TrimSpace(we.Message))
 	what := method + " " + a.route(path)
 	switch {
