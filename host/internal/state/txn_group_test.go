@@ -144,3 +144,66 @@ func TestFailedAndEmptyTransactions(t *testing.T) {
 		t.Fatalf("records %v", got)
 	}
 }
+
+// Transactions whose function fails, committed at the same moment as blind ones that succeed
+// and are written in groups, take none of those down: every succeeding transaction returns
+// nil and is there after a reopen, and nothing of a failed one is.
+func TestFailedTransactionBesideAGroup(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(ctx, dir, Options{GCInterval: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	boom := errors.New("boom")
+	const workers, each = 8, 25
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				fail := (w+i)%2 == 0
+				err := s.Update(ctx, func(tx *Tx) error {
+					if err := tx.Put(OrderKey("p", fmt.Sprintf("%d-%d", w, i)), orderRec{Invoice: strconv.Itoa(i)}); err != nil {
+						return err
+					}
+					if fail {
+						return boom
+					}
+					return nil
+				})
+				if fail && !errors.Is(err, boom) {
+					t.Errorf("failing transaction %d-%d: err = %v, want boom", w, i, err)
+				}
+				if !fail && err != nil {
+					t.Errorf("transaction %d-%d beside failing ones: %v", w, i, err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		return
+	}
+	if c := s.TxnCounts(); c.Commits != workers*each/2 {
+		t.Fatalf("%d commits, want %d (only the succeeding transactions)", c.Commits, workers*each/2)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = diskStore(t, dir)
+	defer s.Close()
+	got := dump(t, s)
+	if len(got) != workers*each/2 {
+		t.Fatalf("%d records after reopen, want %d", len(got), workers*each/2)
+	}
+	for w := 0; w < workers; w++ {
+		for i := 0; i < each; i++ {
+			_, ok := got[OrderKey("p", fmt.Sprintf("%d-%d", w, i))]
+			if fail := (w+i)%2 == 0; ok == fail {
+				t.Fatalf("record %d-%d present=%v after reopen, its transaction failed=%v", w, i, ok, fail)
+			}
+		}
+	}
+}
