@@ -36,6 +36,40 @@ const (
 	markPaidChunk = 50
 )
 
+// mapUnpaidNext holds, under unpaidNextKey, the shop id of the last remembered invoice a run looked
+// up: the next run starts after it and wraps around, so every invoice gets its turn however
+// many stay unpaid.
+const mapUnpaidNext state.MapKind = "unpaid_next"
+
+func unpaidNextKey(profile string) state.Key { return state.MapKey(profile, mapUnpaidNext, "after") }
+
+// unpaidTurn returns the remembered invoices this run looks up: at most markPaidBatch, in key
+// order starting after the last one the previous run looked up, wrapping around to the first.
+func (p *Pipeline) unpaidTurn(ctx context.Context) ([]UnpaidRecord, error) {
+	after, _, err := state.Get[string](ctx, p.store, unpaidNextKey(p.profile))
+	if err != nil {
+		return nil, fmt.Errorf("read where the payment look-ups stopped: %w", err)
+	}
+	var next, wrapped []UnpaidRecord
+	err = state.List(ctx, p.store, state.MapPrefix(p.profile, MapUnpaid), func(_ state.Key, u UnpaidRecord) error {
+		switch {
+		case after != "" && state.MapKey(p.profile, MapUnpaid, u.ShopID) <= state.MapKey(p.profile, MapUnpaid, after):
+			if len(wrapped) < markPaidBatch {
+				wrapped = append(wrapped, u)
+			}
+		case len(next) < markPaidBatch:
+			next = append(next, u)
+		default:
+			return state.ErrStop
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("read the invoices waiting for payment: %w", err)
+	}
+	return append(next, wrapped[:min(len(wrapped), markPaidBatch-len(next))]...), nil
+}
+
 // markPaid reports whether orders.mark_paid applies to this profile.
 func (p *Pipeline) markPaid() bool { return p.invoiceMode() && p.prof.Orders.MarkPaid }
 
@@ -64,16 +98,9 @@ func (p *Pipeline) notePaid(ctx context.Context) (int, error) {
 		p.log.Warn("orders.mark_paid is on, but the shop cannot add notes to orders")
 		return 0, nil
 	}
-	var todo []UnpaidRecord
-	err := state.List(ctx, p.store, state.MapPrefix(p.profile, MapUnpaid), func(_ state.Key, u UnpaidRecord) error {
-		if len(todo) >= markPaidBatch {
-			return state.ErrStop
-		}
-		todo = append(todo, u)
-		return nil
-	})
+	todo, err := p.unpaidTurn(ctx)
 	if err != nil {
-		return 0, fmt.Errorf("read the invoices waiting for payment: %w", err)
+		return 0, err
 	}
 	noted := 0
 	for start := 0; start < len(todo); start += markPaidChunk {
@@ -86,6 +113,11 @@ func (p *Pipeline) notePaid(ctx context.Context) (int, error) {
 		if err != nil {
 			p.log.Warn("looking up whether invoices are paid failed; tried again next run", "error", err)
 			return noted, nil
+		}
+		// The next run goes on after this chunk, so invoices that stay unpaid do not keep the
+		// ones after them from being looked at.
+		if err := state.Put(ctx, p.store, unpaidNextKey(p.profile), chunk[len(chunk)-1].ShopID); err != nil {
+			return noted, fmt.Errorf("remember where the payment look-ups stopped: %w", err)
 		}
 		paid := map[string]sdk.SalesInvoice{}
 		for _, inv := range found {
