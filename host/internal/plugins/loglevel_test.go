@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/go-hclog"
 
+	"github.com/koppel-nl/koppel/sdk"
 	"github.com/koppel-nl/koppel/sdk/plugin"
 )
 
@@ -28,5 +29,31 @@ func TestPluginLogLevel(t *testing.T) {
 		if lvl := plugin.LogLevel(got); lvl != hclog.LevelFromString(tc.want) {
 			t.Errorf("the plugin reads %q as %v", got, lvl)
 		}
+	}
+}
+
+// TestRunningPluginLogsAtTheHostsLevel: a plugin process the Manager starts logs at the level
+// of the host's logger (handed over in KOPPEL_PLUGIN_LOG_LEVEL), so lines the host would drop
+// are not even written.
+func TestRunningPluginLogsAtTheHostsLevel(t *testing.T) {
+	for _, level := range []hclog.Level{hclog.Debug, hclog.Warn, hclog.Error} {
+		t.Run(level.String(), func(t *testing.T) {
+			ctx := testCtx(t)
+			dir := installPlugins(t, "testshop")
+			var buf logBuffer
+			logger := hclog.New(&hclog.LoggerOptions{Name: "host", Level: level, Output: &buf})
+			m := newTestManager(t, Options{Dir: dir, AllowUnlocked: true, Logger: logger})
+			shop, err := m.Shop(ctx, "testshop", "p", sdk.Config{}.Set("label", "A"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			res, err := shop.Check(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := res.Details["log_level"]; got != level.String() {
+				t.Fatalf("plugin process logs at %q, want the host's %q", got, level.String())
+			}
+		})
 	}
 }

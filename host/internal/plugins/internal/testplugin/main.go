@@ -79,10 +79,12 @@ func sleep(ctx context.Context, cfg sdk.Config, log hclog.Logger, call string) e
 	}
 }
 
-func check(kind string, cfg sdk.Config) sdk.CheckResult {
+// check reports the instance's label, the process id and the level the plugin's logger was
+// given (from the host's KOPPEL_PLUGIN_LOG_LEVEL).
+func check(kind string, cfg sdk.Config, log hclog.Logger) sdk.CheckResult {
 	return sdk.CheckResult{
 		Summary: kind + " " + cfg.String("label"),
-		Details: map[string]string{"pid": strconv.Itoa(os.Getpid())},
+		Details: map[string]string{"pid": strconv.Itoa(os.Getpid()), "log_level": log.GetLevel().String()},
 	}
 }
 
@@ -91,7 +93,9 @@ type shop struct {
 	log hclog.Logger
 }
 
-func (s *shop) Check(context.Context) (sdk.CheckResult, error) { return check("shop", s.cfg), nil }
+func (s *shop) Check(context.Context) (sdk.CheckResult, error) {
+	return check("shop", s.cfg, s.log), nil
+}
 
 func (s *shop) ListOrders(_ context.Context, _ sdk.OrderQuery, yield func(sdk.OrderItem) error) error {
 	for i := 1; i <= 3; i++ {
@@ -131,7 +135,9 @@ type ledger struct {
 	log hclog.Logger
 }
 
-func (l *ledger) Check(context.Context) (sdk.CheckResult, error) { return check("ledger", l.cfg), nil }
+func (l *ledger) Check(context.Context) (sdk.CheckResult, error) {
+	return check("ledger", l.cfg, l.log), nil
+}
 
 func (l *ledger) FindRelaties(context.Context, sdk.RelatieQuery) ([]sdk.Relatie, error) {
 	return nil, nil
