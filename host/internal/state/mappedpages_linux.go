@@ -33,6 +33,13 @@ func releaseMappedPages(dir string) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("state: read the process's mappings: %w", err)
 	}
+	return releaseMappings(maps, dir)
+}
+
+// releaseMappings advises MADV_PAGEOUT for the mappings of Badger's files under dir listed in
+// maps (the text of /proc/self/maps) and returns how many bytes it advised; a mapping that is
+// gone by now is passed over.
+func releaseMappings(maps []byte, dir string) (int64, error) {
 	var advised int64
 	sc := bufio.NewScanner(bytes.NewReader(maps))
 	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)

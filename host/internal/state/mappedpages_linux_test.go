@@ -128,3 +128,34 @@ func tableRSS(t *testing.T, dir string) int64 {
 	}
 	return sum
 }
+
+// The failure paths of releaseMappings: a listed mapping that is gone by the time it is advised
+// (Badger dropped the table) is passed over without an error; a range the kernel refuses
+// (EINVAL, as kernels before 5.4 answer MADV_PAGEOUT) stops with an error naming the file and
+// the kernel it needs; mappings outside dir or of other files are left alone.
+func TestReleaseMappingsFailurePaths(t *testing.T) {
+	dir := "/var/lib/koppel/state"
+	for _, tc := range []struct {
+		name, maps string
+		wantErr    string
+	}{
+		{"dropped mapping", "00010000-00011000 rw-s 00000000 08:01 42 " + dir + "/000001.sst\n", ""},
+		{"refused range", "00010001-00011000 rw-s 00000000 08:01 42 " + dir + "/000002.vlog\n", "000002.vlog (MADV_PAGEOUT needs Linux 5.4 or later)"},
+		{"other directory", "00010001-00011000 rw-s 00000000 08:01 42 /elsewhere/000001.sst\n", ""},
+		{"other file", "00010001-00011000 rw-s 00000000 08:01 42 " + dir + "/MANIFEST\n", ""},
+		{"private mapping", "00010001-00011000 r--p 00000000 08:01 42 " + dir + "/000001.sst\n", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			advised, err := releaseMappings([]byte(tc.maps), dir)
+			if advised != 0 {
+				t.Errorf("advised %d bytes, want 0", advised)
+			}
+			if tc.wantErr == "" && err != nil {
+				t.Fatalf("err = %v, want none", err)
+			}
+			if tc.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tc.wantErr)) {
+				t.Fatalf("err = %v, want one containing %q", err, tc.wantErr)
+			}
+		})
+	}
+}
