@@ -41,11 +41,7 @@ func (s *Server) renderCoupon(c *Coupon, home string) orderedMap {
 // createCoupon answers POST /coupons (201).
 func (s *Server) createCoupon(w http.ResponseWriter, req *request) {
 	var in couponCreateInput
-	if e := decodeBody(req.r, &in); e != nil {
-		writeError(w, e)
-		return
-	}
-	if e := cannotCreate(req); e != nil {
+	if e := decodeCreate(req, &in); e != nil {
 		writeError(w, e)
 		return
 	}
@@ -90,11 +86,7 @@ func (s *Server) createCoupon(w http.ResponseWriter, req *request) {
 
 // listCoupons answers GET /coupons (page, per_page 1..100, default 10; newest first).
 func (s *Server) listCoupons(w http.ResponseWriter, req *request) {
-	if e := cannotList(req); e != nil {
-		writeError(w, e)
-		return
-	}
-	page, perPage, e := pageParams(req)
+	page, perPage, e := listPage(req)
 	if e != nil {
 		writeError(w, e)
 		return
@@ -115,6 +107,14 @@ func (s *Server) listCoupons(w http.ResponseWriter, req *request) {
 	w.Header().Set("X-WP-Total", strconv.FormatInt(total, 10))
 	w.Header().Set("X-WP-TotalPages", strconv.FormatInt((total+perPage-1)/perPage, 10))
 	writeJSON(w, http.StatusOK, out)
+}
+
+// listPage checks the caller may list and then reads the page parameters (see pageParams).
+func listPage(req *request) (int64, int64, *wpError) {
+	if e := cannotList(req); e != nil {
+		return 0, 0, e
+	}
+	return pageParams(req)
 }
 
 // pageParams reads page (>= 1) and per_page (1..100, default 10) as WordPress checks them.

@@ -202,11 +202,7 @@ func (s *Server) getCustomer(w http.ResponseWriter, req *request, id int64) {
 
 func (s *Server) createCustomer(w http.ResponseWriter, req *request) {
 	var in customerInput
-	if e := decodeBody(req.r, &in); e != nil {
-		writeError(w, e)
-		return
-	}
-	if e := cannotCreate(req); e != nil {
+	if e := decodeCreate(req, &in); e != nil {
 		writeError(w, e)
 		return
 	}

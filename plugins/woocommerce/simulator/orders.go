@@ -1463,11 +1463,7 @@ func (s *Server) getOrder(w http.ResponseWriter, req *request, id int64) {
 
 func (s *Server) createOrder(w http.ResponseWriter, req *request) {
 	var in orderInput
-	if e := decodeBody(req.r, &in); e != nil {
-		writeError(w, e)
-		return
-	}
-	if e := cannotCreate(req); e != nil {
+	if e := decodeCreate(req, &in); e != nil {
 		writeError(w, e)
 		return
 	}

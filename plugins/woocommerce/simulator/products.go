@@ -524,11 +524,7 @@ func (s *Server) getProduct(w http.ResponseWriter, req *request, id, parent int6
 
 func (s *Server) createProduct(w http.ResponseWriter, req *request, parent int64) {
 	var in productInput
-	if e := decodeBody(req.r, &in); e != nil {
-		writeError(w, e)
-		return
-	}
-	if e := cannotCreate(req); e != nil {
+	if e := decodeCreate(req, &in); e != nil {
 		writeError(w, e)
 		return
 	}

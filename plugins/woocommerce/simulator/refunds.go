@@ -278,11 +278,7 @@ func (s *Server) renderRefund(o *Order, r *Refund, home string, dp int) orderedM
 // createRefund answers POST /orders/{id}/refunds (201 with the refund).
 func (s *Server) createRefund(w http.ResponseWriter, req *request, id int64) {
 	var in refundCreateInput
-	if e := decodeBody(req.r, &in); e != nil {
-		writeError(w, e)
-		return
-	}
-	if e := cannotCreate(req); e != nil {
+	if e := decodeCreate(req, &in); e != nil {
 		writeError(w, e)
 		return
 	}
@@ -301,11 +297,7 @@ func (s *Server) createRefund(w http.ResponseWriter, req *request, id int64) {
 // listRefunds answers GET /orders/{id}/refunds (page, per_page 1..100, default 10; newest
 // first) with X-WP-Total and X-WP-TotalPages.
 func (s *Server) listRefunds(w http.ResponseWriter, req *request, id int64) {
-	if e := cannotList(req); e != nil {
-		writeError(w, e)
-		return
-	}
-	page, perPage, e := pageParams(req)
+	page, perPage, e := listPage(req)
 	if e != nil {
 		writeError(w, e)
 		return

@@ -611,6 +611,15 @@ func cannotView(req *request) *wpError {
 func cannotCreate(req *request) *wpError {
 	return permission(req, "woocommerce_rest_cannot_create", "Sorry, you are not allowed to create resources.")
 }
+
+// decodeCreate reads a create request's JSON body into dst and then checks the caller may
+// create: a malformed body is reported before a missing right.
+func decodeCreate(req *request, dst any) *wpError {
+	if e := decodeBody(req.r, dst); e != nil {
+		return e
+	}
+	return cannotCreate(req)
+}
 func cannotEdit(req *request) *wpError {
 	return permission(req, "woocommerce_rest_cannot_edit", "Sorry, you are not allowed to edit this resource.")
 }
