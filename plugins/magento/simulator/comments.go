@@ -18,9 +18,8 @@ type commentSearchResult struct {
 
 // handleComments is GET /V1/orders/{id}/comments: the order's status history, oldest first.
 func (s *Server) handleComments(w http.ResponseWriter, _ *http.Request, p map[string]string, _ principal) {
-	id, ok := parseID(p["id"])
+	id, ok := pathID(w, p, "id")
 	if !ok {
-		typeInvalid(w, p["id"], "int")
 		return
 	}
 	s.mu.Lock()
@@ -41,9 +40,8 @@ func (s *Server) handleComments(w http.ResponseWriter, _ *http.Request, p map[st
 // comment is added to the order's status history (with the order's status when it names none)
 // and the order is saved, so its updated_at moves, as OrderManagement::addComment does.
 func (s *Server) handleAddComment(w http.ResponseWriter, r *http.Request, p map[string]string, _ principal) {
-	id, ok := parseID(p["id"])
+	id, ok := pathID(w, p, "id")
 	if !ok {
-		typeInvalid(w, p["id"], "int")
 		return
 	}
 	body, err := decodeObject(r)

@@ -223,9 +223,8 @@ func (s *Server) touchLocked(o *Order) {
 
 // handleRefund is POST /V1/order/{orderId}/refund.
 func (s *Server) handleRefund(w http.ResponseWriter, r *http.Request, p map[string]string, _ principal) {
-	id, ok := parseID(p["orderId"])
+	id, ok := pathID(w, p, "orderId")
 	if !ok {
-		typeInvalid(w, p["orderId"], "int")
 		return
 	}
 	body, err := readBody(r)
@@ -267,9 +266,8 @@ func (s *Server) Cancel(id int64) (bool, bool) {
 
 // handleCancel is POST /V1/orders/{id}/cancel.
 func (s *Server) handleCancel(w http.ResponseWriter, _ *http.Request, p map[string]string, _ principal) {
-	id, ok := parseID(p["id"])
+	id, ok := pathID(w, p, "id")
 	if !ok {
-		typeInvalid(w, p["id"], "int")
 		return
 	}
 	done, found := s.Cancel(id)

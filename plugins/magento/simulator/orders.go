@@ -103,9 +103,8 @@ func cacheKey(c *criteria) string {
 
 // handleOrder is GET /V1/orders/{id}.
 func (s *Server) handleOrder(w http.ResponseWriter, _ *http.Request, p map[string]string, _ principal) {
-	id, ok := parseID(p["id"])
+	id, ok := pathID(w, p, "id")
 	if !ok {
-		typeInvalid(w, p["id"], "int")
 		return
 	}
 	s.mu.Lock()

@@ -393,6 +393,16 @@ func (s *Server) sortedProducts() []*Product {
 	return out
 }
 
+// pathID reads the path parameter name as an entity id; when it is not a positive integer it
+// answers Magento's type error on w and reports false.
+func pathID(w http.ResponseWriter, p map[string]string, name string) (int64, bool) {
+	id, ok := parseID(p[name])
+	if !ok {
+		typeInvalid(w, p[name], "int")
+	}
+	return id, ok
+}
+
 func parseID(s string) (int64, bool) {
 	n, err := strconv.ParseInt(s, 10, 64)
 	return n, err == nil && n > 0
