@@ -24,7 +24,7 @@ type ledgerView struct {
 	// workers at once (import_orders_workers.go). A cached *mapping.Article is never changed
 	// in place (a change replaces it), so a reader may keep using the pointer it got.
 	mu sync.Mutex
-	// lookups shares the article look-ups of orders planned at the same moment.
+	// lookups shares the article and shop product look-ups of orders planned at the same moment.
 	lookups singleflight.Group
 	// customers are the relaties settled in this run, by customer key, and codes their
 	// relatiecodes by relatie id (bounded, caches.go).
@@ -35,7 +35,7 @@ type ledgerView struct {
 	// templates are the last templates of customers (reuse_last_template), by relatie id.
 	templates *simplelru.LRU[string, string]
 	// products are the shop's products looked up in this run, by code (nil: the shop has none).
-	products map[string]*sdk.Product
+	products *simplelru.LRU[string, *sdk.Product]
 	// pending holds, by map key, the batched article look-ups under way (closed when done),
 	// prefetched their answers (nil: not in the ledger) until an order takes them
 	// (view_prefetch.go).
@@ -46,7 +46,7 @@ type ledgerView struct {
 func newLedgerView(p *Pipeline) *ledgerView {
 	return &ledgerView{p: p, customers: newLRU[string, mapping.MappedCustomer](CustomerCacheSize),
 		codes: newLRU[string, int](CustomerCacheSize), articles: newLRU[string, *mapping.Article](ArticleCacheSize),
-		templates: newLRU[string, string](TemplateCacheSize)}
+		templates: newLRU[string, string](TemplateCacheSize), products: newLRU[string, *sdk.Product](ArticleCacheSize)}
 }
 
 // settle remembers a customer settled in this run.
