@@ -257,3 +257,27 @@ func TestFormatMessageDoesNotRefill(t *testing.T) {
 		t.Fatalf("got %q", msg)
 	}
 }
+
+// A timestamp is refused when it is Go's zero time or falls outside the years 1 to 9999 in UTC
+// (found by FuzzMapOrder: "0000-01-01T00:00:00+01:00" is the year -1 in UTC, and the mapped
+// order could not be encoded as JSON).
+func TestParseTimeRange(t *testing.T) {
+	for _, c := range []struct {
+		in string
+		ok bool
+	}{
+		{"2024-05-01 10:00:00", true},
+		{"2024-05-01T12:00:00+02:00", true},
+		{"0001-01-01 00:00:01", true},
+		{"9999-12-31 23:59:59", true},
+		{"0000-01-01T00:00:00+01:00", false},
+		{"9999-12-31T23:59:59-01:00", false},
+		{"0001-01-01 00:00:00", false},
+		{"0001-01-01T00:00:00Z", false},
+	} {
+		got, err := parseTime(c.in)
+		if (err == nil) != c.ok {
+			t.Errorf("parseTime(%q) = %v, %v; want ok=%v", c.in, got, err, c.ok)
+		}
+	}
+}

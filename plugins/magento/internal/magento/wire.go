@@ -13,15 +13,21 @@ import (
 // magentoTime is how Magento renders created_at and updated_at: UTC without a zone.
 const magentoTime = "2006-01-02 15:04:05"
 
-// parseTime reads a Magento timestamp as UTC.
+// parseTime reads a Magento timestamp as UTC. The result is after 0001-01-01 00:00:00 UTC
+// (Go's zero time, which stands for no time at all) and before the year 10000: a time outside
+// them cannot be written as JSON or RFC 3339 again.
 func parseTime(s string) (time.Time, error) {
 	t, err := time.ParseInLocation(magentoTime, s, time.UTC)
 	if err != nil {
 		// Some extensions render ISO 8601; accept it rather than fail an order.
-		if t2, err2 := time.Parse(time.RFC3339, s); err2 == nil {
-			return t2.UTC(), nil
+		t2, err2 := time.Parse(time.RFC3339, s)
+		if err2 != nil {
+			return time.Time{}, fmt.Errorf("timestamp %q is not YYYY-MM-DD HH:MM:SS", truncate(s, 40))
 		}
-		return time.Time{}, fmt.Errorf("timestamp %q is not YYYY-MM-DD HH:MM:SS", s)
+		t = t2.UTC()
+	}
+	if t.IsZero() || t.Year() < 1 || t.Year() > 9999 {
+		return time.Time{}, fmt.Errorf("timestamp %q is not a date between the years 1 and 9999 (in UTC)", truncate(s, 40))
 	}
 	return t, nil
 }
