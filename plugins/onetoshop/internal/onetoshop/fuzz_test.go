@@ -243,3 +243,21 @@ func TestMapOrderRefusesNegativeRate(t *testing.T) {
 		}
 	}
 }
+
+// Go's zero time is refused like a missing timestamp: an order mapped with it had no times (a
+// gap left next to the year check of FuzzMapOrder's earlier finding).
+func TestParseTimeRefusesZero(t *testing.T) {
+	for _, s := range []string{"0001-01-01T00:00:00Z", "0001-01-01T01:00:00+01:00", "0000-12-31T23:00:00-01:00"} {
+		if got, err := parseTime(s); err == nil {
+			t.Errorf("parseTime(%q) = %v, want an error", s, got)
+		}
+	}
+	body := `{"id":1,"created_at":"0001-01-01T00:00:00Z","updated_at":"0001-01-01T00:00:00Z"}`
+	var w wireOrder
+	if err := json.Unmarshal([]byte(body), &w); err != nil {
+		t.Fatal(err)
+	}
+	if o, err := mapOrder(w); err == nil {
+		t.Fatalf("order with zero times mapped: created %v, modified %v", o.CreatedAt, o.ModifiedAt)
+	}
+}

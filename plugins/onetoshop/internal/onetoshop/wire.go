@@ -274,11 +274,15 @@ var amsterdam = func() *time.Location {
 
 // parseTime reads an API timestamp: RFC 3339 with an offset (API.md), or, leniently,
 // "2006-01-02 15:04:05" in Europe/Amsterdam. The result is in UTC, in the years 1 to 9999 (a
-// time outside them cannot be written as JSON or RFC 3339 again).
+// time outside them cannot be written as JSON or RFC 3339 again) and not 0001-01-01T00:00:00Z
+// (Go's zero time, which stands for no time at all).
 func parseTime(s string) (time.Time, error) {
 	t, err := parseAnyTime(s)
 	if err == nil && (t.Year() < 1 || t.Year() > 9999) {
 		return time.Time{}, fmt.Errorf("timestamp %q is outside the years 1 to 9999", strings.TrimSpace(s))
+	}
+	if err == nil && t.IsZero() {
+		return time.Time{}, fmt.Errorf("timestamp %q is 0001-01-01T00:00:00Z, which stands for no date", strings.TrimSpace(s))
 	}
 	return t, err
 }
