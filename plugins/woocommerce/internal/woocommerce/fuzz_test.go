@@ -350,3 +350,26 @@ func TestStatusErrorRedactsUnparsableLocation(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// A date that is Go's zero time or outside the years 1 to 9999 in UTC is refused like a
+// malformed one: "0001-01-01T00:00:00" gave an order without a modification time, and
+// "0000-01-01T00:00:00+01:00" (the year -1 in UTC) an order that could not be encoded as JSON.
+func TestWCTimeRange(t *testing.T) {
+	for _, c := range []struct {
+		in string
+		ok bool
+	}{
+		{`"2026-11-24T10:00:00"`, true},
+		{`"2026-11-24T10:00:00+01:00"`, true},
+		{`null`, true},
+		{`"0001-01-01T00:00:00"`, false},
+		{`"0000-01-01T00:00:00+01:00"`, false},
+		{`"9999-12-31T23:59:59-01:00"`, false},
+	} {
+		var w wcTime
+		err := json.Unmarshal([]byte(c.in), &w)
+		if (err == nil) != c.ok {
+			t.Errorf("%s: %+v, %v; want ok=%v", c.in, w, err, c.ok)
+		}
+	}
+}

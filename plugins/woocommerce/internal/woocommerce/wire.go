@@ -122,7 +122,9 @@ type wcTime struct {
 // wcTimeLayouts are the forms WooCommerce (and hand-made fixtures) use.
 var wcTimeLayouts = []string{"2006-01-02T15:04:05", time.RFC3339Nano, "2006-01-02 15:04:05"}
 
-// UnmarshalJSON implements json.Unmarshaler. A malformed date is an error.
+// UnmarshalJSON implements json.Unmarshaler. A malformed date is an error, and so is one that
+// is 0001-01-01T00:00:00 UTC (Go's zero time, which stands for no date) or outside the years 1
+// to 9999 in UTC (it could not be written as JSON or RFC 3339 again).
 func (t *wcTime) UnmarshalJSON(b []byte) error {
 	*t = wcTime{}
 	s := scalarText(b)
@@ -131,7 +133,11 @@ func (t *wcTime) UnmarshalJSON(b []byte) error {
 	}
 	for _, l := range wcTimeLayouts {
 		if v, err := time.ParseInLocation(l, s, time.UTC); err == nil {
-			t.T, t.Valid = v.UTC(), true
+			v = v.UTC()
+			if v.IsZero() || v.Year() < 1 || v.Year() > 9999 {
+				return fmt.Errorf("date %q is not between the years 1 and 9999 (in UTC)", truncate(s, 40))
+			}
+			t.T, t.Valid = v, true
 			return nil
 		}
 	}
