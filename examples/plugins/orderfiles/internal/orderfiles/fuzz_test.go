@@ -125,3 +125,30 @@ func TestChargeRateMustBeAPercentage(t *testing.T) {
 		}
 	}
 }
+
+// A time that is Go's zero time or outside the years 1 to 9999 in UTC is refused: an order read
+// with modified_at "0001-01-01" had no modification time, and one with
+// "0000-01-01T00:00:00+01:00" (the year -1 in UTC) could not be encoded as JSON.
+func TestTimesMustBeEncodable(t *testing.T) {
+	set := parseSettings{delimiter: ';', columns: map[string]string{}, loc: time.UTC, currency: "EUR"}
+	mod := time.Date(2026, 3, 4, 5, 6, 7, 0, time.UTC)
+	for _, v := range []string{"0001-01-01", "0000-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"} {
+		for _, col := range []string{"created_at", "modified_at"} {
+			data := "order_id;" + col + "\n1;" + v + "\n"
+			if _, err := parseOrdersCSV("orders.csv", []byte(data), mod, set); sdk.KindOf(err) != sdk.KindPermanent ||
+				!strings.Contains(err.Error(), "between the years 1 and 9999") {
+				t.Errorf("%q: %v", data, err)
+			}
+		}
+	}
+	for _, body := range []string{`{"id":"1","modified_at":"0000-01-01T00:00:00+01:00"}`, `{"id":"1","created_at":"9999-12-31T23:59:59-01:00"}`} {
+		if _, err := parseOrdersJSON("orders.json", []byte(body), mod, set); sdk.KindOf(err) != sdk.KindPermanent ||
+			!strings.Contains(err.Error(), "between the years 1 and 9999") {
+			t.Errorf("%s: %v", body, err)
+		}
+	}
+	orders, err := parseOrdersCSV("orders.csv", []byte("order_id;modified_at\n1;0001-01-02\n"), mod, set)
+	if err != nil || len(orders) != 1 || orders[0].ModifiedAt.Year() != 1 {
+		t.Fatalf("a time in the year 1: %v %+v", err, orders)
+	}
+}

@@ -48,6 +48,14 @@ func parseOrdersJSON(file string, data []byte, mod time.Time, s parseSettings) (
 		if o.CreatedAt.IsZero() {
 			o.CreatedAt = o.ModifiedAt
 		}
+		for _, tm := range []struct {
+			name string
+			t    time.Time
+		}{{"modified_at", o.ModifiedAt}, {"created_at", o.CreatedAt}} {
+			if err := encodableTime(tm.t); err != nil {
+				return nil, fileError(file, 0, "order %s: %s %s %v", o.ID, tm.name, tm.t.Format(time.RFC3339), err)
+			}
+		}
 		o.ModifiedAt, o.CreatedAt = o.ModifiedAt.UTC(), o.CreatedAt.UTC()
 		for j, l := range o.Lines {
 			if !l.TotalExcl.Add(l.Tax).Equal(l.TotalIncl) {
