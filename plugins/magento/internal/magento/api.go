@@ -107,7 +107,7 @@ func (a *api) call(ctx context.Context, method, path string, q url.Values, body 
 			continue
 		}
 		if resp.StatusCode < 200 || resp.StatusCode > 299 {
-			return apiError(resp, b, where)
+			return apiError(resp, b, where, a.hc.Redact)
 		}
 		if out == nil {
 			return nil
@@ -249,8 +249,16 @@ func describeError(b []byte) (msg string, named map[string]string, ok bool) {
 
 // apiError maps a non-2xx answer to an *sdk.Error: 3xx is KindUnreachable naming the target,
 // 401 and 403 KindAuth (naming the missing ACL resource when Magento does), 404 KindNotFound,
-// 500 on a read KindRetryable, other 4xx KindPermanent.
-func apiError(resp *http.Response, body []byte, where string) *sdk.Error {
+// 500 on a read KindRetryable, other 4xx KindPermanent. redact (the client's Redact) is applied
+// to the message, which quotes the answer: a store or a proxy may echo anything, a secret too.
+func apiError(resp *http.Response, body []byte, where string, redact func(string) string) *sdk.Error {
+	e := mapAPIError(resp, body, where)
+	e.Message = redact(e.Message)
+	return e
+}
+
+// mapAPIError is apiError before redaction.
+func mapAPIError(resp *http.Response, body []byte, where string) *sdk.Error {
 	status := resp.StatusCode
 	code := fmt.Sprintf("http_%d", status)
 	if status >= 300 && status < 400 {

@@ -220,7 +220,7 @@ func (a *adminToken) get(ctx context.Context) (string, error) {
 		return "", err
 	}
 	if resp.StatusCode != http.StatusOK {
-		e := apiError(resp, b, "POST /V1/integration/admin/token")
+		e := apiError(resp, b, "POST /V1/integration/admin/token", a.hc.Redact)
 		if e.Kind == sdk.KindAuth {
 			e.Message = "Magento refused the admin username or password (" + e.Message + "); since Magento 2.4 two-factor authentication also blocks this endpoint: use an integration (auth = \"oauth1\") instead"
 		}

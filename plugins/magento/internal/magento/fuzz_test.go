@@ -13,6 +13,7 @@ import (
 
 	"github.com/koppel-nl/koppel/plugins/magento/simulator"
 	"github.com/koppel-nl/koppel/sdk"
+	"github.com/koppel-nl/koppel/sdk/httpclient"
 )
 
 // Fuzz targets for what the connector reads from Magento: order JSON (decoded and mapped),
@@ -144,9 +145,10 @@ func FuzzMapOrder(f *testing.F) {
 }
 
 // FuzzErrorBody maps any status and body as an error answer. Beyond not panicking: the kind
-// follows the status class, a template without "%" is kept as it is, and filling placeholders
-// cannot make the message grow out of proportion to the body (a parameter that holds another
-// placeholder is not filled again).
+// follows the status class, no secret of the client appears in the error even when the body
+// echoes it (whole or split over placeholders), a template without "%" is kept as it is, and
+// filling placeholders cannot make the message grow out of proportion to the body (a parameter
+// that holds another placeholder is not filled again).
 func FuzzErrorBody(f *testing.F) {
 	for _, c := range []struct {
 		status int
@@ -163,16 +165,23 @@ func FuzzErrorBody(f *testing.F) {
 		{302, ``},
 		{400, `{"message":"%3%3","parameters":["%1%1%1%1","%2%2%2%2","%1%2%1%2"]}`},
 		{400, `{"message":"%a%b","parameters":{"a":"%b%b%b","b":"%a%a%a"}}`},
+		{401, `{"message":"The consumer isn't authorized: token ` + fuzzToken + `"}`},
+		{400, `{"message":"%1%2 and %x","parameters":["` + fuzzPassword[:5] + `","` + fuzzPassword[5:] + `"]}`},
+		{500, `{"message":"Validation Failed","errors":[{"message":"%sku","parameters":{"sku":"` + fuzzToken + `"}}]}`},
 	} {
 		f.Add(c.status, []byte(c.body))
 	}
+	redact := httpclient.New(httpclient.Options{Redact: []string{fuzzToken, fuzzPassword}}).Redact
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
 		defer watchdog([]any{status, body})()
 		if status < 300 || status > 599 {
 			return
 		}
 		resp := &http.Response{StatusCode: status, Header: http.Header{"Location": {"https://shop.example/x?token=1"}}}
-		e := apiError(resp, body, "GET /V1/orders")
+		e := apiError(resp, body, "GET /V1/orders", redact)
+		if s := e.Error(); strings.Contains(s, fuzzToken) || strings.Contains(s, fuzzPassword) {
+			t.Fatalf("status %d: a secret leaks: %s", status, s)
+		}
 		if e == nil || e.Message == "" {
 			t.Fatalf("status %d: no error", status)
 		}
@@ -203,6 +212,12 @@ func FuzzErrorBody(f *testing.F) {
 		}
 	})
 }
+
+// Secrets of FuzzErrorBody's client: an answer may echo them, the error must not.
+const (
+	fuzzToken    = "mg-access-token-0a1b2c3d4e5f"
+	fuzzPassword = "admin-password-9z8y7x"
+)
 
 // FuzzCursor decodes any cursor. Beyond not panicking: a decoded position survives encoding
 // and decoding again (T and ID exactly; the versions it remembers within the window).
