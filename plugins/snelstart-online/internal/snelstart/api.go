@@ -11,6 +11,7 @@ import (
 
 	"github.com/koppel-nl/koppel/sdk"
 	"github.com/koppel-nl/koppel/sdk/httpclient"
+	"golang.org/x/sync/errgroup"
 )
 
 // api sends authenticated calls to the B2B API and maps failures to *sdk.Error.
@@ -224,4 +225,25 @@ func listAll[T any](ctx context.Context, a *api, path, filter string, pageSize i
 		return nil
 	})
 	return out, err
+}
+
+// listAllEach collects the paged listings of several filters of one look-up (a batch of
+// references or codes split so each request line stays short) at the same time, so the look-up
+// takes one round trip instead of one per filter; the client still holds the calls at once to
+// max_concurrent. Each filter's items are in its own slice, in the order of filters. The first
+// error ends the other listings and is returned.
+func listAllEach[T any](ctx context.Context, a *api, path string, filters []string, pageSize int, what string) ([][]T, error) {
+	out := make([][]T, len(filters))
+	g, gctx := errgroup.WithContext(ctx)
+	for i, f := range filters {
+		g.Go(func() error {
+			items, err := listAll[T](gctx, a, path, f, pageSize, what)
+			out[i] = items
+			return err
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

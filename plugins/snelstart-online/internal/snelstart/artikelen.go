@@ -64,7 +64,8 @@ func (c *Connector) FindArticles(ctx context.Context, q sdk.ArticleQuery) ([]sdk
 }
 
 // findArticleCodes looks up several artikelcodes with `Artikelcode eq 'a' or Artikelcode eq
-// 'b' …` filters (as few as the request line allows, maxFilterLen), compared exactly.
+// 'b' …` filters (as few as the request line allows, maxFilterLen; sent at the same time),
+// compared exactly.
 func (c *Connector) findArticleCodes(ctx context.Context, codes []string) ([]sdk.Article, error) {
 	want := map[string]bool{}
 	var clauses []string
@@ -75,12 +76,12 @@ func (c *Connector) findArticleCodes(ctx context.Context, codes []string) ([]sdk
 		want[code] = true
 		clauses = append(clauses, eqString("Artikelcode", code))
 	}
+	parts, err := listAllEach[artikelIn](ctx, c.api, "/artikelen", joinFilters(clauses, maxFilterLen), pageArtikelen, "articles")
+	if err != nil {
+		return nil, err
+	}
 	var out []sdk.Article
-	for _, f := range joinFilters(clauses, maxFilterLen) {
-		found, err := listAll[artikelIn](ctx, c.api, "/artikelen", f, pageArtikelen, "articles")
-		if err != nil {
-			return nil, err
-		}
+	for _, found := range parts {
 		for _, a := range found {
 			if want[a.Artikelcode] {
 				out = append(out, fromArtikel(a))

@@ -192,7 +192,7 @@ func fromVerkoopboeking(v verkoopboekingIn) sdk.SalesInvoice {
 }
 
 // FindSalesInvoices looks invoices up by number with GET /verkoopfacturen and a
-// `Factuurnummer eq '…' or …` filter (scope orders:read), split so each request stays short.
+// `Factuurnummer eq '…' or …` filter (scope orders:read), split so each request stays short (the parts sent at the same time).
 // The answer carries number, date, customer, total and the booking id; lines are not read.
 func (c *Connector) FindSalesInvoices(ctx context.Context, q sdk.SalesInvoiceQuery) ([]sdk.SalesInvoice, error) {
 	want := map[string]bool{}
@@ -205,13 +205,13 @@ func (c *Connector) FindSalesInvoices(ctx context.Context, q sdk.SalesInvoiceQue
 		want[n] = true
 		clauses = append(clauses, eqString("Factuurnummer", n))
 	}
+	parts, err := listAllEach[verkoopfactuurIn](ctx, c.api, "/verkoopfacturen", joinFilters(clauses, maxFilterLen), pageDefault, "sales invoices")
+	if err != nil {
+		return nil, err
+	}
 	var out []sdk.SalesInvoice
 	seen := map[string]bool{}
-	for _, filter := range joinFilters(clauses, maxFilterLen) {
-		all, err := listAll[verkoopfactuurIn](ctx, c.api, "/verkoopfacturen", filter, pageDefault, "sales invoices")
-		if err != nil {
-			return nil, err
-		}
+	for _, all := range parts {
 		for _, f := range all {
 			if !want[f.Factuurnummer] || seen[f.Factuurnummer] {
 				continue

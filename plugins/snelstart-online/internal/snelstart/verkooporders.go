@@ -215,7 +215,8 @@ func (c *Connector) fromVerkooporder(v verkooporderIn) sdk.SalesOrder {
 // matches when its betalingskenmerk or orderreferentie is one of them (the double-import
 // guard asks for a whole batch of orders in one call). With order_lookup "filter" SnelStart is
 // asked with $filter (Betalingskenmerk eq '…' or Orderreferentie eq '…' or …, split over
-// several requests so no URL grows beyond maxFilterLen; or Relatie/Id eq guid'…'). With "scan"
+// several requests sent at the same time so no URL grows beyond maxFilterLen; or Relatie/Id eq
+// guid'…'). With "scan"
 // the orders modified within order_scan_window are paged (ModifiedOn ge datetime'…'; all
 // orders when the window is 0 or SnelStart refuses that filter too) and matched locally, once
 // for all references. "auto" filters first and switches to scanning for good when SnelStart
@@ -250,18 +251,17 @@ func (c *Connector) FindSalesOrders(ctx context.Context, q sdk.SalesOrderQuery) 
 	var found []verkooporderIn
 	scan := c.orderLookup == LookupScan || (c.orderLookup == LookupAuto && c.filterRefused.Load())
 	if !scan && len(filters) > 0 {
+		parts, err := listAllEach[verkooporderIn](ctx, c.api, "/verkooporders", filters, pageDefault, "sales orders")
+		switch {
+		case err != nil && c.orderLookup == LookupAuto && filterRefused(err):
+			c.filterRefused.Store(true)
+			c.log.Warn("SnelStart refused a $filter on verkooporders; looking sales orders up by scanning from now on", "error", err)
+			scan = true
+		case err != nil:
+			return nil, err
+		}
 		seen := map[string]bool{}
-		for _, filter := range filters {
-			all, err := listAll[verkooporderIn](ctx, c.api, "/verkooporders", filter, pageDefault, "sales orders")
-			if err != nil {
-				if c.orderLookup == LookupAuto && filterRefused(err) {
-					c.filterRefused.Store(true)
-					c.log.Warn("SnelStart refused a $filter on verkooporders; looking sales orders up by scanning from now on", "error", err)
-					scan = true
-					break
-				}
-				return nil, err
-			}
+		for _, all := range parts {
 			for _, v := range all {
 				if match(v) && !seen[v.ID] {
 					seen[v.ID] = true
