@@ -56,10 +56,10 @@ func (s *profileSession) Close() {
 	}
 }
 
-// openSession reads the configuration (checking it against the plugins' schemas), opens the
-// state store, starts the profile's shop and ledger plugins and builds its pipeline. tasks are
-// the task locks the command is about to take: a lock left behind by a koppel process that
-// died is removed (see breakStaleLocks).
+// openSession reads the configuration (checking it against the plugins' schemas, which starts
+// the plugins side by side) while it opens the state store, configures the profile's shop and
+// ledger plugins and builds its pipeline. tasks are the task locks the command is about to take:
+// a lock left behind by a koppel process that died is removed (see breakStaleLocks).
 func (a *app) openSession(ctx context.Context, name string, progress func(pipeline.Progress), tasks ...string) (*profileSession, error) {
 	k, err := a.koppelBlock()
 	if err != nil {
@@ -72,7 +72,20 @@ func (a *app) openSession(ctx context.Context, name string, progress func(pipeli
 			s.Close()
 		}
 	}()
+	// The state store opens while the configuration is read and the plugins start (both take
+	// tens of milliseconds); a configuration error is reported first, as before.
+	type opened struct {
+		st  *state.Store
+		err error
+	}
+	storeCh := make(chan opened, 1)
+	go func() {
+		st, err := a.openStore(ctx, k)
+		storeCh <- opened{st, err}
+	}()
 	cfg, err := a.loadConfig(ctx, s.mgr)
+	st := <-storeCh
+	s.store = st.st
 	if err != nil {
 		return nil, err
 	}
@@ -80,8 +93,8 @@ func (a *app) openSession(ctx context.Context, name string, progress func(pipeli
 	if s.profile = cfg.Profile(name); s.profile == nil {
 		return nil, usageText("reason.cli.no_profile", name, a.g.configDir, strings.Join(cfg.ProfileNames(), ", "))
 	}
-	if s.store, err = a.openStore(ctx, k); err != nil {
-		return nil, err
+	if st.err != nil {
+		return nil, st.err
 	}
 	if err := a.breakStaleLocks(ctx, s.store, name, tasks); err != nil {
 		return nil, err

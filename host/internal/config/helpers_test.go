@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
@@ -34,11 +35,11 @@ var (
 	}}
 )
 
-// fakeSchemas is a LoadOptions.Schemas for tests; it counts calls.
-type fakeSchemas struct{ calls int }
+// fakeSchemas is a LoadOptions.Schemas for tests; it counts calls (Load asks concurrently).
+type fakeSchemas struct{ calls atomic.Int64 }
 
 func (f *fakeSchemas) schemas(kind sdk.PluginKind, name string) (sdk.Schema, error) {
-	f.calls++
+	f.calls.Add(1)
 	switch {
 	case kind == sdk.KindShop && name == "woocommerce":
 		return wooSchema, nil

@@ -17,7 +17,8 @@ import (
 // LoadOptions are the host's hooks for Load.
 type LoadOptions struct {
 	// Schemas returns the schema a plugin declares (the host starts the plugin and asks). It is
-	// called at most once per kind and name during one Load. Return an *UnknownPluginError when
+	// called at most once per kind and name during one Load, for the plugins the files name
+	// concurrently (so their processes start side by side): it must be safe for concurrent use. Return an *UnknownPluginError when
 	// no such plugin exists, so the diagnostic can list the plugins that do. Nil means plugin
 	// bodies are not checked: their attributes are converted to JSON as written and every value
 	// is treated as sensitive.
@@ -123,8 +124,13 @@ func Load(dir string, opts LoadOptions) (*Config, hcl.Diagnostics) {
 		})
 		return l.cfg, l.diags
 	}
+	files := make([]parsedFile, 0, len(names))
 	for _, name := range names {
-		l.loadFile(filepath.Join(dir, name))
+		files = append(files, l.parseFile(filepath.Join(dir, name)))
+	}
+	l.askSchemas(files)
+	for _, f := range files {
+		l.decodeFile(f)
 	}
 	l.finish()
 	remapDiagnostics(l.diags, l.originals)
@@ -159,15 +165,29 @@ func (l *loader) resolvePath(p string) string {
 // maxFileSize bounds the size of a profile file (and of a file() read).
 const maxFileSize = 1 << 20
 
-func (l *loader) loadFile(filename string) {
+// parsedFile is a profile file read and parsed, not yet decoded.
+type parsedFile struct {
+	// readErr is why the file could not be read, syntax its first syntax error; both are
+	// reported when the file is decoded.
+	readErr *hcl.Diagnostic
+	syntax  hcl.Diagnostics
+	// body is nil when there is nothing to decode (unreadable, or a syntax error).
+	body *hclsyntax.Body
+	// dir is the file's directory, for file() and relative paths.
+	dir string
+}
+
+// parseFile reads and parses one profile file.
+func (l *loader) parseFile(filename string) parsedFile {
+	pf := parsedFile{dir: filepath.Dir(filename)}
 	src, err := readLimited(filename)
 	if err != nil {
-		l.diags = append(l.diags, &hcl.Diagnostic{
+		pf.readErr = &hcl.Diagnostic{
 			Severity: hcl.DiagError,
 			Summary:  fmt.Sprintf("cannot read %s", filename),
 			Detail:   withHint(err.Error(), "check the file's permissions"),
-		})
-		return
+		}
+		return pf
 	}
 	parseSrc, expanded := expandOneLineBlocks(src)
 	file, diags := hclsyntax.ParseConfig(parseSrc, filename, hcl.InitialPos)
@@ -188,22 +208,29 @@ func (l *loader) loadFile(filename string) {
 		if _, hint := SplitHint(d.Detail); hint == "" {
 			d.Detail = withHint(d.Detail, syntaxHint(d.Summary))
 		}
-		l.add(hcl.Diagnostics{d})
+		pf.syntax = hcl.Diagnostics{d}
 		break
 	}
-	if file == nil {
-		return
-	}
-	body, ok := file.Body.(*hclsyntax.Body)
-	if !ok {
-		return
-	}
-	if diags.HasErrors() {
+	if file == nil || diags.HasErrors() {
 		// A syntax error leaves a partial body; decoding it would add confusing follow-up
 		// errors, so only the syntax errors of this file are reported.
+		return pf
+	}
+	pf.body, _ = file.Body.(*hclsyntax.Body)
+	return pf
+}
+
+// decodeFile reports a parsed file's read or syntax error, or decodes its blocks.
+func (l *loader) decodeFile(pf parsedFile) {
+	if pf.readErr != nil {
+		l.diags = append(l.diags, pf.readErr)
+	}
+	l.add(pf.syntax)
+	body := pf.body
+	if body == nil {
 		return
 	}
-	ctx := l.evalContext(filepath.Dir(filename))
+	ctx := l.evalContext(pf.dir)
 	for _, attr := range sortedAttrs(body.Attributes) {
 		l.errorf(attr.NameRange, fmt.Sprintf("unexpected attribute %q at the top level", attr.Name),
 			"", "the top level holds only blocks: koppel { ... } and profile \"name\" { ... }")

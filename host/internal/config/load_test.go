@@ -2,8 +2,10 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -131,8 +133,38 @@ func TestSchemasAskedOncePerPlugin(t *testing.T) {
 	if _, diags := Load(filepath.Join("testdata", "valid", "multi"), opts); diags.HasErrors() {
 		t.Fatal(diags)
 	}
-	if f.calls != 2 {
-		t.Errorf("Schemas called %d times for 2 profiles with the same 2 plugins, want 2", f.calls)
+	if n := f.calls.Load(); n != 2 {
+		t.Errorf("Schemas called %d times for 2 profiles with the same 2 plugins, want 2", n)
+	}
+}
+
+// The schemas of the plugins the files name are asked for at the same time (the host starts a
+// plugin to ask, so the plugins start side by side), once each.
+func TestSchemasAskedTogether(t *testing.T) {
+	f := &fakeSchemas{}
+	var mu sync.Mutex
+	asked := map[string]int{}
+	both := make(chan struct{})
+	schemas := func(kind sdk.PluginKind, name string) (sdk.Schema, error) {
+		mu.Lock()
+		asked[string(kind)+"/"+name]++
+		if len(asked) == 2 && asked[string(kind)+"/"+name] == 1 {
+			close(both)
+		}
+		mu.Unlock()
+		select {
+		case <-both:
+		case <-time.After(5 * time.Second):
+			t.Errorf("Schemas(%s, %s) was not asked beside the other plugin's", kind, name)
+		}
+		return f.schemas(kind, name)
+	}
+	opts := LoadOptions{Schemas: schemas, Env: lookupEnv(validEnv())}
+	if _, diags := Load(filepath.Join("testdata", "valid", "multi"), opts); diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	if want := map[string]int{"shop/woocommerce": 1, "ledger/snelstart-online": 1}; !maps.Equal(asked, want) {
+		t.Errorf("asked %v, want %v", asked, want)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -16,18 +17,83 @@ import (
 
 // schemaFor asks opts.Schemas once per kind and name.
 func (l *loader) schemaFor(kind sdk.PluginKind, name string) (sdk.Schema, error) {
-	key := string(kind) + "/" + name
+	key := schemaKey(kind, name)
 	if r, ok := l.schemas[key]; ok {
 		return r.schema, r.err
 	}
+	r := l.askSchema(kind, name)
+	l.schemas[key] = r
+	return r.schema, r.err
+}
+
+// schemaKey is the key of a plugin's schema in loader.schemas.
+func schemaKey(kind sdk.PluginKind, name string) string {
+	return string(kind) + "/" + name
+}
+
+// askSchema asks opts.Schemas for one plugin's schema and validates it.
+func (l *loader) askSchema(kind sdk.PluginKind, name string) schemaResult {
 	s, err := l.opts.Schemas(kind, name)
 	if err == nil {
 		if verr := s.Validate(); verr != nil {
 			err = &invalidSchemaError{err: verr}
 		}
 	}
-	l.schemas[key] = schemaResult{schema: s, err: err}
-	return s, err
+	return schemaResult{schema: s, err: err}
+}
+
+// askSchemas asks opts.Schemas for the schemas of every shop and ledger plugin the parsed files
+// name, all at the same time, before any block is decoded: the host starts each plugin to ask,
+// so the plugins of a profile start side by side instead of one after the other. Blocks the
+// decoder will refuse (no single label) are left to it.
+func (l *loader) askSchemas(files []parsedFile) {
+	if l.opts.Schemas == nil {
+		return
+	}
+	type plugin struct {
+		kind sdk.PluginKind
+		name string
+	}
+	var wanted []plugin
+	seen := map[string]bool{}
+	for _, f := range files {
+		if f.body == nil {
+			continue
+		}
+		for _, pb := range f.body.Blocks {
+			if pb.Type != "profile" || len(pb.Labels) != 1 {
+				continue
+			}
+			for _, b := range pb.Body.Blocks {
+				kind := sdk.PluginKind(b.Type)
+				if (kind != sdk.KindShop && kind != sdk.KindLedger) || len(b.Labels) != 1 {
+					continue
+				}
+				key := schemaKey(kind, b.Labels[0])
+				if _, done := l.schemas[key]; done || seen[key] {
+					continue
+				}
+				seen[key] = true
+				wanted = append(wanted, plugin{kind, b.Labels[0]})
+			}
+		}
+	}
+	if len(wanted) < 2 {
+		return // asked when its block is decoded
+	}
+	results := make([]schemaResult, len(wanted))
+	var wg sync.WaitGroup
+	for i, w := range wanted {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			results[i] = l.askSchema(w.kind, w.name)
+		}()
+	}
+	wg.Wait()
+	for i, w := range wanted {
+		l.schemas[schemaKey(w.kind, w.name)] = results[i]
+	}
 }
 
 type invalidSchemaError struct{ err error }
