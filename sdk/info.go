@@ -56,6 +56,10 @@ const (
 	// artikelcode is one of them (the host then takes a code missing from the answer as not
 	// in the ledger).
 	CapArticleCodes = "article_codes"
+	// CapRelatieEmails: Ledger.FindRelaties answers RelatieQuery.Emails with every relatie a
+	// query with Email set to one of them would return (the host then takes an address missing
+	// from the answer as one no relatie has).
+	CapRelatieEmails = "relatie_emails"
 )
 
 // CheckResult is what a connection test found.

@@ -57,6 +57,12 @@ type RelatieQuery struct {
 	Name string `json:"name,omitempty"`
 	// ID fetches one relatie by ledger id.
 	ID string `json:"id,omitempty"`
+	// Emails asks for several e-mail addresses at once (at most 25), with no other field set:
+	// the answer holds every relatie that a query with Email set to one of them would return
+	// (each address matched as Email is), in one look-up where the ledger allows it. The host
+	// asks it only of a plugin that declares CapRelatieEmails, and reads an address without a
+	// relatie in the answer as an Email query answered with none.
+	Emails []string `json:"emails,omitempty"`
 }
 
 // ArticleQuery selects articles. Exactly one of the fields should be set.

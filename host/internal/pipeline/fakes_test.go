@@ -177,7 +177,8 @@ func (l *fakeLedger) FindRelaties(_ context.Context, q sdk.RelatieQuery) ([]sdk.
 		if (q.ID != "" && r.ID != q.ID) || (q.Code != 0 && r.Code != q.Code) ||
 			(q.Email != "" && !mapping.EmailIn(q.Email, r.Email)) ||
 			(q.Postcode != "" && mapping.NormPostcode(r.Address.Postcode) != mapping.NormPostcode(q.Postcode)) ||
-			(q.Name != "" && !strings.EqualFold(r.Name, q.Name)) {
+			(q.Name != "" && !strings.EqualFold(r.Name, q.Name)) ||
+			(len(q.Emails) > 0 && !slices.ContainsFunc(q.Emails, func(e string) bool { return mapping.EmailIn(e, r.Email) })) {
 			continue
 		}
 		if l.stillHidden(r.ID) {

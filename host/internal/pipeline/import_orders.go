@@ -354,6 +354,7 @@ func (r *run) flush(ctx context.Context) error {
 		return r.stopOnRequest()
 	}
 	r.prefetchArticles(ctx, items)
+	r.prefetchCustomers(ctx, items)
 	if err := r.prepareGuard(ctx, items); err != nil {
 		return err
 	}

@@ -76,7 +76,8 @@ type Options struct {
 	// Ledger is the profile's ledger connector. The pipeline wraps it to count calls.
 	Ledger sdk.Ledger
 	// LedgerCapabilities are the capabilities the ledger plugin declares (sdk.PluginInfo); with
-	// sdk.CapArticleCodes the articles of a listed batch are looked up together.
+	// sdk.CapArticleCodes the articles of a listed batch are looked up together, with
+	// sdk.CapRelatieEmails the e-mail addresses of its new customers.
 	LedgerCapabilities []string
 	// Store is the host's state store.
 	Store *state.Store
@@ -130,6 +131,9 @@ type Pipeline struct {
 	profile      string
 	// concurrency is Options.Concurrency or LedgerConcurrency.
 	concurrency int
+
+	// relatieEmails: the ledger answers RelatieQuery.Emails (sdk.CapRelatieEmails).
+	relatieEmails bool
 }
 
 // New returns a Pipeline for opts. It does no I/O; a missing required option is reported by
@@ -145,6 +149,7 @@ func New(opts Options) *Pipeline {
 		opts:         opts,
 		articleCodes: slices.Contains(opts.LedgerCapabilities, sdk.CapArticleCodes),
 	}
+	p.relatieEmails = slices.Contains(opts.LedgerCapabilities, sdk.CapRelatieEmails)
 	if opts.Ledger != nil {
 		p.ledger = newCountingLedger(opts.Ledger)
 	}

@@ -41,12 +41,15 @@ type ledgerView struct {
 	// (view_prefetch.go).
 	pending    map[string]chan struct{}
 	prefetched map[string]*mapping.Article
+	// emails holds the batched customer look-ups by e-mail (view_prefetch_customers.go).
+	emails *customerPrefetch
 }
 
 func newLedgerView(p *Pipeline) *ledgerView {
 	return &ledgerView{p: p, customers: newLRU[string, mapping.MappedCustomer](CustomerCacheSize),
 		codes: newLRU[string, int](CustomerCacheSize), articles: newLRU[string, *mapping.Article](ArticleCacheSize),
-		templates: newLRU[string, string](TemplateCacheSize), products: newLRU[string, *sdk.Product](ArticleCacheSize)}
+		templates: newLRU[string, string](TemplateCacheSize), products: newLRU[string, *sdk.Product](ArticleCacheSize),
+		emails: newCustomerPrefetch()}
 }
 
 // settle remembers a customer settled in this run.
@@ -104,8 +107,16 @@ func pendingOf(in CustomerIntentRecord) mapping.PendingCustomer {
 	return mapping.PendingCustomer{Name: in.Name, Email: in.Email, Postcode: in.Postcode, Attempts: in.Attempts}
 }
 
-// FindRelaties implements mapping.View.
+// FindRelaties implements mapping.View. A look-up by e-mail alone is answered from the batched
+// look-up of its listed batch when there is a usable one (view_prefetch_customers.go).
 func (v *ledgerView) FindRelaties(ctx context.Context, q sdk.RelatieQuery) ([]sdk.Relatie, error) {
+	if emailOnly(q) {
+		if rs, ok, err := v.emails.take(ctx, q.Email, v.p.now()); err != nil {
+			return nil, err
+		} else if ok {
+			return rs, nil
+		}
+	}
 	return v.p.ledger.FindRelaties(ctx, q)
 }
 

@@ -102,6 +102,52 @@ func TestIndexedFiltersAnswerAsAScan(t *testing.T) {
 	}
 }
 
+// TestEmailOrFilter answers the batched customer look-up the connector sends (the e-mail
+// search of each address, or-ed): a relatie matching several terms comes once, a quote is
+// doubled, a term too short for the index makes the whole filter a scan, and newSim checks every
+// indexed answer against a full scan. The property name stays case-sensitive.
+func TestEmailOrFilter(t *testing.T) {
+	c := newSim(t, Options{RatePerMinute: -1})
+	for _, r := range []struct{ naam, email string }{
+		{"Anna Bos", "Anna@Example.nl;boekhouding@example.nl"},
+		{"Piet", "xanna@example.nl"},
+		{"Sean O'Brien", "O'Brien@Example.nl"},
+		{"Kees", "kees@example.nl"},
+	} {
+		c.call("POST", "/v2/relaties", map[string]any{"relatiesoort": []string{"Klant"}, "naam": r.naam, "email": r.email}, 201, nil)
+	}
+	names := func(filter string) string {
+		t.Helper()
+		var out []Relatie
+		c.call("GET", "/v2/relaties?$filter="+url.QueryEscape(filter)+"&$top=500&$skip=0", nil, 200, &out)
+		var ns []string
+		for _, r := range out {
+			ns = append(ns, r.Naam)
+		}
+		return strings.Join(ns, "|")
+	}
+	term := func(e string) string {
+		return "substringof('" + strings.ReplaceAll(e, "'", "''") + "', tolower(Email)) eq true"
+	}
+	cases := []struct {
+		filter, want string
+	}{
+		{term("anna@example.nl") + " or " + term("boekhouding@example.nl"), "Anna Bos|Piet"},
+		{term("o'brien@example.nl") + " or " + term("nobody@example.nl") + " or " + term("kees@example.nl"), "Sean O'Brien|Kees"},
+		{term("nobody@example.nl") + " or " + term("niemand@example.nl"), ""},
+		{term("ou") + " or " + term("kees@example.nl"), "Anna Bos|Kees"}, // "ou": scanned
+		// Without tolower the stored capitals count.
+		{"substringof('anna@example.nl', Email) eq true or substringof('o''brien@example.nl', Email) eq true", "Piet"},
+	}
+	for _, tc := range cases {
+		if got := names(tc.filter); got != tc.want {
+			t.Errorf("$filter=%s: %q, want %q", tc.filter, got, tc.want)
+		}
+	}
+	st, body := c.invalid("GET", "/v2/relaties?$filter="+url.QueryEscape(term("kees@example.nl")+" or substringof('a@b.nl', tolower(email)) eq true"), nil)
+	wantCode(t, st, body, "ALG-0104")
+}
+
 // TestIndexSurvivesUntoldChanges appends and deletes behind the index's back (as code that
 // forgets to tell it would) and checks that look-ups still find what is stored.
 func TestIndexSurvivesUntoldChanges(t *testing.T) {

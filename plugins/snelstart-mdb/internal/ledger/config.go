@@ -74,7 +74,7 @@ func PluginInfo(version string) sdk.PluginInfo {
 		Version:      version,
 		Description:  "SnelStart 11 administrations in Access (.mdb) files: read through mdbtools anywhere, read and write through the Access ODBC driver on Windows",
 		Schema:       Schema(),
-		Capabilities: []string{sdk.CapExtraFields, sdk.CapComposites, sdk.CapCustomersWrite, sdk.CapArticleCodes},
+		Capabilities: []string{sdk.CapExtraFields, sdk.CapComposites, sdk.CapCustomersWrite, sdk.CapArticleCodes, sdk.CapRelatieEmails},
 	}
 }
 

@@ -91,6 +91,10 @@ func TestFindRelatiesDemo(t *testing.T) {
 		{"unknown e-mail", sdk.RelatieQuery{Email: "nobody@example.invalid"}, nil},
 		{"unknown id", sdk.RelatieQuery{ID: "not-a-number"}, nil},
 		{"code and other e-mail", sdk.RelatieQuery{Code: 10001, Email: "p.bakker@example.nl"}, nil},
+		// Several addresses: every relatie an Email query of one of them finds, once.
+		{"several e-mails", sdk.RelatieQuery{Emails: []string{"p.bakker@example.nl", " ANNA.SMIT@example.nl ", "nobody@example.invalid",
+			"boekhouding@goudenleeuw.example", "P.Bakker@example.nl", ""}}, []int{10004, 10005, 10006, 10011}},
+		{"several e-mails, none known", sdk.RelatieQuery{Emails: []string{"nobody@example.invalid", "bakker@example.nl"}}, nil},
 	}
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
@@ -113,6 +117,9 @@ func TestFindRelatiesDemo(t *testing.T) {
 						t.Errorf("%s: codes %v, want %v", c.name, codes, c.codes)
 					}
 				}
+			}
+			if _, err := l.FindRelaties(ctx(t), sdk.RelatieQuery{Emails: []string{"a@example.nl"}, Code: 10001}); err == nil {
+				t.Errorf("Emails with a code: no error, want one (Emails takes no other criterion)")
 			}
 			all, err := l.FindRelaties(ctx(t), sdk.RelatieQuery{})
 			if err != nil || len(all) != 20 {

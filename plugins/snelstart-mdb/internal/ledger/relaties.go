@@ -2,6 +2,7 @@ package ledger
 
 import (
 	"context"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -66,8 +67,23 @@ func normPostcode(s string) string {
 
 // FindRelaties returns the relaties matching every field set in q, by relatiecode. Code, ID
 // and Name are asked of the database; e-mail (any of the ";"-separated addresses, ignoring
-// case) and postcode (ignoring spaces and case) are matched here.
+// case) and postcode (ignoring spaces and case) are matched here. Emails (several addresses,
+// no other field) is answered by one pass over the relaties: those holding any of them.
 func (l *Ledger) FindRelaties(ctx context.Context, q sdk.RelatieQuery) ([]sdk.Relatie, error) {
+	var emails []string
+	for _, e := range q.Emails {
+		if e = strings.TrimSpace(e); e != "" {
+			emails = append(emails, e)
+		}
+	}
+	if len(q.Emails) > 0 {
+		if q.ID != "" || q.Code != 0 || q.Name != "" || q.Email != "" || q.Postcode != "" {
+			return nil, permanent("relatie", "a search for several e-mail addresses takes no other criterion")
+		}
+		if len(emails) == 0 {
+			return nil, nil
+		}
+	}
 	var conds []tables.Cond
 	if q.ID != "" {
 		n, ok := parseID(q.ID)
@@ -90,6 +106,9 @@ func (l *Ledger) FindRelaties(ctx context.Context, q sdk.RelatieQuery) ([]sdk.Re
 		}
 		return r.Scan(ctx, tables.Relaties, conds, func(row tables.Row) error {
 			if q.Email != "" && !hasEmail(row.Str("Email"), q.Email) {
+				return nil
+			}
+			if len(emails) > 0 && !slices.ContainsFunc(emails, func(e string) bool { return hasEmail(row.Str("Email"), e) }) {
 				return nil
 			}
 			if q.Postcode != "" && normPostcode(row.Str("Postcode")) != normPostcode(q.Postcode) {

@@ -90,7 +90,7 @@ func PluginInfo(version string) sdk.PluginInfo {
 		Description: "SnelStart online (B2B API v2): customers, articles, stock and sales orders",
 		Schema:      Schema(),
 		Capabilities: []string{
-			sdk.CapExtraFields, sdk.CapComposites, sdk.CapArticlesWrite, sdk.CapCustomersWrite, sdk.CapArticleCodes,
+			sdk.CapExtraFields, sdk.CapComposites, sdk.CapArticlesWrite, sdk.CapCustomersWrite, sdk.CapArticleCodes, sdk.CapRelatieEmails,
 		},
 	}
 }

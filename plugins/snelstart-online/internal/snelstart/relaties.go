@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -21,14 +22,20 @@ import (
 //   - Postcode: substringof on the longest digit run (1234 of "1234 AB"), then compared
 //     ignoring spaces, hyphens and case;
 //   - Name: tolower(Naam) eq 'name', then compared case-insensitively;
-//   - ID: GET /relaties/{id} (an unknown or malformed id gives an empty result).
+//   - ID: GET /relaties/{id} (an unknown or malformed id gives an empty result);
+//   - Emails (alone): findRelatieEmails.
 func (c *Connector) FindRelaties(ctx context.Context, q sdk.RelatieQuery) ([]sdk.Relatie, error) {
 	q.Email, q.Postcode, q.Name = strings.TrimSpace(q.Email), strings.TrimSpace(q.Postcode), strings.TrimSpace(q.Name)
+	if len(q.Emails) > 0 && (q.Code != 0 || q.Email != "" || q.Postcode != "" || q.Name != "" || q.ID != "") {
+		return nil, sdk.Errorf(sdk.KindPermanent, "a search for several e-mail addresses takes no other criterion")
+	}
 	if err := c.ensureLanden(ctx); err != nil {
 		return nil, err
 	}
 	var found []relatieIn
-	if q.ID != "" {
+	if len(q.Emails) > 0 {
+		return c.findRelatieEmails(ctx, q.Emails)
+	} else if q.ID != "" {
 		if !validGUID(q.ID) {
 			return nil, nil
 		}
@@ -59,6 +66,53 @@ func (c *Connector) FindRelaties(ctx context.Context, q sdk.RelatieQuery) ([]sdk
 		}
 	}
 	return out, nil
+}
+
+// findRelatieEmails answers RelatieQuery.Emails: the filter of an Email search for each address
+// (substringof('addr', tolower(Email)) eq true), or-ed into as few filters as the request line
+// allows (maxFilterLen), each paged to its end; then, as for Email, a relatie is kept only when
+// one of its ";"-separated addresses equals one of the addresses asked, ignoring case. A
+// relatie found by two filters is returned once.
+func (c *Connector) findRelatieEmails(ctx context.Context, emails []string) ([]sdk.Relatie, error) {
+	var asked []string
+	for _, e := range emails {
+		if e = strings.TrimSpace(e); e != "" {
+			asked = append(asked, e)
+		}
+	}
+	var out []sdk.Relatie
+	seen := map[string]bool{}
+	for _, f := range relatieEmailFilters(asked, maxFilterLen) {
+		found, err := listAll[relatieIn](ctx, c.api, "/relaties", f, pageDefault, "customers")
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range found {
+			if seen[r.ID] || !slices.ContainsFunc(asked, func(e string) bool { return emailListHas(r.Email, e) }) {
+				continue
+			}
+			seen[r.ID] = true
+			out = append(out, c.fromRelatie(r))
+		}
+	}
+	return out, nil
+}
+
+// relatieEmailFilters are the $filter values that together find the relaties of every address
+// in emails (trimmed, blank and repeated ones, ignoring case, left out), each at most maxLen
+// characters URL-encoded unless one address alone is longer.
+func relatieEmailFilters(emails []string, maxLen int) []string {
+	var clauses []string
+	seen := map[string]bool{}
+	for _, e := range emails {
+		e = strings.ToLower(strings.TrimSpace(e))
+		if e == "" || seen[e] {
+			continue
+		}
+		seen[e] = true
+		clauses = append(clauses, substringOf(e, "tolower(Email)"))
+	}
+	return joinFilters(clauses, maxLen)
 }
 
 // relatieFilter builds the server-side filter for q (without ID).

@@ -126,6 +126,12 @@ func TestSimFindRelaties(t *testing.T) {
 		{"unknown id", sdk.RelatieQuery{ID: "4e1a0000-0000-4000-8000-0000000000ff"}, nil},
 		{"code and e-mail must both match", sdk.RelatieQuery{Code: 1001, Email: "info@bakkerijsmit.nl"}, nil},
 		{"name with a quote", sdk.RelatieQuery{Name: "O'Brien"}, nil},
+		// Several addresses in one look-up (an OData `or` of the e-mail searches): the relaties
+		// an Email search of each would find, a supplier included (the host checks Customer).
+		{"several e-mails", sdk.RelatieQuery{Emails: []string{"FACTUREN@bakkerijsmit.nl", "nobody@example.nl", "smit.nl",
+			"Jan.DeVries@example.nl ", "verkoop@groothandelnoord.nl", "o'brien@example.nl", "info@bakkerijsmit.nl"}},
+			[]string{"Jan de Vries", "Bakkerij Smit B.V.", "Groothandel Noord B.V."}},
+		{"several e-mails, none known", sdk.RelatieQuery{Emails: []string{"nobody@example.nl", "devries@example.nl"}}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
