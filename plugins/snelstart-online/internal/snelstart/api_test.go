@@ -60,6 +60,10 @@ func TestSplitLookUpSendsPartsTogether(t *testing.T) {
 		return out
 	}
 	refs, codes, numbers := long("WS", 25), long("ART", 25), long("F", 25)
+	emails := long("klant", 25)
+	for i := range emails {
+		emails[i] += "@example.nl"
+	}
 	tests := []struct {
 		name   string
 		path   string
@@ -72,6 +76,10 @@ func TestSplitLookUpSendsPartsTogether(t *testing.T) {
 		}},
 		{"article codes", "/artikelen", len(joinFilters(eqStrings("Artikelcode", codes), maxFilterLen)), func(c *Connector) error {
 			_, err := c.FindArticles(ctxBg, sdk.ArticleQuery{Codes: codes})
+			return err
+		}},
+		{"customer e-mails", "/relaties", len(relatieEmailFilters(emails, maxFilterLen)), func(c *Connector) error {
+			_, err := c.FindRelaties(ctxBg, sdk.RelatieQuery{Emails: emails})
 			return err
 		}},
 		{"invoice numbers", "/verkoopfacturen", len(joinFilters(eqStrings("Factuurnummer", numbers), maxFilterLen)), func(c *Connector) error {

@@ -70,9 +70,9 @@ func (c *Connector) FindRelaties(ctx context.Context, q sdk.RelatieQuery) ([]sdk
 
 // findRelatieEmails answers RelatieQuery.Emails: the filter of an Email search for each address
 // (substringof('addr', tolower(Email)) eq true), or-ed into as few filters as the request line
-// allows (maxFilterLen), each paged to its end; then, as for Email, a relatie is kept only when
-// one of its ";"-separated addresses equals one of the addresses asked, ignoring case. A
-// relatie found by two filters is returned once.
+// allows (maxFilterLen; sent at the same time), each paged to its end; then, as for Email, a
+// relatie is kept only when one of its ";"-separated addresses equals one of the addresses
+// asked, ignoring case. A relatie found by two filters is returned once.
 func (c *Connector) findRelatieEmails(ctx context.Context, emails []string) ([]sdk.Relatie, error) {
 	var asked []string
 	for _, e := range emails {
@@ -80,13 +80,13 @@ func (c *Connector) findRelatieEmails(ctx context.Context, emails []string) ([]s
 			asked = append(asked, e)
 		}
 	}
+	parts, err := listAllEach[relatieIn](ctx, c.api, "/relaties", relatieEmailFilters(asked, maxFilterLen), pageDefault, "customers")
+	if err != nil {
+		return nil, err
+	}
 	var out []sdk.Relatie
 	seen := map[string]bool{}
-	for _, f := range relatieEmailFilters(asked, maxFilterLen) {
-		found, err := listAll[relatieIn](ctx, c.api, "/relaties", f, pageDefault, "customers")
-		if err != nil {
-			return nil, err
-		}
+	for _, found := range parts {
 		for _, r := range found {
 			if seen[r.ID] || !slices.ContainsFunc(asked, func(e string) bool { return emailListHas(r.Email, e) }) {
 				continue
