@@ -343,7 +343,10 @@ func (r *run) enqueue(ctx context.Context, o sdk.Order, cursor string) error {
 }
 
 // flush handles the batched orders in listing order, after one double-import guard look-up for
-// those of them that are about to be created.
+// those of them that are about to be created. submit returns as soon as an order is queued (it
+// blocks only while the run's queue is full), so the listing runs ahead of the workers and the
+// look-up of the next batch is asked while the orders before it are still being worked: after
+// the first batch no worker waits for a guard's answer.
 func (r *run) flush(ctx context.Context) error {
 	items := r.batch
 	r.batch = nil
