@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -97,38 +98,43 @@ func TestLostCustomerCreateAdoptedNextRun(t *testing.T) {
 		{"match smart, guest", config.MatchSmart, []func(*sdk.Order){guest}, ""},
 		{"match email, account holder", config.MatchEmail, nil, "id:c1"},
 	} {
-		t.Run(tc.name, func(t *testing.T) {
-			e := newEnv(t, func(p *config.Profile) { p.Customers.Match = tc.match })
-			e.ledger.relHook = loseFirst[sdk.Relatie](lostAnswer)
-			e.ledger.lag = 1 // the look-up right after the lost answer does not see it yet
-			o := mkOrder("1", true, []ln{coffee}, tc.mods...)
-			key := tc.key
-			if key == "" {
-				key = mapping.CustomerKey(tc.match, o)
-			}
-			first := e.one(o)
-			mustStatus(t, first, StatusRetrying)
-			in, ok := e.customerIntent(key)
-			if !ok || in.Name != "Jan Jansen" || in.Email != "jan@example.nl" || in.Postcode != "1234 AB" || in.LastError == "" || in.Attempts != 1 {
-				t.Fatalf("customer intent after the lost answer = %+v, %v", in, ok)
-			}
-			res := e.run()
-			mustStatus(t, res.Orders[0], StatusImported)
-			if res.CallsByMethod["CreateRelatie"] != 0 {
-				t.Fatalf("the second run created the customer again: %v", res.CallsByMethod)
-			}
-			rel := e.oneRelatie("Jan Jansen", 1)
-			if res.Orders[0].CustomerCode != rel.Code {
-				t.Fatalf("order booked on relatiecode %d, want %d", res.Orders[0].CustomerCode, rel.Code)
-			}
-			rec, ok, err := state.Get[CustomerMapRecord](t.Context(), e.store, state.MapKey("shop1", state.MapCustomer, key))
-			if err != nil || !ok || rec.RelatieID != rel.ID || rec.MatchedBy != "adopted" {
-				t.Fatalf("customer map = %+v %v %v, want adopted %s", rec, ok, err, rel.ID)
-			}
-			if n := e.intentCount(); n != 0 {
-				t.Fatalf("%d intents left", n)
-			}
-		})
+		for _, batched := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s, batched=%v", tc.name, batched), func(t *testing.T) {
+				e := newEnv(t, func(p *config.Profile) { p.Customers.Match = tc.match })
+				if batched { // the batched customer look-ups on (view_prefetch_customers.go)
+					e.batched(nil)
+				}
+				e.ledger.relHook = loseFirst[sdk.Relatie](lostAnswer)
+				e.ledger.lag = 1 // the look-up right after the lost answer does not see it yet
+				o := mkOrder("1", true, []ln{coffee}, tc.mods...)
+				key := tc.key
+				if key == "" {
+					key = mapping.CustomerKey(tc.match, o)
+				}
+				first := e.one(o)
+				mustStatus(t, first, StatusRetrying)
+				in, ok := e.customerIntent(key)
+				if !ok || in.Name != "Jan Jansen" || in.Email != "jan@example.nl" || in.Postcode != "1234 AB" || in.LastError == "" || in.Attempts != 1 {
+					t.Fatalf("customer intent after the lost answer = %+v, %v", in, ok)
+				}
+				res := e.run()
+				mustStatus(t, res.Orders[0], StatusImported)
+				if res.CallsByMethod["CreateRelatie"] != 0 {
+					t.Fatalf("the second run created the customer again: %v", res.CallsByMethod)
+				}
+				rel := e.oneRelatie("Jan Jansen", 1)
+				if res.Orders[0].CustomerCode != rel.Code {
+					t.Fatalf("order booked on relatiecode %d, want %d", res.Orders[0].CustomerCode, rel.Code)
+				}
+				rec, ok, err := state.Get[CustomerMapRecord](t.Context(), e.store, state.MapKey("shop1", state.MapCustomer, key))
+				if err != nil || !ok || rec.RelatieID != rel.ID || rec.MatchedBy != "adopted" {
+					t.Fatalf("customer map = %+v %v %v, want adopted %s", rec, ok, err, rel.ID)
+				}
+				if n := e.intentCount(); n != 0 {
+					t.Fatalf("%d intents left", n)
+				}
+			})
+		}
 	}
 }
 
@@ -163,7 +169,16 @@ func TestLostCustomerCreateAdoptedSameRun(t *testing.T) {
 // runs before the create is visible): the customer's second order in the same run is not allowed
 // to create it again; it waits, and the next run adopts the first create for both orders.
 func TestLostCustomerCreateNotRepeatedInRun(t *testing.T) {
+	for _, batched := range []bool{false, true} {
+		t.Run(fmt.Sprint("batched=", batched), func(t *testing.T) { testLostCustomerCreateNotRepeatedInRun(t, batched) })
+	}
+}
+
+func testLostCustomerCreateNotRepeatedInRun(t *testing.T, batched bool) {
 	e := newEnv(t, func(p *config.Profile) { p.Customers.Match = config.MatchSmart })
+	if batched { // the batched customer look-ups on (view_prefetch_customers.go)
+		e.batched(nil)
+	}
 	e.ledger.relHook = loseFirst[sdk.Relatie](lostAnswer)
 	// Hidden from: the look-up after the lost answer, and order 2's intent look-up and e-mail match.
 	e.ledger.lag = 3

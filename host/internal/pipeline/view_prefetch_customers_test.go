@@ -203,40 +203,9 @@ func TestFailedBatchedCustomerLookUp(t *testing.T) {
 	}
 }
 
-// The create-once paths with the batched look-ups on: a lost create answer adopted in the next
-// run and not repeated within the run, a killed run's intent resolved.
-func TestLostCustomerCreateWithBatchedLookUp(t *testing.T) {
-	t.Run("adopted next run", func(t *testing.T) {
-		e := newEnv(t, func(p *config.Profile) { p.Customers.Match = config.MatchSmart })
-		e.batched(nil)
-		e.ledger.relHook = loseFirst[sdk.Relatie](lostAnswer)
-		e.ledger.lag = 1
-		o := mkOrder("1", true, []ln{coffee}, guest)
-		mustStatus(t, e.one(o), StatusRetrying)
-		res := e.run()
-		mustStatus(t, res.Orders[0], StatusImported)
-		if res.CallsByMethod["CreateRelatie"] != 0 {
-			t.Fatalf("the second run created the customer again: %v", res.CallsByMethod)
-		}
-		e.oneRelatie("Jan Jansen", 1)
-	})
-	t.Run("not repeated in run", func(t *testing.T) {
-		e := newEnv(t, func(p *config.Profile) { p.Customers.Match = config.MatchSmart })
-		e.batched(nil)
-		e.ledger.relHook = loseFirst[sdk.Relatie](lostAnswer)
-		e.ledger.lag = 3
-		e.shop.put(mkOrder("1", true, []ln{coffee}, guest, at(0)))
-		e.shop.put(mkOrder("2", true, []ln{mug}, guest, at(1)))
-		res := e.run()
-		if res.Retrying != 2 || e.ledger.relCreates != 1 {
-			t.Fatalf("first run: %+v, %d relatie creates", res.Orders, e.ledger.relCreates)
-		}
-		res = e.run()
-		if res.Imported != 2 || res.CallsByMethod["CreateRelatie"] != 0 {
-			t.Fatalf("second run: %+v, calls %v", res.Orders, res.CallsByMethod)
-		}
-		e.oneRelatie("Jan Jansen", 2)
-	})
+// Relatie writes of the run with the batched look-ups on (the lost-create tests in
+// create_once_test.go run with them too): an answer from before a write is not used.
+func TestBatchedCustomerLookUpAfterWrites(t *testing.T) {
 	t.Run("two customers, one address", func(t *testing.T) {
 		// An account holder and a guest with the same address in one batch: the guest's order
 		// runs after the account holder's create and must find that relatie, not a batched
