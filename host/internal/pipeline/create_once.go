@@ -79,7 +79,7 @@ func (r *run) createRelatieOnce(ctx context.Context, key string, want sdk.Relati
 	ik := r.customerIntentKey(key)
 	in := CustomerIntentRecord{Key: key, Name: want.Name, Email: want.Email, Postcode: want.Address.Postcode,
 		StartedAt: p.now(), Attempts: prev.Attempts + 1}
-	r.view.emails.wrote(want) // a batched look-up's answer may not show this relatie
+	r.view.emails.wrote(want, p.now()) // a batched look-up's answer may not show this relatie
 	if err := state.Put(ctx, p.store, ik, in); err != nil {
 		return customerRef{}, "", abortState(err, "reason.step.record_customer_intent", want.Name)
 	}

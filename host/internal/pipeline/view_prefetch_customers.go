@@ -17,9 +17,9 @@ package pipeline
 //     only when one of its ";"-separated addresses equals it, ASCII and ignoring case; an
 //     address for which that is not certain (a match only through a "," list or through
 //     non-ASCII case folding) gets no answer and is looked up on its own;
-//   - an answer is taken once, and not at all when this run created or updated a relatie with
-//     that address (or updated a relatie in it) since the batch was listed: the write may not
-//     be in the answer, and the single look-up then asks SnelStart again;
+//   - an answer is taken once, and not at all when this run has created or updated a relatie
+//     with that address (or updated a relatie in it) within customerPrefetchAge: the write may
+//     not be in the answer, and the single look-up then asks SnelStart again;
 //   - an answer older than customerPrefetchAge is not used, and a failed batched look-up
 //     decides nothing: those orders look their customer up on their own, as before.
 //
@@ -59,9 +59,21 @@ type customerPrefetch struct {
 	// asked again: their customers are settled by then, or look themselves up).
 	found *simplelru.LRU[string, emailAnswer]
 	asked *simplelru.LRU[string, struct{}]
-	// written holds the addresses and relatie ids a relatie create or update of this run
-	// concerned; an answer for them is not used.
-	written *simplelru.LRU[string, struct{}]
+	// held holds the addresses of customers found with a customer intent: no answer for them
+	// is used in this run.
+	held *simplelru.LRU[string, struct{}]
+	// written holds, with the time, the addresses and relatie ids ("id:…") a relatie create or
+	// update of this run concerned in the last customerPrefetchAge (writes lists them oldest
+	// first): an answer for them is not used. An older write is forgotten: every answer from
+	// before it is too old to be used anyway.
+	written map[string]time.Time
+	writes  []writeAt
+}
+
+// writeAt is an entry of customerPrefetch.written, in the order written.
+type writeAt struct {
+	key string
+	at  time.Time
 }
 
 // emailAnswer is the batched answer for one address: the relaties a single look-up would
@@ -73,7 +85,8 @@ type emailAnswer struct {
 
 func newCustomerPrefetch() *customerPrefetch {
 	return &customerPrefetch{pending: map[string]chan struct{}{}, found: newLRU[string, emailAnswer](CustomerCacheSize),
-		asked: newLRU[string, struct{}](CustomerCacheSize), written: newLRU[string, struct{}](CustomerCacheSize)}
+		asked: newLRU[string, struct{}](CustomerCacheSize), held: newLRU[string, struct{}](CustomerCacheSize),
+		written: map[string]time.Time{}}
 }
 
 // prefetchCustomers looks up, in one FindRelaties call per prefetchEmails addresses
@@ -121,7 +134,7 @@ func (r *run) prefetchCustomers(ctx context.Context, items []pendingOrder) {
 	cp.mu.Lock()
 	for a := range skip {
 		cp.found.Remove(a)
-		cp.written.Add(a, struct{}{})
+		cp.held.Add(a, struct{}{})
 	}
 	kept := ask[:0]
 	for _, e := range ask {
@@ -197,29 +210,48 @@ func (cp *customerPrefetch) take(ctx context.Context, addr string, now time.Time
 		return nil, false, nil
 	}
 	cp.found.Remove(e)
-	if cp.written.Contains(e) || now.Sub(a.at) > customerPrefetchAge {
+	cp.forgetWrites(now)
+	if _, w := cp.written[e]; w || cp.held.Contains(e) || now.Sub(a.at) > customerPrefetchAge {
 		return nil, false, nil
 	}
 	for _, rel := range a.relaties {
-		if rel.ID != "" && cp.written.Contains("id:"+rel.ID) {
+		if _, w := cp.written["id:"+rel.ID]; w && rel.ID != "" {
 			return nil, false, nil
 		}
 	}
 	return slices.Clone(a.relaties), true, nil
 }
 
-// wrote records that this run is about to create or update relatie rel (its id may be empty):
-// no batched answer for its addresses or holding it is used from now on.
-func (cp *customerPrefetch) wrote(rel sdk.Relatie) {
+// wrote records that this run is about to create or update relatie rel (its id may be empty)
+// at now: no batched answer for its addresses or holding it is used from now on.
+func (cp *customerPrefetch) wrote(rel sdk.Relatie, now time.Time) {
 	cp.mu.Lock()
 	defer cp.mu.Unlock()
-	for _, a := range emailAddresses(rel.Email + ";" + rel.InvoiceEmail) {
-		cp.written.Add(a, struct{}{})
+	cp.forgetWrites(now)
+	keys := emailAddresses(rel.Email + ";" + rel.InvoiceEmail)
+	for _, a := range keys {
 		cp.found.Remove(a)
 	}
 	if rel.ID != "" {
-		cp.written.Add("id:"+rel.ID, struct{}{})
+		keys = append(keys, "id:"+rel.ID)
 	}
+	for _, k := range keys {
+		cp.written[k] = now
+		cp.writes = append(cp.writes, writeAt{key: k, at: now})
+	}
+}
+
+// forgetWrites drops the writes older than customerPrefetchAge (cp.mu held).
+func (cp *customerPrefetch) forgetWrites(now time.Time) {
+	n := 0
+	for n < len(cp.writes) && now.Sub(cp.writes[n].at) > customerPrefetchAge {
+		w := cp.writes[n]
+		if cp.written[w.key].Equal(w.at) {
+			delete(cp.written, w.key)
+		}
+		n++
+	}
+	cp.writes = cp.writes[n:]
 }
 
 // prefetchAddress is the form an order's e-mail address is prefetched under: trimmed and

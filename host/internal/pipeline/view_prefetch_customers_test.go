@@ -304,16 +304,30 @@ func TestCustomerPrefetchAnswers(t *testing.T) {
 		}
 	}
 	// c@x.nl: its relatie was updated in this run; d@… and f@…: a relatie with them was created.
-	cp.wrote(sdk.Relatie{ID: "r2", Email: "nieuw@x.nl"})
+	cp.wrote(sdk.Relatie{ID: "r2", Email: "nieuw@x.nl"}, now)
 	if _, ok, _ := cp.take(ctx, "c@x.nl", now); ok {
 		t.Error("an answer holding a relatie updated in this run was used")
 	}
 	cp.end([]string{"f@x.nl", "g@x.nl", "h@x.nl"}, nil, nil, now, make(chan struct{}))
-	cp.wrote(sdk.Relatie{Name: "F", Email: "F@x.nl", InvoiceEmail: "g@x.nl"})
+	cp.wrote(sdk.Relatie{Name: "F", Email: "F@x.nl", InvoiceEmail: "g@x.nl"}, now)
 	for _, a := range []string{"f@x.nl", "g@x.nl"} {
 		if _, ok, _ := cp.take(ctx, a, now); ok {
 			t.Errorf("the answer for %s was used after this run created a relatie with it", a)
 		}
+	}
+	// A write is remembered as long as an answer from before it could be used, no longer.
+	later := now.Add(customerPrefetchAge / 2)
+	cp.end([]string{"f@x.nl"}, nil, nil, later, make(chan struct{}))
+	if _, ok, _ := cp.take(ctx, "f@x.nl", later); ok {
+		t.Error("an answer was used half a minute after a create with its address")
+	}
+	later = now.Add(customerPrefetchAge + time.Second)
+	cp.end([]string{"f@x.nl"}, nil, nil, later, make(chan struct{}))
+	if _, ok, _ := cp.take(ctx, "f@x.nl", later); !ok {
+		t.Error("an answer asked after a create long past was not used")
+	}
+	if len(cp.writes) != 0 || len(cp.written) != 0 {
+		t.Errorf("writes older than customerPrefetchAge kept: %v", cp.writes)
 	}
 	if _, ok, _ := cp.take(ctx, "h@x.nl", now.Add(customerPrefetchAge+time.Second)); ok {
 		t.Error("an answer older than customerPrefetchAge was used")
