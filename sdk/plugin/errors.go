@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"google.golang.org/grpc/codes"
@@ -46,10 +47,13 @@ func toStatus(err error) error {
 	if msg == "" && se.Err != nil {
 		msg = se.Err.Error()
 	}
+	// Protobuf strings must be UTF-8, and a message quoting a shop's answer may not be (Latin-1,
+	// or cut inside a character): unrepaired, the detail is refused and the kind lost.
+	msg = strings.ToValidUTF8(msg, "\uFFFD")
 	st := status.New(code, msg)
 	withDetail, derr := st.WithDetails(&pb.ErrorDetail{
 		Kind:         string(se.Kind),
-		Code:         se.Code,
+		Code:         strings.ToValidUTF8(se.Code, "\uFFFD"),
 		Message:      msg,
 		RetryAfterMs: se.RetryAfter.Milliseconds(),
 	})
