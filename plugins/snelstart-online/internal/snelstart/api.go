@@ -115,7 +115,9 @@ func (a *api) do(ctx context.Context, c call, out any) error {
 
 // statusError maps a non-2xx answer to an *sdk.Error.
 func (a *api) statusError(c call, st int, location string, body []byte) error {
-	errs := parseErrorBody(body)
+	// Secrets go before the body is read: its texts are cut to 200 characters, and a cut
+	// secret would no longer be recognised by the redaction of the message below.
+	errs := parseErrorBody([]byte(a.http.Redact(string(body))))
 	code := fmt.Sprintf("http_%d", st)
 	switch {
 	case st == http.StatusUnauthorized:

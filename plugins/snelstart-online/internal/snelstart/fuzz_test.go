@@ -286,3 +286,22 @@ func TestErrorCodeRedactedAndTokenLifetimeCapped(t *testing.T) {
 		}
 	}
 }
+
+// A secret in a text SnelStart's error body holds is redacted before the text is cut to 200
+// characters: cut first, the secret's first characters stayed in the message where redaction
+// no longer recognised them.
+func TestStatusErrorRedactsBeforeCutting(t *testing.T) {
+	c, err := newConnector(testConfig("http://snelstart.invalid"), nil, options{transport: http.DefaultTransport})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, body := range []string{
+		strings.Repeat("x", 190) + " " + testClientKey,
+		`[{"errorCode":"X","message":"m","details":"` + strings.Repeat("y", 190) + testSubKey + `"}]`,
+	} {
+		err := c.api.statusError(call{method: http.MethodGet, path: "/relaties", what: "customer 1"}, 400, "", []byte(body))
+		if s := err.Error(); strings.Contains(s, testClientKey[:6]) || strings.Contains(s, testSubKey[:6]) {
+			t.Errorf("part of a key in %q", s)
+		}
+	}
+}
