@@ -101,7 +101,7 @@ func (a *api) apiError(method string, u *url.URL, resp *http.Response, body []by
 	where := a.http.RedactURL(u)
 	status := resp.StatusCode
 	code, msg := decodeError(body)
-	msg = a.http.Redact(msg)
+	code, msg = a.http.Redact(code), a.http.Redact(msg) // a shop may echo anything, the token too
 	if code == "" {
 		code = fmt.Sprintf("http_%d", status)
 	}
@@ -110,6 +110,8 @@ func (a *api) apiError(method string, u *url.URL, resp *http.Response, body []by
 		target := resp.Header.Get("Location")
 		if loc, err := u.Parse(target); err == nil && target != "" {
 			target = a.http.RedactURL(loc)
+		} else {
+			target = a.http.Redact(target) // not a URL: still never echo the token
 		}
 		if target == "" {
 			target = "(no Location given)"
@@ -144,7 +146,7 @@ func suffix(msg string) string {
 		return ""
 	}
 	if len(msg) > 300 {
-		msg = msg[:300] + "..."
+		msg = strings.ToValidUTF8(msg[:300], "") + "..." // not inside a character
 	}
 	return ": " + msg
 }

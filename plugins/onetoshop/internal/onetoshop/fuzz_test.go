@@ -2,20 +2,24 @@ package onetoshop
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
 	"unicode/utf8"
+
+	"github.com/hashicorp/go-hclog"
 
 	"github.com/koppel-nl/koppel/plugins/onetoshop/simulator"
 	"github.com/koppel-nl/koppel/sdk"
 )
 
 // Fuzz targets for what the connector reads from Onetoshop: order and product JSON (decoded and
-// mapped), the address helpers, and the cursor it gets back from the host.
+// mapped), error answers, the address helpers, and the cursor it gets back from the host.
 
 // watchdog crashes the test process when one input takes longer than hangLimit, so that the
 // fuzzer records a hang as a failing input (it has no time limit of its own per input).
@@ -260,4 +264,75 @@ func TestParseTimeRefusesZero(t *testing.T) {
 	if o, err := mapOrder(w); err == nil {
 		t.Fatalf("order with zero times mapped: created %v, modified %v", o.CreatedAt, o.ModifiedAt)
 	}
+}
+
+// fuzzToken is the token of FuzzErrorBody's client: an answer may echo it, the error must not.
+const fuzzToken = "ots-token-5e6f7a8b9c0d"
+
+// FuzzErrorBody maps any status, body and Location as a failed answer. Beyond not panicking:
+// the error is an *sdk.Error of the kind the status class calls for, and the token appears
+// neither in its code nor in its message, even when the body or the Location echoes it.
+func FuzzErrorBody(f *testing.F) {
+	for _, c := range []struct {
+		status   int
+		body     string
+		location string
+	}{
+		{401, `{"error":{"code":"unauthorized","message":"Invalid or missing token"}}`, ""},
+		{422, `{"error":{"code":"validation_failed","message":"status: unknown value"}}`, ""},
+		{400, `{"error":{"code":"` + fuzzToken + `","message":"token ` + fuzzToken + ` is not valid here"}}`, ""},
+		{404, `{"error":{"code":"not_found","message":"x` + strings.Repeat("é", 160) + `"}}`, ""},
+		{429, `{"error":{"code":"rate_limited","message":"Too many requests"}}`, ""},
+		{503, `<html>Service Unavailable</html>`, ""},
+		{301, ``, "https://shop.example/api/v1/orders?token=" + fuzzToken},
+		{302, ``, "%zz" + fuzzToken},
+		{500, `{"error":null}`, ""},
+	} {
+		f.Add(c.status, []byte(c.body), c.location)
+	}
+	set, err := parseSettings(testConfig("https://shop.example", fuzzToken))
+	if err != nil {
+		f.Fatal(err)
+	}
+	a := newAPI(set, hclog.NewNullLogger(), nil)
+	f.Fuzz(func(t *testing.T, status int, body []byte, location string) {
+		defer watchdog([]any{status, body, location})()
+		if status < 300 || status > 599 {
+			return
+		}
+		u := set.endpoint("/orders", url.Values{"token": {fuzzToken}})
+		req, err := http.NewRequest(http.MethodGet, u, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp := &http.Response{StatusCode: status, Header: http.Header{}, Request: req}
+		if location != "" {
+			resp.Header.Set("Location", location)
+		}
+		err = a.apiError(http.MethodGet, req.URL, resp, body)
+		var se *sdk.Error
+		if !errors.As(err, &se) || se.Message == "" {
+			t.Fatalf("status %d: %v is not an *sdk.Error with a message", status, err)
+		}
+		want := sdk.KindPermanent
+		switch {
+		case status < 400:
+			want = sdk.KindUnreachable
+		case status == 401 || status == 403:
+			want = sdk.KindAuth
+		case status == 404:
+			want = sdk.KindNotFound
+		case status == 429 || status >= 500:
+			want = sdk.KindRetryable
+		}
+		if se.Kind != want {
+			t.Fatalf("status %d: kind %s, want %s", status, se.Kind, want)
+		}
+		if s := se.Error(); strings.Contains(s, fuzzToken) {
+			t.Fatalf("status %d: the token leaks: %s", status, s)
+		}
+		if utf8.Valid(body) && utf8.ValidString(location) && !utf8.ValidString(se.Error()) {
+			t.Fatalf("status %d: valid UTF-8 in, invalid out: %q", status, se.Error())
+		}
+	})
 }
