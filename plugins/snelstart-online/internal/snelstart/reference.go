@@ -17,6 +17,9 @@ type landCache struct {
 	loaded  bool
 	byISO   map[string]string // "NL" → id
 	byID    map[string]string // lower-case id → "NL"
+	// list is the list as read; loads counts the reads that filled the cache.
+	list  []landIn
+	loads int
 }
 
 // set replaces the cache contents.
@@ -33,8 +36,16 @@ func (l *landCache) set(list []landIn) {
 		byID[strings.ToLower(land.ID)] = iso
 	}
 	l.mu.Lock()
-	l.byISO, l.byID, l.loaded = byISO, byID, true
+	l.byISO, l.byID, l.loaded, l.list = byISO, byID, true, list
+	l.loads++
 	l.mu.Unlock()
+}
+
+// read returns the list as last read and how many reads filled the cache so far.
+func (l *landCache) read() ([]landIn, int) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.list, l.loads
 }
 
 // isLoaded reports whether the list has been read.
@@ -60,6 +71,23 @@ func (c *Connector) ensureLanden(ctx context.Context) error {
 	}
 	_, err := c.loadLanden(ctx)
 	return err
+}
+
+// freshLanden is ReferenceData's read of GET /landen into the cache. loads is how many reads
+// had filled the cache when ReferenceData was asked: when another read (ensureLanden, from a
+// look-up started beside the reference data) filled it since, its list is as fresh and is used
+// instead of reading the list a second time.
+func (c *Connector) freshLanden(ctx context.Context, loads int) ([]landIn, error) {
+	select {
+	case c.landen.loading <- struct{}{}:
+	case <-ctx.Done():
+		return nil, &sdk.Error{Kind: sdk.KindRetryable, Err: ctx.Err(), Message: "waiting for the list of countries: " + ctx.Err().Error()}
+	}
+	defer func() { <-c.landen.loading }()
+	if list, n := c.landen.read(); n != loads {
+		return list, nil
+	}
+	return c.loadLanden(ctx)
 }
 
 // loadLanden reads GET /landen into the cache.
@@ -124,7 +152,8 @@ func (c *Connector) fromAdres(a *adresIn) sdk.LedgerAddress {
 }
 
 // ReferenceData reads companyInfo, artikelomzetgroepen, verkoopordersjablonen, kostenplaatsen,
-// landen, btwtarieven and grootboeken and refreshes the country cache; when the administration
+// landen, btwtarieven and grootboeken and refreshes the country cache (a look-up that loads the
+// countries at the same moment shares that read: freshLanden); when the administration
 // invoices foreign VAT (factureerBuitenlandsBtw) also the EU rates per class from GET /vatrates.
 // The token is taken first (so a refused key costs one token request, not one per read); then
 // all reads run at the same time (within max_concurrent and the call budget), the EU rates as
@@ -133,6 +162,7 @@ func (c *Connector) fromAdres(a *adresIn) sdk.LedgerAddress {
 // above, as when they ran one after another.
 func (c *Connector) ReferenceData(ctx context.Context) (sdk.ReferenceData, error) {
 	var rd sdk.ReferenceData
+	_, landenLoads := c.landen.read()
 	if _, err := c.api.tokens.Token(ctx); err != nil {
 		return rd, err
 	}
@@ -183,7 +213,7 @@ func (c *Connector) ReferenceData(ctx context.Context) (sdk.ReferenceData, error
 			return nil
 		},
 		func() error {
-			landen, err := c.loadLanden(ctx)
+			landen, err := c.freshLanden(ctx, landenLoads)
 			if err != nil {
 				return err
 			}
