@@ -44,12 +44,20 @@ const (
 // Per latency (0 ms: koppel's own overhead; 50 ms: a network) it reports the wall time of each
 // (koppel-s, direct-s), their ratio (wall-ratio, koppel / direct), the ledger calls per order of
 // each (koppel-calls/order with the token and every look-up, direct-calls/order), and koppel's
-// time per order beyond the direct client's (overhead-ms/order).
+// time per order beyond the direct client's (overhead-ms/order). From the simulators' stats it
+// also reports where koppel's extra time lies: the HTTP requests per order (a look-up split to
+// keep its request line short is one call but several requests: koppel-requests/order), the time
+// from starting koppel to its first SnelStart request (koppel-start-s: process, plugins, state
+// store, the shop's first page), and how many requests each kept in flight on average between
+// its first request and its last answer (koppel-busy-slots, direct-busy-slots; at most
+// directConcurrency).
 func BenchmarkImportVsDirect(b *testing.B) {
 	for _, latency := range []time.Duration{0, 50 * time.Millisecond} {
 		b.Run(fmt.Sprintf("latency=%s", latency), func(b *testing.B) {
 			var koppelWall, directWall time.Duration
-			var koppelCalls, directCalls, orders int64
+			var koppelCalls, directCalls, koppelRequests, orders int64
+			var koppelStart time.Duration
+			var koppelBusy, directBusy float64
 			for i := 0; i < b.N; i++ {
 				b.StopTimer()
 				r := newRig(b, rigOptions{Orders: directOrders, AllImportable: true,
@@ -65,6 +73,13 @@ func BenchmarkImportVsDirect(b *testing.B) {
 						directOrders, code, res.Imported, res.Failed, res.Retrying, res.Stopped, res.Error, tail(errs))
 				}
 				r.assertExactlyOnce("", r.importable())
+				ks := r.ssStats()
+				if ks.FirstRequest.Before(start) {
+					b.Fatalf("the simulator had a request before koppel started")
+				}
+				koppelStart += ks.FirstRequest.Sub(start)
+				koppelBusy += busySlots(ks)
+				koppelRequests += ks.Requests
 				bodies, seed := r.directInput()
 				addr := startSim(b, "snelstart-online", "--seed", seed, "--latency", latency.String(), "--rate-limit", "-1")
 				b.StartTimer()
@@ -75,6 +90,7 @@ func BenchmarkImportVsDirect(b *testing.B) {
 				if got := created.Creates["verkooporders"]; got != int64(len(bodies)) {
 					b.Fatalf("direct import created %d sales orders, want %d", got, len(bodies))
 				}
+				directBusy += busySlots(created)
 				koppelWall += took
 				directWall += d
 				koppelCalls += res.LedgerCalls
@@ -88,8 +104,22 @@ func BenchmarkImportVsDirect(b *testing.B) {
 			b.ReportMetric(float64(koppelCalls)/float64(orders), "koppel-calls/order")
 			b.ReportMetric(float64(directCalls)/float64(orders), "direct-calls/order")
 			b.ReportMetric(float64((koppelWall-directWall).Milliseconds())/float64(orders), "overhead-ms/order")
+			b.ReportMetric(float64(koppelRequests)/float64(orders), "koppel-requests/order")
+			b.ReportMetric(koppelStart.Seconds()/float64(b.N), "koppel-start-s")
+			b.ReportMetric(koppelBusy/float64(b.N), "koppel-busy-slots")
+			b.ReportMetric(directBusy/float64(b.N), "direct-busy-slots")
 		})
 	}
+}
+
+// busySlots is how many requests a simulator had in flight on average between its first
+// request and its last answer.
+func busySlots(s simulator.Stats) float64 {
+	span := s.LastAnswer.Sub(s.FirstRequest)
+	if span <= 0 {
+		return 0
+	}
+	return float64(s.BusyNanos) / float64(span)
 }
 
 // directInput returns the sales orders koppel created as bodies for POST /v2/verkooporders

@@ -40,6 +40,14 @@ type Stats struct {
 	TokensIssued int64 `json:"tokensIssued"`
 	// Creates counts successful POST creates per resource ("verkooporders", "relaties", ...).
 	Creates map[string]int64 `json:"creates"`
+	// FirstRequest is when the first /v2 request arrived, LastAnswer when the last one was
+	// answered, and BusyNanos the time /v2 requests were in the server, summed over requests
+	// (latency included), all by the wall clock: BusyNanos / (LastAnswer − FirstRequest) is
+	// how many requests were in flight on average (the busy slots BenchmarkImportVsDirect
+	// reports).
+	FirstRequest time.Time `json:"firstRequest,omitzero"`
+	LastAnswer   time.Time `json:"lastAnswer,omitzero"`
+	BusyNanos    int64     `json:"busyNanos"`
 }
 
 type tokenInfo struct {
@@ -279,6 +287,8 @@ const scopesKey ctxKey = 0
 // api wraps a /v2 handler: subscription key, rate limit, fault injection, bearer token, scope.
 func (s *Server) api(scope string, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		arrived := time.Now()
+		defer s.answered(arrived)
 		defer func() {
 			if v := recover(); v != nil {
 				if v == http.ErrAbortHandler {
@@ -289,6 +299,9 @@ func (s *Server) api(scope string, h http.HandlerFunc) http.HandlerFunc {
 		}()
 		s.mu.Lock()
 		s.stats.Requests++
+		if s.stats.FirstRequest.IsZero() {
+			s.stats.FirstRequest = arrived
+		}
 		s.mu.Unlock()
 
 		key := r.Header.Get("Ocp-Apim-Subscription-Key")
@@ -348,6 +361,17 @@ func (s *Server) api(scope string, h http.HandlerFunc) http.HandlerFunc {
 			return
 		}
 		h(w, r)
+	}
+}
+
+// answered adds a /v2 request that arrived at arrived and is answered now to the busy time.
+func (s *Server) answered(arrived time.Time) {
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.stats.BusyNanos += int64(now.Sub(arrived))
+	if now.After(s.stats.LastAnswer) {
+		s.stats.LastAnswer = now
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -47,6 +48,40 @@ func TestRateLimit(t *testing.T) {
 	}
 	if c.srv.Stats().MaxPerWindow < 20 {
 		t.Errorf("unlimited: max %d", c.srv.Stats().MaxPerWindow)
+	}
+}
+
+// The stats give when the first /v2 request arrived, when the last was answered and the time
+// requests spent in the server (the latency included); the token request does not count, a
+// reset clears them.
+func TestStatsBusyTime(t *testing.T) {
+	const latency = 30 * time.Millisecond
+	c := newSim(t, Options{Faults: Faults{Latency: latency}})
+	if s := c.srv.Stats(); !s.FirstRequest.IsZero() || !s.LastAnswer.IsZero() || s.BusyNanos != 0 {
+		t.Fatalf("before any /v2 request: %+v", s)
+	}
+	before := time.Now()
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.call("GET", "/v2/landen", nil, 200, nil)
+		}()
+	}
+	wg.Wait()
+	c.call("GET", "/v2/landen", nil, 200, nil)
+	after := time.Now()
+	s := c.srv.Stats()
+	if s.FirstRequest.Before(before) || s.LastAnswer.After(after) || s.LastAnswer.Sub(s.FirstRequest) < 2*latency {
+		t.Errorf("first request %v, last answer %v, want within %v..%v and at least two latencies apart", s.FirstRequest, s.LastAnswer, before, after)
+	}
+	if busy := time.Duration(s.BusyNanos); busy < 3*latency || busy > 3*after.Sub(before) {
+		t.Errorf("busy %v for 3 requests of %v latency", busy, latency)
+	}
+	c.srv.Reset()
+	if s := c.srv.Stats(); !s.FirstRequest.IsZero() || s.BusyNanos != 0 {
+		t.Errorf("after a reset: %+v", s)
 	}
 }
 
