@@ -173,22 +173,64 @@ func (op *orderPlan) balance(ctx context.Context, so *sdk.SalesOrder, lines *[]p
 	if err != nil {
 		return decimal.Zero, err
 	}
-	price := d
-	if !so.PricesIncludeVAT {
-		if _, pct, known := rd.VATOf(art.RevenueGroupID, o.CreatedAt); known && !pct.IsZero() {
-			price = d.Mul(decimal.NewFromInt(100)).Div(decimal.NewFromInt(100).Add(pct)).Round(2)
-		}
+	line, ok := differenceLine(rd, o.CreatedAt, so, lines, art, shop)
+	if !ok {
+		return decimal.Zero, Refusef(text.Template("reason.totals_differ"),
+			Money(perRate), Money(shop), Money(d), Money(tol))
 	}
-	*lines = append(*lines, plannedLine{
-		line: sdk.SalesOrderLine{
-			ArticleID: art.ID, Description: "Ordertotaalverschil", UnitPrice: &price,
-			Quantity: decimal.NewFromInt(1),
-		},
-		label: text.Template("reason.label.difference"), article: art, artIdx: idx, kind: LineDifference,
-	})
+	line.artIdx = idx
+	*lines = append(*lines, line)
 	w.Add(text.Template("reason.difference_booked"),
 		Money(shop), Money(perRate), Money(d), set.DifferenceArticle)
 	return d, nil
+}
+
+// differenceLine returns the line on art that brings SnelStart's total (VAT rounded per rate)
+// to the shop's total. Entered including VAT, or on an article without VAT, its price is the
+// difference itself. Entered excluding VAT on a taxed article, the price is the difference
+// without VAT, rounded to cents; its VAT is rounded with the rest of its rate, so of the prices a
+// cent or two around it the one whose total is the shop's is taken. When none is (the rounding
+// skips that total), the order is sent including VAT (toInclusive) and the line holds the
+// difference including VAT. ok is false when that is not possible either.
+func differenceLine(rd *Reference, date time.Time, so *sdk.SalesOrder, lines *[]plannedLine, art *Article, shop sdk.Money) (plannedLine, bool) {
+	with := func(price sdk.Money) plannedLine {
+		return plannedLine{
+			line: sdk.SalesOrderLine{
+				ArticleID: art.ID, Description: "Ordertotaalverschil", UnitPrice: &price,
+				Quantity: decimal.NewFromInt(1),
+			},
+			label: text.Template("reason.label.difference"), article: art, kind: LineDifference,
+		}
+	}
+	total := func(inclVAT bool, l plannedLine) (sdk.Money, bool) {
+		perRate, _, ok := predictTotals(rd, date, inclVAT, append(slices.Clone(*lines), l))
+		return perRate, ok
+	}
+	before, _, ok := predictTotals(rd, date, so.PricesIncludeVAT, *lines)
+	if !ok {
+		return plannedLine{}, false
+	}
+	_, pct, known := rd.VATOf(art.RevenueGroupID, date)
+	if so.PricesIncludeVAT || !known || pct.IsZero() {
+		return with(shop.Sub(before)), true
+	}
+	base := shop.Sub(before).Mul(hundred).Div(hundred.Add(pct)).Round(2)
+	for _, cents := range []int64{0, -1, 1, -2, 2} {
+		l := with(base.Add(decimal.New(cents, -2)))
+		if t, ok := total(false, l); ok && t.Equal(shop) {
+			return l, true
+		}
+	}
+	alt, altSO := slices.Clone(*lines), *so
+	if !toInclusive(rd, &altSO, alt) {
+		return plannedLine{}, false
+	}
+	incl, _, ok := predictTotals(rd, date, true, alt)
+	if !ok {
+		return plannedLine{}, false
+	}
+	*so, *lines = altSO, alt
+	return with(shop.Sub(incl)), true
 }
 
 // toInclusive switches an order entered excluding VAT to prices including VAT: every priced

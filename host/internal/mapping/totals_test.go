@@ -1,6 +1,7 @@
 package mapping
 
 import (
+	"context"
 	"testing"
 
 	"github.com/koppel-nl/koppel/sdk"
@@ -48,6 +49,36 @@ func TestUnitPriceFor(t *testing.T) {
 	for _, c := range cases {
 		if got := unitPriceFor(d(c.total), d(c.qty), d(c.unit), c.rounded); !got.Equal(d(c.want)) {
 			t.Errorf("unitPriceFor(%s, %s, %s, %v) = %s, want %s", c.total, c.qty, c.unit, c.rounded, got, c.want)
+		}
+	}
+}
+
+// A difference booked on an article with VAT, in an order entered excluding VAT, makes
+// SnelStart's total the shop's to the cent (found by FuzzPlanAmounts: the price was the
+// difference without VAT rounded to cents, and with the VAT on it rounded per rate SnelStart's
+// total came to 12.12 for the shop's 12.13). A price a cent off may be the one that reaches the
+// shop's total (10.07: 12.20); when none does (10.00: 12.13 and 12.19, VAT rounding skips
+// them), the order is sent including VAT.
+func TestDifferenceOnTaxedArticleMatchesToTheCent(t *testing.T) {
+	for _, c := range []struct {
+		price, total string
+		incl         bool
+	}{{"10.00", "12.12", false}, {"10.00", "12.13", true}, {"10.00", "12.19", true}, {"10.00", "11.50", false}, {"10.07", "12.20", false}} {
+		prof := testProfile()
+		prof.Orders.DifferenceArticle = "DIVERS"
+		o := mkOrder("1", false, []ln{{"MOK", "Mok", "1", c.price, "21"}})
+		o.Totals.Total = d(c.total)
+		ref, err := ResolveReference(prof, testReferenceData())
+		if err != nil {
+			t.Fatal(err)
+		}
+		pl, err := NewPlanner(prof, ref, newMemView()).Plan(context.Background(), o)
+		if err != nil || pl.Action != ActionCreate {
+			t.Fatalf("%s for %s: %v %+v", c.total, c.price, err, pl)
+		}
+		if tot := pl.Totals; !tot.Predicted || !tot.Ledger.Equal(d(c.total)) || tot.PricesIncludeVAT != c.incl {
+			t.Errorf("%s for %s: SnelStart's total %s (predicted %v, including VAT %v), want the shop's (including VAT %v)",
+				c.total, c.price, tot.Ledger, tot.Predicted, tot.PricesIncludeVAT, c.incl)
 		}
 	}
 }
