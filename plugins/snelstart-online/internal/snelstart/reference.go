@@ -55,17 +55,29 @@ func (l *landCache) isLoaded() bool {
 	return l.loaded
 }
 
+// lock waits until no other read of the list is under way and takes the turn (unlock gives it
+// back); a retryable error when ctx ends first.
+func (l *landCache) lock(ctx context.Context) error {
+	select {
+	case l.loading <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return &sdk.Error{Kind: sdk.KindRetryable, Err: ctx.Err(), Message: "waiting for the list of countries: " + ctx.Err().Error()}
+	}
+}
+
+// unlock ends a turn taken with lock.
+func (l *landCache) unlock() { <-l.loading }
+
 // ensureLanden loads the land list once; concurrent callers wait for the one load.
 func (c *Connector) ensureLanden(ctx context.Context) error {
 	if c.landen.isLoaded() {
 		return nil
 	}
-	select {
-	case c.landen.loading <- struct{}{}:
-	case <-ctx.Done():
-		return &sdk.Error{Kind: sdk.KindRetryable, Err: ctx.Err(), Message: "waiting for the list of countries: " + ctx.Err().Error()}
+	if err := c.landen.lock(ctx); err != nil {
+		return err
 	}
-	defer func() { <-c.landen.loading }()
+	defer c.landen.unlock()
 	if c.landen.isLoaded() {
 		return nil
 	}
@@ -78,12 +90,10 @@ func (c *Connector) ensureLanden(ctx context.Context) error {
 // look-up started beside the reference data) filled it since, its list is as fresh and is used
 // instead of reading the list a second time.
 func (c *Connector) freshLanden(ctx context.Context, loads int) ([]landIn, error) {
-	select {
-	case c.landen.loading <- struct{}{}:
-	case <-ctx.Done():
-		return nil, &sdk.Error{Kind: sdk.KindRetryable, Err: ctx.Err(), Message: "waiting for the list of countries: " + ctx.Err().Error()}
+	if err := c.landen.lock(ctx); err != nil {
+		return nil, err
 	}
-	defer func() { <-c.landen.loading }()
+	defer c.landen.unlock()
 	if list, n := c.landen.read(); n != loads {
 		return list, nil
 	}
