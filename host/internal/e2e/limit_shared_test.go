@@ -18,7 +18,7 @@ func TestBackToBackSyncsShareTheLimit(t *testing.T) {
 	if code != 0 || first.Imported == 0 {
 		t.Fatalf("first sync: exit %d, %+v\n%s", code, first, errs)
 	}
-	r.newShopOrders(30) // enough for more than 100 calls together, with batched article look-ups
+	r.newShopOrders(40) // enough for more than 100 calls together, with batched article and customer look-ups
 	code, second, errs := r.sync()
 	if code != 0 || second.Imported == 0 {
 		t.Fatalf("second sync: exit %d, %+v\n%s", code, second, errs)
