@@ -67,6 +67,25 @@ func releaseMappings(maps []byte, dir string) (int64, error) {
 	return advised, sc.Err()
 }
 
+// residentFileBytes returns how many bytes of the process's resident set are pages of mapped
+// files (the "shared" field of /proc/self/statm: file-backed and shared memory pages), read
+// cheaply enough to check every few milliseconds.
+func residentFileBytes() (int64, bool) {
+	b, err := os.ReadFile("/proc/self/statm")
+	if err != nil {
+		return 0, false
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return 0, false
+	}
+	pages, err := strconv.ParseInt(f[2], 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return pages * int64(os.Getpagesize()), true
+}
+
 // parseMapsLine reads "start-end perms offset dev inode path" of a /proc/<pid>/maps line. Only
 // shared mappings of a file are returned.
 func parseMapsLine(line string) (start, end uintptr, path string, ok bool) {

@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // TestReleaseMappedPages: the pages of Badger's tables that reads brought into this process
@@ -100,6 +102,76 @@ func TestPagesLoopReleases(t *testing.T) {
 			t.Fatalf("%d tables, %d bytes of them still resident after 30s", len(m), tableRSS(t, dir))
 		}
 		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestPagesLoopReleasesOnGrowth: with an interval far longer than the test, the pages of new
+// tables are still given back, because the resident file-backed size grew (a compaction or a
+// flush writes faster than an interval gives back).
+func TestPagesLoopReleasesOnGrowth(t *testing.T) {
+	ctx := context.Background()
+	dir, err := filepath.EvalSymlinks(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(ctx, dir, Options{NoSync: true, PageReleaseInterval: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	val := make([]byte, 1500)
+	for i := 0; i < 3*badgerMemTableSize/len(val)/2; i++ {
+		_, _ = rand.Read(val)
+		must(t, Put(ctx, s, MapKey("p", MapArticle, fmt.Sprintf("SKU/%06d", i)), hex.EncodeToString(val)))
+	}
+	// What was read or written since the last release may stay (less than pageReleaseGrowth
+	// above the figure after it): most of the tables must be given back.
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		m, _ := filepath.Glob(filepath.Join(dir, "*.sst"))
+		var size int64
+		for _, f := range m {
+			if fi, err := os.Stat(f); err == nil {
+				size += fi.Size()
+			}
+		}
+		rss := tableRSS(t, dir)
+		if len(m) > 1 && rss < size/4 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%d tables of %d bytes, %d bytes of them still resident after 30s", len(m), size, rss)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestResidentFileBytes: the statm figure the loop checks moves with the pages of a mapped file.
+func TestResidentFileBytes(t *testing.T) {
+	f, err := os.Create(filepath.Join(t.TempDir(), "x"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	const size = 8 << 20
+	if err := f.Truncate(size); err != nil {
+		t.Fatal(err)
+	}
+	b, err := unix.Mmap(int(f.Fd()), 0, size, unix.PROT_READ|unix.PROT_WRITE, unix.MAP_SHARED)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = unix.Munmap(b) }()
+	before, ok := residentFileBytes()
+	if !ok || before <= 0 {
+		t.Fatalf("residentFileBytes = %d, %v; want a positive figure", before, ok)
+	}
+	for i := 0; i < size; i += os.Getpagesize() {
+		b[i] = 1
+	}
+	after, _ := residentFileBytes()
+	if after-before < size/2 {
+		t.Fatalf("resident file-backed bytes %d before touching 8 MiB of a mapped file, %d after", before, after)
 	}
 }
 

@@ -20,9 +20,13 @@ import (
 const (
 	DefaultGCInterval = 5 * time.Minute
 	// DefaultPageReleaseInterval is how often the pages of Badger's mapped files are given back
-	// to the kernel while the store is in use (see releaseMappedPages): a compaction writes
-	// tables of several MiB within a second, each resident until given back.
+	// to the kernel while the store is in use (see releaseMappedPages). Between two releases the
+	// process's resident file-backed size is checked every pageCheckInterval, and grown by
+	// pageReleaseGrowth it is given back at once: a compaction reads and writes tables of
+	// several MiB within a tenth of a second, each page resident until given back.
 	DefaultPageReleaseInterval = 100 * time.Millisecond
+	pageCheckInterval          = 10 * time.Millisecond
+	pageReleaseGrowth          = 1 << 20
 	// pagesAfterIdle is how long pages are still given back after the last transaction.
 	pagesAfterIdle        = time.Minute
 	DefaultMaxTxnAttempts = 32
@@ -81,7 +85,9 @@ type Options struct {
 	// PageReleaseInterval is how often the resident pages of the table, value-log and
 	// memtable-log files Badger maps into the process are given back to the kernel (Linux 5.4 and later), so the
 	// resident size does not grow with the state store; 0 means DefaultPageReleaseInterval, a
-	// negative value turns it off.
+	// negative value turns it off. Between two releases the process's resident file-backed
+	// size is checked every 10 ms (every interval when that is shorter), and a growth of 1 MiB
+	// is given back at once.
 	PageReleaseInterval time.Duration
 	// NoSync turns off fsync after each commit. Faster, but a crash may lose
 	// the last commits; only for tests and benchmarks.
@@ -301,7 +307,11 @@ func (s *Store) gcLoop(interval time.Duration) {
 }
 
 // pagesLoop gives the resident pages of Badger's mapped files back to the kernel every
-// interval until Close. It ends early, with one warning, where the kernel cannot do it.
+// interval until Close, and at once when the process's resident file-backed pages grew by
+// pageReleaseGrowth since the last release (checked every pageCheckInterval: one read of
+// /proc/self/statm; a compaction reads its input tables and writes its output through the
+// mappings faster than any fixed interval gives them back). It ends early, with one warning,
+// where the kernel cannot do it.
 func (s *Store) pagesLoop(interval time.Duration) {
 	defer close(s.pagesDone)
 	dir, err := filepath.Abs(s.dir)
@@ -313,12 +323,13 @@ func (s *Store) pagesLoop(interval time.Duration) {
 		s.log.Warn("the state files' mapped pages are left to the kernel", "error", err)
 		return
 	}
-	t := time.NewTicker(interval)
+	t := time.NewTicker(min(interval, pageCheckInterval))
 	defer t.Stop()
 	// An idle store (a daemon between runs) is left alone: the pages are given back while
 	// transactions come in and for pagesAfterIdle longer, while Badger's compactions finish.
 	var last int64 = -1
-	var idleSince time.Time
+	var idleSince, released time.Time
+	var residentAfter int64
 	for {
 		select {
 		case <-s.stopGC:
@@ -331,9 +342,17 @@ func (s *Store) pagesLoop(interval time.Duration) {
 		} else if time.Since(idleSince) > pagesAfterIdle {
 			continue
 		}
+		resident, ok := residentFileBytes()
+		if time.Since(released) < interval && (!ok || resident-residentAfter < pageReleaseGrowth) {
+			continue
+		}
 		if _, err := releaseMappedPages(dir); err != nil {
 			s.log.Warn("the state files' mapped pages are left to the kernel", "error", err)
 			return
+		}
+		released = time.Now()
+		if after, ok := residentFileBytes(); ok {
+			residentAfter = after
 		}
 	}
 }
