@@ -22,7 +22,8 @@ const renewBefore = time.Minute
 // maxTokenLifetime caps the lifetime a token answer may claim (SnelStart's last an hour).
 const maxTokenLifetime = 24 * time.Hour
 
-// defaultTokenLifetime is assumed when the token answer has no usable expires_in.
+// defaultTokenLifetime is assumed when the token answer has no usable expires_in (none, not a
+// number, or not longer than renewBefore).
 const defaultTokenLifetime = 3599 * time.Second
 
 // tokenSource fetches and caches the bearer token of one administration
@@ -141,10 +142,13 @@ func (t *tokenSource) fetch(ctx context.Context) (string, time.Duration, error) 
 		return "", 0, sdk.Errorf(sdk.KindRetryable, "the SnelStart token service gave an answer without an access token")
 	}
 	life := defaultTokenLifetime
-	if secs, err := tr.ExpiresIn.Int64(); err == nil && secs > 0 {
+	if secs, err := tr.ExpiresIn.Int64(); err == nil && secs > int64(renewBefore/time.Second) {
 		// Capped, so that a huge expires_in cannot overflow into a negative lifetime.
 		life = time.Duration(min(secs, int64(maxTokenLifetime/time.Second))) * time.Second
 	}
+	// A lifetime of renewBefore or less is not usable either: such a token would never be
+	// cached and every call would fetch a new one. It is kept for the default lifetime; should it
+	// really end sooner, the 401 that follows makes the caller fetch a new one.
 	return tr.AccessToken, life, nil
 }
 

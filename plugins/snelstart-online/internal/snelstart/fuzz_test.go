@@ -305,3 +305,18 @@ func TestStatusErrorRedactsBeforeCutting(t *testing.T) {
 		}
 	}
 }
+
+// A token answer whose expires_in is no longer than renewBefore is given the default lifetime
+// (found by FuzzDecode: with expires_in 1 the token was never cached, so every call fetched a
+// new one).
+func TestShortTokenLifetimeIsNotUsed(t *testing.T) {
+	for _, c := range []struct {
+		expiresIn string
+		want      time.Duration
+	}{{"1", defaultTokenLifetime}, {"60", defaultTokenLifetime}, {"61", 61 * time.Second}, {"3599", 3599 * time.Second}} {
+		_, life, err := fetchToken([]byte(`{"access_token":"abc","expires_in":` + c.expiresIn + `}`))
+		if err != nil || life != c.want {
+			t.Errorf("expires_in %s: %s, %v; want %s", c.expiresIn, life, err, c.want)
+		}
+	}
+}
