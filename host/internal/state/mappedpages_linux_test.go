@@ -74,23 +74,32 @@ func TestReleaseMappedPages(t *testing.T) {
 	read()
 }
 
-// TestPagesLoopReleases: an open store gives the table pages back by itself.
-func TestPagesLoopReleases(t *testing.T) {
+// fillTables opens a store in a new directory with the given page release interval and writes
+// three memtables' worth of records, so that Badger writes tables; the store stays open until
+// the test ends. It returns the directory (its real path, as /proc/self/maps names it).
+func fillTables(t *testing.T, interval time.Duration) string {
+	t.Helper()
 	ctx := context.Background()
 	dir, err := filepath.EvalSymlinks(t.TempDir())
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, err := Open(ctx, dir, Options{NoSync: true, PageReleaseInterval: 20 * time.Millisecond})
+	s, err := Open(ctx, dir, Options{NoSync: true, PageReleaseInterval: interval})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Close()
+	t.Cleanup(func() { _ = s.Close() })
 	val := make([]byte, 1500)
 	for i := 0; i < 3*badgerMemTableSize/len(val)/2; i++ {
 		_, _ = rand.Read(val)
 		must(t, Put(ctx, s, MapKey("p", MapArticle, fmt.Sprintf("SKU/%06d", i)), hex.EncodeToString(val)))
 	}
+	return dir
+}
+
+// TestPagesLoopReleases: an open store gives the table pages back by itself.
+func TestPagesLoopReleases(t *testing.T) {
+	dir := fillTables(t, 20*time.Millisecond)
 	// Wait for the tables to exist, then for their pages to be given back.
 	deadline := time.Now().Add(30 * time.Second)
 	for {
@@ -109,21 +118,7 @@ func TestPagesLoopReleases(t *testing.T) {
 // tables are still given back, because the resident file-backed size grew (a compaction or a
 // flush writes faster than an interval gives back).
 func TestPagesLoopReleasesOnGrowth(t *testing.T) {
-	ctx := context.Background()
-	dir, err := filepath.EvalSymlinks(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := Open(ctx, dir, Options{NoSync: true, PageReleaseInterval: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	val := make([]byte, 1500)
-	for i := 0; i < 3*badgerMemTableSize/len(val)/2; i++ {
-		_, _ = rand.Read(val)
-		must(t, Put(ctx, s, MapKey("p", MapArticle, fmt.Sprintf("SKU/%06d", i)), hex.EncodeToString(val)))
-	}
+	dir := fillTables(t, time.Hour)
 	// What was read or written since the last release may stay (less than pageReleaseGrowth
 	// above the figure after it): most of the tables must be given back.
 	deadline := time.Now().Add(30 * time.Second)
