@@ -106,18 +106,36 @@ func (l *loader) envFunc() function.Function {
 				return cty.UnknownVal(cty.String), errors.New("env takes a name and at most one default")
 			}
 			name := args[0].AsString()
-			if v, ok := l.opts.Env(name); ok {
-				l.evalLog = append(l.evalLog, v)
-				return cty.StringVal(v), nil
+			v, ok := l.opts.Env(name)
+			if !ok && len(args) == 2 {
+				v, ok = args[1].AsString(), true
 			}
-			if len(args) == 2 {
-				v := args[1].AsString()
+			if ok {
 				l.evalLog = append(l.evalLog, v)
+				if secretName(name) {
+					l.cfg.sensitive[v] = true
+				}
 				return cty.StringVal(v), nil
 			}
 			return cty.UnknownVal(cty.String), &EnvUnsetError{Name: name}
 		},
 	})
+}
+
+// secretWords are the parts of an environment variable's name that say it holds a secret.
+var secretWords = []string{"SECRET", "PASSWORD", "PASSWD", "PASS", "TOKEN", "KEY", "CREDENTIAL", "PRIVATE"}
+
+// secretName reports whether an environment variable's name says it holds a secret
+// (WC_SECRET, SNELSTART_CLIENT_KEY, MAGENTO_PASSWORD, ...): its value is then never printed,
+// whichever attribute it is used in, not only in the attributes a plugin marks sensitive.
+func secretName(name string) bool {
+	up := strings.ToUpper(name)
+	for _, w := range secretWords {
+		if strings.Contains(up, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // fileFunc is file(path), relative to dir (the directory of the file holding the call).

@@ -215,6 +215,36 @@ func TestEnvDefaultArgument(t *testing.T) {
 	}
 }
 
+func TestSecretNamedEnvNeverPrinted(t *testing.T) {
+	// A value from a variable whose name says it is a secret, used where no secret belongs (here
+	// a schedule), must not appear in the diagnostic about it.
+	for _, tc := range []struct {
+		name, value string
+		hidden      bool
+	}{
+		{"SCHEDULE_SECRET", "cs_echo_me_not_12345", true},
+		{"OTHER_API_TOKEN", "token-value-678", true},
+		{"SHOP_ZONE", "Europe/Nowhere-Zone", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			src := strings.Replace(minimalProfile, "BLOCKS", `orders { since = "2026-01-01T00:00:00Z" }
+  task "import_orders" { every = env("`+tc.name+`") }`, 1)
+			env := validEnv()
+			env[tc.name] = tc.value
+			dir := writeDir(t, map[string]string{"p.hcl": src})
+			opts, _ := testOptions(env)
+			cfg, diags := Load(dir, opts)
+			if !diags.HasErrors() {
+				t.Fatalf("every = %q loaded without an error", tc.value)
+			}
+			out := formatDiags(t, cfg, diags)
+			if got := strings.Contains(out, tc.value); got == tc.hidden {
+				t.Errorf("value shown = %v, want %v:\n%s", got, !tc.hidden, out)
+			}
+		})
+	}
+}
+
 func TestStringFunctions(t *testing.T) {
 	src := strings.Replace(minimalProfile, `"https://shop.example"`, `lower(format("https://%s.example", trimspace("  SHOP ")))`, 1)
 	cfg, diags := loadString(t, strings.Replace(src, "BLOCKS", `orders {
