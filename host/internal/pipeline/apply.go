@@ -123,8 +123,9 @@ func (r *run) createCustomerShared(ctx context.Context, key string, want sdk.Rel
 
 // updateRelatie writes the relatie as the plan wants it (customers.mode = add_update).
 func (r *run) updateRelatie(ctx context.Context, next sdk.Relatie, code int) (customerRef, error) {
-	r.view.emails.wrote(next, r.p.now()) // a batched look-up's answer may show it as it was
+	returned := r.view.emails.wrote(next, r.p.now()) // a batched look-up's answer may show it as it was
 	upd, err := r.p.ledger.UpdateRelatie(ctx, next)
+	returned(r.p.now())
 	if err != nil {
 		return customerRef{}, text.Errorf("reason.update_customer", code, err)
 	}

@@ -79,11 +79,12 @@ func (r *run) createRelatieOnce(ctx context.Context, key string, want sdk.Relati
 	ik := r.customerIntentKey(key)
 	in := CustomerIntentRecord{Key: key, Name: want.Name, Email: want.Email, Postcode: want.Address.Postcode,
 		StartedAt: p.now(), Attempts: prev.Attempts + 1}
-	r.view.emails.wrote(want, p.now()) // a batched look-up's answer may not show this relatie
+	returned := r.view.emails.wrote(want, p.now()) // a batched look-up's answer may not show this relatie
 	if err := state.Put(ctx, p.store, ik, in); err != nil {
 		return customerRef{}, "", abortState(err, "reason.step.record_customer_intent", want.Name)
 	}
 	created, err := p.ledger.CreateRelatie(ctx, want)
+	returned(p.now())
 	if err == nil && created.ID == "" {
 		err = &sdk.Error{Kind: sdk.KindOutcomeUnknown, Message: text.Template("reason.no_id_customer")}
 	}

@@ -18,8 +18,9 @@ package pipeline
 //     address for which that is not certain (a match only through a "," list or through
 //     non-ASCII case folding) gets no answer and is looked up on its own;
 //   - an answer is taken once, and not at all when this run has created or updated a relatie
-//     with that address (or updated a relatie in it) within customerPrefetchAge: the write may
-//     not be in the answer, and the single look-up then asks SnelStart again;
+//     with that address (or updated a relatie in it) within customerPrefetchAge (counted from
+//     when the write returned: one under way when the batch was asked may be missing from it):
+//     the write may not be in the answer, and the single look-up then asks SnelStart again;
 //   - an answer older than customerPrefetchAge is not used, and a failed batched look-up
 //     decides nothing: those orders look their customer up on their own, as before.
 //
@@ -68,6 +69,9 @@ type customerPrefetch struct {
 	// before it is too old to be used anyway.
 	written map[string]time.Time
 	writes  []writeAt
+	// underWay counts, by key of written, the writes that have not returned yet: their key is
+	// not forgotten, however long they take.
+	underWay map[string]int
 }
 
 // writeAt is an entry of customerPrefetch.written, in the order written.
@@ -86,7 +90,7 @@ type emailAnswer struct {
 func newCustomerPrefetch() *customerPrefetch {
 	return &customerPrefetch{pending: map[string]chan struct{}{}, found: newLRU[string, emailAnswer](CustomerCacheSize),
 		asked: newLRU[string, struct{}](CustomerCacheSize), held: newLRU[string, struct{}](CustomerCacheSize),
-		written: map[string]time.Time{}}
+		written: map[string]time.Time{}, underWay: map[string]int{}}
 }
 
 // prefetchCustomers looks up, in one FindRelaties call per prefetchEmails addresses
@@ -223,8 +227,19 @@ func (cp *customerPrefetch) take(ctx context.Context, addr string, now time.Time
 }
 
 // wrote records that this run is about to create or update relatie rel (its id may be empty)
-// at now: no batched answer for its addresses or holding it is used from now on.
-func (cp *customerPrefetch) wrote(rel sdk.Relatie, now time.Time) {
+// at now: no batched answer for its addresses or holding it is used from now on. The caller
+// calls the returned func with the time the write returned (whatever its outcome): an answer
+// asked while the write was under way may not show it, so the write is remembered for
+// customerPrefetchAge from then, not from its start.
+func (cp *customerPrefetch) wrote(rel sdk.Relatie, now time.Time) (returned func(time.Time)) {
+	cp.record(rel, now, 1)
+	var once sync.Once
+	return func(end time.Time) { once.Do(func() { cp.record(rel, end, -1) }) }
+}
+
+// record notes a write of rel at now and adds under to the count of its writes under way (see
+// wrote).
+func (cp *customerPrefetch) record(rel sdk.Relatie, now time.Time, under int) {
 	cp.mu.Lock()
 	defer cp.mu.Unlock()
 	cp.forgetWrites(now)
@@ -237,6 +252,9 @@ func (cp *customerPrefetch) wrote(rel sdk.Relatie, now time.Time) {
 	}
 	for _, k := range keys {
 		cp.written[k] = now
+		if cp.underWay[k] += under; cp.underWay[k] <= 0 {
+			delete(cp.underWay, k)
+		}
 		cp.writes = append(cp.writes, writeAt{key: k, at: now})
 	}
 }
@@ -246,7 +264,7 @@ func (cp *customerPrefetch) forgetWrites(now time.Time) {
 	n := 0
 	for n < len(cp.writes) && now.Sub(cp.writes[n].at) > customerPrefetchAge {
 		w := cp.writes[n]
-		if cp.written[w.key].Equal(w.at) {
+		if cp.written[w.key].Equal(w.at) && cp.underWay[w.key] == 0 {
 			delete(cp.written, w.key)
 		}
 		n++

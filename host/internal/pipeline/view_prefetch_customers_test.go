@@ -304,12 +304,12 @@ func TestCustomerPrefetchAnswers(t *testing.T) {
 		}
 	}
 	// c@x.nl: its relatie was updated in this run; d@… and f@…: a relatie with them was created.
-	cp.wrote(sdk.Relatie{ID: "r2", Email: "nieuw@x.nl"}, now)
+	cp.wrote(sdk.Relatie{ID: "r2", Email: "nieuw@x.nl"}, now)(now)
 	if _, ok, _ := cp.take(ctx, "c@x.nl", now); ok {
 		t.Error("an answer holding a relatie updated in this run was used")
 	}
 	cp.end([]string{"f@x.nl", "g@x.nl", "h@x.nl"}, nil, nil, now, make(chan struct{}))
-	cp.wrote(sdk.Relatie{Name: "F", Email: "F@x.nl", InvoiceEmail: "g@x.nl"}, now)
+	cp.wrote(sdk.Relatie{Name: "F", Email: "F@x.nl", InvoiceEmail: "g@x.nl"}, now)(now)
 	for _, a := range []string{"f@x.nl", "g@x.nl"} {
 		if _, ok, _ := cp.take(ctx, a, now); ok {
 			t.Errorf("the answer for %s was used after this run created a relatie with it", a)
@@ -357,5 +357,39 @@ func TestCustomerPrefetchAnswers(t *testing.T) {
 	}
 	if !emailOnly(sdk.RelatieQuery{Email: "a@x.nl"}) || emailOnly(sdk.RelatieQuery{Email: "a@x.nl", Name: "A"}) || emailOnly(sdk.RelatieQuery{Code: 1}) {
 		t.Error("emailOnly")
+	}
+}
+
+// A relatie write that was under way when a batched look-up was asked may be missing from its
+// answer: the write is remembered from when it returned, not from when it started, so that answer
+// is too old before the write is forgotten (a slow create started at now, the batch asked a second
+// later, the create answered two seconds later: at now+61s the batch's "not found" must not be
+// used, or a second relatie is created).
+func TestCustomerPrefetchWriteUnderWay(t *testing.T) {
+	ctx := context.Background()
+	now := day
+	cp := newCustomerPrefetch()
+	done := cp.wrote(sdk.Relatie{Name: "Traag", Email: "traag@x.nl"}, now)
+	cp.end([]string{"traag@x.nl"}, nil, nil, now.Add(time.Second), make(chan struct{}))
+	done(now.Add(2 * time.Second))
+	if _, ok, _ := cp.take(ctx, "traag@x.nl", now.Add(customerPrefetchAge+time.Second)); ok {
+		t.Fatal("a batched answer asked while a create with its address was under way was used after the create")
+	}
+	// A write that takes longer than customerPrefetchAge is not forgotten while under way.
+	done = cp.wrote(sdk.Relatie{ID: "r7", Name: "Trager", Email: "trager@x.nl"}, now)
+	cp.end([]string{"trager@x.nl", "ander@x.nl"}, []sdk.Relatie{{ID: "r7", Email: "ander@x.nl"}}, nil, now.Add(30*time.Second), make(chan struct{}))
+	for _, a := range []string{"trager@x.nl", "ander@x.nl"} {
+		if _, ok, _ := cp.take(ctx, a, now.Add(customerPrefetchAge+time.Second)); ok {
+			t.Errorf("the answer for %s was used while a write concerning it was still under way", a)
+		}
+	}
+	done(now.Add(2 * customerPrefetchAge))
+	done(now.Add(2 * customerPrefetchAge)) // a second call changes nothing
+	if len(cp.underWay) != 0 {
+		t.Errorf("writes under way after they returned: %v", cp.underWay)
+	}
+	cp.forgetWrites(now.Add(3*customerPrefetchAge + time.Second))
+	if len(cp.writes) != 0 || len(cp.written) != 0 {
+		t.Errorf("writes kept after they returned long ago: %v", cp.written)
 	}
 }
