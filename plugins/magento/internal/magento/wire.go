@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/koppel-nl/koppel/sdk"
 	"github.com/shopspring/decimal"
 )
 
@@ -26,8 +27,8 @@ func parseTime(s string) (time.Time, error) {
 		}
 		t = t2.UTC()
 	}
-	if t.IsZero() || t.Year() < 1 || t.Year() > 9999 {
-		return time.Time{}, fmt.Errorf("timestamp %q is not a date between the years 1 and 9999 (in UTC)", truncate(s, 40))
+	if err := sdk.CheckOrderTime(t); err != nil {
+		return time.Time{}, fmt.Errorf("timestamp %q %v", truncate(s, 40), err)
 	}
 	return t, nil
 }

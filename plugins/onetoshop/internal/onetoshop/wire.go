@@ -278,13 +278,13 @@ var amsterdam = func() *time.Location {
 // (Go's zero time, which stands for no time at all).
 func parseTime(s string) (time.Time, error) {
 	t, err := parseAnyTime(s)
-	if err == nil && (t.Year() < 1 || t.Year() > 9999) {
-		return time.Time{}, fmt.Errorf("timestamp %q is outside the years 1 to 9999", strings.TrimSpace(s))
+	if err != nil {
+		return time.Time{}, err
 	}
-	if err == nil && t.IsZero() {
-		return time.Time{}, fmt.Errorf("timestamp %q is 0001-01-01T00:00:00Z, which stands for no date", strings.TrimSpace(s))
+	if err := sdk.CheckOrderTime(t); err != nil {
+		return time.Time{}, fmt.Errorf("timestamp %q %v", strings.TrimSpace(s), err)
 	}
-	return t, err
+	return t, nil
 }
 
 func parseAnyTime(s string) (time.Time, error) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/koppel-nl/koppel/sdk"
 	"github.com/shopspring/decimal"
 )
 
@@ -134,8 +135,8 @@ func (t *wcTime) UnmarshalJSON(b []byte) error {
 	for _, l := range wcTimeLayouts {
 		if v, err := time.ParseInLocation(l, s, time.UTC); err == nil {
 			v = v.UTC()
-			if v.IsZero() || v.Year() < 1 || v.Year() > 9999 {
-				return fmt.Errorf("date %q is not between the years 1 and 9999 (in UTC)", truncate(s, 40))
+			if err := sdk.CheckOrderTime(v); err != nil {
+				return fmt.Errorf("date %q %v", truncate(s, 40), err)
 			}
 			t.T, t.Valid = v, true
 			return nil

@@ -418,25 +418,15 @@ var timeLayouts = []string{
 	"02-01-2006",
 }
 
-// parseTime reads a date and time in one of timeLayouts, in UTC and within encodableTime.
+// parseTime reads a date and time in one of timeLayouts, in UTC and within sdk.CheckOrderTime.
 func parseTime(s string, loc *time.Location) (time.Time, error) {
 	for _, layout := range timeLayouts {
 		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
-			if err := encodableTime(t); err != nil {
+			if err := sdk.CheckOrderTime(t); err != nil {
 				return time.Time{}, fmt.Errorf("%q %v", s, err)
 			}
 			return t.UTC(), nil
 		}
 	}
 	return time.Time{}, fmt.Errorf("%q is not a date and time (use 2006-01-02 15:04:05 or RFC 3339)", s)
-}
-
-// encodableTime refuses Go's zero time (which stands for no time at all) and a time outside the
-// years 1 to 9999 in UTC: neither can be handed on as an order's time (JSON and RFC 3339 end at
-// those years).
-func encodableTime(t time.Time) error {
-	if u := t.UTC(); u.IsZero() || u.Year() < 1 || u.Year() > 9999 {
-		return errors.New("is not a date between the years 1 and 9999 (in UTC)")
-	}
-	return nil
 }

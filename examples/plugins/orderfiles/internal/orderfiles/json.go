@@ -52,7 +52,7 @@ func parseOrdersJSON(file string, data []byte, mod time.Time, s parseSettings) (
 			name string
 			t    time.Time
 		}{{"modified_at", o.ModifiedAt}, {"created_at", o.CreatedAt}} {
-			if err := encodableTime(tm.t); err != nil {
+			if err := sdk.CheckOrderTime(tm.t); err != nil {
 				return nil, fileError(file, 0, "order %s: %s %s %v", o.ID, tm.name, tm.t.Format(time.RFC3339), err)
 			}
 		}
