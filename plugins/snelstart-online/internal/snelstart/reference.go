@@ -14,10 +14,9 @@ type landCache struct {
 	// loading is a one-slot semaphore so concurrent callers load the list once.
 	loading chan struct{}
 	mu      sync.Mutex
-	loaded  bool
 	byISO   map[string]string // "NL" → id
 	byID    map[string]string // lower-case id → "NL"
-	// list is the list as read; loads counts the reads that filled the cache.
+	// list is the list as read; loads counts the reads that filled the cache (0: not read yet).
 	list  []landIn
 	loads int
 }
@@ -36,7 +35,7 @@ func (l *landCache) set(list []landIn) {
 		byID[strings.ToLower(land.ID)] = iso
 	}
 	l.mu.Lock()
-	l.byISO, l.byID, l.loaded, l.list = byISO, byID, true, list
+	l.byISO, l.byID, l.list = byISO, byID, list
 	l.loads++
 	l.mu.Unlock()
 }
@@ -52,7 +51,7 @@ func (l *landCache) read() ([]landIn, int) {
 func (l *landCache) isLoaded() bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	return l.loaded
+	return l.loads > 0
 }
 
 // lock waits until no other read of the list is under way and takes the turn (unlock gives it
