@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"sync"
 
 	"github.com/koppel-nl/koppel/host/internal/mapping"
 	"github.com/koppel-nl/koppel/host/internal/state"
@@ -118,19 +119,30 @@ func (v *ledgerView) endPrefetch(codes []string, found []sdk.Article, err error,
 // answer: ok false when there is none (the caller looks it up itself), else the article (nil:
 // not in the ledger).
 func (v *ledgerView) takePrefetched(ctx context.Context, mk string) (a *mapping.Article, ok bool, err error) {
-	v.mu.Lock()
-	done := v.pending[mk]
-	v.mu.Unlock()
-	if done != nil {
-		select {
-		case <-done:
-		case <-ctx.Done():
-			return nil, false, ctx.Err()
-		}
+	if err := waitPrefetch(ctx, &v.mu, v.pending, mk); err != nil {
+		return nil, false, err
 	}
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	a, ok = v.prefetched[mk]
 	delete(v.prefetched, mk)
 	return a, ok, nil
+}
+
+// waitPrefetch waits until the batched look-up under way for key in pending (guarded by mu), if
+// any, has its answer in; the error of ctx when ctx ends first. The article and the customer
+// prefetch both wait with it.
+func waitPrefetch(ctx context.Context, mu *sync.Mutex, pending map[string]chan struct{}, key string) error {
+	mu.Lock()
+	done := pending[key]
+	mu.Unlock()
+	if done == nil {
+		return nil
+	}
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }

@@ -197,15 +197,8 @@ func (cp *customerPrefetch) take(ctx context.Context, addr string, now time.Time
 	if e == "" {
 		return nil, false, nil
 	}
-	cp.mu.Lock()
-	done := cp.pending[e]
-	cp.mu.Unlock()
-	if done != nil {
-		select {
-		case <-done:
-		case <-ctx.Done():
-			return nil, false, ctx.Err()
-		}
+	if err := waitPrefetch(ctx, &cp.mu, cp.pending, e); err != nil {
+		return nil, false, err
 	}
 	cp.mu.Lock()
 	defer cp.mu.Unlock()
