@@ -96,6 +96,7 @@ type Remote struct {
 
 	mu         sync.Mutex
 	name       string
+	schema     sdk.Schema        // as Info answered; its Sensitive attributes are scrubbed from errors
 	configured map[string]string // instance id → config JSON sent to this process
 }
 
@@ -119,7 +120,7 @@ func (r *Remote) Info(ctx context.Context) (sdk.PluginInfo, error) {
 		return info, fmt.Errorf("plugin info: %w", err)
 	}
 	r.mu.Lock()
-	r.name = info.Name
+	r.name, r.schema = info.Name, info.Schema
 	r.mu.Unlock()
 	return info, nil
 }
@@ -147,7 +148,7 @@ func (r *Remote) Configure(ctx context.Context, id string, cfg sdk.Config) error
 		return nil
 	}
 	if _, err := r.plugin.Configure(ctx, &pb.ConfigureRequest{InstanceId: id, ConfigJson: b}); err != nil {
-		return fromStatus(ctx, r.label(), "Configure", err, false)
+		return r.scrub(fromStatus(ctx, r.label(), "Configure", err, false), cfg)
 	}
 	r.mu.Lock()
 	r.configured[id] = string(b)
@@ -215,7 +216,7 @@ func (in *instance) call(ctx context.Context, method string, mutating bool, do f
 			r.forget(in.id)
 			continue
 		}
-		return fromStatus(ctx, in.name, method, err, mutating)
+		return r.scrub(fromStatus(ctx, in.name, method, err, mutating), in.config)
 	}
 }
 

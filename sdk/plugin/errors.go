@@ -2,8 +2,11 @@ package plugin
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -121,6 +124,52 @@ func fromStatus(ctx context.Context, plugin, method string, err error, mutating 
 	}
 	return &sdk.Error{Kind: sdk.KindPermanent, Message: fmt.Sprintf("plugin %s: %s: %s", plugin, method, st.Message()), Err: err}
 }
+
+// scrub replaces, in the message and code of an *sdk.Error a plugin answered, the values cfg
+// gives the attributes the plugin's schema (as Info answered) marks Sensitive, as they are and
+// URL-escaped, by "(sensitive)", the mark the host shows for them everywhere. sdk.Attribute.Sensitive promises that the host never shows
+// such a value; this keeps that promise for a plugin that quotes an error answer echoing its
+// key or password without redacting it itself. Before Info, or for another error, err is
+// returned as it is.
+func (r *Remote) scrub(err error, cfg sdk.Config) error {
+	var se *sdk.Error
+	if !errors.As(err, &se) {
+		return err
+	}
+	r.mu.Lock()
+	schema := r.schema
+	r.mu.Unlock()
+	var secrets []string
+	for _, a := range schema.Attributes {
+		var v string
+		if !a.Sensitive || json.Unmarshal(cfg[a.Name], &v) != nil || len(v) < minScrubLength {
+			continue
+		}
+		secrets = append(secrets, v)
+		if q := url.QueryEscape(v); q != v {
+			secrets = append(secrets, q)
+		}
+	}
+	if len(secrets) == 0 {
+		return err
+	}
+	// Longest first, so a secret containing another is replaced whole.
+	slices.SortFunc(secrets, func(a, b string) int { return len(b) - len(a) })
+	pairs := make([]string, 0, 2*len(secrets))
+	for _, v := range secrets {
+		pairs = append(pairs, v, scrubbed)
+	}
+	rep := strings.NewReplacer(pairs...)
+	se.Message, se.Code = rep.Replace(se.Message), rep.Replace(se.Code)
+	return err
+}
+
+// scrubbed replaces a sensitive value in an error (the host's mark for them, config.Redacted).
+const scrubbed = "(sensitive)"
+
+// minScrubLength is the shortest sensitive value scrub replaces: a shorter one would blank
+// ordinary words from messages and is no secret worth the name.
+const minScrubLength = 4
 
 func isUnknownInstance(err error) bool {
 	d := detailOf(err)
