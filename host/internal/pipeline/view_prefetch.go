@@ -65,8 +65,9 @@ func (r *run) prefetchArticles(ctx context.Context, items []pendingOrder) {
 	}
 }
 
-// startPrefetch marks the codes not yet being prefetched as being prefetched and returns them
-// with the channel closed when their answer is in (nil when every code is under way already).
+// startPrefetch marks the codes neither being prefetched nor holding an answer not yet taken as
+// being prefetched and returns them with the channel closed when their answer is in (nil when
+// there is none left to ask).
 func (v *ledgerView) startPrefetch(codes []string) ([]string, chan struct{}) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
@@ -80,6 +81,9 @@ func (v *ledgerView) startPrefetch(codes []string) ([]string, chan struct{}) {
 		mk := mapping.ArticleKey{Value: c}.MapKey()
 		if _, busy := v.pending[mk]; busy {
 			continue
+		}
+		if _, answered := v.prefetched[mk]; answered {
+			continue // an earlier batch's answer, not taken yet: the order that takes it caches it
 		}
 		v.pending[mk] = done
 		kept = append(kept, c)

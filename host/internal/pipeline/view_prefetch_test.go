@@ -31,6 +31,9 @@ func TestFailedBatchedArticleLookUp(t *testing.T) {
 	}
 	codes, done = v.startPrefetch([]string{"KOFFIE", "NIEUW"})
 	v.endPrefetch(codes, []sdk.Article{{ID: "a1", Code: "KOFFIE", Description: "Koffie"}}, nil, done)
+	if again, d := v.startPrefetch([]string{"KOFFIE", "NIEUW"}); again != nil || d != nil {
+		t.Fatalf("codes with an answer not yet taken were asked again: %q", again)
+	}
 	if a, ok, err := v.takePrefetched(ctx, mapping.ArticleKey{Value: "KOFFIE"}.MapKey()); err != nil || !ok || a == nil || a.ID != "a1" {
 		t.Fatalf("KOFFIE: %+v, %v, %v; want article a1", a, ok, err)
 	}
