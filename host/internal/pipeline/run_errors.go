@@ -24,7 +24,7 @@ func stateError(err error, key string, args ...any) error {
 // abortState stops the whole run because the state store failed at a step (see stateError).
 // err's text is kept, not err itself: the run ends for the state store, not for what err wraps.
 func abortState(err error, key string, args ...any) error {
-	return fmt.Errorf("%w: %s", errAbort, fmt.Sprintf(text.Template("reason.run.state"), step(key, args...), err))
+	return abortf("reason.run.state", step(key, args...), err)
 }
 
 // The sides of a run, as the "reason.run.<side>_*" keys name them.
