@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/koppel-nl/koppel/host/internal/mapping"
@@ -48,10 +49,7 @@ func (r *run) prefetchArticles(ctx context.Context, items []pendingOrder) {
 			codes = append(codes, l.SKU)
 		}
 	}
-	for len(codes) > 0 {
-		n := min(len(codes), prefetchCodes)
-		chunk := codes[:n:n]
-		codes = codes[n:]
+	for chunk := range slices.Chunk(codes, prefetchCodes) {
 		chunk, done := v.startPrefetch(chunk)
 		if done == nil {
 			continue

@@ -149,10 +149,7 @@ func (r *run) prefetchCustomers(ctx context.Context, items []pendingOrder) {
 		kept = append(kept, e)
 	}
 	cp.mu.Unlock()
-	for len(kept) > 0 {
-		n := min(len(kept), prefetchEmails)
-		chunk := kept[:n:n]
-		kept = kept[n:]
+	for chunk := range slices.Chunk(kept, prefetchEmails) {
 		done := make(chan struct{})
 		cp.mu.Lock()
 		for _, e := range chunk {
